@@ -1,0 +1,136 @@
+"""The public API: compile, exec, jit, explain."""
+from __future__ import annotations
+
+import builtins
+import collections
+import functools
+import types
+
+from .errors import CompileError, UnsupportedError
+from . import frontend
+
+# 3.11 opnames lowered so far in this process (for coverage reports).
+opcode_coverage: collections.Counter = collections.Counter()
+
+_GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # GENERATOR, COROUTINE, ITERABLE_COROUTINE, ASYNC_GENERATOR
+
+
+def supported_opcodes() -> frozenset[str]:
+    """Opcode names this compiler lowers on the running Python version."""
+    return frontend.supported_opcodes()
+
+
+class Fallback:
+    """Returned by compile() when the code runs in the interpreter instead."""
+
+    def __init__(self, original, reason: str):
+        self.original = original
+        self.reason = reason
+        functools.update_wrapper(self, original) if callable(original) else None
+
+    def __call__(self, *args, **kwargs):
+        return self.original(*args, **kwargs)
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else types.MethodType(self, obj)
+
+    def __repr__(self):
+        return f"<jit fallback for {getattr(self.original, '__qualname__', self.original)!r}>"
+
+
+class CompiledCode:
+    """A module-level code object compiled to native code; run with jit.exec."""
+
+    def __init__(self, code, native):
+        self.code = code
+        self.native = native
+
+    def __repr__(self):
+        return f"<jit-compiled code {self.code.co_name} from {self.code.co_filename!r}>"
+
+
+def compile(obj, *, fallback: bool = True):
+    """Compile a function or code object. See the module docstring."""
+    from . import pipeline, wrap
+    if isinstance(obj, (CompiledCode, Fallback)) or wrap.is_compiled(obj):
+        return obj
+    if isinstance(obj, types.FunctionType):
+        code = obj.__code__
+    elif isinstance(obj, types.CodeType):
+        code = obj
+    elif isinstance(obj, types.MethodType):
+        raise TypeError("jit.compile() takes a function or a code object, not a bound method; "
+                        "compile the function (obj.method.__func__) instead")
+    else:
+        raise TypeError(f"jit.compile() takes a function or a code object, not {type(obj).__name__}")
+    try:
+        if code.co_flags & _GENERATOR_FLAGS:
+            raise UnsupportedError(f"{code.co_qualname}: generators and coroutines run in the "
+                                   "interpreter", opcode="RETURN_GENERATOR",
+                                   lineno=code.co_firstlineno)
+        native = pipeline.compile_code(code, function=obj if code is not obj else None)
+    except UnsupportedError as exc:
+        if not fallback:
+            raise
+        if isinstance(obj, types.CodeType):
+            return CompiledCode(obj, None) if False else _fallback_code(obj, str(exc))
+        return Fallback(obj, str(exc))
+    if isinstance(obj, types.CodeType):
+        return CompiledCode(obj, native)
+    return wrap.make_function(obj, native)
+
+
+class _FallbackCode(CompiledCode):
+    def __init__(self, code, reason):
+        super().__init__(code, None)
+        self.reason = reason
+
+
+def _fallback_code(code, reason):
+    return _FallbackCode(code, reason)
+
+
+def exec(compiled, globals=None, locals=None):
+    """Run compiled module-level code like ``exec(code, globals, locals)``."""
+    if isinstance(compiled, types.CodeType):
+        compiled = compile(compiled)
+    if not isinstance(compiled, CompiledCode):
+        raise TypeError(f"jit.exec() takes the result of jit.compile(code), not {type(compiled).__name__}")
+    if globals is None:
+        raise TypeError("jit.exec() needs a globals dict")
+    if not isinstance(globals, dict):
+        raise TypeError(f"exec() globals must be a dict, not {type(globals).__name__}")
+    if locals is None:
+        locals = globals
+    if compiled.native is None:
+        builtins.exec(compiled.code, globals, locals)
+        return None
+    from . import pipeline
+    return pipeline.run_module_code(compiled, globals, locals)
+
+
+def jit(func=None, *, fallback: bool = True):
+    """Decorator: compile ``func`` on its first call."""
+    if func is None:
+        return lambda f: jit(f, fallback=fallback)
+    if not isinstance(func, types.FunctionType):
+        raise TypeError(f"@jit.jit decorates a function, not {type(func).__name__}")
+    from . import wrap
+    return wrap.make_lazy(func, lambda: compile(func, fallback=fallback))
+
+
+def explain(obj) -> str:
+    """Human-readable: was ``obj`` compiled, or why did it fall back?"""
+    from . import wrap
+    if isinstance(obj, Fallback):
+        return f"{obj.original.__qualname__}: fell back to the interpreter: {obj.reason}"
+    if isinstance(obj, _FallbackCode):
+        return f"{obj.code.co_name}: fell back to the interpreter: {obj.reason}"
+    if isinstance(obj, CompiledCode):
+        return obj.native.explain()
+    info = wrap.explain(obj)
+    if info is not None:
+        return info
+    if isinstance(obj, types.FunctionType):
+        return f"{obj.__qualname__}: not compiled (a plain Python function)"
+    raise TypeError(f"jit.explain() takes a compiled function or code, not {type(obj).__name__}")

@@ -1,0 +1,117 @@
+"""Engine: LLVM IR text -> optimised native code in one shared ORC LLJIT.
+
+Every external symbol a module uses must be named in ``imports`` with a
+non-zero address: llvmlite is silent about unresolved symbols until the call
+crashes, so we never let the JIT search the process for them.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+
+import llvmlite.binding as llvm
+
+from .errors import CompileError
+
+_lock = threading.Lock()
+_state = None
+_counter = itertools.count()
+
+
+class _State:
+    def __init__(self):
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        llvm.initialize_native_asmparser()
+        target = llvm.Target.from_default_triple()
+        cpu = llvm.get_host_cpu_name()
+        features = llvm.get_host_cpu_features().flatten()
+        # One target machine for optimisation/object emission, one owned by the JIT
+        # (a TargetMachine must not be shared: the JIT takes ownership of it).
+        self.tm = target.create_target_machine(cpu=cpu, features=features, opt=2,
+                                               codemodel="jitdefault", jit=True)
+        jit_tm = target.create_target_machine(cpu=cpu, features=features, opt=2,
+                                              codemodel="jitdefault", jit=True)
+        self.lljit = llvm.create_lljit_compiler(jit_tm)
+        self.triple = target.triple if hasattr(target, "triple") else llvm.get_process_triple()
+        self.data_layout = str(self.tm.target_data)
+        self.pto = llvm.create_pipeline_tuning_options(speed_level=2)
+        self.pb = llvm.create_pass_builder(self.tm, self.pto)
+
+
+def state() -> _State:
+    global _state
+    if _state is None:
+        with _lock:
+            if _state is None:
+                _state = _State()
+    return _state
+
+
+class Library:
+    """Native code of one compiled module; freed when this object dies."""
+
+    def __init__(self, tracker, name: str, llvm_ir: str, optimized_ir: str):
+        self._tracker = tracker
+        self.name = name
+        self.llvm_ir = llvm_ir
+        self.optimized_ir = optimized_ir
+
+    def address(self, symbol: str) -> int:
+        addr = self._tracker[symbol]
+        if not addr:
+            raise CompileError(f"symbol {symbol!r} was not emitted")
+        return addr
+
+
+def parse(llvm_ir: str):
+    st = state()
+    try:
+        mod = llvm.parse_assembly(llvm_ir)
+        mod.triple = llvm.get_process_triple()
+        mod.data_layout = st.data_layout
+        mod.verify()
+    except RuntimeError as exc:  # an internal error: our lowering emitted bad IR
+        raise CompileError(f"LLVM rejected the generated IR: {exc}") from None
+    return mod
+
+
+def optimize(mod, level: int = 2):
+    if level > 0:
+        st = state()
+        pm = st.pb.getModulePassManager()
+        pm.run(mod, st.pb)
+    return mod
+
+
+def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
+               opt_level: int = 2) -> Library:
+    """Parse, verify, optimise and link ``llvm_ir``; return a Library."""
+    for name, addr in imports.items():
+        if not addr:
+            raise CompileError(f"C-API symbol {name!r} has no address in this interpreter")
+    st = state()
+    with _lock:
+        mod = parse(llvm_ir)
+        optimize(mod, opt_level)
+        optimized = str(mod)
+        obj = st.tm.emit_object(mod)
+        name = f"jitlib{next(_counter)}"
+        builder = llvm.JITLibraryBuilder().add_object_img(obj)
+        for sym, addr in imports.items():
+            builder.import_symbol(sym, addr)
+        for sym in exports:
+            builder.export_symbol(sym)
+        try:
+            tracker = builder.link(st.lljit, name)
+        except RuntimeError as exc:
+            raise CompileError(f"linking native code failed: {exc}") from None
+    return Library(tracker, name, llvm_ir, optimized)
+
+
+def assembly(llvm_ir: str, opt_level: int = 2) -> str:
+    """Host assembly for ``llvm_ir`` (for `python -m jit show --stage asm`)."""
+    st = state()
+    with _lock:
+        mod = optimize(parse(llvm_ir), opt_level)
+        return st.tm.emit_assembly(mod)

@@ -1,0 +1,198 @@
+"""A small typed SSA IR: Function / Block / Op / Value, a printer and a verifier.
+
+Reference counting is explicit: every value of type ``obj`` owns exactly one
+reference. Ops *borrow* their operands unless their kind says otherwise
+(``STEALS``); the SSA builder emits ``decref`` where the bytecode consumes a
+value. Values of other types (``i1``, later ``i64``/``f64``) own nothing, so
+specialisation can retype values without touching the reference protocol.
+
+An op that can fail carries an ``Unwind``: where control goes when it raises
+(an exception handler block, or the function's error exit) and which owned
+values die on the way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OBJ = "obj"        # PyObject*, never NULL, owns a reference
+NOBJ = "obj?"      # PyObject* that may be NULL (PUSH_NULL, LOAD_METHOD), owns a reference if not NULL
+BOOL = "i1"        # an unboxed condition
+TYPES = (OBJ, NOBJ, BOOL, "i64", "f64")
+
+# Ops whose named operands' references are consumed by the op itself.
+STEALS = {"store_local": (0,), "store_deref_value": (), "ret": (0,)}
+
+TERMINATORS = {"br", "cbr", "br_if_null", "ret", "raise", "reraise", "error_exit"}
+
+
+class Value:
+    __slots__ = ("id", "type", "hint")
+
+    def __init__(self, type_: str, hint: str = ""):
+        assert type_ in TYPES, type_
+        self.id = -1
+        self.type = type_
+        self.hint = hint
+
+    def __repr__(self):
+        return f"%{self.id}"
+
+
+class Param(Value):
+    __slots__ = ("block",)
+
+
+@dataclass(eq=False)
+class Unwind:
+    handler: "Block | None"     # None: leave the function with the exception set
+    keep: list                   # stack values passed to the handler (its first params)
+    drop: list                   # owned values released on the way
+    lasti: bool = False          # the handler expects the raising offset pushed
+    traceback: bool = True       # add a traceback entry (False for re-raises)
+    offset: int = -1             # bytecode offset of the raising instruction
+
+
+@dataclass(eq=False)
+class Op:
+    kind: str
+    args: list
+    results: list = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
+    unwind: Unwind | None = None
+    offset: int = -1              # bytecode offset (for line numbers)
+    targets: list = field(default_factory=list)   # [(Block, [args])] for terminators
+
+    @property
+    def result(self) -> Value:
+        return self.results[0]
+
+
+class Block:
+    def __init__(self, label: str, offset: int | None = None):
+        self.label = label
+        self.offset = offset
+        self.params: list[Param] = []
+        self.ops: list[Op] = []
+        self.preds: list[Block] = []
+
+    @property
+    def terminator(self) -> Op | None:
+        return self.ops[-1] if self.ops and self.ops[-1].kind in TERMINATORS else None
+
+    def __repr__(self):
+        return f"^{self.label}"
+
+
+class Function:
+    def __init__(self, name: str, code, nlocals: int, local_names: list[str]):
+        self.name = name
+        self.code = code
+        self.blocks: list[Block] = []
+        self.nlocals = nlocals
+        self.local_names = local_names
+        self.consts: list = []       # Python objects the native code refers to
+        self._const_index: dict = {}
+        self._next_id = 0
+        self.handler_blocks: set = set()
+
+    def const_index(self, obj) -> int:
+        key = (type(obj), id(obj))
+        idx = self._const_index.get(key)
+        if idx is None:
+            idx = self._const_index[key] = len(self.consts)
+            self.consts.append(obj)
+        return idx
+
+    def new_block(self, label: str, offset: int | None = None) -> Block:
+        b = Block(label, offset)
+        self.blocks.append(b)
+        return b
+
+    def new_value(self, type_: str, hint: str = "") -> Value:
+        v = Value(type_, hint)
+        v.id = self._next_id
+        self._next_id += 1
+        return v
+
+    def new_param(self, block: Block, type_: str) -> Param:
+        p = Param(type_)
+        p.id = self._next_id
+        p.block = block
+        self._next_id += 1
+        block.params.append(p)
+        return p
+
+    def __str__(self):
+        return format_function(self)
+
+
+def _fmt_attr(v):
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, tuple) and len(v) > 6:
+        return f"({len(v)} items)"
+    r = repr(v)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
+def format_op(op: Op) -> str:
+    lhs = ", ".join(f"{r!r}:{r.type}" for r in op.results)
+    attrs = "".join(f" {k}={_fmt_attr(v)}" for k, v in op.attrs.items())
+    args = ", ".join(repr(a) for a in op.args)
+    text = f"{lhs} = {op.kind}{attrs}({args})" if lhs else f"{op.kind}{attrs}({args})"
+    for blk, bargs in op.targets:
+        text += f" -> {blk!r}({', '.join(map(repr, bargs))})"
+    if op.unwind is not None:
+        u = op.unwind
+        where = repr(u.handler) if u.handler else "exit"
+        text += f" unwind {where}(keep {u.keep}, drop {u.drop}{', lasti' if u.lasti else ''})"
+    return text
+
+
+def format_function(fn: Function) -> str:
+    out = [f"function {fn.name} (locals {fn.nlocals}: {', '.join(fn.local_names)})"]
+    for blk in fn.blocks:
+        params = ", ".join(f"{p!r}:{p.type}" for p in blk.params)
+        tag = " handler" if blk in fn.handler_blocks else ""
+        off = f"  ; @{blk.offset}" if blk.offset is not None else ""
+        out.append(f"{blk!r}({params}){tag}:{off}")
+        for op in blk.ops:
+            out.append(f"    {format_op(op)}")
+    return "\n".join(out)
+
+
+class VerifyError(Exception):
+    pass
+
+
+def verify(fn: Function) -> None:
+    """Structural checks: terminators, targets' arity and types, defined-before-use
+    within a block's dominance (checked simply: every operand is defined somewhere)."""
+    defined = set()
+    for blk in fn.blocks:
+        defined.update(id(p) for p in blk.params)
+        for op in blk.ops:
+            defined.update(id(r) for r in op.results)
+    for blk in fn.blocks:
+        if not blk.ops or blk.ops[-1].kind not in TERMINATORS:
+            raise VerifyError(f"{blk!r} has no terminator")
+        for op in blk.ops[:-1]:
+            if op.kind in TERMINATORS:
+                raise VerifyError(f"terminator {op.kind} in the middle of {blk!r}")
+        for op in blk.ops:
+            for a in op.args:
+                if isinstance(a, Value) and id(a) not in defined:
+                    raise VerifyError(f"{format_op(op)}: operand {a!r} is never defined")
+            for target, targs in op.targets:
+                if len(targs) != len(target.params):
+                    raise VerifyError(f"{format_op(op)}: {target!r} takes {len(target.params)} "
+                                      f"arguments, got {len(targs)}")
+                for a, p in zip(targs, target.params):
+                    if a.type != p.type and not (a.type == OBJ and p.type == NOBJ):
+                        raise VerifyError(f"{format_op(op)}: {a!r}:{a.type} passed to {p!r}:{p.type}")
+            u = op.unwind
+            if u is not None and u.handler is not None:
+                n = len(u.keep) + u.lasti + 1
+                if n != len(u.handler.params):
+                    raise VerifyError(f"{format_op(op)}: handler {u.handler!r} takes "
+                                      f"{len(u.handler.params)} values, unwind gives {n}")

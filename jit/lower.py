@@ -1,0 +1,1221 @@
+"""lower: SSA IR -> LLVM IR text. Object operations call the CPython C-API.
+
+The generated module has:
+  @P.consts   a table of the Python objects the code refers to, patched after
+              loading (so the object code has no baked-in addresses);
+  @P.impl     the function body: impl(globals, builtins, locals, frame, closure, args)
+              with args pointing at the bound parameters (borrowed);
+  @P.entry    for functions, a vectorcall entry point that binds arguments
+              (fast path: exactly the positional parameters) and calls impl;
+  @P.module   for module code, module(globals, builtins, locals, frame).
+
+Reference counting follows the IR's protocol: ops borrow operands and return
+new references; the IR says where references die (decref, unwind drops).
+"""
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+from runtime import abi, capi, helpers
+
+from . import ir
+from .ir import BOOL, NOBJ, OBJ
+
+CMP_IDS = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}
+BINOPS = {
+    "+": "Add", "-": "Subtract", "*": "Multiply", "/": "TrueDivide", "//": "FloorDivide",
+    "%": "Remainder", "@": "MatrixMultiply", "<<": "Lshift", ">>": "Rshift", "&": "And",
+    "|": "Or", "^": "Xor", "**": "Power",
+}
+UNARY = {"-": "PyNumber_Negative", "+": "PyNumber_Positive", "~": "PyNumber_Invert"}
+
+PRELUDE = """
+!0 = !{!"branch_weights", i32 1, i32 4000}
+
+define internal void @jit.xincref(ptr %o) alwaysinline {
+  %z = icmp eq ptr %o, null
+  br i1 %z, label %done, label %inc
+inc:
+  call void @jit.incref(ptr %o)
+  br label %done
+done:
+  ret void
+}
+define internal void @jit.xdecref(ptr %o) alwaysinline {
+  %z = icmp eq ptr %o, null
+  br i1 %z, label %done, label %dec
+dec:
+  call void @jit.decref(ptr %o)
+  br label %done
+done:
+  ret void
+}
+; Add a traceback entry for the compiled function to the pending exception.
+define internal void @jit.tb_here(ptr %frame, ptr %lasti, ptr %line) noinline cold {
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  %args = alloca [4 x ptr]
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  %tbv = load ptr, ptr %tb
+  %none = icmp eq ptr %tbv, null
+  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
+  store ptr %next, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %frame, ptr %a1
+  %a2 = getelementptr ptr, ptr %args, i64 2
+  store ptr %lasti, ptr %a2
+  %a3 = getelementptr ptr, ptr %args, i64 3
+  store ptr %line, ptr %a3
+  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %failed = icmp eq ptr %new, null
+  br i1 %failed, label %keep, label %replace
+keep:
+  call void @PyErr_Clear()
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
+  ret void
+replace:
+  call void @jit.xdecref(ptr %tbv)
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
+  ret void
+}
+; Take the pending exception for a handler: normalised, traceback attached.
+define internal ptr @jit.fetch_exc() noinline cold {
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  call void @PyErr_NormalizeException(ptr %t, ptr %v, ptr %tb)
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %tbv = load ptr, ptr %tb
+  %none = icmp eq ptr %tbv, null
+  %tbo = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
+  %rc = call i32 @PyException_SetTraceback(ptr %vv, ptr %tbo)
+  call void @jit.xdecref(ptr %tv)
+  call void @jit.xdecref(ptr %tbv)
+  ret ptr %vv
+}
+; A runtime helper failed: drop its own traceback entry.
+define internal void @jit.strip_tb() noinline cold {
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  %tbv = load ptr, ptr %tb
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %none = icmp eq ptr %tbv, null
+  br i1 %none, label %done, label %strip
+strip:
+  %np = getelementptr i8, ptr %tbv, i64 16
+  %next = load ptr, ptr %np
+  call void @jit.xincref(ptr %next)
+  call void @jit.decref(ptr %tbv)
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %next)
+  ret void
+done:
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr null)
+  ret void
+}
+"""
+PRELUDE_CAPI = ("PyErr_Fetch", "PyErr_Restore", "PyErr_Clear", "PyErr_NormalizeException",
+                "PyException_SetTraceback", "PyObject_Vectorcall", "_Py_Dealloc",
+                "_Py_NoneStruct", "PyTraceBack_Type")
+
+_ids = itertools.count()
+
+
+class Lowering:
+    def __init__(self, fn: ir.Function, code, entry_consts: dict):
+        self.entry_consts = entry_consts   # name -> object the entry point loads
+        self.fn = fn
+        self.code = code
+        self.p = f"jit{next(_ids)}"
+        self.lines: list[str] = []
+        self.allocas: list[str] = []
+        self.used: set[str] = set(PRELUDE_CAPI)
+        self.tmp = itertools.count()
+        self.phis: dict[ir.Block, list] = defaultdict(list)
+        self.static_null: set[int] = set()
+        self.cur = "entry"
+        self.nlocals = fn.nlocals
+        self.lines_by_offset = {}
+        for start, end, line in code.co_lines():
+            for off in range(start, end, 2):
+                self.lines_by_offset[off] = line
+
+    # ---- text helpers -------------------------------------------------------
+    def t(self, prefix="t") -> str:
+        return f"%{prefix}{next(self.tmp)}"
+
+    def label(self, prefix="L") -> str:
+        return f"{prefix}{next(self.tmp)}"
+
+    def emit(self, line: str):
+        self.lines.append("  " + line)
+
+    def start(self, label: str):
+        self.lines.append(f"{label}:")
+        self.cur = label
+
+    def v(self, value: ir.Value) -> str:
+        return f"%v{value.id}"
+
+    def capi(self, name: str) -> str:
+        self.used.add(name)
+        return f"@{name}"
+
+    def call(self, name: str, *args: str, ret: str | None = None) -> str | None:
+        ret_t, params = capi.FUNCTIONS[name]
+        self.used.add(name)
+        arglist = ", ".join(f"{t} {a}" for t, a in zip(params, args))
+        if ret_t == "void":
+            self.emit(f"call void @{name}({arglist})")
+            return None
+        r = ret or self.t()
+        self.emit(f"{r} = call {ret_t} @{name}({arglist})")
+        return r
+
+    def const(self, obj) -> str:
+        idx = self.fn.const_index(obj)
+        r = self.t("k")
+        self.emit(f"{r}.p = getelementptr ptr, ptr @{self.p}.consts, i64 {idx}")
+        self.emit(f"{r} = load ptr, ptr {r}.p")
+        return r
+
+    def incref(self, val: str):
+        self.emit(f"call void @jit.incref(ptr {val})")
+
+    def decref(self, val: str):
+        self.emit(f"call void @jit.decref(ptr {val})")
+
+    def xdecref(self, val: str):
+        self.emit(f"call void @jit.xdecref(ptr {val})")
+
+    def release(self, value: ir.Value):
+        if value.type == OBJ:
+            self.decref(self.v(value))
+        elif value.type == NOBJ and value.id not in self.static_null:
+            self.xdecref(self.v(value))
+
+    def slot(self, i: int) -> str:
+        return f"%slot{i}"
+
+    def array(self, values: list[str]) -> str:
+        n = max(len(values), 1)
+        arr = self.t("arr")
+        self.allocas.append(f"{arr} = alloca [{n} x ptr]")
+        for i, val in enumerate(values):
+            self.emit(f"{arr}.{i} = getelementptr ptr, ptr {arr}, i64 {i}")
+            self.emit(f"store ptr {val}, ptr {arr}.{i}")
+        return arr
+
+    def field(self, obj: str, offset: int, typ: str = "ptr") -> str:
+        p = self.t()
+        self.emit(f"{p} = getelementptr i8, ptr {obj}, i64 {offset}")
+        r = self.t()
+        self.emit(f"{r} = load {typ}, ptr {p}")
+        return r
+
+    def type_of(self, obj: str) -> str:
+        return self.field(obj, abi.OB_TYPE)
+
+    def type_flags(self, typ: str) -> str:
+        return self.field(typ, abi.TYPE_FLAGS, "i64")
+
+    # ---- failure ------------------------------------------------------------
+    def branch_fail(self, cond: str, op: ir.Op, extra=(), strip=False):
+        """If ``cond`` (i1) holds, the op failed with an exception set."""
+        ok = self.label("ok")
+        fail = self.label("fail")
+        self.emit(f"br i1 {cond}, label %{fail}, label %{ok}, !prof !0")
+        self.start(fail)
+        for val in extra:
+            self.decref(val)
+        if strip:
+            self.emit("call void @jit.strip_tb()")
+        self.unwind(op)
+        self.start(ok)
+
+    def check_null(self, val: str, op: ir.Op, extra=(), strip=False):
+        c = self.t()
+        self.emit(f"{c} = icmp eq ptr {val}, null")
+        self.branch_fail(c, op, extra, strip)
+
+    def check_neg(self, val: str, op: ir.Op, width="i32", extra=()):
+        c = self.t()
+        self.emit(f"{c} = icmp slt {width} {val}, 0")
+        self.branch_fail(c, op, extra)
+
+    def unwind(self, op: ir.Op, traceback: bool | None = None):
+        """Emit the path from a failed op to its handler or the error exit."""
+        u = op.unwind
+        assert u is not None, f"op {op.kind} cannot fail but has no unwind"
+        for value in u.drop:
+            self.release(value)
+        if u.traceback if traceback is None else traceback:
+            line = self.lines_by_offset.get(u.offset)
+            lasti = self.const(u.offset)
+            lineno = self.const(line if line is not None else -1)
+            self.emit(f"call void @jit.tb_here(ptr %frame, ptr {lasti}, ptr {lineno})")
+        if u.handler is None:
+            self.emit("br label %error_exit")
+            return
+        exc = self.t("exc")
+        self.emit(f"{exc} = call ptr @jit.fetch_exc()")
+        values = [self.v(k) for k in u.keep]
+        if u.lasti:
+            li = self.const(u.offset)
+            self.incref(li)
+            values.append(li)
+        values.append(exc)
+        self.phis[u.handler].append((self.cur, values))
+        self.emit(f"br label %{self.block_label(u.handler)}")
+
+    def block_label(self, blk: ir.Block) -> str:
+        return f"blk.{blk.label}"
+
+    def jump(self, blk: ir.Block, args: list[ir.Value]):
+        self.phis[blk].append((self.cur, [self.v(a) for a in args]))
+        return f"label %{self.block_label(blk)}"
+
+    # ---- helpers called through Python ------------------------------------
+    def helper(self, op: ir.Op, name: str, args: list[str], result=True) -> str | None:
+        fn = self.const(getattr(helpers, name))
+        arr = self.array(args)
+        r = self.call("PyObject_Vectorcall", fn, arr, str(len(args)), "null")
+        self.check_null(r, op, strip=True)
+        if not result:
+            self.decref(r)
+            return None
+        return r
+
+    def pyint(self, n: int) -> str:
+        return self.const(n)
+
+    def none(self) -> str:
+        return self.capi("_Py_NoneStruct")
+
+    def or_none(self, val: str) -> str:
+        z = self.t()
+        self.emit(f"{z} = icmp eq ptr {val}, null")
+        r = self.t()
+        self.emit(f"{r} = select i1 {z}, ptr {self.none()}, ptr {val}")
+        return r
+
+    def tuple_item(self, tup: str, i: int) -> str:
+        return self.field(tup, abi.TUPLE_ITEMS + 8 * i)
+
+    # ---- the function -------------------------------------------------------
+    def lower(self) -> str:
+        body_start = len(self.lines)
+        for blk in self.fn.blocks:
+            self.lower_block(blk)
+        body = self.lines[body_start:]
+        # insert phis after each block label
+        out = []
+        for line in body:
+            out.append(line)
+            if line.endswith(":") and line.startswith("blk."):
+                blk = self._label_to_block[line[:-1]]
+                for i, param in enumerate(blk.params):
+                    incoming = ", ".join(f"[ {vals[i]}, %{pred} ]" for pred, vals in self.phis[blk])
+                    if not incoming:
+                        incoming = "[ null, %entry ]"
+                    out.append(f"  {self.v(param)} = phi ptr {incoming}")
+        return self._assemble(out)
+
+    def _assemble(self, body: list[str]) -> str:
+        p = self.p
+        head = [f"define ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
+                f"ptr %closure, ptr %args) {{", "entry:"]
+        head += [f"  %slot{i} = alloca ptr" for i in range(self.nlocals)]
+        head += ["  " + a for a in self.allocas]
+        head += [f"  store ptr null, ptr %slot{i}" for i in range(self.nlocals)]
+        rec = self.call_text("Py_EnterRecursiveCall", "@jit.where")
+        head += ["  " + rec[0], f"  %rec.fail = icmp ne i32 {rec[1]}, 0",
+                 "  br i1 %rec.fail, label %rec.exit, label %start, !prof !0",
+                 "rec.exit:", "  ret ptr null", "start:"]
+        nparams = self._nparams()
+        for i in range(nparams):
+            head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
+                     f"  %arg{i} = load ptr, ptr %arg{i}.p",
+                     f"  call void @jit.incref(ptr %arg{i})",
+                     f"  store ptr %arg{i}, ptr %slot{i}"]
+        head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
+        tail = ["error_exit:"] + self._cleanup_locals() + ["  call void @Py_LeaveRecursiveCall()",
+                                                           "  ret ptr null", "}"]
+        self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall"))
+        return "\n".join(head + body + tail)
+
+    def call_text(self, name, *args):
+        self.used.add(name)
+        return (f"%rec = call i32 @{name}(ptr {args[0]})", "%rec")
+
+    def _nparams(self) -> int:
+        for op in self.fn.blocks[0].ops:
+            if op.kind == "prologue":
+                return op.attrs["nparams"]
+        return 0
+
+    def _cleanup_locals(self) -> list[str]:
+        out = []
+        for i in range(self.nlocals):
+            out += [f"  %cl{i}.{next(self.tmp)} = load ptr, ptr %slot{i}"]
+            out += [f"  call void @jit.xdecref(ptr {out[-1].split('=')[0].strip()})"]
+        return out
+
+    def lower_block(self, blk: ir.Block):
+        if not hasattr(self, "_label_to_block"):
+            self._label_to_block = {}
+        name = self.block_label(blk)
+        self._label_to_block[name] = blk
+        self.start(name)
+        for op in blk.ops:
+            LOWER[op.kind](self, op)
+
+    def module_text(self) -> str:
+        impl = self.lower()
+        p = self.p
+        decls = [capi.declaration(n) for n in sorted(self.used)]
+        consts = f"@{p}.consts = global [{max(len(self.fn.consts), 1)} x ptr] zeroinitializer"
+        where = '@jit.where = private constant [1 x i8] zeroinitializer'
+        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, impl,
+                                  self.entry_text()])
+
+    def entry_text(self) -> str:
+        p = self.p
+        code = self.code
+        simple = not (code.co_flags & 0x0C) and code.co_kwonlyargcount == 0
+        argc = code.co_argcount
+        g = f"@{p}.consts"
+        k = {name: self.fn.const_index(obj) for name, obj in self.entry_consts.items()}
+        loads = "\n".join(f"  %{name}.p = getelementptr ptr, ptr {g}, i64 {idx}\n"
+                          f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
+        call = (f"call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
+                f"ptr %closure, ptr")
+        fast = ""
+        if simple:
+            fast = f"""
+  %nargs = and i64 %nargsf, 9223372036854775807
+  %nokw = icmp eq ptr %kwnames, null
+  %exact = icmp eq i64 %nargs, {argc}
+  %isfast = and i1 %nokw, %exact
+  br i1 %isfast, label %fast, label %slow
+fast:
+  %r = {call} %args)
+  ret ptr %r
+slow:"""
+        return f"""
+define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+{loads}{fast}
+  %bound = call ptr @PyObject_Vectorcall(ptr %binder, ptr %args, i64 %nargsf, ptr %kwnames)
+  %bfail = icmp eq ptr %bound, null
+  br i1 %bfail, label %fail, label %call
+fail:
+  ret ptr null
+call:
+  %items = getelementptr i8, ptr %bound, i64 {abi.TUPLE_ITEMS}
+  %r2 = {call} %items)
+  call void @jit.decref(ptr %bound)
+  ret ptr %r2
+}}
+define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, ptr null)
+  ret ptr %r
+}}"""
+
+
+# ---- op lowerings ------------------------------------------------------------
+
+def lo_prologue(L, op):
+    pass
+
+
+def lo_null(L, op):
+    L.static_null.add(op.result.id)
+    L.emit(f"{L.v(op.result)} = bitcast ptr null to ptr")
+
+
+def lo_const(L, op):
+    c = L.const(L.fn.consts[op.attrs["index"]])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {c} to ptr")
+    L.incref(L.v(op.result))
+
+
+def lo_incref(L, op):
+    (v,) = op.args
+    if v.type == OBJ:
+        L.incref(L.v(v))
+    elif v.type == NOBJ and v.id not in L.static_null:
+        L.emit(f"call void @jit.xincref(ptr {L.v(v)})")
+
+
+def lo_decref(L, op):
+    L.release(op.args[0])
+
+
+def lo_bool_box(L, op):
+    (cond,) = op.args
+    t, f = L.capi("_Py_TrueStruct"), L.capi("_Py_FalseStruct")
+    if op.attrs.get("negate"):
+        t, f = f, t
+    r = L.v(op.result)
+    L.emit(f"{r} = select i1 {L.v(cond)}, ptr {t}, ptr {f}")
+    L.incref(r)
+
+
+def lo_load_local(L, op):
+    r = L.v(op.result)
+    L.emit(f"{r} = load ptr, ptr {L.slot(op.attrs['slot'])}")
+    if op.unwind is not None:
+        c = L.t()
+        L.emit(f"{c} = icmp eq ptr {r}, null")
+        ok, fail = L.label("bound"), L.label("unbound")
+        L.emit(f"br i1 {c}, label %{fail}, label %{ok}, !prof !0")
+        L.start(fail)
+        L.helper(op, "raise_unbound_local", [L.const(op.attrs["name"])])
+        L.emit("unreachable")
+        L.start(ok)
+    L.incref(r)
+
+
+def lo_store_local(L, op):
+    s = L.slot(op.attrs["slot"])
+    old = L.t()
+    L.emit(f"{old} = load ptr, ptr {s}")
+    L.emit(f"store ptr {L.v(op.args[0])}, ptr {s}")
+    L.xdecref(old)
+
+
+def lo_delete_local(L, op):
+    s = L.slot(op.attrs["slot"])
+    old = L.t()
+    L.emit(f"{old} = load ptr, ptr {s}")
+    c = L.t()
+    L.emit(f"{c} = icmp eq ptr {old}, null")
+    ok, fail = L.label("bound"), L.label("unbound")
+    L.emit(f"br i1 {c}, label %{fail}, label %{ok}, !prof !0")
+    L.start(fail)
+    L.helper(op, "raise_unbound_local", [L.const(op.attrs["name"])])
+    L.emit("unreachable")
+    L.start(ok)
+    L.emit(f"store ptr null, ptr {s}")
+    L.decref(old)
+
+
+def lo_make_cell(L, op):
+    s = L.slot(op.attrs["slot"])
+    old = L.t()
+    L.emit(f"{old} = load ptr, ptr {s}")
+    cell = L.call("PyCell_New", old)
+    L.check_null(cell, op)
+    L.emit(f"store ptr {cell}, ptr {s}")
+    L.xdecref(old)
+
+
+def _cell_ref(L, op):
+    cell = L.t()
+    L.emit(f"{cell} = load ptr, ptr {L.slot(op.attrs['slot'])}")
+    p = L.t()
+    L.emit(f"{p} = getelementptr i8, ptr {cell}, i64 {abi.CELL_REF}")
+    return p
+
+
+def _unbound_deref(L, op, p):
+    val = L.t()
+    L.emit(f"{val} = load ptr, ptr {p}")
+    c = L.t()
+    L.emit(f"{c} = icmp eq ptr {val}, null")
+    ok, fail = L.label("bound"), L.label("unbound")
+    L.emit(f"br i1 {c}, label %{fail}, label %{ok}, !prof !0")
+    L.start(fail)
+    which = "raise_unbound_free" if op.attrs["free"] else "raise_unbound_local"
+    L.helper(op, which, [L.const(op.attrs["name"])])
+    L.emit("unreachable")
+    L.start(ok)
+    return val
+
+
+def lo_load_deref(L, op):
+    p = _cell_ref(L, op)
+    val = _unbound_deref(L, op, p)
+    L.emit(f"{L.v(op.result)} = bitcast ptr {val} to ptr")
+    L.incref(val)
+
+
+def lo_store_deref(L, op):
+    p = _cell_ref(L, op)
+    old = L.t()
+    L.emit(f"{old} = load ptr, ptr {p}")
+    new = L.v(op.args[0])
+    L.incref(new)
+    L.emit(f"store ptr {new}, ptr {p}")
+    L.xdecref(old)
+
+
+def lo_delete_deref(L, op):
+    p = _cell_ref(L, op)
+    old = _unbound_deref(L, op, p)
+    L.emit(f"store ptr null, ptr {p}")
+    L.decref(old)
+
+
+def lo_load_classderef(L, op):
+    cell = L.t()
+    L.emit(f"{cell} = load ptr, ptr {L.slot(op.attrs['slot'])}")
+    r = L.helper(op, "load_classderef", [L.const(op.attrs["name"]), L.or_none("%locals"), cell])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def lo_copy_free_vars(L, op):
+    first = op.attrs["first"]
+    for i in range(op.attrs["count"]):
+        item = L.tuple_item("%closure", i)
+        L.incref(item)
+        L.emit(f"store ptr {item}, ptr {L.slot(first + i)}")
+
+
+def lo_load_global(L, op):
+    name = L.const(op.attrs["name"])
+    r = L.v(op.result)
+    g = L.call("PyDict_GetItemWithError", "%globals", name)
+    found_g, miss_g = L.label("gfound"), L.label("gmiss")
+    c = L.t()
+    L.emit(f"{c} = icmp ne ptr {g}, null")
+    L.emit(f"br i1 {c}, label %{found_g}, label %{miss_g}")
+    L.start(miss_g)
+    err = L.call("PyErr_Occurred")
+    c2 = L.t()
+    L.emit(f"{c2} = icmp ne ptr {err}, null")
+    L.branch_fail(c2, op)
+    b = L.call("PyDict_GetItemWithError", "%builtins", name)
+    found_b, miss_b = L.label("bfound"), L.label("bmiss")
+    c3 = L.t()
+    L.emit(f"{c3} = icmp ne ptr {b}, null")
+    L.emit(f"br i1 {c3}, label %{found_b}, label %{miss_b}")
+    L.start(miss_b)
+    err2 = L.call("PyErr_Occurred")
+    c4 = L.t()
+    L.emit(f"{c4} = icmp ne ptr {err2}, null")
+    L.branch_fail(c4, op)
+    L.helper(op, "raise_name_error", [name])
+    L.emit("unreachable")
+    L.start(found_b)
+    L.emit(f"br label %{found_g}.join")
+    L.start(found_g)
+    L.emit(f"br label %{found_g}.join")
+    L.start(f"{found_g}.join")
+    L.emit(f"{r} = phi ptr [ {g}, %{found_g} ], [ {b}, %{found_b} ]")
+    L.incref(r)
+
+
+def lo_store_global(L, op):
+    rc = L.call("PyDict_SetItem", "%globals", L.const(op.attrs["name"]), L.v(op.args[0]))
+    L.check_neg(rc, op)
+
+
+def lo_delete_global(L, op):
+    L.helper(op, "delete_global", [L.const(op.attrs["name"]), "%globals"], result=False)
+
+
+def lo_load_name(L, op):
+    r = L.helper(op, "load_name", [L.const(op.attrs["name"]), L.or_none("%locals"), "%globals",
+                                   "%builtins"])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def lo_store_name(L, op):
+    L.helper(op, "store_name", [L.const(op.attrs["name"]), L.v(op.args[0]),
+                                L.or_none("%locals")], result=False)
+
+
+def lo_delete_name(L, op):
+    L.helper(op, "delete_name", [L.const(op.attrs["name"]), L.or_none("%locals")], result=False)
+
+
+def _capi_result(L, op, name, *args):
+    r = L.call(name, *args, ret=L.v(op.result))
+    L.check_null(r, op)
+
+
+def lo_binop(L, op):
+    sym = op.attrs["op"]
+    inplace = sym.endswith("=")
+    base = BINOPS[sym[:-1] if inplace else sym]
+    name = f"PyNumber_{'InPlace' if inplace else ''}{base}"
+    a, b = L.v(op.args[0]), L.v(op.args[1])
+    if base == "Power":
+        _capi_result(L, op, name, a, b, L.none())
+    else:
+        _capi_result(L, op, name, a, b)
+
+
+def lo_unary(L, op):
+    _capi_result(L, op, UNARY[op.attrs["op"]], L.v(op.args[0]))
+
+
+def lo_compare(L, op):
+    _capi_result(L, op, "PyObject_RichCompare", L.v(op.args[0]), L.v(op.args[1]),
+                 str(CMP_IDS[op.attrs["op"]]))
+
+
+def lo_truth(L, op):
+    v = L.v(op.args[0])
+    r = L.v(op.result)
+    is_t, is_f, is_n = L.t(), L.t(), L.t()
+    L.emit(f"{is_t} = icmp eq ptr {v}, {L.capi('_Py_TrueStruct')}")
+    L.emit(f"{is_f} = icmp eq ptr {v}, {L.capi('_Py_FalseStruct')}")
+    L.emit(f"{is_n} = icmp eq ptr {v}, {L.capi('_Py_NoneStruct')}")
+    known = L.t()
+    L.emit(f"{known} = or i1 {is_f}, {is_n}")
+    known2 = L.t()
+    L.emit(f"{known2} = or i1 {known}, {is_t}")
+    fast, slow = L.cur, L.label("truth.slow")
+    join = L.label("truth.join")
+    L.emit(f"br i1 {known2}, label %{join}, label %{slow}")
+    L.start(slow)
+    rc = L.call("PyObject_IsTrue", v)
+    L.check_neg(rc, op)
+    b = L.t()
+    L.emit(f"{b} = icmp ne i32 {rc}, 0")
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{r} = phi i1 [ {is_t}, %{fast} ], [ {b}, %{slow_end} ]")
+
+
+def lo_is(L, op):
+    L.emit(f"{L.v(op.result)} = icmp eq ptr {L.v(op.args[0])}, {L.v(op.args[1])}")
+
+
+def lo_is_none(L, op):
+    L.emit(f"{L.v(op.result)} = icmp eq ptr {L.v(op.args[0])}, {L.none()}")
+
+
+def lo_contains(L, op):
+    rc = L.call("PySequence_Contains", L.v(op.args[0]), L.v(op.args[1]))
+    L.check_neg(rc, op)
+    L.emit(f"{L.v(op.result)} = icmp ne i32 {rc}, 0")
+
+
+def lo_getitem(L, op):
+    _capi_result(L, op, "PyObject_GetItem", L.v(op.args[0]), L.v(op.args[1]))
+
+
+def lo_setitem(L, op):
+    rc = L.call("PyObject_SetItem", *(L.v(a) for a in op.args))
+    L.check_neg(rc, op)
+
+
+def lo_delitem(L, op):
+    rc = L.call("PyObject_DelItem", *(L.v(a) for a in op.args))
+    L.check_neg(rc, op)
+
+
+def lo_build_slice(L, op):
+    args = [L.v(a) for a in op.args] + ["null"] * (3 - len(op.args))
+    _capi_result(L, op, "PySlice_New", *args)
+
+
+def lo_getattr(L, op):
+    _capi_result(L, op, "PyObject_GetAttr", L.v(op.args[0]), L.const(op.attrs["name"]))
+
+
+def lo_setattr(L, op):
+    rc = L.call("PyObject_SetAttr", L.v(op.args[0]), L.const(op.attrs["name"]), L.v(op.args[1]))
+    L.check_neg(rc, op)
+
+
+def lo_delattr(L, op):
+    rc = L.call("PyObject_SetAttr", L.v(op.args[0]), L.const(op.attrs["name"]), "null")
+    L.check_neg(rc, op)
+
+
+def lo_load_method(L, op):
+    obj = L.v(op.args[0])
+    slot = L.t("meth")
+    L.allocas.append(f"{slot} = alloca ptr")
+    found = L.call("_PyObject_GetMethod", obj, L.const(op.attrs["name"]), slot)
+    m = L.t()
+    L.emit(f"{m} = load ptr, ptr {slot}")
+    L.check_null(m, op)
+    is_meth = L.t()
+    L.emit(f"{is_meth} = icmp ne i32 {found}, 0")
+    a, b = L.v(op.results[0]), L.v(op.results[1])
+    L.emit(f"{a} = select i1 {is_meth}, ptr {m}, ptr null")
+    L.emit(f"{b} = select i1 {is_meth}, ptr {obj}, ptr {m}")
+    inc, done = L.label("meth.self"), L.label("meth.done")
+    L.emit(f"br i1 {is_meth}, label %{inc}, label %{done}")
+    L.start(inc)
+    L.incref(obj)
+    L.emit(f"br label %{done}")
+    L.start(done)
+
+
+def lo_call(L, op):
+    first, second, *args = op.args
+    nargs = op.attrs["nargs"]
+    kwn = op.attrs["kwnames"]
+    kwnames = L.const(kwn) if kwn else "null"
+    npos = nargs - len(kwn)
+    flag = abi.VECTORCALL_ARGUMENTS_OFFSET
+    if first.id in L.static_null:
+        arr = L.array(["null"] + [L.v(a) for a in args])
+        p = L.t()
+        L.emit(f"{p} = getelementptr ptr, ptr {arr}, i64 1")
+        _capi_result(L, op, "PyObject_Vectorcall", L.v(second), p,
+                     str((npos | flag) - (1 << 64) if npos | flag >= 1 << 63 else npos | flag),
+                     kwnames)
+        return
+    arr = L.array([L.v(second)] + [L.v(a) for a in args])
+    isnull = L.t()
+    L.emit(f"{isnull} = icmp eq ptr {L.v(first)}, null")
+    callee = L.t()
+    L.emit(f"{callee} = select i1 {isnull}, ptr {L.v(second)}, ptr {L.v(first)}")
+    p1 = L.t()
+    L.emit(f"{p1} = getelementptr ptr, ptr {arr}, i64 1")
+    argp = L.t()
+    L.emit(f"{argp} = select i1 {isnull}, ptr {p1}, ptr {arr}")
+    signed_flag = flag - (1 << 64)
+    nf = L.t()
+    L.emit(f"{nf} = select i1 {isnull}, i64 {(npos | flag) - (1 << 64)}, i64 {npos + 1}")
+    del signed_flag
+    _capi_result(L, op, "PyObject_Vectorcall", callee, argp, nf, kwnames)
+
+
+def lo_call_ex(L, op):
+    func, args = L.v(op.args[0]), L.v(op.args[1])
+    kwargs = L.v(op.args[2]) if len(op.args) > 2 else "null"
+    tup = L.helper(op, "call_ex_args", [func, args, L.or_none(kwargs)])
+    a = L.tuple_item(tup, 0)
+    k = L.tuple_item(tup, 1)
+    isnone = L.t()
+    L.emit(f"{isnone} = icmp eq ptr {k}, {L.none()}")
+    k2 = L.t()
+    L.emit(f"{k2} = select i1 {isnone}, ptr null, ptr {k}")
+    r = L.call("PyObject_Call", func, a, k2, ret=L.v(op.result))
+    L.decref(tup)
+    L.check_null(r, op)
+
+
+def lo_make_function(L, op):
+    flags = op.attrs["flags"]
+    items = [L.v(a) for a in op.args]
+    code = items.pop()
+    f = L.call("PyFunction_New", code, "%globals", ret=L.v(op.result))
+    L.check_null(f, op)
+    names = []
+    if flags & 1:
+        names.append("defaults")
+    if flags & 2:
+        names.append("kwdefaults")
+    if flags & 4:
+        names.append("annotations")
+    if flags & 8:
+        names.append("closure")
+    parts = dict(zip(names, items))
+    if "closure" in parts:
+        L.check_neg(L.call("PyFunction_SetClosure", f, parts["closure"]), op, extra=[f])
+    if "annotations" in parts:
+        ann = L.const(helpers.annotations_dict)
+        arr = L.array([parts["annotations"]])
+        d = L.call("PyObject_Vectorcall", ann, arr, "1", "null")
+        L.check_null(d, op, extra=[f])
+        rc = L.call("PyFunction_SetAnnotations", f, d)
+        L.decref(d)
+        L.check_neg(rc, op, extra=[f])
+    if "kwdefaults" in parts:
+        L.check_neg(L.call("PyFunction_SetKwDefaults", f, parts["kwdefaults"]), op, extra=[f])
+    if "defaults" in parts:
+        L.check_neg(L.call("PyFunction_SetDefaults", f, parts["defaults"]), op, extra=[f])
+
+
+def lo_build_tuple(L, op):
+    t = L.call("PyTuple_New", str(len(op.args)), ret=L.v(op.result))
+    L.check_null(t, op)
+    for i, a in enumerate(op.args):
+        L.incref(L.v(a))
+        p = L.t()
+        L.emit(f"{p} = getelementptr i8, ptr {t}, i64 {abi.TUPLE_ITEMS + 8 * i}")
+        L.emit(f"store ptr {L.v(a)}, ptr {p}")
+
+
+def lo_build_list(L, op):
+    lst = L.call("PyList_New", str(len(op.args)), ret=L.v(op.result))
+    L.check_null(lst, op)
+    if op.args:
+        items = L.field(lst, abi.LIST_ITEMS)
+        for i, a in enumerate(op.args):
+            L.incref(L.v(a))
+            p = L.t()
+            L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
+            L.emit(f"store ptr {L.v(a)}, ptr {p}")
+
+
+def lo_build_set(L, op):
+    s = L.call("PySet_New", "null", ret=L.v(op.result))
+    L.check_null(s, op)
+    for a in op.args:
+        L.check_neg(L.call("PySet_Add", s, L.v(a)), op, extra=[s])
+
+
+def lo_build_map(L, op):
+    d = L.call("PyDict_New", ret=L.v(op.result))
+    L.check_null(d, op)
+    vals = [L.v(a) for a in op.args]
+    for k, v in zip(vals[::2], vals[1::2]):
+        L.check_neg(L.call("PyDict_SetItem", d, k, v), op, extra=[d])
+
+
+def lo_build_const_key_map(L, op):
+    *vals, keys = [L.v(a) for a in op.args]
+    d = L.call("PyDict_New", ret=L.v(op.result))
+    L.check_null(d, op)
+    for i, v in enumerate(vals):
+        k = L.tuple_item(keys, i)
+        L.check_neg(L.call("PyDict_SetItem", d, k, v), op, extra=[d])
+
+
+def lo_build_string(L, op):
+    arr = L.array([L.v(a) for a in op.args])
+    _capi_result(L, op, "_PyUnicode_JoinArray", L.const(""), arr, str(len(op.args)))
+
+
+def lo_list_append(L, op):
+    L.check_neg(L.call("PyList_Append", L.v(op.args[0]), L.v(op.args[1])), op)
+
+
+def lo_set_add(L, op):
+    L.check_neg(L.call("PySet_Add", L.v(op.args[0]), L.v(op.args[1])), op)
+
+
+def lo_map_add(L, op):
+    d, k, v = (L.v(a) for a in op.args)
+    L.check_neg(L.call("PyDict_SetItem", d, k, v), op)
+
+
+def _helper_effect(name):
+    def lower(L, op):
+        L.helper(op, name, [L.v(a) for a in op.args], result=False)
+    return lower
+
+
+def lo_list_to_tuple(L, op):
+    _capi_result(L, op, "PyList_AsTuple", L.v(op.args[0]))
+
+
+def _unpack_from_tuple(L, op, tup):
+    for i, res in enumerate(op.results):
+        item = L.tuple_item(tup, i)
+        L.emit(f"{L.v(res)} = bitcast ptr {item} to ptr")
+        L.incref(item)
+    L.decref(tup)
+
+
+def lo_unpack_sequence(L, op):
+    seq = L.v(op.args[0])
+    n = op.attrs["count"]
+    typ = L.type_of(seq)
+    is_tuple, is_list = L.t(), L.t()
+    L.emit(f"{is_tuple} = icmp eq ptr {typ}, {L.capi('PyTuple_Type')}")
+    L.emit(f"{is_list} = icmp eq ptr {typ}, {L.capi('PyList_Type')}")
+    size = L.field(seq, abi.VAR_SIZE, "i64")
+    right = L.t()
+    L.emit(f"{right} = icmp eq i64 {size}, {n}")
+    t_ok, l_chk, l_ok, slow, join = (L.label(x) for x in ("ut", "ulc", "ul", "us", "uj"))
+    c1 = L.t()
+    L.emit(f"{c1} = and i1 {is_tuple}, {right}")
+    L.emit(f"br i1 {c1}, label %{t_ok}, label %{l_chk}")
+    L.start(t_ok)
+    tvals = [L.tuple_item(seq, i) for i in range(n)]
+    L.emit(f"br label %{join}")
+    L.start(l_chk)
+    c2 = L.t()
+    L.emit(f"{c2} = and i1 {is_list}, {right}")
+    L.emit(f"br i1 {c2}, label %{l_ok}, label %{slow}")
+    L.start(l_ok)
+    items = L.field(seq, abi.LIST_ITEMS)
+    lvals = []
+    for i in range(n):
+        p = L.t()
+        L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
+        lvals.append(L.t())
+        L.emit(f"{lvals[-1]} = load ptr, ptr {p}")
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    tup = L.helper(op, "unpack_sequence", [seq, L.pyint(n)])
+    svals = [L.tuple_item(tup, i) for i in range(n)]
+    for s in svals:
+        L.incref(s)
+    L.decref(tup)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    for i, res in enumerate(op.results):
+        L.emit(f"{L.v(res)} = phi ptr [ {tvals[i]}, %{t_ok} ], [ {lvals[i]}, %{l_ok} ], "
+               f"[ {svals[i]}, %{slow_end} ]")
+    fast = L.t()
+    L.emit(f"{fast} = or i1 {c1}, {c2}")
+    inc, done = L.label("uinc"), L.label("udone")
+    L.emit(f"br i1 {fast}, label %{inc}, label %{done}")
+    L.start(inc)
+    for res in op.results:
+        L.incref(L.v(res))
+    L.emit(f"br label %{done}")
+    L.start(done)
+
+
+def lo_unpack_ex(L, op):
+    tup = L.helper(op, "unpack_ex", [L.v(op.args[0]), L.pyint(op.attrs["before"]),
+                                     L.pyint(op.attrs["after"])])
+    _unpack_from_tuple(L, op, tup)
+
+
+def lo_format_value(L, op):
+    v = L.v(op.args[0])
+    conv = op.attrs["conversion"]
+    if conv:
+        fn = {1: "PyObject_Str", 2: "PyObject_Repr", 3: "PyObject_ASCII"}[conv]
+        v2 = L.call(fn, v)
+        L.check_null(v2, op)
+    else:
+        v2 = v
+    spec = L.v(op.args[1]) if len(op.args) > 1 else L.const("")
+    r = L.call("PyObject_Format", v2, spec, ret=L.v(op.result))
+    if conv:
+        L.decref(v2)
+    L.check_null(r, op)
+
+
+def lo_get_iter(L, op):
+    _capi_result(L, op, "PyObject_GetIter", L.v(op.args[0]))
+
+
+def lo_iter_next(L, op):
+    r = L.call("PyIter_Next", L.v(op.args[0]), ret=L.v(op.result))
+    isnull = L.t()
+    L.emit(f"{isnull} = icmp eq ptr {r}, null")
+    chk, ok = L.label("itchk"), L.label("itok")
+    L.emit(f"br i1 {isnull}, label %{chk}, label %{ok}")
+    L.start(chk)
+    err = L.call("PyErr_Occurred")
+    c = L.t()
+    L.emit(f"{c} = icmp ne ptr {err}, null")
+    L.branch_fail(c, op)
+    L.emit(f"br label %{ok}")
+    L.start(ok)
+
+
+def lo_check_signals(L, op):
+    L.check_neg(L.call("PyErr_CheckSignals"), op)
+
+
+def lo_push_exc_info(L, op):
+    prev = L.call("PyErr_GetHandledException")
+    r = L.v(op.result)
+    isnull = L.t()
+    L.emit(f"{isnull} = icmp eq ptr {prev}, null")
+    L.emit(f"{r} = select i1 {isnull}, ptr {L.none()}, ptr {prev}")
+    inc, done = L.label("pinc"), L.label("pdone")
+    L.emit(f"br i1 {isnull}, label %{inc}, label %{done}")
+    L.start(inc)
+    L.incref(L.none())
+    L.emit(f"br label %{done}")
+    L.start(done)
+    L.call("PyErr_SetHandledException", L.v(op.args[0]))
+
+
+def lo_pop_except(L, op):
+    L.call("PyErr_SetHandledException", L.v(op.args[0]))
+
+
+def lo_check_exc_match(L, op):
+    exc, typ = L.v(op.args[0]), L.v(op.args[1])
+    r = L.helper(op, "check_exc_match", [exc, typ])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def _helper_pair(name):
+    def lower(L, op):
+        tup = L.helper(op, name, [L.v(a) for a in op.args])
+        _unpack_from_tuple(L, op, tup)
+    return lower
+
+
+def _helper_value(name, extra=()):
+    def lower(L, op):
+        args = [L.v(a) for a in op.args] + [getattr(L, e)(op) for e in extra]
+        r = L.helper(op, name, args)
+        L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+    return lower
+
+
+def lo_with_except_start(L, op):
+    exit_fn, exc = L.v(op.args[0]), L.v(op.args[1])
+    tb = L.call("PyException_GetTraceback", exc)
+    tbo = L.or_none(tb)
+    arr = L.array([L.type_of(exc), exc, tbo])
+    r = L.call("PyObject_Vectorcall", exit_fn, arr, "3", "null", ret=L.v(op.result))
+    L.xdecref(tb)
+    L.check_null(r, op)
+
+
+def lo_load_build_class(L, op):
+    r = L.helper(op, "load_build_class", ["%builtins"])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def lo_setup_annotations(L, op):
+    L.helper(op, "setup_annotations", [L.or_none("%locals")], result=False)
+
+
+def lo_import_name(L, op):
+    level, fromlist = (L.v(a) for a in op.args)
+    r = L.helper(op, "import_name", [L.const(op.attrs["name"]), fromlist, level, "%globals",
+                                     L.or_none("%locals"), "%builtins"])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def lo_import_from(L, op):
+    r = L.helper(op, "import_from", [L.v(op.args[0]), L.const(op.attrs["name"])])
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def lo_import_star(L, op):
+    L.helper(op, "import_star", [L.v(op.args[0]), L.or_none("%locals")], result=False)
+
+
+def lo_match_class(L, op):
+    args = [L.v(a) for a in op.args] + [L.pyint(op.attrs["count"])]
+    r = L.helper(op, "match_class", args)
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+
+
+def _match_flag(flag):
+    def lower(L, op):
+        flags = L.type_flags(L.type_of(L.v(op.args[0])))
+        m = L.t()
+        L.emit(f"{m} = and i64 {flags}, {flag}")
+        L.emit(f"{L.v(op.result)} = icmp ne i64 {m}, 0")
+    return lower
+
+
+def lo_get_len(L, op):
+    n = L.call("PyObject_Size", L.v(op.args[0]))
+    L.check_neg(n, op, width="i64")
+    _capi_result(L, op, "PyLong_FromSsize_t", n)
+
+
+# ---- terminators ---------------------------------------------------------------
+
+def lo_br(L, op):
+    (target, args), = op.targets
+    L.emit(f"br {L.jump(target, args)}")
+
+
+def lo_cbr(L, op):
+    (t, targs), (f, fargs) = op.targets
+    L.emit(f"br i1 {L.v(op.args[0])}, {L.jump(t, targs)}, {L.jump(f, fargs)}")
+
+
+def lo_br_if_null(L, op):
+    (t, targs), (f, fargs) = op.targets
+    c = L.t()
+    L.emit(f"{c} = icmp eq ptr {L.v(op.args[0])}, null")
+    L.emit(f"br i1 {c}, {L.jump(t, targs)}, {L.jump(f, fargs)}")
+
+
+def lo_ret(L, op):
+    L.lines.extend(L._cleanup_locals())
+    L.emit("call void @Py_LeaveRecursiveCall()")
+    L.emit(f"ret ptr {L.v(op.args[0])}")
+
+
+def lo_reraise(L, op):
+    exc = L.v(op.args[0])
+    typ = L.type_of(exc)
+    L.incref(typ)
+    tb = L.call("PyException_GetTraceback", exc)
+    L.call("PyErr_Restore", typ, exc, tb)
+    L.unwind(op)
+
+
+def lo_raise(L, op):
+    if not op.args:
+        cur = L.call("PyErr_GetHandledException")
+        c = L.t()
+        L.emit(f"{c} = icmp eq ptr {cur}, null")
+        none_l, have_l = L.label("noexc"), L.label("haveexc")
+        L.emit(f"br i1 {c}, label %{none_l}, label %{have_l}")
+        L.start(have_l)
+        typ = L.type_of(cur)
+        L.incref(typ)
+        tb = L.call("PyException_GetTraceback", cur)
+        L.call("PyErr_Restore", typ, cur, tb)
+        L.unwind(op, traceback=False)
+        L.start(none_l)
+        exc = L.const(helpers.raise_no_active_exception)
+        arr = L.array([])
+        r = L.call("PyObject_Vectorcall", exc, arr, "0", "null")
+        L.xdecref(r)
+        L.emit("call void @jit.strip_tb()")
+        L.unwind(op, traceback=True)
+        return
+    exc = L.v(op.args[0])
+    cause = L.v(op.args[1]) if len(op.args) > 1 else L.none()
+    has = L.const(len(op.args) > 1)
+    fn = L.const(helpers.make_exception)
+    arr = L.array([exc, cause, has])
+    val = L.call("PyObject_Vectorcall", fn, arr, "3", "null")
+    for a in op.args:
+        L.decref(L.v(a))
+    L.check_null(val, op, strip=True)
+    L.call("PyErr_SetObject", L.type_of(val), val)
+    L.decref(val)
+    L.unwind(op)
+
+
+LOWER = {
+    "prologue": lo_prologue, "null": lo_null, "const": lo_const, "incref": lo_incref,
+    "decref": lo_decref, "bool_box": lo_bool_box,
+    "load_local": lo_load_local, "store_local": lo_store_local, "delete_local": lo_delete_local,
+    "make_cell": lo_make_cell, "load_deref": lo_load_deref, "store_deref": lo_store_deref,
+    "delete_deref": lo_delete_deref, "load_classderef": lo_load_classderef,
+    "copy_free_vars": lo_copy_free_vars,
+    "load_global": lo_load_global, "store_global": lo_store_global,
+    "delete_global": lo_delete_global, "load_name": lo_load_name, "store_name": lo_store_name,
+    "delete_name": lo_delete_name,
+    "binop": lo_binop, "unary": lo_unary, "compare": lo_compare, "truth": lo_truth,
+    "is": lo_is, "is_none": lo_is_none, "contains": lo_contains,
+    "getitem": lo_getitem, "setitem": lo_setitem, "delitem": lo_delitem,
+    "build_slice": lo_build_slice, "getattr": lo_getattr, "setattr": lo_setattr,
+    "delattr": lo_delattr, "load_method": lo_load_method,
+    "call": lo_call, "call_ex": lo_call_ex, "make_function": lo_make_function,
+    "build_tuple": lo_build_tuple, "build_list": lo_build_list, "build_set": lo_build_set,
+    "build_map": lo_build_map, "build_const_key_map": lo_build_const_key_map,
+    "build_string": lo_build_string, "list_append": lo_list_append, "set_add": lo_set_add,
+    "map_add": lo_map_add, "list_extend": _helper_effect("list_extend"),
+    "set_update": _helper_effect("set_update"), "dict_update": _helper_effect("dict_update"),
+    "dict_merge": _helper_effect("dict_merge"), "list_to_tuple": lo_list_to_tuple,
+    "unpack_sequence": lo_unpack_sequence, "unpack_ex": lo_unpack_ex,
+    "format_value": lo_format_value, "get_iter": lo_get_iter, "iter_next": lo_iter_next,
+    "check_signals": lo_check_signals, "push_exc_info": lo_push_exc_info,
+    "pop_except": lo_pop_except, "check_exc_match": lo_check_exc_match,
+    "before_with": _helper_pair("before_with"), "with_except_start": lo_with_except_start,
+    "check_eg_match": _helper_pair("check_eg_match"),
+    "prep_reraise_star": _helper_value("prep_reraise_star"),
+    "load_build_class": lo_load_build_class, "setup_annotations": lo_setup_annotations,
+    "import_name": lo_import_name, "import_from": lo_import_from,
+    "import_star": lo_import_star, "print_expr": _helper_effect("print_expr"),
+    "match_class": lo_match_class, "match_keys": _helper_value("match_keys"),
+    "match_mapping": _match_flag(abi.TPFLAGS_MAPPING),
+    "match_sequence": _match_flag(abi.TPFLAGS_SEQUENCE), "get_len": lo_get_len,
+    "br": lo_br, "cbr": lo_cbr, "br_if_null": lo_br_if_null, "ret": lo_ret,
+    "reraise": lo_reraise, "raise": lo_raise,
+}

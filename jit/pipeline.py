@@ -1,0 +1,116 @@
+"""The pipeline: code object -> decode -> cfg -> ssa -> lower -> engine -> native.
+
+``compile_code`` runs every stage and returns a ``Native``: the loaded
+library, its constants table (patched into the native code) and everything
+``jit.explain`` and ``python -m jit show`` print.
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+import ctypes
+import time
+import types
+
+from runtime import binding, capi
+
+from . import engine
+from .errors import CompileError
+from .lower import Lowering
+from .ssa import build_ssa
+
+_PyFrame_New = ctypes.pythonapi.PyFrame_New
+_PyFrame_New.restype = ctypes.py_object
+_PyFrame_New.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.py_object, ctypes.c_void_p]
+_PyThreadState_Get = ctypes.pythonapi.PyThreadState_Get
+_PyThreadState_Get.restype = ctypes.c_void_p
+
+
+def make_frame(code, globals_):
+    """A frame object to name compiled code in tracebacks."""
+    return _PyFrame_New(_PyThreadState_Get(), code, globals_, None)
+
+
+class Native:
+    """A compiled code object: native code plus what keeps it alive."""
+
+    def __init__(self, code, fn, lowered, library, consts, ir_text, compile_ms, function):
+        self.code = code
+        self.ir = fn
+        self.lowered_opnames = lowered
+        self.library = library
+        self.consts = consts               # keeps every referenced object alive
+        self.llvm_ir = ir_text
+        self.compile_ms = compile_ms
+        self.function = function
+        self.prefix = None
+        self._consts_array = None
+        self._module_entry = None
+
+    def explain(self) -> str:
+        name = self.code.co_qualname
+        return (f"{name}: compiled to native code ({len(self.ir.blocks)} blocks, "
+                f"{sum(len(b.ops) for b in self.ir.blocks)} IR ops, "
+                f"{self.compile_ms:.1f} ms); no fallback")
+
+    def entry_address(self) -> int:
+        return self.library.address(f"{self.prefix}.entry")
+
+
+def _function_consts(function):
+    code = function.__code__
+    builtins_ns = function.__builtins__ if hasattr(function, "__builtins__") else _builtins.__dict__
+    return {
+        "globals": function.__globals__,
+        "builtins": builtins_ns,
+        "frame": make_frame(code, function.__globals__),
+        "closure": function.__closure__ or (),
+        "binder": binding.make_binder(function),
+    }
+
+
+def compile_code(code, function=None) -> Native:
+    from . import api
+    t0 = time.perf_counter()
+    fn, lowered = build_ssa(code)
+    if function is not None:
+        entry_consts = _function_consts(function)
+    else:
+        if code.co_freevars:
+            raise CompileError(f"{code.co_qualname}: code with free variables needs its "
+                               "function (compile the function instead)")
+        entry_consts = {"globals": {}, "builtins": {}, "frame": None, "closure": (),
+                        "binder": None}
+    lowering = Lowering(fn, code, entry_consts)
+    text = lowering.module_text()
+    imports = {name: capi.address(name) for name in lowering.used}
+    p = lowering.p
+    library = engine.compile_ir(text, [f"{p}.entry", f"{p}.module", f"{p}.consts"], imports)
+    consts = list(fn.consts)
+    table = library.address(f"{p}.consts")
+    arr = (ctypes.c_void_p * len(consts)).from_address(table)
+    for i, obj in enumerate(consts):
+        arr[i] = id(obj)
+    ms = (time.perf_counter() - t0) * 1000
+    native = Native(code, fn, lowered, library, consts, text, ms, function)
+    native.prefix = p
+    api.opcode_coverage.update(lowered)
+    return native
+
+
+_module_proto = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.py_object,
+                                  ctypes.py_object, ctypes.py_object)
+
+
+def run_module_code(compiled, globals_, locals_):
+    native = compiled.native
+    if "__builtins__" not in globals_:
+        globals_["__builtins__"] = _builtins
+    b = globals_["__builtins__"]
+    builtins_ns = b.__dict__ if isinstance(b, types.ModuleType) else b
+    if not isinstance(builtins_ns, dict):
+        raise TypeError("__builtins__ must be a dict or a module")
+    if native._module_entry is None:
+        native._module_entry = _module_proto(native.library.address(f"{native.prefix}.module"))
+    frame = _PyFrame_New(_PyThreadState_Get(), native.code, globals_, locals_)
+    native._module_entry(globals_, builtins_ns, locals_, frame)
+    return None

@@ -1,0 +1,80 @@
+"""Object layout facts native code relies on, per CPython version.
+
+The one place that knows struct offsets and the reference-count scheme.
+"""
+from __future__ import annotations
+
+import sys
+
+VERSION = sys.version_info[:2]
+
+OB_TYPE = 8                 # PyObject.ob_type
+TUPLE_ITEMS = 24            # PyTupleObject.ob_item[0]
+VAR_SIZE = 16               # PyVarObject.ob_size
+LIST_ITEMS = 24             # PyListObject.ob_item (PyObject**)
+CELL_REF = 16               # PyCellObject.ob_ref
+TYPE_FLAGS = 168            # PyTypeObject.tp_flags
+
+TPFLAGS_SEQUENCE = 1 << 5
+TPFLAGS_MAPPING = 1 << 6
+TPFLAGS_LONG_SUBCLASS = 1 << 24
+TPFLAGS_LIST_SUBCLASS = 1 << 25
+TPFLAGS_TUPLE_SUBCLASS = 1 << 26
+TPFLAGS_BASE_EXC_SUBCLASS = 1 << 30
+TPFLAGS_TYPE_SUBCLASS = 1 << 31
+VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
+
+# Inline reference counting, as LLVM IR function bodies taking `ptr %o`.
+_RC_311 = """
+define internal void @jit.incref(ptr %o) alwaysinline {
+  %c = load i64, ptr %o
+  %n = add i64 %c, 1
+  store i64 %n, ptr %o
+  ret void
+}
+define internal void @jit.decref(ptr %o) alwaysinline {
+  %c = load i64, ptr %o
+  %n = sub i64 %c, 1
+  store i64 %n, ptr %o
+  %z = icmp eq i64 %n, 0
+  br i1 %z, label %free, label %done, !prof !0
+free:
+  call void @_Py_Dealloc(ptr %o)
+  br label %done
+done:
+  ret void
+}
+"""
+
+# 3.12/3.13: immortal objects keep a saturated low word; never touch them.
+_RC_312 = """
+define internal void @jit.incref(ptr %o) alwaysinline {
+  %c = load i32, ptr %o
+  %n = add i32 %c, 1
+  %z = icmp eq i32 %n, 0
+  br i1 %z, label %done, label %store
+store:
+  store i32 %n, ptr %o
+  br label %done
+done:
+  ret void
+}
+define internal void @jit.decref(ptr %o) alwaysinline {
+  %lo = load i32, ptr %o
+  %imm = icmp slt i32 %lo, 0
+  br i1 %imm, label %done, label %dec, !prof !0
+dec:
+  %c = load i64, ptr %o
+  %n = sub i64 %c, 1
+  store i64 %n, ptr %o
+  %z = icmp eq i64 %n, 0
+  br i1 %z, label %free, label %done, !prof !0
+free:
+  call void @_Py_Dealloc(ptr %o)
+  br label %done
+done:
+  ret void
+}
+"""
+
+REFCOUNT_IR = {(3, 11): _RC_311, (3, 12): _RC_312, (3, 13): _RC_312}.get(VERSION)

@@ -1,0 +1,117 @@
+"""The C-API functions and data native code may use, with their LLVM types.
+
+``declare(name)`` gives the LLVM declaration; ``address(name)`` the address
+in this interpreter (checked non-zero). Lowering may only call what is here.
+"""
+from __future__ import annotations
+
+import ctypes
+
+# name -> (return type, parameter types), in LLVM IR syntax. ptr = PyObject* etc.
+FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # numbers
+    **{f"PyNumber_{n}": ("ptr", ("ptr", "ptr")) for n in (
+        "Add", "Subtract", "Multiply", "TrueDivide", "FloorDivide", "Remainder",
+        "MatrixMultiply", "Lshift", "Rshift", "And", "Or", "Xor",
+        "InPlaceAdd", "InPlaceSubtract", "InPlaceMultiply", "InPlaceTrueDivide",
+        "InPlaceFloorDivide", "InPlaceRemainder", "InPlaceMatrixMultiply",
+        "InPlaceLshift", "InPlaceRshift", "InPlaceAnd", "InPlaceOr", "InPlaceXor")},
+    "PyNumber_Power": ("ptr", ("ptr", "ptr", "ptr")),
+    "PyNumber_InPlacePower": ("ptr", ("ptr", "ptr", "ptr")),
+    "PyNumber_Negative": ("ptr", ("ptr",)),
+    "PyNumber_Positive": ("ptr", ("ptr",)),
+    "PyNumber_Invert": ("ptr", ("ptr",)),
+    "PyLong_FromLongLong": ("ptr", ("i64",)),
+    "PyLong_FromSsize_t": ("ptr", ("i64",)),
+    "PyLong_AsLongLongAndOverflow": ("i64", ("ptr", "ptr")),
+    "PyFloat_FromDouble": ("ptr", ("double",)),
+    "PyFloat_AsDouble": ("double", ("ptr",)),
+    "PyBool_FromLong": ("ptr", ("i64",)),
+    # objects
+    "PyObject_RichCompare": ("ptr", ("ptr", "ptr", "i32")),
+    "PyObject_IsTrue": ("i32", ("ptr",)),
+    "PyObject_Not": ("i32", ("ptr",)),
+    "PyObject_GetAttr": ("ptr", ("ptr", "ptr")),
+    "PyObject_SetAttr": ("i32", ("ptr", "ptr", "ptr")),
+    "PyObject_GetItem": ("ptr", ("ptr", "ptr")),
+    "PyObject_SetItem": ("i32", ("ptr", "ptr", "ptr")),
+    "PyObject_DelItem": ("i32", ("ptr", "ptr")),
+    "PyObject_GetIter": ("ptr", ("ptr",)),
+    "PyObject_Format": ("ptr", ("ptr", "ptr")),
+    "PyObject_Str": ("ptr", ("ptr",)),
+    "PyObject_Repr": ("ptr", ("ptr",)),
+    "PyObject_ASCII": ("ptr", ("ptr",)),
+    "PyObject_Size": ("i64", ("ptr",)),
+    "PyObject_Vectorcall": ("ptr", ("ptr", "ptr", "i64", "ptr")),
+    "PyObject_Call": ("ptr", ("ptr", "ptr", "ptr")),
+    "_PyObject_GetMethod": ("i32", ("ptr", "ptr", "ptr")),
+    "PySequence_Contains": ("i32", ("ptr", "ptr")),
+    "PyIter_Next": ("ptr", ("ptr",)),
+    "_Py_Dealloc": ("void", ("ptr",)),
+    "Py_IncRef": ("void", ("ptr",)),
+    "Py_DecRef": ("void", ("ptr",)),
+    # containers
+    "PyTuple_New": ("ptr", ("i64",)),
+    "PyList_New": ("ptr", ("i64",)),
+    "PyList_Append": ("i32", ("ptr", "ptr")),
+    "PyList_AsTuple": ("ptr", ("ptr",)),
+    "PySet_New": ("ptr", ("ptr",)),
+    "PySet_Add": ("i32", ("ptr", "ptr")),
+    "PyDict_New": ("ptr", ()),
+    "PyDict_SetItem": ("i32", ("ptr", "ptr", "ptr")),
+    "PyDict_DelItem": ("i32", ("ptr", "ptr")),
+    "PyDict_GetItemWithError": ("ptr", ("ptr", "ptr")),
+    "PySlice_New": ("ptr", ("ptr", "ptr", "ptr")),
+    "_PyUnicode_JoinArray": ("ptr", ("ptr", "ptr", "i64")),
+    # cells and functions
+    "PyCell_New": ("ptr", ("ptr",)),
+    "PyCell_Set": ("i32", ("ptr", "ptr")),
+    "PyFunction_New": ("ptr", ("ptr", "ptr")),
+    "PyFunction_SetClosure": ("i32", ("ptr", "ptr")),
+    "PyFunction_SetAnnotations": ("i32", ("ptr", "ptr")),
+    "PyFunction_SetKwDefaults": ("i32", ("ptr", "ptr")),
+    "PyFunction_SetDefaults": ("i32", ("ptr", "ptr")),
+    # errors
+    "PyErr_Occurred": ("ptr", ()),
+    "PyErr_Fetch": ("void", ("ptr", "ptr", "ptr")),
+    "PyErr_Restore": ("void", ("ptr", "ptr", "ptr")),
+    "PyErr_NormalizeException": ("void", ("ptr", "ptr", "ptr")),
+    "PyErr_SetObject": ("void", ("ptr", "ptr")),
+    "PyErr_SetNone": ("void", ("ptr",)),
+    "PyErr_Clear": ("void", ()),
+    "PyErr_ExceptionMatches": ("i32", ("ptr",)),
+    "PyErr_GivenExceptionMatches": ("i32", ("ptr", "ptr")),
+    "PyErr_GetHandledException": ("ptr", ()),
+    "PyErr_SetHandledException": ("void", ("ptr",)),
+    "PyException_SetTraceback": ("i32", ("ptr", "ptr")),
+    "PyException_GetTraceback": ("ptr", ("ptr",)),
+    "PyErr_CheckSignals": ("i32", ()),
+    "Py_EnterRecursiveCall": ("i32", ("ptr",)),
+    "Py_LeaveRecursiveCall": ("void", ()),
+}
+
+# Data symbols: name -> LLVM type of the object (we only take their address).
+DATA = (
+    "_Py_NoneStruct", "_Py_TrueStruct", "_Py_FalseStruct", "_Py_NotImplementedStruct",
+    "PyExc_AssertionError", "PyExc_NameError", "PyExc_UnboundLocalError",
+    "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError",
+    "PyTuple_Type", "PyList_Type", "PyTraceBack_Type", "PyDict_Type", "PyLong_Type",
+    "PyFloat_Type", "PyUnicode_Type",
+)
+
+
+def address(name: str) -> int:
+    if name in DATA:
+        addr = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, name))
+    else:
+        addr = ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+    if not addr:
+        raise RuntimeError(f"C-API symbol {name} not found")
+    return addr
+
+
+def declaration(name: str) -> str:
+    if name in DATA:
+        return f"@{name} = external global i8"
+    ret, params = FUNCTIONS[name]
+    return f"declare {ret} @{name}({', '.join(params)})"

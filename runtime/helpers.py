@@ -1,0 +1,479 @@
+"""Python-level helpers native code calls for operations with no single C-API call.
+
+Each is called positionally through PyObject_Vectorcall and returns a new
+reference. A helper raises only from its own frame or from user code it calls
+directly: native code removes exactly one traceback entry (the helper's) when a
+helper fails, so the traceback looks as if the compiled function raised.
+Messages match CPython 3.11's interpreter word for word.
+"""
+from __future__ import annotations
+
+import builtins as _builtins
+import sys
+import types
+
+_import = _builtins.__import__
+
+
+# ---- names ------------------------------------------------------------------
+
+def raise_name_error(name):
+    raise NameError(f"name '{name}' is not defined", name=name)
+
+
+def raise_unbound_local(name):
+    raise UnboundLocalError(f"cannot access local variable '{name}' where it is not "
+                            "associated with a value")
+
+
+def raise_unbound_free(name):
+    raise NameError(f"cannot access free variable '{name}' where it is not associated "
+                    "with a value in enclosing scope", name=name)
+
+
+def load_name(name, locals, globals, builtins):
+    if locals is None:
+        raise SystemError(f"no locals when loading {name!r}")
+    if type(locals) is dict:
+        if name in locals:
+            return locals[name]
+    else:
+        try:
+            return locals[name]
+        except KeyError:
+            pass
+    if name in globals:
+        return globals[name]
+    try:
+        return builtins[name]
+    except KeyError:
+        raise NameError(f"name '{name}' is not defined", name=name) from None
+
+
+def store_name(name, value, locals):
+    if locals is None:
+        raise SystemError(f"no locals found when storing {name!r}")
+    locals[name] = value
+
+
+def delete_name(name, locals):
+    if locals is None:
+        raise SystemError(f"no locals when deleting {name!r}")
+    try:
+        del locals[name]
+    except KeyError:
+        raise NameError(f"name '{name}' is not defined", name=name) from None
+
+
+def delete_global(name, globals):
+    try:
+        del globals[name]
+    except KeyError:
+        raise NameError(f"name '{name}' is not defined", name=name) from None
+
+
+def load_classderef(name, locals, cell):
+    try:
+        return locals[name]
+    except KeyError:
+        pass
+    try:
+        return cell.cell_contents
+    except ValueError:
+        raise NameError(f"cannot access free variable '{name}' where it is not associated "
+                        "with a value in enclosing scope", name=name) from None
+
+
+def load_build_class(builtins):
+    try:
+        return builtins["__build_class__"]
+    except KeyError:
+        raise NameError("__build_class__ not found") from None
+
+
+def setup_annotations(locals):
+    if locals is None:
+        raise SystemError("no locals found when setting up annotations")
+    if type(locals) is dict:
+        if "__annotations__" not in locals:
+            locals["__annotations__"] = {}
+    else:
+        try:
+            locals["__annotations__"]
+        except KeyError:
+            locals["__annotations__"] = {}
+
+
+# ---- raising ----------------------------------------------------------------
+
+def raise_no_active_exception():
+    raise RuntimeError("No active exception to reraise")
+
+
+def make_exception(exc, cause, has_cause):
+    """RAISE_VARARGS 1/2: the instance to raise, with its cause set."""
+    if isinstance(exc, type) and issubclass(exc, BaseException):
+        value = exc()
+        if not isinstance(value, BaseException):
+            raise TypeError(f"calling {exc!r} should have returned an instance of "
+                            f"BaseException, not {type(value).__name__}")
+    elif isinstance(exc, BaseException):
+        value = exc
+    else:
+        raise TypeError("exceptions must derive from BaseException")
+    if has_cause:
+        if isinstance(cause, type) and issubclass(cause, BaseException):
+            fixed = cause()
+            if not isinstance(fixed, BaseException):
+                raise TypeError(f"calling {cause!r} should have returned an instance of "
+                                f"BaseException, not {type(fixed).__name__}")
+        elif isinstance(cause, BaseException) or cause is None:
+            fixed = cause
+        else:
+            raise TypeError("exception causes must derive from BaseException")
+        value.__cause__ = fixed
+    return value
+
+
+def _check_except_type(typ, star=False):
+    what = "catching classes that do not inherit from BaseException is not allowed"
+    items = typ if isinstance(typ, tuple) else (typ,)
+    for t in items:
+        if not (isinstance(t, type) and issubclass(t, BaseException)):
+            raise TypeError(what)
+        if star and issubclass(t, BaseExceptionGroup):
+            raise TypeError("catching ExceptionGroup with except* is not allowed. "
+                            "Use except instead.")
+
+
+def check_exc_match(exc, typ):
+    _check_except_type(typ)
+    return isinstance(exc, typ)
+
+
+def check_eg_match(exc, typ):
+    """CHECK_EG_MATCH: (rest, match) where match is None if nothing matched."""
+    _check_except_type(typ, star=True)
+    if isinstance(exc, typ):
+        if isinstance(exc, BaseExceptionGroup):
+            return None, exc
+        wrapped = BaseExceptionGroup("", [exc])
+        wrapped.__traceback__ = exc.__traceback__
+        return None, wrapped
+    if isinstance(exc, BaseExceptionGroup):
+        match, rest = exc.split(typ)
+        if match is not None:
+            return rest, match
+    return exc, None
+
+
+def _leaf_ids(exc, out):
+    if isinstance(exc, BaseExceptionGroup):
+        for e in exc.exceptions:
+            _leaf_ids(e, out)
+    else:
+        out.add(id(exc))
+
+
+def prep_reraise_star(orig, excs):
+    """PREP_RERAISE_STAR: combine the raised and re-raised exceptions of except*."""
+    raised = [e for e in excs if e is not None]
+    if not raised:
+        return None
+    if not isinstance(orig, BaseExceptionGroup):
+        # a naked exception was caught and wrapped: only one except* clause ran
+        assert len(excs) == 1 or len(raised) == 1
+        return raised[0]
+    orig_leaves = set()
+    _leaf_ids(orig, orig_leaves)
+    reraised, new = [], []
+    for e in raised:
+        leaves = set()
+        _leaf_ids(e, leaves)
+        (reraised if leaves and leaves <= orig_leaves else new).append(e)
+    keep = set()
+    for e in reraised:
+        _leaf_ids(e, keep)
+    if keep:
+        reraised_eg = orig.split(lambda leaf: id(leaf) in keep)[0]
+    else:
+        reraised_eg = None
+    result = new + ([reraised_eg] if reraised_eg is not None else [])
+    if not new:
+        return reraised_eg
+    if len(result) == 1:
+        return result[0]
+    return ExceptionGroup("", result) if all(isinstance(e, Exception) for e in result) \
+        else BaseExceptionGroup("", result)
+
+
+# ---- unpacking and containers ----------------------------------------------
+
+def unpack_sequence(seq, count):
+    try:
+        it = iter(seq)
+    except TypeError:
+        if not hasattr(type(seq), "__iter__") and not hasattr(type(seq), "__getitem__"):
+            raise TypeError(f"cannot unpack non-iterable {type(seq).__name__} object") from None
+        raise
+    values = []
+    for v in it:
+        if len(values) == count:
+            if isinstance(seq, (list, tuple, dict, set, frozenset, str, bytes, range)) or \
+                    hasattr(type(seq), "__len__"):
+                try:
+                    got = len(seq)
+                except Exception:
+                    got = None
+                if got is not None:
+                    raise ValueError(f"too many values to unpack (expected {count}, got {got})")
+            raise ValueError(f"too many values to unpack (expected {count})")
+        values.append(v)
+    if len(values) < count:
+        raise ValueError(f"not enough values to unpack (expected {count}, got {len(values)})")
+    return tuple(values)
+
+
+def unpack_ex(seq, before, after):
+    try:
+        it = iter(seq)
+    except TypeError:
+        if not hasattr(type(seq), "__iter__") and not hasattr(type(seq), "__getitem__"):
+            raise TypeError(f"cannot unpack non-iterable {type(seq).__name__} object") from None
+        raise
+    head = []
+    for v in it:
+        head.append(v)
+        if len(head) == before:
+            break
+    if len(head) < before:
+        raise ValueError(f"not enough values to unpack (expected at least {before + after}, "
+                         f"got {len(head)})")
+    rest = list(it)
+    if len(rest) < after:
+        raise ValueError(f"not enough values to unpack (expected at least {before + after}, "
+                         f"got {before + len(rest)})")
+    tail = rest[len(rest) - after:] if after else []
+    if after:
+        del rest[len(rest) - after:]
+    return (*head, rest, *tail)
+
+
+def list_extend(lst, iterable):
+    try:
+        lst.extend(iterable)
+    except TypeError:
+        if not hasattr(type(iterable), "__iter__") and not hasattr(type(iterable), "__getitem__"):
+            raise TypeError(f"Value after * must be an iterable, not "
+                            f"{type(iterable).__name__}") from None
+        raise
+
+
+def set_update(s, iterable):
+    s.update(iterable)
+
+
+def dict_update(d, mapping):
+    if not hasattr(type(mapping), "keys"):
+        raise TypeError(f"'{type(mapping).__name__}' object is not a mapping")
+    d.update(mapping)
+
+
+def _func_desc(func):
+    if isinstance(func, types.MethodType):
+        func = func.__func__
+    name = getattr(func, "__qualname__", None)
+    if isinstance(name, str) and callable(func):
+        return f"{name}()"
+    return f"{type(func).__name__} object"
+
+
+def dict_merge(d, mapping, func):
+    if not hasattr(type(mapping), "keys"):
+        raise TypeError(f"{_func_desc(func)} argument after ** must be a mapping, not "
+                        f"{type(mapping).__name__}")
+    for key in mapping.keys():
+        if key in d:
+            if not isinstance(key, str):
+                raise TypeError(f"{_func_desc(func)} keywords must be strings")
+            raise TypeError(f"{_func_desc(func)} got multiple values for keyword argument "
+                            f"'{key}'")
+        d[key] = mapping[key]
+
+
+def call_ex_args(func, args, kwargs):
+    """CALL_FUNCTION_EX: normalise (args, kwargs) to (tuple, dict or None)."""
+    if type(args) is not tuple:
+        if not hasattr(type(args), "__iter__") and not hasattr(type(args), "__getitem__"):
+            raise TypeError(f"{_func_desc(func)} argument after * must be an iterable, not "
+                            f"{type(args).__name__}")
+        args = tuple(args)
+    if kwargs is not None and type(kwargs) is not dict:
+        d = {}
+        dict_merge(d, kwargs, func)
+        kwargs = d
+    return args, kwargs
+
+
+# ---- with / imports / misc --------------------------------------------------
+
+def before_with(mgr):
+    cls = type(mgr)
+    try:
+        enter = cls.__enter__
+    except AttributeError:
+        raise TypeError(f"'{cls.__name__}' object does not support the context manager "
+                        "protocol") from None
+    try:
+        exit_ = cls.__exit__
+    except AttributeError:
+        raise TypeError(f"'{cls.__name__}' object does not support the context manager "
+                        "protocol (missed __exit__ method)") from None
+    bound_exit = exit_.__get__(mgr, cls) if hasattr(exit_, "__get__") else exit_
+    bound_enter = enter.__get__(mgr, cls) if hasattr(enter, "__get__") else enter
+    return bound_exit, bound_enter()
+
+
+def import_name(name, fromlist, level, globals, locals, builtins):
+    try:
+        imp = builtins["__import__"]
+    except KeyError:
+        raise ImportError("__import__ not found") from None
+    return imp(name, globals, locals, fromlist, level)
+
+
+def import_from(module, name):
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        pass
+    pkgname = getattr(module, "__name__", None)
+    if isinstance(pkgname, str):
+        try:
+            return sys.modules[f"{pkgname}.{name}"]
+        except KeyError:
+            pass
+    else:
+        pkgname = None
+    if pkgname is None:
+        raise ImportError(f"cannot import name '{name}' from '<unknown module name>' "
+                          "(unknown location)", name=None)
+    path = getattr(module, "__file__", None)
+    spec = getattr(module, "__spec__", None)
+    if spec is not None and getattr(spec, "_initializing", False):
+        raise ImportError(f"cannot import name '{name}' from partially initialized module "
+                          f"'{pkgname}' (most likely due to a circular import) ({path})",
+                          name=pkgname, path=path)
+    where = path if isinstance(path, str) else "unknown location"
+    raise ImportError(f"cannot import name '{name}' from '{pkgname}' ({where})",
+                      name=pkgname, path=path if isinstance(path, str) else None)
+
+
+def import_star(module, locals):
+    if locals is None:
+        raise SystemError("no locals found during 'import *'")
+    try:
+        names = module.__all__
+        from_all = True
+    except AttributeError:
+        names = [k for k in module.__dict__ if not (isinstance(k, str) and k.startswith("_"))]
+        from_all = False
+    modname = getattr(module, "__name__", "?")
+    for name in names:
+        if not isinstance(name, str):
+            where = f"{modname}.__all__" if from_all else f"{modname}.__dict__"
+            what = "Item in" if from_all else "Key in"
+            raise TypeError(f"{what} {where} must be str, not {type(name).__name__}")
+        locals[name] = getattr(module, name)
+
+
+def print_expr(value):
+    try:
+        hook = sys.displayhook
+    except AttributeError:
+        raise RuntimeError("lost sys.displayhook") from None
+    hook(value)
+
+
+def annotations_dict(pairs):
+    it = iter(pairs)
+    return dict(zip(it, it))
+
+
+# ---- pattern matching -------------------------------------------------------
+
+_MATCH_SELF = (bool, bytearray, bytes, dict, float, frozenset, int, list, set, str, tuple)
+
+
+def match_class(subject, cls, names, count):
+    if not isinstance(cls, type):
+        raise TypeError("called match pattern must be a class")
+    if not isinstance(subject, cls):
+        return None
+    seen = set()
+    attrs = []
+    match_self = False
+    if count:
+        try:
+            match_args = cls.__match_args__
+        except AttributeError:
+            match_args = None
+        if match_args is None:
+            match_self = _is_match_self(cls)
+            match_args = ()
+        elif not isinstance(match_args, tuple):
+            raise TypeError(f"{cls.__name__}.__match_args__ must be a tuple (got "
+                            f"{type(match_args).__name__})")
+        allowed = 1 if match_self else len(match_args)
+        if allowed < count:
+            plural = "" if allowed == 1 else "s"
+            raise TypeError(f"{cls.__name__}() accepts {allowed} positional sub-pattern{plural} "
+                            f"({count} given)")
+        if match_self:
+            attrs.append(subject)
+        else:
+            for i in range(count):
+                name = match_args[i]
+                if not isinstance(name, str):
+                    raise TypeError(f"__match_args__ elements must be strings (got "
+                                    f"{type(name).__name__})")
+                if name in seen:
+                    raise TypeError(f"{cls.__name__}() got multiple sub-patterns for "
+                                    f"attribute {name!r}")
+                seen.add(name)
+                try:
+                    attrs.append(getattr(subject, name))
+                except AttributeError:
+                    return None
+    for name in names:
+        if name in seen:
+            raise TypeError(f"{cls.__name__}() got multiple sub-patterns for attribute {name!r}")
+        seen.add(name)
+        try:
+            attrs.append(getattr(subject, name))
+        except AttributeError:
+            return None
+    return tuple(attrs)
+
+
+def _is_match_self(cls):
+    # CPython: Py_TPFLAGS__MATCH_SELF, set on these builtins and inherited by subclasses
+    return any(issubclass(cls, t) for t in _MATCH_SELF)
+
+
+def match_keys(subject, keys):
+    if not keys:
+        return ()
+    get = type(subject).get if hasattr(type(subject), "get") else None
+    seen = []
+    values = []
+    dummy = object()
+    for key in keys:
+        if any(key == k for k in seen):
+            raise ValueError(f"mapping pattern checks duplicate key ({key!r})")
+        seen.append(key)
+        value = subject.get(key, dummy) if get is not None else dummy
+        if value is dummy:
+            return None
+        values.append(value)
+    return tuple(values)
