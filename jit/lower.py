@@ -961,7 +961,7 @@ def lo_unpack_sequence(L, op):
         L.emit(f"{L.v(res)} = phi ptr [ {tvals[i]}, %{t_ok} ], [ {lvals[i]}, %{l_ok} ], "
                f"[ {svals[i]}, %{slow_end} ]")
     fast = L.t()
-    L.emit(f"{fast} = or i1 {c1}, {c2}")
+    L.emit(f"{fast} = phi i1 [ 1, %{t_ok} ], [ 1, %{l_ok} ], [ 0, %{slow_end} ]")
     inc, done = L.label("uinc"), L.label("udone")
     L.emit(f"br i1 {fast}, label %{inc}, label %{done}")
     L.start(inc)

@@ -111,6 +111,6 @@ def run_module_code(compiled, globals_, locals_):
         raise TypeError("__builtins__ must be a dict or a module")
     if native._module_entry is None:
         native._module_entry = _module_proto(native.library.address(f"{native.prefix}.module"))
-    frame = _PyFrame_New(_PyThreadState_Get(), native.code, globals_, locals_)
+    frame = make_frame(native.code, globals_)
     native._module_entry(globals_, builtins_ns, locals_, frame)
     return None
