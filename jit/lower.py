@@ -32,6 +32,7 @@ UNARY = {"-": "PyNumber_Negative", "+": "PyNumber_Positive", "~": "PyNumber_Inve
 
 PRELUDE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
+!1 = !{!"branch_weights", i32 4000, i32 1}
 
 define internal void @jit.xincref(ptr %o) alwaysinline {
   %z = icmp eq ptr %o, null
@@ -294,6 +295,37 @@ class Lowering:
             return None
         return r
 
+    def require_type(self, val: str, type_symbol: str, op: ir.Op, message: str, extra=()):
+        """SystemError unless ``val`` is non-NULL with exactly this type (guards the
+        C-API against malformed bytecode)."""
+        ok, bad, chk = self.label("req"), self.label("reqbad"), self.label("reqchk")
+        z = self.t()
+        self.emit(f"{z} = icmp eq ptr {val}, null")
+        self.emit(f"br i1 {z}, label %{bad}, label %{chk}, !prof !0")
+        self.start(chk)
+        c = self.t()
+        self.emit(f"{c} = icmp eq ptr {self.type_of(val)}, {self.capi(type_symbol)}")
+        self.emit(f"br i1 {c}, label %{ok}, label %{bad}")
+        self.start(bad)
+        for val in extra:
+            self.decref(val)
+        self.helper(op, "raise_system_error", [self.const(message)])
+        self.emit("unreachable")
+        self.start(ok)
+
+    def require_exception(self, val: str, op: ir.Op):
+        ok, bad = self.label("isexc"), self.label("notexc")
+        flags = self.type_flags(self.type_of(val))
+        m = self.t()
+        self.emit(f"{m} = and i64 {flags}, {abi.TPFLAGS_BASE_EXC_SUBCLASS}")
+        c = self.t()
+        self.emit(f"{c} = icmp ne i64 {m}, 0")
+        self.emit(f"br i1 {c}, label %{ok}, label %{bad}, !prof !1")
+        self.start(bad)
+        self.helper(op, "raise_system_error", [self.const("exception expected on the stack")])
+        self.emit("unreachable")
+        self.start(ok)
+
     def pyint(self, n: int) -> str:
         return self.const(n)
 
@@ -410,10 +442,13 @@ fast:
   %r = {call} %args)
   ret ptr %r
 slow:"""
+        from runtime import funcobject
         return f"""
 define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
-{loads}{fast}
+{loads}
+  %binder.p = getelementptr i8, ptr %self, i64 {funcobject.OFF_BINDER}
+  %binder = load ptr, ptr %binder.p{fast}
   %bound = call ptr @PyObject_Vectorcall(ptr %binder, ptr %args, i64 %nargsf, ptr %kwnames)
   %bfail = icmp eq ptr %bound, null
   br i1 %bfail, label %fail, label %call
@@ -522,6 +557,7 @@ def lo_make_cell(L, op):
 def _cell_ref(L, op):
     cell = L.t()
     L.emit(f"{cell} = load ptr, ptr {L.slot(op.attrs['slot'])}")
+    L.require_type(cell, "PyCell_Type", op, "a cell variable's slot does not hold a cell")
     p = L.t()
     L.emit(f"{p} = getelementptr i8, ptr {cell}, i64 {abi.CELL_REF}")
     return p
@@ -540,6 +576,13 @@ def _unbound_deref(L, op, p):
     L.emit("unreachable")
     L.start(ok)
     return val
+
+
+def lo_load_closure(L, op):
+    cell = L.v(op.result)
+    L.emit(f"{cell} = load ptr, ptr {L.slot(op.attrs['slot'])}")
+    L.require_type(cell, "PyCell_Type", op, "a cell variable's slot does not hold a cell")
+    L.incref(cell)
 
 
 def lo_load_deref(L, op):
@@ -741,6 +784,7 @@ def lo_load_method(L, op):
     obj = L.v(op.args[0])
     slot = L.t("meth")
     L.allocas.append(f"{slot} = alloca ptr")
+    L.emit(f"store ptr null, ptr {slot}")   # not written when the lookup fails
     found = L.call("_PyObject_GetMethod", obj, L.const(op.attrs["name"]), slot)
     m = L.t()
     L.emit(f"{m} = load ptr, ptr {slot}")
@@ -821,6 +865,22 @@ def lo_make_function(L, op):
         names.append("closure")
     parts = dict(zip(names, items))
     if "closure" in parts:
+        nfree = len(L.fn.consts[op.attrs["code_index"]].co_freevars)
+        clo = parts["closure"]
+        L.require_type(clo, "PyTuple_Type", op, "MAKE_FUNCTION closure is not a tuple", extra=[f])
+        size = L.field(clo, abi.VAR_SIZE, "i64")
+        c = L.t()
+        L.emit(f"{c} = icmp ne i64 {size}, {nfree}")
+        bad, ok = L.label("clobad"), L.label("clook")
+        L.emit(f"br i1 {c}, label %{bad}, label %{ok}, !prof !0")
+        L.start(bad)
+        L.decref(f)
+        L.helper(op, "raise_system_error", [L.const("closure does not match the code's free variables")])
+        L.emit("unreachable")
+        L.start(ok)
+        for i in range(nfree):
+            L.require_type(L.tuple_item(clo, i), "PyCell_Type", op, "closure item is not a cell",
+                           extra=[f])
         L.check_neg(L.call("PyFunction_SetClosure", f, parts["closure"]), op, extra=[f])
     if "annotations" in parts:
         ann = L.const(helpers.annotations_dict)
@@ -1017,6 +1077,7 @@ def lo_check_signals(L, op):
 
 
 def lo_push_exc_info(L, op):
+    L.require_exception(L.v(op.args[0]), op)
     prev = L.call("PyErr_GetHandledException")
     r = L.v(op.result)
     isnull = L.t()
@@ -1032,6 +1093,15 @@ def lo_push_exc_info(L, op):
 
 
 def lo_pop_except(L, op):
+    prev = L.v(op.args[0])
+    isnone = L.t()
+    L.emit(f"{isnone} = icmp eq ptr {prev}, {L.none()}")
+    ok, chk = L.label("popok"), L.label("popchk")
+    L.emit(f"br i1 {isnone}, label %{ok}, label %{chk}")
+    L.start(chk)
+    L.require_exception(prev, op)
+    L.emit(f"br label %{ok}")
+    L.start(ok)
     L.call("PyErr_SetHandledException", L.v(op.args[0]))
 
 
@@ -1056,8 +1126,22 @@ def _helper_value(name, extra=()):
     return lower
 
 
+def lo_check_eg_match(L, op):
+    _helper_pair("check_eg_match")(L, op)
+    match = L.v(op.results[1])
+    c = L.t()
+    L.emit(f"{c} = icmp ne ptr {match}, {L.none()}")
+    yes, done = L.label("egm"), L.label("egdone")
+    L.emit(f"br i1 {c}, label %{yes}, label %{done}")
+    L.start(yes)
+    L.call("PyErr_SetHandledException", match)   # a bare raise in except* re-raises the match
+    L.emit(f"br label %{done}")
+    L.start(done)
+
+
 def lo_with_except_start(L, op):
     exit_fn, exc = L.v(op.args[0]), L.v(op.args[1])
+    L.require_exception(exc, op)
     tb = L.call("PyException_GetTraceback", exc)
     tbo = L.or_none(tb)
     arr = L.array([L.type_of(exc), exc, tbo])
@@ -1139,6 +1223,7 @@ def lo_ret(L, op):
 
 def lo_reraise(L, op):
     exc = L.v(op.args[0])
+    L.require_exception(exc, op)
     typ = L.type_of(exc)
     L.incref(typ)
     tb = L.call("PyException_GetTraceback", exc)
@@ -1185,7 +1270,7 @@ LOWER = {
     "prologue": lo_prologue, "null": lo_null, "const": lo_const, "incref": lo_incref,
     "decref": lo_decref, "bool_box": lo_bool_box,
     "load_local": lo_load_local, "store_local": lo_store_local, "delete_local": lo_delete_local,
-    "make_cell": lo_make_cell, "load_deref": lo_load_deref, "store_deref": lo_store_deref,
+    "make_cell": lo_make_cell, "load_deref": lo_load_deref, "load_closure": lo_load_closure, "store_deref": lo_store_deref,
     "delete_deref": lo_delete_deref, "load_classderef": lo_load_classderef,
     "copy_free_vars": lo_copy_free_vars,
     "load_global": lo_load_global, "store_global": lo_store_global,
@@ -1208,7 +1293,7 @@ LOWER = {
     "check_signals": lo_check_signals, "push_exc_info": lo_push_exc_info,
     "pop_except": lo_pop_except, "check_exc_match": lo_check_exc_match,
     "before_with": _helper_pair("before_with"), "with_except_start": lo_with_except_start,
-    "check_eg_match": _helper_pair("check_eg_match"),
+    "check_eg_match": lo_check_eg_match,
     "prep_reraise_star": _helper_value("prep_reraise_star"),
     "load_build_class": lo_load_build_class, "setup_annotations": lo_setup_annotations,
     "import_name": lo_import_name, "import_from": lo_import_from,

@@ -11,7 +11,7 @@ import ctypes
 import time
 import types
 
-from runtime import binding, capi
+from runtime import capi
 
 from . import engine
 from .errors import CompileError
@@ -64,7 +64,6 @@ def _function_consts(function):
         "builtins": builtins_ns,
         "frame": make_frame(code, function.__globals__),
         "closure": function.__closure__ or (),
-        "binder": binding.make_binder(function),
     }
 
 
@@ -73,13 +72,15 @@ def compile_code(code, function=None) -> Native:
     t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
     if function is not None:
+        if len(function.__closure__ or ()) != len(code.co_freevars):
+            raise CompileError(f"{code.co_qualname}: the function's closure does not match "
+                               "its code's free variables")
         entry_consts = _function_consts(function)
     else:
         if code.co_freevars:
             raise CompileError(f"{code.co_qualname}: code with free variables needs its "
                                "function (compile the function instead)")
-        entry_consts = {"globals": {}, "builtins": {}, "frame": None, "closure": (),
-                        "binder": None}
+        entry_consts = {"globals": {}, "builtins": {}, "frame": None, "closure": ()}
     lowering = Lowering(fn, code, entry_consts)
     text = lowering.module_text()
     imports = {name: capi.address(name) for name in lowering.used}

@@ -20,6 +20,12 @@ from .ir import BOOL, NOBJ, OBJ
 CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
 
 
+# Ops that may take a NULL (PUSH_NULL / LOAD_METHOD) slot, by operand position.
+NULLABLE_OPERANDS = {"call": (0,), "decref": (0,), "incref": (0,), "store_local": (0,)}
+# Larger counts are legal but pathological; leave them to the interpreter.
+MAX_ITEMS = 1 << 14
+
+
 class Builder:
     def __init__(self, cfg: CFG, name: str):
         self.cfg = cfg
@@ -37,6 +43,7 @@ class Builder:
         self.stack: list[ir.Value] = []
         self.ins: Instr | None = None
         self.lowered_opnames: set[str] = set()
+        self.const_values: dict[int, object] = {}   # SSA id -> constant, for checks
         self.cell_slots = {i for i, n in enumerate(names) if n in code.co_cellvars}
         self.deleted = {ins.arg for ins in self.bc.instrs if ins.op == "DELETE_FAST"}
         self.nparams = (code.co_argcount + code.co_kwonlyargcount
@@ -86,6 +93,11 @@ class Builder:
         return self.ins.offset if self.ins else -1
 
     def emit(self, kind, args=(), results=(OBJ,), can_fail=True, unwind=None, **attrs) -> ir.Op:
+        nullable_ok = NULLABLE_OPERANDS.get(kind, ())
+        for i, a in enumerate(args):
+            if a.type == NOBJ and i not in nullable_ok:
+                raise CompileError(f"{self.code.co_qualname}: {self.ins.opname} at offset "
+                                   f"{self.ins.offset} uses a NULL stack slot as an operand")
         op = ir.Op(kind, list(args), [self.fn.new_value(t) for t in results], attrs,
                    offset=self._offset())
         if can_fail:
@@ -212,7 +224,9 @@ def h_swap(b, ins):
 
 
 def h_load_const(b, ins):
-    b.push(b.value("const", can_fail=False, index=b.fn.const_index(ins.argval), repr=ins.argval))
+    v = b.value("const", can_fail=False, index=b.fn.const_index(ins.argval), repr=ins.argval)
+    b.const_values[v.id] = ins.argval
+    b.push(v)
 
 
 def h_return_value(b, ins):
@@ -223,7 +237,18 @@ def h_return_value(b, ins):
 
 # locals, cells and names
 
+def _check_slot(b, ins, cell: bool):
+    name = b.local_names[ins.arg]
+    is_cell = name in b.code.co_cellvars or name in b.code.co_freevars
+    if ins.arg >= len(b.code.co_varnames) and not is_cell or is_cell != cell and \
+            not (not cell and ins.op == "LOAD_CLOSURE"):
+        kind = "cell" if cell else "plain local"
+        raise CompileError(f"{b.code.co_qualname}: {ins.opname} at offset {ins.offset} uses "
+                           f"slot {ins.arg} ({name!r}) as a {kind}")
+
+
 def h_load_fast(b, ins):
+    _check_slot(b, ins, cell=False)
     maybe_unbound = ins.arg >= b.code.co_argcount + b.code.co_kwonlyargcount + \
         bool(b.code.co_flags & CO_VARARGS) + bool(b.code.co_flags & CO_VARKEYWORDS) \
         or ins.arg in b.deleted
@@ -231,44 +256,56 @@ def h_load_fast(b, ins):
 
 
 def h_store_fast(b, ins):
-    b.effect("store_local", [b.pop()], can_fail=False, slot=ins.arg)
+    _check_slot(b, ins, cell=False)
+    v = b.pop()
+    if v.type == NOBJ:
+        raise CompileError(f"{b.code.co_qualname}: STORE_FAST of a NULL stack slot at offset "
+                           f"{ins.offset}")
+    b.effect("store_local", [v], can_fail=False, slot=ins.arg)
 
 
 def h_delete_fast(b, ins):
+    _check_slot(b, ins, cell=False)
     b.effect("delete_local", slot=ins.arg, name=ins.argval)
 
 
 def h_make_cell(b, ins):
+    _check_slot(b, ins, cell=True)
     b.effect("make_cell", slot=ins.arg)
 
 
 def h_load_closure(b, ins):
-    b.push(b.value("load_local", can_fail=False, slot=ins.arg, name=ins.argval))
+    _check_slot(b, ins, cell=True)
+    b.push(b.value("load_closure", slot=ins.arg, name=ins.argval))
 
 
 def h_load_deref(b, ins):
+    _check_slot(b, ins, cell=True)
     b.push(b.value("load_deref", slot=ins.arg, name=ins.argval,
                    free=ins.argval in b.code.co_freevars))
 
 
 def h_store_deref(b, ins):
-    v = b.pop()
-    b.effect("store_deref", [v], can_fail=False, slot=ins.arg)
-    b.decref(v)
+    _check_slot(b, ins, cell=True)
+    v = b.at(1)
+    b.effect("store_deref", [v], slot=ins.arg)
+    b.drop(1)
 
 
 def h_delete_deref(b, ins):
+    _check_slot(b, ins, cell=True)
     b.effect("delete_deref", slot=ins.arg, name=ins.argval,
              free=ins.argval in b.code.co_freevars)
 
 
 def h_load_classderef(b, ins):
+    _check_slot(b, ins, cell=True)
     b.push(b.value("load_classderef", slot=ins.arg, name=ins.argval))
 
 
 def h_copy_free_vars(b, ins):
     n = ins.arg
-    b.effect("copy_free_vars", can_fail=False, first=b.fn.nlocals - n, count=n)
+    b.effect("copy_free_vars", first=b.fn.nlocals - n, count=n)
 
 
 def h_load_global(b, ins):
@@ -397,6 +434,7 @@ def h_load_method(b, ins):
 
 def h_call(b, ins):
     argc = ins.arg
+    _check_count(b, ins, argc)
     kwnames = ins.extra.get("kwnames", ())
     if len(kwnames) > argc:
         raise CompileError(f"CALL {argc} at offset {ins.offset} with {len(kwnames)} keyword names")
@@ -423,15 +461,36 @@ def h_make_function(b, ins):
     flags = ins.arg
     n = 1 + bin(flags & 0xF).count("1")
     items = b.peek(n)
-    r = b.value("make_function", items, flags=flags)
+    import types
+    code = _const_of(b, items[-1], types.CodeType, "a code object")
+    if bool(flags & 8) != bool(code.co_freevars):
+        raise CompileError(f"{b.code.co_qualname}: MAKE_FUNCTION at offset {ins.offset}: "
+                           f"closure flag does not match {code.co_name}'s free variables")
+    r = b.value("make_function", items, flags=flags, code_index=b.fn.const_index(code))
     b.drop(n)
     b.push(r)
 
 
 # building and unpacking
 
+def _check_count(b, ins, n):
+    if n > MAX_ITEMS:
+        raise UnsupportedError(f"{b.code.co_qualname}: {ins.opname} with {n} items (line "
+                               f"{ins.line}) is beyond the compiler's limit",
+                               opcode=ins.opname, lineno=ins.line)
+
+
+def _const_of(b, v, typ, what):
+    """The Python constant behind SSA value ``v``: required where the C-API trusts it."""
+    if v.id in b.const_values and isinstance(b.const_values[v.id], typ):
+        return b.const_values[v.id]
+    raise CompileError(f"{b.code.co_qualname}: {b.ins.opname} at offset {b.ins.offset} "
+                       f"needs {what} from LOAD_CONST")
+
+
 def _build(kind):
     def handler(b, ins):
+        _check_count(b, ins, ins.arg)
         items = b.peek(ins.arg)
         r = b.value(kind, items)
         b.drop(ins.arg)
@@ -440,6 +499,7 @@ def _build(kind):
 
 
 def h_build_map(b, ins):
+    _check_count(b, ins, ins.arg)
     items = b.peek(2 * ins.arg)
     r = b.value("build_map", items)
     b.drop(2 * ins.arg)
@@ -447,7 +507,12 @@ def h_build_map(b, ins):
 
 
 def h_build_const_key_map(b, ins):
+    _check_count(b, ins, ins.arg)
     items = b.peek(ins.arg + 1)
+    keys = _const_of(b, items[-1], tuple, "a tuple of keys")
+    if len(keys) != ins.arg:
+        raise CompileError(f"{b.code.co_qualname}: BUILD_CONST_KEY_MAP {ins.arg} at offset "
+                           f"{ins.offset} with {len(keys)} keys")
     r = b.value("build_const_key_map", items)
     b.drop(ins.arg + 1)
     b.push(r)
@@ -471,6 +536,7 @@ def h_list_to_tuple(b, ins):
 
 
 def h_unpack_sequence(b, ins):
+    _check_count(b, ins, ins.arg)
     seq = b.at(1)
     op = b.emit("unpack_sequence", [seq], (OBJ,) * ins.arg, count=ins.arg)
     b.drop(1)
@@ -480,6 +546,7 @@ def h_unpack_sequence(b, ins):
 
 def h_unpack_ex(b, ins):
     before, after = ins.arg & 0xFF, ins.arg >> 8
+    _check_count(b, ins, before + after)
     seq = b.at(1)
     op = b.emit("unpack_ex", [seq], (OBJ,) * (before + 1 + after), before=before, after=after)
     b.drop(1)
@@ -570,13 +637,13 @@ def _jump_or_pop(jump_when):
 
 def h_push_exc_info(b, ins):
     exc = b.at(1)
-    prev = b.value("push_exc_info", [exc], can_fail=False)
+    prev = b.value("push_exc_info", [exc])
     b.stack[-1:] = [prev, exc]
 
 
 def h_pop_except(b, ins):
     prev = b.at(1)
-    b.effect("pop_except", [prev], can_fail=False)
+    b.effect("pop_except", [prev])
     b.drop(1)
 
 

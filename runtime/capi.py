@@ -96,7 +96,7 @@ DATA = (
     "PyExc_AssertionError", "PyExc_NameError", "PyExc_UnboundLocalError",
     "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError",
     "PyTuple_Type", "PyList_Type", "PyTraceBack_Type", "PyDict_Type", "PyLong_Type",
-    "PyFloat_Type", "PyUnicode_Type",
+    "PyFloat_Type", "PyUnicode_Type", "PyCell_Type",
 )
 
 

@@ -13,6 +13,7 @@ import sys
 import types
 
 _import = _builtins.__import__
+_MISSING = object()
 
 
 # ---- names ------------------------------------------------------------------
@@ -44,10 +45,15 @@ def load_name(name, locals, globals, builtins):
             pass
     if name in globals:
         return globals[name]
-    try:
-        return builtins[name]
-    except KeyError:
-        raise NameError(f"name '{name}' is not defined", name=name) from None
+    if type(builtins) is dict:
+        if name in builtins:
+            return builtins[name]
+    else:
+        try:
+            return builtins[name]
+        except KeyError:
+            pass
+    raise NameError(f"name '{name}' is not defined", name=name)
 
 
 def store_name(name, value, locals):
@@ -59,36 +65,42 @@ def store_name(name, value, locals):
 def delete_name(name, locals):
     if locals is None:
         raise SystemError(f"no locals when deleting {name!r}")
+    missing = False
     try:
         del locals[name]
     except KeyError:
-        raise NameError(f"name '{name}' is not defined", name=name) from None
+        missing = True
+    if missing:
+        raise NameError(f"name '{name}' is not defined", name=name)
 
 
 def delete_global(name, globals):
-    try:
-        del globals[name]
-    except KeyError:
-        raise NameError(f"name '{name}' is not defined", name=name) from None
+    if name not in globals:
+        raise NameError(f"name '{name}' is not defined", name=name)
+    del globals[name]
 
 
 def load_classderef(name, locals, cell):
-    try:
-        return locals[name]
-    except KeyError:
-        pass
+    if type(locals) is dict:
+        if name in locals:
+            return locals[name]
+    else:
+        try:
+            return locals[name]
+        except KeyError:
+            pass
     try:
         return cell.cell_contents
     except ValueError:
-        raise NameError(f"cannot access free variable '{name}' where it is not associated "
-                        "with a value in enclosing scope", name=name) from None
+        pass
+    raise NameError(f"cannot access free variable '{name}' where it is not associated "
+                    "with a value in enclosing scope", name=name)
 
 
 def load_build_class(builtins):
-    try:
+    if "__build_class__" in builtins:
         return builtins["__build_class__"]
-    except KeyError:
-        raise NameError("__build_class__ not found") from None
+    raise NameError("__build_class__ not found")
 
 
 def setup_annotations(locals):
@@ -105,6 +117,10 @@ def setup_annotations(locals):
 
 
 # ---- raising ----------------------------------------------------------------
+
+def raise_system_error(message):
+    raise SystemError(message)
+
 
 def raise_no_active_exception():
     raise RuntimeError("No active exception to reraise")
@@ -209,24 +225,19 @@ def prep_reraise_star(orig, excs):
 
 # ---- unpacking and containers ----------------------------------------------
 
+def _iterate(seq):
+    """iter(seq), with the interpreter's message for a non-iterable."""
+    cls = type(seq)
+    if getattr(cls, "__iter__", None) is None and not hasattr(cls, "__getitem__"):
+        raise TypeError(f"cannot unpack non-iterable {cls.__name__} object")
+    return iter(seq)
+
+
 def unpack_sequence(seq, count):
-    try:
-        it = iter(seq)
-    except TypeError:
-        if not hasattr(type(seq), "__iter__") and not hasattr(type(seq), "__getitem__"):
-            raise TypeError(f"cannot unpack non-iterable {type(seq).__name__} object") from None
-        raise
+    it = _iterate(seq)
     values = []
     for v in it:
         if len(values) == count:
-            if isinstance(seq, (list, tuple, dict, set, frozenset, str, bytes, range)) or \
-                    hasattr(type(seq), "__len__"):
-                try:
-                    got = len(seq)
-                except Exception:
-                    got = None
-                if got is not None:
-                    raise ValueError(f"too many values to unpack (expected {count}, got {got})")
             raise ValueError(f"too many values to unpack (expected {count})")
         values.append(v)
     if len(values) < count:
@@ -235,20 +246,15 @@ def unpack_sequence(seq, count):
 
 
 def unpack_ex(seq, before, after):
-    try:
-        it = iter(seq)
-    except TypeError:
-        if not hasattr(type(seq), "__iter__") and not hasattr(type(seq), "__getitem__"):
-            raise TypeError(f"cannot unpack non-iterable {type(seq).__name__} object") from None
-        raise
+    it = _iterate(seq)
     head = []
-    for v in it:
-        head.append(v)
-        if len(head) == before:
+    while len(head) < before:
+        for v in it:
+            head.append(v)
             break
-    if len(head) < before:
-        raise ValueError(f"not enough values to unpack (expected at least {before + after}, "
-                         f"got {len(head)})")
+        else:
+            raise ValueError(f"not enough values to unpack (expected at least "
+                             f"{before + after}, got {len(head)})")
     rest = list(it)
     if len(rest) < after:
         raise ValueError(f"not enough values to unpack (expected at least {before + after}, "
@@ -260,13 +266,10 @@ def unpack_ex(seq, before, after):
 
 
 def list_extend(lst, iterable):
-    try:
-        lst.extend(iterable)
-    except TypeError:
-        if not hasattr(type(iterable), "__iter__") and not hasattr(type(iterable), "__getitem__"):
-            raise TypeError(f"Value after * must be an iterable, not "
-                            f"{type(iterable).__name__}") from None
-        raise
+    cls = type(iterable)
+    if getattr(cls, "__iter__", None) is None and not hasattr(cls, "__getitem__"):
+        raise TypeError(f"Value after * must be an iterable, not {cls.__name__}")
+    lst.extend(iterable)
 
 
 def set_update(s, iterable):
@@ -280,12 +283,17 @@ def dict_update(d, mapping):
 
 
 def _func_desc(func):
-    if isinstance(func, types.MethodType):
-        func = func.__func__
-    name = getattr(func, "__qualname__", None)
-    if isinstance(name, str) and callable(func):
-        return f"{name}()"
-    return f"{type(func).__name__} object"
+    """CPython's _PyObject_FunctionStr: 'module.qualname()' or 'type object'."""
+    try:
+        qualname = func.__qualname__
+    except Exception:
+        return f"{type(func).__name__} object"
+    if not isinstance(qualname, str):
+        return f"{type(func).__name__} object"
+    module = getattr(func, "__module__", None)
+    if isinstance(module, str) and module != "builtins":
+        return f"{module}.{qualname}()"
+    return f"{qualname}()"
 
 
 def dict_merge(d, mapping, func):
@@ -319,26 +327,23 @@ def call_ex_args(func, args, kwargs):
 
 def before_with(mgr):
     cls = type(mgr)
-    try:
-        enter = cls.__enter__
-    except AttributeError:
+    enter = getattr(cls, "__enter__", _MISSING)
+    if enter is _MISSING:
         raise TypeError(f"'{cls.__name__}' object does not support the context manager "
-                        "protocol") from None
-    try:
-        exit_ = cls.__exit__
-    except AttributeError:
+                        "protocol")
+    exit_ = getattr(cls, "__exit__", _MISSING)
+    if exit_ is _MISSING:
         raise TypeError(f"'{cls.__name__}' object does not support the context manager "
-                        "protocol (missed __exit__ method)") from None
+                        "protocol (missed __exit__ method)")
     bound_exit = exit_.__get__(mgr, cls) if hasattr(exit_, "__get__") else exit_
     bound_enter = enter.__get__(mgr, cls) if hasattr(enter, "__get__") else enter
     return bound_exit, bound_enter()
 
 
 def import_name(name, fromlist, level, globals, locals, builtins):
-    try:
-        imp = builtins["__import__"]
-    except KeyError:
-        raise ImportError("__import__ not found") from None
+    if "__import__" not in builtins:
+        raise ImportError("__import__ not found")
+    imp = builtins["__import__"]
     return imp(name, globals, locals, fromlist, level)
 
 
@@ -388,10 +393,9 @@ def import_star(module, locals):
 
 
 def print_expr(value):
-    try:
-        hook = sys.displayhook
-    except AttributeError:
-        raise RuntimeError("lost sys.displayhook") from None
+    hook = getattr(sys, "displayhook", None)
+    if hook is None:
+        raise RuntimeError("lost sys.displayhook")
     hook(value)
 
 

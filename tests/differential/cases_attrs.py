@@ -1,0 +1,358 @@
+"""Attributes, subscripts, slices, method calls, del of attributes/subscripts/slices."""
+from .harness import case
+
+
+class Obj:
+    cls_attr = "class level"
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def method(self, x):
+        return ("method", x)
+
+    @property
+    def prop(self):
+        return "prop of " + type(self).__name__
+
+    @classmethod
+    def cm(cls, x):
+        return (cls.__name__, x)
+
+    @staticmethod
+    def sm(x):
+        return ("static", x)
+
+    def __repr__(self):
+        return f"Obj({sorted(self.__dict__.items())})"
+
+
+class Dyn:
+    def __getattr__(self, name):
+        if name.startswith(("no", "__")):
+            raise AttributeError(f"Dyn has no {name}")
+        return name.upper()
+
+
+class Guarded:
+    __slots__ = ("a", "b")
+
+    def __init__(self):
+        self.a = 1
+
+
+class Logged:
+    def __init__(self):
+        object.__setattr__(self, "log", [])
+
+    def __setattr__(self, k, v):
+        self.log.append(("set", k, v))
+        object.__setattr__(self, k, v)
+
+    def __delattr__(self, k):
+        self.log.append(("del", k))
+        object.__delattr__(self, k)
+
+    def __getattribute__(self, k):
+        if k == "magic":
+            return 42
+        return object.__getattribute__(self, k)
+
+
+@case((Obj(a=1, b=[2]),), (Obj(),))
+def get_attrs(o):
+    out = [o.cls_attr, o.prop, o.method(1), o.cm(2), o.sm(3), Obj.cm(4), Obj.sm(5)]
+    try:
+        out.append(o.a)
+        out.append(o.b[0])
+    except AttributeError as e:
+        out.append(str(e))
+    return out
+
+
+@case((Obj(),), (Obj(x=5),))
+def set_attrs(o):
+    o.x = 1
+    o.y = o.x + 1
+    o.x += 10
+    o.cls_attr = "shadowed"
+    return o.x, o.y, o.cls_attr, Obj.cls_attr, o
+
+
+@case((Obj(a=1, b=2),))
+def del_attr(o):
+    del o.a
+    try:
+        o.a
+    except AttributeError as e:
+        r1 = str(e)
+    try:
+        del o.zz
+    except AttributeError as e:
+        r2 = str(e)
+    return r1, r2, o
+
+
+@case((1,), ("s",), ([1],), (None,), (Obj(),), (Dyn(),), (Guarded(),))
+def missing_attr(x):
+    return x.nope
+
+
+@case((1,), ("s",), ([1],), (None,), (Obj(),), (Dyn(),), (Guarded(),))
+def missing_method_call(x):
+    return x.nope(1)
+
+
+@case((Obj(),), (Dyn(),))
+def missing_method_call_caught(x):
+    try:
+        return x.no_such_method()
+    except AttributeError as e:
+        return "caught", str(e)
+
+
+@case((Dyn(),))
+def getattr_hook(d):
+    return d.foo, getattr(d, "bar"), getattr(d, "nope", "default"), hasattr(d, "nothing")
+
+
+@case((Guarded(),))
+def slots(g):
+    out = [g.a]
+    try:
+        out.append(g.b)
+    except AttributeError as e:
+        out.append(str(e))
+    g.b = 2
+    out.append(g.b)
+    try:
+        g.c = 3
+    except AttributeError as e:
+        out.append(str(e))
+    del g.a
+    try:
+        del g.a
+    except AttributeError as e:
+        out.append(str(e))
+    return out
+
+
+@case((Logged(),))
+def attr_hooks(o):
+    o.x = 1
+    o.x = 2
+    del o.x
+    return o.log, o.magic
+
+
+@case((1,), ("abc",), ((1, 2),))
+def set_attr_on_builtin(x):
+    x.foo = 1
+
+
+@case(())
+def builtin_attrs():
+    return (1 .real, (2.5).imag, "abc".upper, [].append.__name__, (1).__class__,
+            int.__name__, str.join(",", ["a", "b"]), {}.get("x", 9))
+
+
+@case(([1, 2, 3, 4, 5],), ("abcdef",), ((1, 2, 3),), (range(10),), (b"bytes!",))
+def subscripts(s):
+    return s[0], s[-1], s[1:3], s[::2], s[::-1], s[-2:], s[:-2], s[10:], s[1:-1:2], s[len(s) // 2]
+
+
+@case(([1, 2, 3], 3), ([1, 2, 3], -4), ("ab", 5), ((), 0), ([1], "0"), ([1], 1.0),
+      ({"a": 1}, "b"), ({}, [1]), (5, 0), (None, 0), ({1: "x"}, True), ({(1, 2): 3}, (1, 2)),
+      ([1, 2], 2 ** 100), ("abc", -2 ** 70))
+def subscript_errors(s, i):
+    return s[i]
+
+
+@case(([1, 2, 3, 4, 5], 1, 4, 1), ([1, 2, 3, 4, 5], None, None, -1), ("hello world", -5, None, None),
+      ([1, 2, 3], 5, 1, None), ([1, 2, 3], 0, 3, 0), ((1, 2, 3, 4), -100, 100, 3),
+      ([1, 2, 3], "a", None, None), ([1, 2, 3], 2 ** 100, None, None))
+def slices_dynamic(s, a, b, c):
+    return s[a:b:c], s[a:b], s[a:], s[:b]
+
+
+@case(([0, 1, 2, 3, 4, 5],))
+def slice_assign(xs):
+    xs[1:3] = ["a", "b", "c"]
+    xs[::2] = [None] * len(xs[::2])
+    xs[-1:] = []
+    xs[:0] = (9,)
+    try:
+        xs[::2] = [1]
+    except ValueError as e:
+        xs.append(str(e))
+    return xs
+
+
+@case(([0, 1, 2, 3, 4, 5, 6],))
+def del_slices(xs):
+    del xs[1:3]
+    del xs[::2]
+    del xs[-1]
+    return xs
+
+
+@case(({"a": 1, "b": 2},), ([1, 2, 3],))
+def del_subscript(c):
+    if isinstance(c, dict):
+        del c["a"]
+        try:
+            del c["zz"]
+        except KeyError as e:
+            return c, str(e), e.args
+    else:
+        del c[0]
+        try:
+            del c[10]
+        except IndexError as e:
+            return c, str(e)
+
+
+@case(((1, 2),), ("ab",), (frozenset(),), (None,))
+def store_subscript_errors(x):
+    x[0] = 1
+
+
+@case(((1, 2),), ("ab",), (5,))
+def del_subscript_errors(x):
+    del x[0]
+
+
+@case(({},), ({"k": [0]},))
+def store_subscripts(d):
+    d["k"] = d.get("k", []) + [1]
+    d["k"][0] = "zero"
+    d[1, 2] = "tuple key"
+    d[None] = d
+    d["k"] += [2]
+    return sorted(map(repr, d))
+
+
+class Grid:
+    def __init__(self):
+        self.cells = {}
+        self.log = []
+
+    def __getitem__(self, k):
+        self.log.append(("get", k))
+        if isinstance(k, slice):
+            return ("slice", k.start, k.stop, k.step)
+        return self.cells.get(k, 0)
+
+    def __setitem__(self, k, v):
+        self.log.append(("set", k, v))
+        self.cells[k] = v
+
+    def __delitem__(self, k):
+        self.log.append(("del", k))
+        self.cells.pop(k, None)
+
+
+@case((Grid(),))
+def user_subscripts(g):
+    g[1, 2] = 5
+    g[1, 2] += 1
+    a = g[1, 2]
+    b = g[1:2]
+    c = g[::3]
+    d = g[..., 1]
+    g[:5] = "x"
+    del g[1, 2]
+    del g[1:]
+    return a, b, c, d, g.log
+
+
+class Typed:
+    def __class_getitem__(cls, item):
+        return ("generic", cls.__name__, item)
+
+
+@case(())
+def class_getitem():
+    return Typed[int], list[int] == list[int], repr(dict[str, int]), Typed["x", 1]
+
+
+@case(([3, 1, 2],), (["b", "a"],))
+def method_calls(xs):
+    xs.append(0)
+    xs.sort()
+    xs.reverse()
+    n = xs.count(0)
+    i = xs.index(xs[0])
+    xs.insert(1, "ins")
+    p = xs.pop()
+    xs.extend((7, 8))
+    xs.remove(7)
+    return xs, n, i, p
+
+
+@case(("Hello, World",))
+def str_method_chain(s):
+    return s.lower().replace("o", "0").split(", "), s.startswith("He"), s.find("W"), s.strip("Hd")
+
+
+@case(([1, 2],))
+def bound_method_objects(xs):
+    app = xs.append
+    app(3)
+    m = [].append
+    f = str.upper
+    return xs, f("x"), app.__self__ is xs, m.__name__
+
+
+@case((Obj(),))
+def method_missing_or_bad_call(o):
+    out = []
+    try:
+        o.method()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        o.method(1, 2)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        o.missing_method(1)
+    except AttributeError as e:
+        out.append(str(e))
+    try:
+        o.prop()
+    except TypeError as e:
+        out.append(str(e))
+    return out
+
+
+class Chain:
+    def __init__(self, n=0):
+        self.n = n
+
+    def step(self, k=1):
+        return Chain(self.n + k)
+
+    @property
+    def inner(self):
+        return Chain(self.n * 10)
+
+
+@case(())
+def attribute_chains():
+    c = Chain()
+    return c.step().step(2).inner.step(k=3).n, Chain(1).inner.inner.n
+
+
+@case(())
+def getattr_setattr_builtins():
+    o = Obj()
+    setattr(o, "a b", 1)
+    setattr(o, "x", 2)
+    delattr(o, "x")
+    return getattr(o, "a b"), hasattr(o, "x"), getattr(o, "x", None), vars(o)
+
+
+@case((Obj(),))
+def super_attrs_and_type(o):
+    return type(o).__name__, o.__class__.__name__, type(o).__mro__[-1].__name__, o.__dict__

@@ -1,0 +1,314 @@
+"""Every call form, argument errors, and calling the compiled function itself."""
+from .harness import case, C
+
+
+def target(a, b=2, *args, c, d=4, **kw):
+    return (a, b, args, c, d, kw)
+
+
+def simple(a, b):
+    return (a, b)
+
+
+def posonly(a, b, /, c, *, d):
+    return (a, b, c, d)
+
+
+def kwonly(*, x, y=0):
+    return (x, y)
+
+
+class K:
+    def __init__(self, v):
+        self.v = v
+
+    def m(self, a, b=1):
+        return (self.v, a, b)
+
+    def __call__(self, *a, **k):
+        return ("called", a, k)
+
+
+@case(())
+def call_forms():
+    args = (1, 2, 3)
+    kw = {"c": 5, "e": 6}
+    return [
+        target(1, c=3),
+        target(1, 2, 3, 4, c=5),
+        target(*args, **kw),
+        target(0, *args, c=1, **{"z": 2}),
+        target(*[1], *(2, 3), c=0, **{"d": 1}, **{"f": 2}),
+        target(a=1, c=2),
+        target(1, b=3, c=2, x=9),
+        simple(*"ab"),
+        simple(**{"b": 1, "a": 2}),
+        simple(1, *[2]),
+        posonly(1, 2, 3, d=4),
+        posonly(1, 2, c=3, d=4),
+        kwonly(x=1),
+        kwonly(**{"x": 1, "y": 2}),
+        K(1).m(2),
+        K(1).m(a=2, b=3),
+        K.m(K(0), 5),
+        K(9)(1, 2, k=3),
+        K(9)(*(), **{}),
+        (lambda *a, **k: (a, k))(1, *[2], x=3, **{"y": 4}),
+        dict(a=1, **{"b": 2}),
+        sorted([3, 1, 2], key=lambda x: -x, reverse=False),
+        max(1, 5, 3, key=lambda x: x % 3),
+        int("ff", 16),
+        int("ff", base=16),
+        print("printed", end=""),
+    ]
+
+
+def _err(f, *a, **k):
+    try:
+        return f(*a, **k)
+    except TypeError as e:
+        return "TypeError: " + str(e)
+
+
+@case(())
+def call_errors():
+    out = []
+    try:
+        simple(1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        simple(1, 2, 3)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        simple(1, 2, c=3)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        simple(1, a=1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        target(1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        posonly(a=1, b=2, c=3, d=4)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        posonly(1, 2, 3, 4)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        kwonly(1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        kwonly()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        simple(*1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        simple(**1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        simple(**{1: 2})
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        target(1, c=1, **{"c": 2})
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        target(1, **{"c": 1}, **{"c": 2})
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        five = 5
+        five()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        nothing = None
+        nothing(1, x=2)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        len()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        len(1, 2)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        len(obj=1)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        K()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        K(1).m()
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        "abc".split(1)
+    except TypeError as e:
+        out.append(str(e))
+    return out
+
+
+@case((simple, (1,), {}), (simple, (1, 2), {"b": 3}), (target, (), {"c": 1}), (kwonly, (1,), {}),
+      (posonly, (1,), {"b": 2, "c": 3, "d": 4}), (len, ("x",), {}), (len, ([1],), {"x": 1}),
+      (K(0).m, (), {"a": 5}), (print, ("a", "b"), {"sep": "-"}), (1, (), {}))
+def call_dynamic(f, a, k):
+    return f(*a, **k)
+
+
+class Mapping:
+    def keys(self):
+        return ["p", "q"]
+
+    def __getitem__(self, k):
+        return k * 2
+
+
+class BadIter:
+    def __iter__(self):
+        raise RuntimeError("iter exploded")
+
+
+@case(())
+def star_star_protocols():
+    def f(**kw):
+        return kw
+    def g(*a):
+        return a
+    out = [f(**Mapping()), g(*"xyz"), g(*range(3), *{7: 1}), g(*iter([1, 2]))]
+    try:
+        g(*BadIter())
+    except RuntimeError as e:
+        out.append(str(e))
+    return out
+
+
+# calling the compiled function itself with keywords / defaults / varargs ----
+
+@case((1,), (1, 2), (1, 2, 3, 4), C(1, c=9), C(a=1, b=2), C(1, 2, 3, c=4, d=5, e=6), C(),
+      C(1, a=2), C(1, zz=3), C(*range(6)), C(1, 2, **{"c": 3}))
+def sig_full(a, b=2, *args, c=3, d=4, **kw):
+    return a, b, args, c, d, kw
+
+
+@case((1, 2), C(1, b=2), C(a=1, b=2), (1,), (1, 2, 3), C(b=1), C(1, 2, a=3))
+def sig_plain(a, b):
+    return a - b
+
+
+@case((1, 2), C(1, 2, c=3), C(1, b=2), C(a=1, b=2))
+def sig_posonly(a, b=5, /, c=6):
+    return a, b, c
+
+
+@case(C(x=1), C(x=1, y=2), (), (1,), C(x=1, z=3))
+def sig_kwonly(*, x, y=[]):
+    y = y + [x]
+    return y
+
+
+@case((), (1,), (1, 2, 3), C(k=1))
+def sig_varargs(*args):
+    return args, len(args), type(args)
+
+
+@case((), C(a=1, b=2), C(**{"x y": 1}), (1,))
+def sig_varkw(**kw):
+    return kw, type(kw)
+
+
+MUTABLE_DEFAULT_LOG = []
+
+
+@case((1,), (2,), (), C(5, []), resets=MUTABLE_DEFAULT_LOG.clear)
+def sig_mutable_default(x=0, acc=MUTABLE_DEFAULT_LOG):
+    acc.append(x)
+    acc.append(len(MUTABLE_DEFAULT_LOG))
+    return list(acc), acc is MUTABLE_DEFAULT_LOG
+
+
+@case((3,), C(n=4), C(3, step=2))
+def sig_defaults_expressions(n, step=len("ab"), label=f"{1 + 1}"):
+    return list(range(0, n * step, step)), label
+
+
+@case(())
+def nested_calls_and_evaluation_order():
+    log = []
+
+    def t(v):
+        log.append(v)
+        return v
+
+    def f(*a, **k):
+        return a, k
+    r = f(t(1), t(2), *[t(3)], x=t(4), **{"y": t(5)})
+    return r, log
+
+
+@case(())
+def builtin_kw_calls():
+    return (sorted("bca", reverse=True), "a,b".split(sep=","), int(x="7") if False else int("7"),
+            round(number=2.567, ndigits=2), dict.fromkeys("ab", 0), list(enumerate("ab", start=1)),
+            "x".center(5, "*"), str(b"ab", encoding="ascii"), max([], default="empty"),
+            min(3, 4, key=None))
+
+
+@case(())
+def method_call_kinds():
+    class A:
+        def inst(self, x=1):
+            return ("inst", x)
+
+        @classmethod
+        def cls(cls, x=2):
+            return ("cls", cls.__name__, x)
+
+        @staticmethod
+        def st(x=3):
+            return ("st", x)
+    a = A()
+    return (a.inst(), a.inst(x=5), A.inst(a), a.cls(), A.cls(x=0), a.st(), A.st(9),
+            getattr(a, "inst")(7), A.__dict__["st"].__func__(8))
+
+
+@case(([1, 2, 3],))
+def call_with_many_args(xs):
+    def f(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t):
+        return a + t
+    return f(*range(20)), f(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
+
+
+@case(())
+def lambda_calls():
+    add = lambda a, b=1, *c, d=2, **e: (a, b, c, d, e)  # noqa: E731
+    return add(1), add(1, 2, 3, d=4, z=5), (lambda: "x")(), (lambda *, k: k)(k=1)
+
+
+@case(())
+def callable_objects():
+    class Adder:
+        def __init__(self, n):
+            self.n = n
+
+        def __call__(self, x):
+            return x + self.n
+    a = Adder(3)
+    return a(1), list(map(a, [1, 2])), callable(a), callable(Adder)

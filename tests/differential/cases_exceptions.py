@@ -1,0 +1,609 @@
+"""try/except/else/finally, raise forms, chaining, except*, assert, exc_info, tracebacks."""
+import sys
+
+from .harness import case
+
+
+class MyError(Exception):
+    pass
+
+
+class MyOtherError(MyError):
+    def __init__(self, code, msg="other"):
+        super().__init__(msg)
+        self.code = code
+
+    def __str__(self):
+        return f"[{self.code}] {self.args[0]}"
+
+
+def helper_raises(x):
+    if x == 0:
+        raise ValueError("zero!")
+    return 10 // (x - 1)
+
+
+def helper_deep(n):
+    if n == 0:
+        return {}["missing"]
+    return helper_deep(n - 1)
+
+
+@case((0,), (1,), (2,), ("s",))
+def try_except_else_finally(x):
+    log = []
+    try:
+        log.append("try")
+        r = helper_raises(x)
+    except ValueError as e:
+        log.append(("value", str(e)))
+    except ZeroDivisionError:
+        log.append("zde")
+    except (TypeError, KeyError) as e:
+        log.append(("tuple", type(e).__name__))
+    else:
+        log.append(("else", r))
+    finally:
+        log.append("finally")
+    return log
+
+
+@case((0,), (1,), (2,))
+def uncaught_through_finally(x):
+    print("start")
+    try:
+        return helper_raises(x)
+    finally:
+        print("finally runs")
+
+
+@case((0,), (1,), (3,))
+def traceback_multi_frame(n):
+    return helper_deep(n)
+
+
+@case((0,), (1,))
+def return_in_finally_overrides(x):
+    try:
+        if x:
+            raise KeyError("lost")
+        return "from try"
+    finally:
+        return "from finally"  # noqa: B012
+
+
+@case(([1, 2, 3, 4],))
+def break_continue_in_finally(xs):
+    log = []
+    for x in xs:
+        try:
+            if x == 2:
+                raise ValueError(x)
+            if x == 3:
+                continue
+            log.append(x)
+        finally:
+            if x == 2:
+                continue  # swallows the ValueError
+            if x == 4:
+                break
+    return log
+
+
+@case(())
+def break_in_try_with_finally():
+    log = []
+    for i in range(5):
+        try:
+            if i == 2:
+                break
+            log.append(i)
+        finally:
+            log.append("f%d" % i)
+    return log
+
+
+@case((0,), (1,), (2,))
+def return_in_try_finally_order(x):
+    log = []
+
+    def inner():
+        try:
+            log.append("try")
+            if x == 1:
+                return "ret"
+            if x == 2:
+                raise RuntimeError("boom")
+        finally:
+            log.append("finally")
+        log.append("after")
+        return "end"
+    try:
+        r = inner()
+    except RuntimeError as e:
+        r = str(e)
+    return r, log
+
+
+@case((0,), (1,))
+def nested_try(x):
+    log = []
+    try:
+        try:
+            if x:
+                raise KeyError("k")
+            raise IndexError("i")
+        except KeyError as e:
+            log.append(("inner", repr(e)))
+            raise TypeError("converted")
+        finally:
+            log.append("inner finally")
+    except (TypeError, IndexError) as e:
+        log.append(("outer", type(e).__name__, str(e), type(e.__context__).__name__))
+    return log
+
+
+@case((0,), (1,), (2,))
+def implicit_chaining(x):
+    try:
+        {}["a"]
+    except KeyError:
+        if x == 0:
+            raise ValueError("during handling")
+        elif x == 1:
+            raise ValueError("explicit cause") from ZeroDivisionError("cause")
+        else:
+            raise ValueError("no context") from None
+
+
+@case(())
+def chaining_from_variable():
+    try:
+        int("x")
+    except ValueError as e:
+        err = e
+    raise RuntimeError("later") from err
+
+
+@case(())
+def context_set_on_exception_in_finally():
+    try:
+        raise KeyError("first")
+    finally:
+        raise ValueError("second")
+
+
+@case(())
+def exception_in_except_block_context_chain():
+    try:
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            [][0]
+    except IndexError as e:
+        return type(e.__context__).__name__, str(e.__context__), e.__suppress_context__, e.__cause__
+
+
+@case(())
+def reraise_bare():
+    try:
+        raise MyError("original")
+    except MyError:
+        print("handling")
+        raise
+
+
+@case(())
+def reraise_named_from_other_line():
+    try:
+        raise MyError("original")
+    except MyError as e:
+        err = e
+    raise err
+
+
+@case(())
+def reraise_after_nested_handler():
+    try:
+        raise KeyError("outer")
+    except KeyError:
+        try:
+            raise ValueError("inner")
+        except ValueError:
+            pass
+        raise  # re-raises KeyError, not ValueError
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,))
+def raise_forms(x):
+    if x == 0:
+        raise ValueError
+    if x == 1:
+        raise ValueError()
+    if x == 2:
+        raise MyOtherError(7, "custom")
+    if x == 3:
+        raise 5
+    if x == 4:
+        raise ValueError("x") from 5
+    raise MyOtherError
+
+
+@case(())
+def bare_raise_without_active_exception():
+    raise
+
+
+@case((1,), (2,))
+def except_as_is_deleted(x):
+    e = "before"
+    try:
+        raise KeyError(x)
+    except KeyError as e:
+        pass
+    try:
+        return e
+    except UnboundLocalError as err:
+        return str(err)
+
+
+@case((KeyError,), (ValueError,), (Exception,), (BaseException,))
+def except_dynamic_type(t):
+    try:
+        raise KeyError("k")
+    except t as e:
+        return "caught", type(e).__name__
+    except Exception:
+        return "fallthrough"
+
+
+@case((5,), ("notatype",), (int,))
+def except_bad_type(t):
+    try:
+        raise KeyError("k")
+    except t:
+        return "caught"
+
+
+@case(())
+def exc_info_in_handler():
+    before = sys.exc_info()
+    try:
+        raise ValueError("v")
+    except ValueError:
+        t, v, tb = sys.exc_info()
+        during = (t.__name__, str(v), tb is not None)
+        try:
+            raise KeyError("inner")
+        except KeyError:
+            inner = sys.exc_info()[0].__name__
+        restored = sys.exc_info()[0].__name__
+    after = sys.exc_info()
+    return before, during, inner, restored, after
+
+
+@case((), in_handler=True)
+def exc_info_sees_callers_exception():
+    return sys.exc_info()[0].__name__, str(sys.exc_info()[1])
+
+
+@case((), in_handler=True)
+def bare_raise_reraises_callers_exception():
+    raise
+
+
+@case((), in_handler=True)
+def new_exception_gets_callers_context():
+    raise ValueError("in callee")
+
+
+@case((0,), (1,), (-1,))
+def assert_forms(x):
+    assert x >= 0
+    assert x == 0, f"x was {x}"
+    return "ok"
+
+
+@case(())
+def assert_message_side_effects():
+    log = []
+
+    def msg():
+        log.append("evaluated")
+        return "m"
+    assert True, msg()
+    try:
+        assert [], msg()
+    except AssertionError as e:
+        return log, e.args
+
+
+@case(())
+def assertion_error_rebound():
+    global AssertionError
+    try:
+        assert False, "uses the real AssertionError"
+    except Exception as e:
+        return type(e).__name__
+
+
+@case(())
+def exception_attributes():
+    try:
+        raise MyOtherError(3, "three")
+    except MyError as e:
+        return e.code, e.args, str(e), repr(e), isinstance(e, Exception)
+
+
+@case(())
+def except_group_basic():
+    log = []
+    try:
+        raise ExceptionGroup("eg", [ValueError(1), TypeError(2), ValueError(3)])
+    except* ValueError as g:
+        log.append(("value", [str(e) for e in g.exceptions]))
+    except* TypeError as g:
+        log.append(("type", [str(e) for e in g.exceptions]))
+    return log
+
+
+@case(())
+def except_group_unhandled_rest():
+    try:
+        raise ExceptionGroup("eg", [ValueError(1), KeyError(2)])
+    except* ValueError:
+        print("handled values")
+
+
+@case(())
+def except_star_naked_exception():
+    r = None
+    try:
+        raise ValueError("naked")
+    except* ValueError as g:
+        r = type(g).__name__, [repr(e) for e in g.exceptions]
+    return r
+
+
+@case(())
+def except_star_raise_inside():
+    try:
+        raise ExceptionGroup("eg", [ValueError(1)])
+    except* ValueError:
+        raise KeyError("from handler")
+
+
+@case(())
+def except_star_reraise():
+    try:
+        raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])
+    except* ValueError:
+        raise
+    except* TypeError:
+        pass
+
+
+@case(())
+def except_star_nested_groups():
+    try:
+        raise ExceptionGroup("outer", [ValueError(1), ExceptionGroup("inner", [ValueError(2), OSError(3)])])
+    except* ValueError as g:
+        print(repr(g))
+    except* OSError as g:
+        print("os", repr(g))
+
+
+@case(())
+def except_star_with_else_finally():
+    log = []
+    try:
+        log.append("body")
+    except* ValueError:
+        log.append("never")
+    else:
+        log.append("else")
+    finally:
+        log.append("finally")
+    return log
+
+
+@case((0,), (1,))
+def exception_notes(x):
+    try:
+        raise ValueError("noted")
+    except ValueError as e:
+        e.add_note("note one")
+        if x:
+            e.add_note("note two")
+        raise
+
+
+@case(())
+def exception_object_reuse():
+    e = ValueError("reused")
+    out = []
+    for i in range(2):
+        try:
+            raise e
+        except ValueError as caught:
+            out.append((caught is e, len(_tb_names(caught.__traceback__))))
+    return out
+
+
+def _tb_names(tb):
+    out = []
+    while tb is not None:
+        out.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    return out
+
+
+@case(())
+def traceback_lines_in_handler():
+    try:
+        helper_deep(2)
+    except KeyError as e:
+        import traceback
+        return [(fs.name, fs.lineno - fs.lineno + 1) for fs in traceback.extract_tb(e.__traceback__)]
+
+
+@case(())
+def traceback_of_caught_exception_names():
+    try:
+        helper_raises(0)
+    except ValueError as e:
+        return _tb_names(e.__traceback__)
+
+
+@case((0,), (1,))
+def raise_in_else(x):
+    try:
+        if x:
+            raise KeyError
+    except KeyError:
+        return "except"
+    else:
+        raise ValueError("from else")
+    finally:
+        print("finally")
+
+
+@case(())
+def raise_exception_class_with_args_error():
+    class NeedsArgs(Exception):
+        def __init__(self, a, b):
+            super().__init__(a, b)
+    raise NeedsArgs
+
+
+@case(())
+def stop_iteration_and_friends():
+    out = []
+    it = iter([])
+    try:
+        next(it)
+    except StopIteration as e:
+        out.append(("stop", e.value))
+    try:
+        raise StopIteration(5)
+    except StopIteration as e:
+        out.append(("stop", e.value))
+    try:
+        raise KeyboardInterrupt("ki")
+    except BaseException as e:
+        out.append(type(e).__name__)
+    try:
+        raise SystemExit(3)
+    except SystemExit as e:
+        out.append(("exit", e.code))
+    return out
+
+
+@case(())
+def system_exit_propagates():
+    raise SystemExit("bye")
+
+
+@case(())
+def exception_in_finally_replaces():
+    try:
+        try:
+            raise KeyError("a")
+        finally:
+            print("cleanup")
+            raise ValueError("b")
+    except ValueError as e:
+        return repr(e), repr(e.__context__)
+
+
+@case((1,), (0,))
+def deep_nesting_of_try(x):
+    log = []
+    try:
+        try:
+            try:
+                log.append(1 // x)
+            finally:
+                log.append("f1")
+        except ZeroDivisionError:
+            log.append("zd")
+            try:
+                raise OSError("os")
+            except OSError as e:
+                log.append(str(e))
+        finally:
+            log.append("f2")
+    finally:
+        log.append("f3")
+    return log
+
+
+@case((0,), (1,), (2,))
+def return_value_from_handler_with_finally(x):
+    try:
+        if x == 0:
+            return "try"
+        raise ValueError(x)
+    except ValueError as e:
+        if x == 2:
+            raise TypeError("from handler") from e
+        return "handler"
+    finally:
+        print("finally", x)
+
+
+@case((3,))
+def exception_in_loop_continue(n):
+    out = []
+    for i in range(-n, n):
+        try:
+            out.append(10 // i)
+        except ZeroDivisionError as e:
+            out.append(str(e))
+            continue
+        finally:
+            out.append("|")
+    return out
+
+
+@case(())
+def exception_group_api():
+    eg = ExceptionGroup("msg", [ValueError("a"), KeyError("b")])
+    match, rest = eg.split(ValueError)
+    return repr(match), repr(rest), eg.message, len(eg.exceptions), str(eg)
+
+
+@case(())
+def raise_from_none_in_nested():
+    try:
+        try:
+            raise KeyError("inner")
+        except KeyError:
+            raise ValueError("outer") from None
+    except ValueError as e:
+        return e.__suppress_context__, repr(e.__context__), e.__cause__
+
+
+@case(())
+def handler_variable_scope_in_loop():
+    errs = []
+    for v in ["1", "x", "3"]:
+        try:
+            errs.append(int(v))
+        except ValueError as exc:
+            errs.append(str(exc))
+    return errs
+
+
+def _pop_registry():
+    globals().pop("__warningregistry__", None)
+
+
+@case((), resets=_pop_registry)
+def warnings_attributed_to_this_line():
+    import os
+    import warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        warnings.warn("careful", UserWarning)
+    return [(str(x.message), x.category.__name__, os.path.basename(x.filename), x.lineno) for x in w]

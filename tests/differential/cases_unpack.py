@@ -1,0 +1,121 @@
+"""Unpacking: sequences, star targets, nested, errors, swaps, for-loop targets."""
+from .harness import case
+
+
+@case(((1, 2),), ([1, 2],), ("ab",), ({1: "a", 2: "b"},), (range(2),), (iter([5, 6]),),
+      ((1, 2, 3),), ((1,),), (5,), (None,), ({7},))
+def unpack2(x):
+    a, b = x
+    return a, b
+
+
+@case(((1, 2, 3),), ([1],), ((1, 2),), ("abcdef",), (range(10),), ((),))
+def unpack_star(x):
+    a, *b, c = x
+    return a, b, c
+
+
+@case(((1, 2, 3),), ((1,),), ((),))
+def unpack_star_first(x):
+    *a, b = x
+    return a, b
+
+
+@case(((1, 2, 3, 4),), ((1, 2),))
+def unpack_star_end(x):
+    a, b, *c = x
+    return a, b, c
+
+
+@case(((1, (2, 3), [4, [5, 6]]),), ((1, (2,), [4, [5, 6]]),), ((1, "xy", "z7"),))
+def unpack_nested(x):
+    a, (b, c), [d, (e, f)] = x
+    return a, b, c, d, e, f
+
+
+@case((1, 2), ("x", [1]))
+def swaps(a, b):
+    a, b = b, a
+    c = 3
+    a, b, c = c, a, b
+    a, b, c, d = d_init = (a, b, c, 0)
+    return a, b, c, d, d_init
+
+
+@case(([(1, "a"), (2, "b")],), ({"x": 1, "y": 2},), ([(1, 2, 3)],), ([[1, [2, 3]]],))
+def for_targets(items):
+    out = []
+    if isinstance(items, dict):
+        for k, v in items.items():
+            out.append((k, v))
+        return out
+    for first, *rest in items:
+        out.append((first, rest))
+    return out
+
+
+class Holder:
+    pass
+
+
+@case(())
+def unpack_to_attrs_and_subscripts():
+    h = Holder()
+    d = {}
+    lst = [0, 0, 0]
+    h.a, d["k"], lst[1], *lst[2:] = range(5)
+    return h.a, d, lst
+
+
+@case(())
+def chained_assignment():
+    a = b = c = []
+    a.append(1)
+    x = y = 5
+    y += 1
+    d = {}
+    d["a"] = d["b"] = 7
+    i, j = k = (1, 2)
+    return a, b, c is a, x, y, d, i, j, k
+
+
+class Seq:
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        print("iter called")
+        for i in range(self.n):
+            print("yield", i)
+            yield i
+
+
+@case((Seq(2),), (Seq(3),), (Seq(1),))
+def unpack_lazy_iterator(s):
+    a, b = s
+    return a, b
+
+
+@case((Seq(5),), (Seq(1),))
+def unpack_star_lazy(s):
+    a, *b, c = s
+    return a, b, c
+
+
+@case(())
+def unpack_in_comprehension_and_lambda():
+    pairs = [(1, 2), (3, 4)]
+    return [a + b for a, b in pairs], dict((b, a) for a, b in pairs), sorted(pairs, key=lambda p: -p[1])
+
+
+@case(((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),))
+def unpack_many(t):
+    a, b, c, d, e, f, g, h, i, j, k, l = t
+    return l, k, j, i, h, g, f, e, d, c, b, a
+
+
+@case(((1, [2, 3]),))
+def unpack_star_nested(t):
+    a, [b, *c] = t
+    (d, *e), = [t]
+    return a, b, c, d, e

@@ -1,0 +1,388 @@
+"""runtime.binding: a binder binds arguments exactly as the original function.
+
+Every test function's body returns its parameters in co_varnames order, so
+the binder and the original must agree on the result *or* raise the same
+exception type with the same message.
+"""
+from __future__ import annotations
+
+import inspect
+import keyword
+import random
+import sys
+import types
+
+import pytest
+
+from runtime.binding import binder_names, binder_nparams, make_binder
+
+SENTINEL = object()
+
+
+def outcome(fn, args, kwargs):
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - we compare any exception
+        return ("raise", type(exc), str(exc))
+
+
+def assert_same_binding(f, calls):
+    b = make_binder(f)
+    for args, kwargs in calls:
+        expected = outcome(f, args, kwargs)
+        got = outcome(b, args, kwargs)
+        assert got == expected, (f.__qualname__, args, kwargs)
+
+
+# --- hand-written signatures -------------------------------------------------
+
+def f0():
+    return ()
+
+
+def f1(a):
+    return (a,)
+
+
+def f2(a, b):
+    return (a, b)
+
+
+def f3(a, b=2, c=SENTINEL):
+    return (a, b, c)
+
+
+def f4(a, b, /, c, d=4):
+    return (a, b, c, d)
+
+
+def f5(a=1, /, *args):
+    return (a, args)
+
+
+def f6(*, a, b=2):
+    return (a, b)
+
+
+def f7(a, *args, b, c=3, **kwargs):
+    return (a, b, c, args, kwargs)
+
+
+def f8(**kwargs):
+    return (kwargs,)
+
+
+def f9(a, b=2, /, c=3, *args, d, e=5, **kw):
+    return (a, b, c, d, e, args, kw)
+
+
+def f10(self, list, print=print, *, dict=dict, type=None):  # builtins as parameter names
+    return (self, list, print, dict, type)
+
+
+def f11(a0, a1, /, a2=0, *a3, a4, **a5):  # the binder's own placeholder names
+    return (a0, a1, a2, a4, a3, a5)
+
+
+def f12(x, /, **kwargs):
+    return (x, kwargs)
+
+
+class C:
+    def m(self, a, b=1, *, c):
+        return (self, a, b, c)
+
+    def __private(self, __x, y=0):  # mangled parameter names
+        return (self, __x, y)
+
+    def outer(self):
+        def inner(a, /, b):
+            return (a, b)
+        return inner
+
+
+FUNCS = [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, C.m, C._C__private, C().outer()]
+
+ARGSETS = [
+    ((), {}),
+    ((1,), {}),
+    ((1, 2), {}),
+    ((1, 2, 3), {}),
+    ((1, 2, 3, 4), {}),
+    ((1, 2, 3, 4, 5, 6), {}),
+    ((), {"a": 1}),
+    ((), {"a": 1, "b": 2}),
+    ((1,), {"a": 1}),
+    ((1,), {"b": 2}),
+    ((1, 2), {"b": 3}),
+    ((1,), {"c": 3}),
+    ((1, 2), {"c": 3, "d": 4}),
+    ((1, 2, 3), {"d": 4, "e": 5}),
+    ((1,), {"z": 0}),
+    ((1, 2), {"a": 1, "z": 0}),
+    ((), {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}),
+    ((1, 2), {"x": 1, "kwargs": 2, "args": 3}),
+    ((), {"self": 0, "list": 1}),
+    ((0, 1), {"print": 2, "dict": 3, "type": 4}),
+    ((0, 1, 2, 3, 4), {"dict": 3}),
+    ((0, 1), {"a2": 1, "a4": 4}),
+    ((0, 1), {"a0": 1, "a4": 4}),
+    ((0, 1, 2, 3, 4), {"a4": 4, "a5": 5}),
+    ((1,), {"_C__x": 2}),
+    ((1, 2), {"_C__x": 2}),
+    ((C(), 1), {"c": 2}),
+    ((C(),), {"a": 1, "c": 2, "b": 3}),
+]
+
+
+@pytest.mark.parametrize("f", FUNCS, ids=lambda f: f.__qualname__)
+def test_handwritten_signatures(f):
+    assert_same_binding(f, ARGSETS)
+
+
+def test_error_messages_are_the_originals():
+    b = make_binder(f9)
+    with pytest.raises(TypeError) as e:
+        b(d=1)
+    assert str(e.value) == "f9() missing 1 required positional argument: 'a'"
+    with pytest.raises(TypeError) as e:
+        b(1)
+    assert str(e.value) == "f9() missing 1 required keyword-only argument: 'd'"
+    with pytest.raises(TypeError) as e:
+        make_binder(f3)(1, 2, 3, 4)
+    assert str(e.value) == "f3() takes from 1 to 3 positional arguments but 4 were given"
+    with pytest.raises(TypeError) as e:
+        make_binder(f2)(1, 2, 3)
+    assert str(e.value) == "f2() takes 2 positional arguments but 3 were given"
+    with pytest.raises(TypeError) as e:
+        make_binder(f2)(1, a=2)
+    assert str(e.value) == "f2() got multiple values for argument 'a'"
+    with pytest.raises(TypeError) as e:
+        make_binder(f2)(1, 2, z=2)
+    assert str(e.value) == "f2() got an unexpected keyword argument 'z'"
+    with pytest.raises(TypeError) as e:
+        make_binder(f4)(a=1, b=2, c=3)
+    assert str(e.value) == "f4() got some positional-only arguments passed as keyword arguments: 'a, b'"
+    with pytest.raises(TypeError) as e:
+        make_binder(C.m)(C(), 1)
+    assert str(e.value) == "C.m() missing 1 required keyword-only argument: 'c'"
+
+
+def test_unusual_call_forms():
+    for f in (f2, f7, f9, f12):
+        b = make_binder(f)
+        for call in (
+            lambda g: g(**{1: 2}),
+            lambda g: g(1, **{"a": 1}),
+            lambda g: g(**{"a": 1}, **{"a": 2}),
+            lambda g: g(*1),
+            lambda g: g(**1),
+            lambda g: g(*[1, 2], **{"d": 4}),
+            lambda g: g(*(i for i in range(3)), d=0),
+        ):
+            assert outcome(call, (b,), {}) == outcome(call, (f,), {})
+
+
+def test_returned_order_is_co_varnames():
+    b = make_binder(f9)
+    assert binder_nparams(f9.__code__) == 7
+    assert binder_names(f9.__code__) == ("a", "b", "c", "d", "e", "args", "kw")
+    assert b.__code__.co_varnames == binder_names(f9.__code__)
+    assert b(1, 2, 3, 4, d=5, z=6) == (1, 2, 3, 5, 5, (4,), {"z": 6})
+    assert make_binder(f0)() == ()
+    assert make_binder(f1)(1) == (1,)
+    assert make_binder(f8)(x=1) == ({"x": 1},)
+
+
+def test_cell_parameters():
+    def f(a, b=1, *args, **kw):
+        def g():
+            return a, args, kw
+        return (a, b, args, kw)
+    assert_same_binding(f, ARGSETS)
+    assert binder_names(f.__code__) == ("a", "b", "args", "kw")
+
+
+def test_generator_and_coroutine_signatures():
+    def gen(a, *, b=1):
+        yield a
+
+    async def coro(a, /, b):
+        return a
+
+    for f in (gen, coro):
+        b = make_binder(f)
+        for args, kwargs in ARGSETS:
+            e = outcome(lambda: f(*args, **kwargs), (), {})
+            g = outcome(b, args, kwargs)
+            if e[0] == "raise":
+                assert g == e
+            else:
+                assert g[0] == "ok"
+                e[1].close()
+
+
+def test_defaults_identity_and_sharing():
+    d1, d2 = object(), object()
+
+    def f(a, b=d1, *, c=d2):
+        return (a, b, c)
+
+    b = make_binder(f)
+    assert b.__defaults__ is f.__defaults__
+    assert b.__kwdefaults__ is f.__kwdefaults__
+    r = b(0)
+    assert r[1] is d1 and r[2] is d2
+    # the kwdefaults dict is shared: in-place updates are seen
+    f.__kwdefaults__["c"] = d1
+    assert b(0)[2] is d1
+    # defaults are read at call time
+    b.__defaults__ = (1, 2)
+    assert b() == (1, 2, d1)
+
+
+def test_defaults_longer_than_parameters():
+    def f(a, b):
+        return (a, b)
+    f.__defaults__ = (0, 1, 2)
+    assert_same_binding(f, ARGSETS)
+
+
+def test_metadata():
+    b = make_binder(C.m)
+    assert b.__name__ == "m"
+    assert b.__qualname__ == "C.m"
+    assert b.__module__ == C.m.__module__
+    assert b.__code__.co_name == "m"
+    assert b.__code__.co_qualname == "C.m"
+    assert inspect.signature(b) == inspect.signature(C.m)
+
+    def annotated(a: int, *, b: "str" = "x") -> list:
+        "doc"
+        return (a, b)
+    ab = make_binder(annotated)
+    assert inspect.signature(ab) == inspect.signature(annotated)
+    assert ab.__doc__ == "doc"
+
+
+def test_binding_error_has_no_binder_traceback_entry():
+    b = make_binder(f2)
+    for call in (lambda: b(), lambda: b(1, 2, 3), lambda: b(1, z=2)):
+        with pytest.raises(TypeError) as e:
+            call()
+        frames = []
+        tb = e.value.__traceback__
+        while tb is not None:
+            frames.append(tb.tb_frame.f_code)
+            tb = tb.tb_next
+        assert b.__code__ not in frames
+        assert frames[-1].co_name == "<lambda>"
+
+
+def test_not_a_function():
+    for obj in (len, C, C().m, None):
+        with pytest.raises(TypeError):
+            make_binder(obj)
+
+
+# --- parameter names that are not identifiers in source ------------------------
+
+@pytest.mark.parametrize("names", [
+    (".0",),
+    ("if", "class"),
+    ("a", "é", "ℌ"),
+    ("x y", "*"),
+])
+def test_odd_parameter_names(names):
+    n = len(names)
+    src = f"def f({', '.join(f'p{i}' for i in range(n))}):\n    return ({', '.join(f'p{i}' for i in range(n))},)\n"
+    ns = {}
+    exec(src, ns)
+    f = ns["f"]
+    f.__code__ = f.__code__.replace(co_varnames=names)
+    calls = [((1,) * n, {}), ((), {}), ((1,) * (n + 1), {}),
+             ((), {names[0]: 1}), ((1,) * n, {names[-1]: 2}), ((), {k: 1 for k in names})]
+    assert_same_binding(f, calls)
+
+
+# --- random signatures ------------------------------------------------------------
+
+NAMES = ["a", "b", "c", "d", "e", "x", "y", "self", "list", "a0", "a1", "args", "kw"]
+
+
+def random_function(rng):
+    names = rng.sample(NAMES, rng.randint(0, 7))
+    varargs = rng.random() < 0.3 and "va"
+    varkw = rng.random() < 0.3 and "vk"
+    npos = rng.randint(0, len(names))
+    nposonly = rng.randint(0, npos) if rng.random() < 0.4 else 0
+    pos, kwonly = names[:npos], names[npos:]
+    ndef = rng.randint(0, npos)
+    params = []
+    for i, n in enumerate(pos):
+        params.append(n + (f"={i}" if i >= npos - ndef else ""))
+        if nposonly and i == nposonly - 1:
+            params.append("/")
+    if varargs:
+        params.append("*" + varargs)
+    elif kwonly:
+        params.append("*")
+    for n in kwonly:
+        params.append(n + ("=-1" if rng.random() < 0.5 else ""))
+    if varkw:
+        params.append("**" + varkw)
+    order = pos + kwonly + ([varargs] if varargs else []) + ([varkw] if varkw else [])
+    src = (f"def f({', '.join(params)}):\n"
+           f"    return ({''.join(v + ', ' for v in order)})\n")
+    ns = {}
+    exec(src, ns)
+    ns["f"].__qualname__ = "Outer.f"
+    return ns["f"], src
+
+
+def random_calls(rng, f, k=25):
+    own = list(binder_names(f.__code__))
+    others = NAMES + ["va", "vk", "zz"]
+    code = f.__code__
+    calls = []
+    for _ in range(k):
+        args = tuple(range(100, 100 + rng.randint(0, code.co_argcount + 2)))
+        pool = own if own and rng.random() < 0.8 else others
+        kwargs = {n: 200 + i for i, n in enumerate(rng.sample(pool, rng.randint(0, min(5, len(pool)))))}
+        if rng.random() < 0.2:
+            kwargs[rng.choice(others)] = 300
+        calls.append((args, kwargs))
+    return calls
+
+
+def test_random_signatures():
+    rng = random.Random(1234)
+    for _ in range(400):
+        f, src = random_function(rng)
+        try:
+            assert_same_binding(f, random_calls(rng, f))
+        except AssertionError:
+            print(src)
+            raise
+
+
+def test_keywords_module_is_not_in_the_way():
+    # parameter names that are soft keywords are fine as identifiers
+    soft = [n for n in getattr(keyword, "softkwlist", []) if n.isidentifier()]
+    if not soft:
+        pytest.skip("no soft keywords")
+    src = f"def f({', '.join(soft)}):\n    return ({', '.join(soft)},)\n"
+    ns = {}
+    exec(src, ns)
+    assert_same_binding(ns["f"], [((1,) * len(soft), {}), ((), {soft[0]: 1})])
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 type parameters")
+def test_type_params_are_copied():
+    ns = {}
+    exec("def g[T](x: T) -> T:\n    return (x,)\n", ns)
+    g = ns["g"]
+    b = make_binder(g)
+    assert b.__type_params__ == g.__type_params__
+    assert inspect.signature(b) == inspect.signature(g)
+    assert isinstance(b, types.FunctionType)
