@@ -313,6 +313,16 @@ class Lowering:
         self.emit("unreachable")
         self.start(ok)
 
+    def require_nonnull(self, val: str, op: ir.Op, message: str):
+        ok, bad = self.label("nn"), self.label("nnbad")
+        z = self.t()
+        self.emit(f"{z} = icmp eq ptr {val}, null")
+        self.emit(f"br i1 {z}, label %{bad}, label %{ok}, !prof !0")
+        self.start(bad)
+        self.helper(op, "raise_system_error", [self.const(message)])
+        self.emit("unreachable")
+        self.start(ok)
+
     def require_exception(self, val: str, op: ir.Op):
         ok, bad = self.label("isexc"), self.label("notexc")
         flags = self.type_flags(self.type_of(val))
@@ -368,6 +378,7 @@ class Lowering:
         head += [f"  %slot{i} = alloca ptr" for i in range(self.nlocals)]
         head += ["  " + a for a in self.allocas]
         head += [f"  store ptr null, ptr %slot{i}" for i in range(self.nlocals)]
+        head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges"]
         rec = self.call_text("Py_EnterRecursiveCall", "@jit.where")
         head += ["  " + rec[0], f"  %rec.fail = icmp ne i32 {rec[1]}, 0",
                  "  br i1 %rec.fail, label %rec.exit, label %start, !prof !0",
@@ -802,21 +813,21 @@ def lo_load_method(L, op):
     L.start(done)
 
 
-def lo_call(L, op):
+def _vectorcall(L, op, result: str):
     first, second, *args = op.args
     nargs = op.attrs["nargs"]
     kwn = op.attrs["kwnames"]
     kwnames = L.const(kwn) if kwn else "null"
     npos = nargs - len(kwn)
-    flag = abi.VECTORCALL_ARGUMENTS_OFFSET
+    offset_flag = (npos | abi.VECTORCALL_ARGUMENTS_OFFSET) - (1 << 64)   # as a signed i64
     if first.id in L.static_null:
         arr = L.array(["null"] + [L.v(a) for a in args])
         p = L.t()
         L.emit(f"{p} = getelementptr ptr, ptr {arr}, i64 1")
-        _capi_result(L, op, "PyObject_Vectorcall", L.v(second), p,
-                     str((npos | flag) - (1 << 64) if npos | flag >= 1 << 63 else npos | flag),
-                     kwnames)
+        r = L.call("PyObject_Vectorcall", L.v(second), p, str(offset_flag), kwnames, ret=result)
+        L.check_null(r, op)
         return
+    # [NULL, callable, args...] or [method, self, args...]
     arr = L.array([L.v(second)] + [L.v(a) for a in args])
     isnull = L.t()
     L.emit(f"{isnull} = icmp eq ptr {L.v(first)}, null")
@@ -826,11 +837,129 @@ def lo_call(L, op):
     L.emit(f"{p1} = getelementptr ptr, ptr {arr}, i64 1")
     argp = L.t()
     L.emit(f"{argp} = select i1 {isnull}, ptr {p1}, ptr {arr}")
-    signed_flag = flag - (1 << 64)
     nf = L.t()
-    L.emit(f"{nf} = select i1 {isnull}, i64 {(npos | flag) - (1 << 64)}, i64 {npos + 1}")
-    del signed_flag
-    _capi_result(L, op, "PyObject_Vectorcall", callee, argp, nf, kwnames)
+    L.emit(f"{nf} = select i1 {isnull}, i64 {offset_flag}, i64 {npos + 1}")
+    r = L.call("PyObject_Vectorcall", callee, argp, nf, kwnames, ret=result)
+    L.check_null(r, op)
+
+
+def lo_call(L, op):
+    special = op.attrs.get("frame_builtin")
+    if special is None:
+        _vectorcall(L, op, L.v(op.result))
+        return
+    # globals()/locals()/vars()/dir()/super() read the caller's frame; compiled code
+    # has none, so when the name is still bound to the builtin we answer ourselves.
+    import builtins
+    callee = L.v(op.args[1])
+    is_builtin = L.t()
+    L.emit(f"{is_builtin} = icmp eq ptr {callee}, {L.const(getattr(builtins, special))}")
+    yes, no, join = L.label("fb"), L.label("nofb"), L.label("fbjoin")
+    L.emit(f"br i1 {is_builtin}, label %{yes}, label %{no}")
+    L.start(yes)
+    r1 = FRAME_BUILTINS[special](L, op)
+    yes_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(no)
+    r2 = L.t("r")
+    _vectorcall(L, op, r2)
+    no_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{yes_end} ], [ {r2}, %{no_end} ]")
+
+
+def _frame_values(L):
+    """A tuple of every local slot's value (UNBOUND for empty slots)."""
+    n = L.nlocals
+    tup = L.call("PyTuple_New", str(n))
+    return tup
+
+
+def _locals_snapshot(L, op, helper_name):
+    code = L.code
+    if not code.co_flags & 0x01:   # not CO_OPTIMIZED: module or class code, a real mapping
+        is_null = L.t()
+        mod, fn_l, join = L.label("lmod"), L.label("lfn"), L.label("ljoin")
+        L.emit(f"{is_null} = icmp eq ptr %locals, null")
+        L.emit(f"br i1 {is_null}, label %{fn_l}, label %{mod}")
+        L.start(mod)
+        if helper_name == "frame_dir":
+            r1 = L.helper(op, "mapping_dir", ["%locals"])
+        else:
+            r1 = "%locals"
+            L.incref(r1)
+        mod_end = L.cur
+        L.emit(f"br label %{join}")
+        L.start(fn_l)
+        r2 = _locals_from_slots(L, op, helper_name)
+        fn_end = L.cur
+        L.emit(f"br label %{join}")
+        L.start(join)
+        r = L.t()
+        L.emit(f"{r} = phi ptr [ {r1}, %{mod_end} ], [ {r2}, %{fn_end} ]")
+        return r
+    return _locals_from_slots(L, op, helper_name)
+
+
+def _locals_from_slots(L, op, helper_name):
+    names = tuple(L.fn.local_names)
+    code = L.code
+    kinds = tuple(2 if n in code.co_freevars else 1 if n in code.co_cellvars else 0
+                  for n in names)
+    tup = L.call("PyTuple_New", str(len(names)))
+    L.check_null(tup, op)
+    unbound = L.const(helpers.UNBOUND)
+    for i in range(len(names)):
+        v = L.t()
+        L.emit(f"{v} = load ptr, ptr {L.slot(i)}")
+        z = L.t()
+        L.emit(f"{z} = icmp eq ptr {v}, null")
+        item = L.t()
+        L.emit(f"{item} = select i1 {z}, ptr {unbound}, ptr {v}")
+        L.incref(item)
+        p = L.t()
+        L.emit(f"{p} = getelementptr i8, ptr {tup}, i64 {abi.TUPLE_ITEMS + 8 * i}")
+        L.emit(f"store ptr {item}, ptr {p}")
+    fn = L.const(getattr(helpers, helper_name))
+    arr = L.array([L.const(names), L.const(kinds), tup])
+    r = L.call("PyObject_Vectorcall", fn, arr, "3", "null")
+    L.decref(tup)
+    L.check_null(r, op, strip=True)
+    return r
+
+
+def _fb_globals(L, op):
+    L.incref("%globals")
+    return "%globals"
+
+
+def _fb_super(L, op):
+    code = L.code
+    if "__class__" in code.co_freevars:
+        slot = L.fn.local_names.index("__class__", len(L.fn.local_names) - len(code.co_freevars))
+        cell = L.t()
+        L.emit(f"{cell} = load ptr, ptr {L.slot(slot)}")
+        cls_cell = L.or_none(cell)
+    else:
+        cls_cell = L.none()
+    if code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) > 0:
+        first = L.t()
+        L.emit(f"{first} = load ptr, ptr {L.slot(0)}")
+        first_is_cell = L.const(code.co_varnames[0] in code.co_cellvars)
+        first = L.or_none(first)
+    else:
+        first, first_is_cell = L.const(helpers.UNBOUND), L.const(False)
+    return L.helper(op, "zero_arg_super", [cls_cell, first, first_is_cell])
+
+
+FRAME_BUILTINS = {
+    "globals": _fb_globals,
+    "locals": lambda L, op: _locals_snapshot(L, op, "frame_locals"),
+    "vars": lambda L, op: _locals_snapshot(L, op, "frame_locals"),
+    "dir": lambda L, op: _locals_snapshot(L, op, "frame_dir"),
+    "super": _fb_super,
+}
 
 
 def lo_call_ex(L, op):
@@ -1058,22 +1187,56 @@ def lo_get_iter(L, op):
 
 
 def lo_iter_next(L, op):
-    r = L.call("PyIter_Next", L.v(op.args[0]), ret=L.v(op.result))
+    """FOR_ITER: call tp_iternext directly; NULL without error (or StopIteration)
+    means exhausted."""
+    it = L.v(op.args[0])
+    fn = L.field(L.type_of(it), abi.TYPE_ITERNEXT)
+    L.require_nonnull(fn, op, "FOR_ITER on an object that is not an iterator")
+    r = L.v(op.result)
+    L.emit(f"{r} = call ptr {fn}(ptr {it})")
     isnull = L.t()
     L.emit(f"{isnull} = icmp eq ptr {r}, null")
-    chk, ok = L.label("itchk"), L.label("itok")
+    chk, ok, stop = L.label("itchk"), L.label("itok"), L.label("itstop")
     L.emit(f"br i1 {isnull}, label %{chk}, label %{ok}")
     L.start(chk)
     err = L.call("PyErr_Occurred")
     c = L.t()
     L.emit(f"{c} = icmp ne ptr {err}, null")
-    L.branch_fail(c, op)
+    L.emit(f"br i1 {c}, label %{stop}, label %{ok}")
+    L.start(stop)
+    stop_type = L.t()
+    L.emit(f"{stop_type} = load ptr, ptr {L.capi('PyExc_StopIteration')}")
+    m = L.call("PyErr_ExceptionMatches", stop_type)
+    notstop = L.t()
+    L.emit(f"{notstop} = icmp eq i32 {m}, 0")
+    L.branch_fail(notstop, op)
+    L.call("PyErr_Clear")
     L.emit(f"br label %{ok}")
     L.start(ok)
 
 
+BACKEDGE_PERIOD = 1024
+
+
 def lo_check_signals(L, op):
+    """Loop back-edge: every BACKEDGE_PERIOD iterations let other threads take the
+    GIL and run signal handlers, as the interpreter's eval breaker does."""
+    n = L.t()
+    L.emit(f"{n} = load i32, ptr %backedges")
+    n1 = L.t()
+    L.emit(f"{n1} = sub i32 {n}, 1")
+    L.emit(f"store i32 {n1}, ptr %backedges")
+    due = L.t()
+    L.emit(f"{due} = icmp eq i32 {n1}, 0")
+    tick, done = L.label("tick"), L.label("notick")
+    L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+    L.start(tick)
+    L.emit(f"store i32 {BACKEDGE_PERIOD}, ptr %backedges")
+    ts = L.call("PyEval_SaveThread")
+    L.call("PyEval_RestoreThread", ts)
     L.check_neg(L.call("PyErr_CheckSignals"), op)
+    L.emit(f"br label %{done}")
+    L.start(done)
 
 
 def lo_push_exc_info(L, op):

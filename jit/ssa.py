@@ -44,6 +44,7 @@ class Builder:
         self.ins: Instr | None = None
         self.lowered_opnames: set[str] = set()
         self.const_values: dict[int, object] = {}   # SSA id -> constant, for checks
+        self.global_names: dict[int, str] = {}      # SSA id -> global/name it was loaded from
         self.cell_slots = {i for i, n in enumerate(names) if n in code.co_cellvars}
         self.deleted = {ins.arg for ins in self.bc.instrs if ins.op == "DELETE_FAST"}
         self.nparams = (code.co_argcount + code.co_kwonlyargcount
@@ -130,6 +131,14 @@ class Builder:
             raise CompileError(f"{self.code.co_qualname}: stack underflow at offset "
                                f"{self.ins.offset} ({self.ins.opname})")
         return self.stack.pop()
+
+    def pop_object(self) -> ir.Value:
+        """Pop a value that must not be a NULL slot (for terminators)."""
+        v = self.pop()
+        if v.type == NOBJ:
+            raise CompileError(f"{self.code.co_qualname}: {self.ins.opname} at offset "
+                               f"{self.ins.offset} uses a NULL stack slot as an operand")
+        return v
 
     def peek(self, n: int) -> list[ir.Value]:
         """The top ``n`` values, deepest first."""
@@ -230,7 +239,7 @@ def h_load_const(b, ins):
 
 
 def h_return_value(b, ins):
-    v = b.pop()
+    v = b.pop_object()
     b.drop(len(b.stack))
     b.terminate("ret", [v])
 
@@ -311,7 +320,12 @@ def h_copy_free_vars(b, ins):
 def h_load_global(b, ins):
     if ins.extra.get("push_null"):
         h_push_null(b, ins)
-    b.push(b.value("load_global", name=ins.argval, name_index=b.fn.const_index(ins.argval)))
+    v = b.value("load_global", name=ins.argval, name_index=b.fn.const_index(ins.argval))
+    b.global_names[v.id] = ins.argval
+    b.push(v)
+
+
+FRAME_BUILTINS = ("globals", "locals", "vars", "dir", "super")
 
 
 def _name_op(kind, nargs, result):
@@ -320,6 +334,7 @@ def _name_op(kind, nargs, result):
         idx = b.fn.const_index(ins.argval)
         if result:
             v = b.value(kind, args, name=ins.argval, name_index=idx)
+            b.global_names[v.id] = ins.argval
         else:
             b.effect(kind, args, name=ins.argval, name_index=idx)
         b.drop(nargs)
@@ -441,7 +456,12 @@ def h_call(b, ins):
     items = b.peek(argc + 2)
     first, second, args = items[0], items[1], items[2:]
     kw = b.fn.const_index(kwnames) if kwnames else None
-    r = b.value("call", [first, second, *args], nargs=argc, kwnames=kwnames, kw_index=kw)
+    attrs = {}
+    name = b.global_names.get(second.id)
+    if argc == 0 and name in FRAME_BUILTINS:
+        attrs["frame_builtin"] = name   # answered without a frame if still the builtin
+    r = b.value("call", [first, second, *args], nargs=argc, kwnames=kwnames, kw_index=kw,
+                **attrs)
     b.drop(argc + 2)
     b.push(r)
 
@@ -655,7 +675,7 @@ def h_check_exc_match(b, ins):
 
 
 def h_reraise(b, ins):
-    exc = b.pop()
+    exc = b.pop_object()
     b.terminate("reraise", [exc], unwind=b.unwind(traceback=False))
 
 
@@ -665,7 +685,7 @@ def h_raise_varargs(b, ins):
         raise CompileError(f"RAISE_VARARGS {ins.arg} at offset {ins.offset}")
     # Values are consumed by the raise itself; the unwind must not release them again.
     for _ in args:
-        b.pop()
+        b.pop_object()
     b.terminate("raise", args, unwind=b.unwind(traceback=ins.arg > 0))
 
 

@@ -14,6 +14,7 @@ VAR_SIZE = 16               # PyVarObject.ob_size
 LIST_ITEMS = 24             # PyListObject.ob_item (PyObject**)
 CELL_REF = 16               # PyCellObject.ob_ref
 TYPE_FLAGS = 168            # PyTypeObject.tp_flags
+TYPE_ITERNEXT = 224         # PyTypeObject.tp_iternext
 
 TPFLAGS_SEQUENCE = 1 << 5
 TPFLAGS_MAPPING = 1 << 6

@@ -86,6 +86,8 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyException_SetTraceback": ("i32", ("ptr", "ptr")),
     "PyException_GetTraceback": ("ptr", ("ptr",)),
     "PyErr_CheckSignals": ("i32", ()),
+    "PyEval_SaveThread": ("ptr", ()),
+    "PyEval_RestoreThread": ("void", ("ptr",)),
     "Py_EnterRecursiveCall": ("i32", ("ptr",)),
     "Py_LeaveRecursiveCall": ("void", ()),
 }

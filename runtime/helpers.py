@@ -16,6 +16,64 @@ _import = _builtins.__import__
 _MISSING = object()
 
 
+class _Unbound:
+    """Marks an empty local slot in frame snapshots."""
+
+    def __repr__(self):
+        return "<unbound>"
+
+
+UNBOUND = _Unbound()
+
+
+# ---- frame introspection (compiled code has no frame of its own) --------------
+
+def frame_locals(names, kinds, values):
+    """locals() of a compiled function: bound plain locals, cells and free vars."""
+    result = {}
+    for name, kind, value in zip(names, kinds, values):
+        if value is UNBOUND:
+            continue
+        if kind:
+            try:
+                value = value.cell_contents
+            except ValueError:
+                continue
+        result[name] = value
+    return result
+
+
+def frame_dir(names, kinds, values):
+    return sorted(frame_locals(names, kinds, values))
+
+
+def mapping_dir(mapping):
+    return sorted(mapping.keys())
+
+
+def zero_arg_super(class_cell, first, first_is_cell):
+    if first is UNBOUND:
+        raise RuntimeError("super(): no arguments")
+    if first is None or first_is_cell:
+        if first is None:
+            raise RuntimeError("super(): arg[0] deleted")
+        try:
+            first = first.cell_contents
+        except ValueError:
+            raise RuntimeError("super(): arg[0] deleted") from None
+    if class_cell is None:
+        raise RuntimeError("super(): __class__ cell not found")
+    try:
+        cls = class_cell.cell_contents
+    except ValueError:
+        cls = None
+    if cls is None:
+        raise RuntimeError("super(): empty __class__ cell")
+    if not isinstance(cls, type):
+        raise RuntimeError(f"super(): __class__ is not a type ({type(cls).__name__})")
+    return super(cls, first)
+
+
 # ---- names ------------------------------------------------------------------
 
 def raise_name_error(name):

@@ -7,7 +7,11 @@ import random
 import signal
 import sys
 
+import os
+
 import jit
+
+DUMP = os.environ.get("JIT_MUTATION_DUMP")   # file naming the program about to run
 
 
 class Timeout(Exception):
@@ -121,6 +125,9 @@ def main(n, seed):
             stats["rejected"] += 1
             continue
         stats["compiled"] += 1
+        if DUMP:
+            with open(DUMP, "w") as fh:
+                fh.write(f"{func.__name__}\n{bad.co_code!r}\n")
         signal.setitimer(signal.ITIMER_REAL, 0.2)
         try:
             g(*args)

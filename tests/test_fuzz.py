@@ -27,7 +27,7 @@ from jit.fuzz.shrink import shrink
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGRESSIONS = os.path.join(HERE, "fuzz_regressions")
-FUZZ_PROGRAMS = int(os.environ.get("JIT_FUZZ_PROGRAMS", "160"))
+FUZZ_PROGRAMS = int(os.environ.get("JIT_FUZZ_PROGRAMS", "200"))
 FUZZ_SEED = int(os.environ.get("JIT_FUZZ_SEED", "20240611"))
 
 
@@ -442,6 +442,9 @@ def _wrapping(transform):
     return compiler
 
 
+_LEAKED = []
+
+
 def _const_changing(fn):
     """A 'miscompiler': every int constant 1 in f's code becomes 2."""
     if fn.__name__ != "f":
@@ -464,6 +467,8 @@ def _const_changing(fn):
     ("G = []\ndef f():\n    G.append(1)\n", [()], lambda fn: (lambda: None)),
     ("def f(x):\n    return [x, x]\n", [([],)], _wrapping(lambda v: [v[0], list(v[1])])),
     ("def f():\n    return 1\n", [()], _const_changing),
+    # a leaked reference to an argument
+    ("def f(a):\n    return len(a)\n", [([1, 2],)], lambda fn: (lambda a: (_LEAKED.append(a), fn(a))[1])),
 ])
 def test_oracle_detects_a_wrong_compiler(source, calls, compiler):
     assert oracle.check(source, calls, compiler=oracle.interpreter_compiler).status == "ok"
@@ -525,6 +530,42 @@ def test_isolated_run_survives_a_segfault():
     assert res.status == "crash", res.describe()
 
 
+@pytest.mark.parametrize("mode, kind", [("crash:print", "crash"), ("hang:print", "hang"), ("miscompile", "divergence")])
+def test_campaign_catches_injected_faults(tmp_path, mode, kind):
+    """Worker processes survive segfaults and signal-deaf hangs in 'compiled'
+    code; every failure is written out as a runnable reproducer."""
+    from jit.fuzz.campaign import Campaign
+
+    n = 6 if kind == "hang" else 12
+    summary = Campaign(n, 3, jobs=2, out=str(tmp_path), timeout=2.0, hard_timeout=5.0, shrink_budget=8.0,
+                       max_shrinks_per_signature=1, selftest=mode, progress=False).run()
+    assert summary.programs == n
+    found = [f for f in summary.failures if f.kind == kind]
+    assert found, summary.report()
+    assert not [f for f in summary.failures if f.kind not in (kind, "invalid")], summary.report()
+    for f in found:
+        assert f.path and os.path.exists(f.path)
+        source, calls = oracle.load_reproducer(f.path)
+        if kind == "divergence":
+            assert oracle.check(source, calls, compiler=oracle.compiler_for_mode(mode)).status == "divergence"
+    if kind == "crash":
+        assert summary.worker_restarts >= len(found)
+    assert kind in summary.report()
+
+
+def test_cli_selftest_campaign(tmp_path):
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "jit.fuzz", "--programs", "30", "--seed", "4", "--jobs", "2",
+                          "--selftest", "--out", str(tmp_path), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "results: ok 30, divergence 0, crash 0, hang 0" in out.stdout, out.stdout
+    assert os.path.exists(tmp_path / "summary.json")
+    shown = subprocess.run([sys.executable, "-m", "jit.fuzz", "--show", "--seed", "4", "--index", "2"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "def f(" in shown.stdout and "CALLS =" in shown.stdout
+
+
 def test_reproducer_files_round_trip(tmp_path):
     src = "def f(x, y):\n    return x + y\n"
     calls = [(1, 2.5), (float("nan"), -0.0), ([1], [2])]
@@ -550,7 +591,7 @@ def _jit_available():
 
 
 @pytest.mark.skipif(not _jit_available(), reason="jit.compile is not importable")
-@settings(derandomize=True, max_examples=int(os.environ.get("JIT_FUZZ_HYPOTHESIS_EXAMPLES", "20")), deadline=None,
+@settings(derandomize=True, max_examples=int(os.environ.get("JIT_FUZZ_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
           database=None, suppress_health_check=list(HealthCheck),
           phases=[Phase.explicit, Phase.generate] if not os.environ.get("JIT_FUZZ_SHRINK") else list(Phase))
 @given(programs())

@@ -6,7 +6,9 @@ CompileError before anything tries to run it.
 """
 from __future__ import annotations
 
+import ctypes
 import opcode
+import types
 
 from ..errors import CompileError
 from .neutral import Bytecode, ExceptionEntry, Instr
@@ -70,6 +72,39 @@ SUPPORTED = frozenset({
 })
 
 
+# Specialised (quickened) opcode -> its base opcode.
+# (Specialised opcodes occupy the unused numbers, in _specialized_instructions order.)
+DEOPT = {op: op for op in range(256)}
+_SPECIAL_OPS = [op for op in range(256) if opcode.opname[op].startswith("<")]
+_SPECIAL_NUMBER = dict(zip(opcode._specialized_instructions, _SPECIAL_OPS))
+for _base, _family in opcode._specializations.items():
+    for _name in _family:
+        DEOPT[_SPECIAL_NUMBER[_name]] = opcode.opmap[_base]
+_CODE_UNITS = types.CodeType.__basicsize__   # offsetof(PyCodeObject, co_code_adaptive)
+_OB_SIZE = 16
+
+
+def read_bytecode(code) -> bytes:
+    """The de-specialised bytecode, read without ``code.co_code``.
+
+    CPython 3.11 builds ``co_code`` by zeroing each instruction's inline caches
+    without a bounds check, so on malformed code (an instruction with caches at
+    the very end) merely reading ``co_code`` corrupts memory. We copy the
+    adaptive code units and de-specialise them ourselves, within bounds.
+    """
+    nunits = ctypes.c_ssize_t.from_address(id(code) + _OB_SIZE).value
+    raw = bytearray(ctypes.string_at(id(code) + _CODE_UNITS, 2 * nunits))
+    i = 0
+    while i < len(raw):
+        op = DEOPT[raw[i]]
+        raw[i] = op
+        caches = CACHES[op]
+        for c in range(i + 2, min(i + 2 + 2 * caches, len(raw)), 2):
+            raw[c] = raw[c + 1] = 0
+        i += 2 + 2 * caches
+    return bytes(raw)
+
+
 def _parse_exception_table(code) -> list[ExceptionEntry]:
     data = code.co_exceptiontable
     pos = 0
@@ -115,7 +150,7 @@ def _localsplus_names(code):
 
 
 def decode(code) -> Bytecode:
-    raw = code.co_code
+    raw = read_bytecode(code)
     name = code.co_qualname
     if len(raw) % 2:
         raise CompileError(f"{name}: bytecode has odd length {len(raw)}")
@@ -145,9 +180,6 @@ def decode(code) -> Bytecode:
         end = offset + 2 + 2 * CACHES[op]
         if end > n:
             raise CompileError(f"{name}: {opname} at offset {offset} runs past the end of the bytecode")
-        for c in range(offset + 2, end, 2):
-            if raw[c] != CACHE:
-                raise CompileError(f"{name}: {opname} at offset {offset}: inline cache overwritten")
         has_arg = op >= opcode.HAVE_ARGUMENT
         ins = Instr(op=opname, arg=arg if has_arg else None, argval=None, start=start,
                     offset=offset, end=end, opname=opname, line=lines.get(offset))
@@ -195,7 +227,7 @@ def _resolve(ins: Instr, code, localsplus, nconsts, nnames, name):
     elif opname in BACKWARD_JUMPS:
         ins.op = BACKWARD_JUMPS[opname]
         ins.target = ins.offset + 2 - 2 * arg
-        ins.backward = opname != "JUMP_BACKWARD_NO_INTERRUPT"
+        ins.backward = True   # even NO_INTERRUPT: a malformed self-loop must stay interruptible
     elif opname == "LOAD_CONST":
         check(nconsts, "constant")
         ins.argval = code.co_consts[arg]

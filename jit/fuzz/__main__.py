@@ -44,7 +44,9 @@ def main(argv=None):
     ap.add_argument("--weights", default="", help="feature weights, e.g. 'float=2,classes=0' (features: "
                     + ", ".join(sorted(FEATURES)) + ")")
     ap.add_argument("--no-swarm", action="store_true", help="do not switch random feature subsets off per program")
-    ap.add_argument("--selftest", action="store_true", help="'compile' with the interpreter (checks the oracle)")
+    ap.add_argument("--selftest", nargs="?", const="1", default=None, metavar="MODE",
+                    help="'compile' with the interpreter (checks the oracle); MODE crash:NAME, hang:NAME or "
+                    "miscompile injects faults (checks the fuzzer)")
     ap.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     ap.add_argument("--show", action="store_true", help="print program --index of --seed and exit")
     ap.add_argument("--index", type=int, default=0)
@@ -55,7 +57,7 @@ def main(argv=None):
     weights = parse_weights(args.weights)
 
     if args.selftest:
-        os.environ["JIT_FUZZ_SELFTEST"] = "1"
+        os.environ["JIT_FUZZ_SELFTEST"] = args.selftest
     if args.show:
         from .generator import program_from_seed
 
@@ -86,6 +88,9 @@ def main(argv=None):
 
         src, cs = Shrinker(interesting, budget=args.shrink_budget, on_improve=improved).run(source, calls)
         final = check_isolated(src, cs, timeout=args.timeout)
+        if final.status != status:
+            print(f"the shrunk program gave {final.status} on the final check (flaky?); keeping the original")
+            src, cs, final = source, calls, first
         with open(out, "w") as fh:
             fh.write(reproducer_text(src, cs, final, origin=f"shrunk from {args.shrink}"))
         print(src)

@@ -73,7 +73,7 @@ SHRINK_IN_WORKER = ("divergence", "compiler_crash")
 
 def worker_main(conn, seed, weights, swarm, timeout, shrink_budget, selftest):
     if selftest:
-        os.environ["JIT_FUZZ_SELFTEST"] = "1"
+        os.environ["JIT_FUZZ_SELFTEST"] = selftest if isinstance(selftest, str) else "1"
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -90,6 +90,12 @@ def worker_main(conn, seed, weights, swarm, timeout, shrink_budget, selftest):
         try:
             prog = program_from_seed(seed, index, weights, swarm)
             res = oracle.check(prog.source, prog.calls, timeout=timeout)
+            if res.failed:
+                again = oracle.check(prog.source, prog.calls, timeout=timeout)
+                if again.status != res.status or again.diffs != res.diffs:
+                    res.detail = (res.detail + "\n" if res.detail else "") + (
+                        f"FLAKY: a second run in the same process gave {again.status}"
+                        + (":\n" + "\n".join(again.diffs) if again.diffs else ""))
             conn.send(("result", index, _result_dict(res, prog)))
             shrink_this = False
             if res.status in SHRINK_IN_WORKER:
@@ -110,8 +116,13 @@ def worker_main(conn, seed, weights, swarm, timeout, shrink_budget, selftest):
                 conn.send(("shrunk", index, (src, calls, _result_dict(final))))
             else:
                 conn.send(("done", index, None))
+        except (BrokenPipeError, EOFError, OSError):
+            return  # the controller went away
         except Exception:  # noqa: BLE001 - a bug in the fuzzer itself
-            conn.send(("error", index, traceback.format_exc()))
+            try:
+                conn.send(("error", index, traceback.format_exc()))
+            except (BrokenPipeError, OSError):
+                return
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +164,8 @@ class Summary:
 
     def report(self) -> str:
         L = []
-        L.append(f"programs run: {self.programs} (seed {self.seed}) in {self.seconds:.1f}s")
+        L.append(f"programs run: {self.programs} (seed {self.seed}) in {self.seconds:.1f}s"
+                 + (" -- INTERRUPTED" if getattr(self, "interrupted", False) else ""))
         order = ["ok", "divergence", "crash", "hang", "compiler_crash", "unsupported", "invalid"]
         L.append("results: " + ", ".join(f"{k} {self.statuses.get(k, 0)}" for k in order)
                  + (f"; fuzzer errors {len(self.fuzzer_errors)}" if self.fuzzer_errors else ""))
@@ -162,7 +174,8 @@ class Summary:
             fs = [f for f in self.failures if f.kind == kind]
             if not fs:
                 continue
-            title = {"invalid": "invalid programs (generator bugs: the interpreter failed or hung)"}.get(kind, kind + "s")
+            title = {"invalid": "invalid programs (generator bugs: the interpreter failed or hung)",
+                     "crash": "crashes", "compiler_crash": "compiler crashes"}.get(kind, kind + "s")
             L.append(f"\n{title}: {len(fs)}")
             groups = collections.defaultdict(list)
             for f in fs:
@@ -274,7 +287,7 @@ class _Worker:
 class Campaign:
     def __init__(self, programs, seed, jobs=None, out="fuzz-out", timeout=10.0, shrink_budget=60.0,
                  max_shrinks_per_signature=2, weights=None, swarm=True, selftest=False, progress=True,
-                 start=0, write=True):
+                 start=0, write=True, hard_timeout=None):
         self.n = programs
         self.seed = seed
         self.jobs = jobs or max(1, (os.cpu_count() or 2))
@@ -288,6 +301,8 @@ class Campaign:
         self.progress = progress
         self.start_index = start
         self.write = write
+        # a worker silent for this long is killed and its program reported as a hang
+        self.hard_timeout = hard_timeout or (timeout * 3 + 60)
         self.summary = Summary(seed)
         self.shrinks_started = collections.Counter()
         self.pending = {}   # index -> Failure awaiting shrinking result
@@ -341,6 +356,15 @@ class Campaign:
             self.summary.supported = set(jit.supported_opcodes())
         except Exception:  # noqa: BLE001
             self.summary.supported = set()
+        import signal
+
+        def on_term(signum, frame):
+            raise KeyboardInterrupt
+
+        try:
+            old_term = signal.signal(signal.SIGTERM, on_term)
+        except ValueError:  # not the main thread
+            old_term = None
         ctx = mp.get_context("spawn")
         args = (self.seed, self.weights, self.swarm, self.timeout, self.shrink_budget, self.selftest)
         workers = [_Worker(ctx, args) for _ in range(min(self.jobs, max(1, self.n)))]
@@ -354,7 +378,7 @@ class Campaign:
                     if w.index is None and todo:
                         idx = todo.pop()
                         w.index, w.phase = idx, "run"
-                        w.deadline = time.monotonic() + self.timeout * 3 + 60
+                        w.deadline = time.monotonic() + self.hard_timeout
                         w.best = None
                         try:
                             w.conn.send(("run", idx))
@@ -393,14 +417,18 @@ class Campaign:
                 w.proc.join(2)
                 if w.proc.is_alive():
                     w.kill()
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
         if self.progress:
             self._draw(done, t0)
             print(file=sys.stderr)
+        self.interrupted = done < self.n
         self._shrink_crashes()
         for f in self.summary.failures:
             if not f.path:
                 self._write(f)
         self.summary.seconds = time.monotonic() - t0
+        self.summary.interrupted = self.interrupted
         if self.write:
             os.makedirs(self.out, exist_ok=True)
             with open(os.path.join(self.out, "summary.json"), "w") as fh:
@@ -427,7 +455,7 @@ class Campaign:
             return 0
         if kind == "shrinking":
             w.phase = "shrink"
-            w.deadline = time.monotonic() + self.shrink_budget + self.timeout * 3 + 60
+            w.deadline = time.monotonic() + self.shrink_budget + self.hard_timeout
             return 0
         if kind == "progress":
             w.best = payload
@@ -444,6 +472,10 @@ class Campaign:
                     f.source, f.calls, f.describe = src, calls, d["describe"]
                     f.expected, f.observed = d["expected"], d["observed"]
                     f.shrunk = True
+                else:  # the shrunk program does not fail any more: keep the original
+                    p = self._program(idx)
+                    f.source, f.calls, f.shrunk = p.source, p.calls, False
+                    f.describe += f"\n(a shrunk version failed while shrinking but {d['status']} on the final check: flaky?)"
                 self._write(f)
             w.index = None
             return 1
@@ -474,7 +506,7 @@ class Campaign:
         else:
             kind = "crash" if died else "hang"
             why = (f"the worker died (exit code {w.proc.exitcode})" if died
-                   else f"no result within {self.timeout * 3 + 60:.0f}s")
+                   else f"no result within {self.hard_timeout:.0f}s")
             self.summary.programs += 1
             self.summary.statuses[kind] += 1
             self._fail(kind, idx, f"{kind}: {why}")
@@ -494,11 +526,14 @@ class Campaign:
                 continue
             shrunk += 1
             kind = f.kind
-            compiler = oracle.interpreter_compiler if self.selftest else None
+            compiler = oracle.compiler_for_mode((self.selftest if isinstance(self.selftest, str) else "1")
+                                                if self.selftest else os.environ.get("JIT_FUZZ_SELFTEST", ""))
             to = min(self.timeout, 5.0)
 
+            hard = min(self.hard_timeout, to * 3 + 30)
+
             def interesting(src, calls):
-                return oracle.check_isolated(src, calls, compiler, timeout=to, hard_timeout=to * 3 + 30).status == kind
+                return oracle.check_isolated(src, calls, compiler, timeout=to, hard_timeout=hard).status == kind
 
             if self.progress:
                 print(f"shrinking {kind} at index {f.index} ...", file=sys.stderr)

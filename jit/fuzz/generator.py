@@ -63,10 +63,12 @@ FEATURES = {
     "match": "match statements (sequence, mapping, class, literal, capture patterns)",
     "except_star": "ExceptionGroup and except*",
     "misc": "assert, import inside f, a class defined inside f, del of attributes/globals",
+    "introspection": "locals(), vars(), dir(), globals() and eval() of generated expressions",
 }
 
 DEFAULT_WEIGHTS = {name: 1.0 for name in FEATURES}
 DEFAULT_WEIGHTS["unbound"] = 0.3
+DEFAULT_WEIGHTS["introspection"] = 0.5
 
 # each program keeps a feature with this probability (swarm testing)
 SWARM_KEEP = 0.65
@@ -159,6 +161,7 @@ class Scope:
         self.fstring = False        # generating inside an f-string placeholder
         self.outer_locals: dict = {}  # enclosing function's locals (for nonlocal)
         self.globals_decl: set = set()
+        self.rebindable: list = []     # global names f may rebind to a lambda
         self.excvars: list = []
         self.risky = False          # inside a try/with body: raising ops are welcome
 
@@ -210,6 +213,7 @@ class Gen:
         self.hostile: set = set()
         self.has_cm = False
         self.module_globals: dict = {}  # name -> type
+        self.deep = False
 
     # -- basics -----------------------------------------------------------
     def on(self, feature):
@@ -363,6 +367,10 @@ class Gen:
                                                  f"math.ceil({e('float')})", f"math.factorial(min(abs({e()}), 12))",
                                                  f"math.isqrt(abs({e()}))", f"math.trunc({e('float')})"])),
                 (self.rk(sc), "unbound", lambda: self.pick(["undefined_name", f"({e()} + undefined_name)"])),
+                (0.3, None, lambda: "(" + " + ".join(self.expr(sc, "int", 0) for _ in range(self.ch.integer(8, 40))) + ")"),
+                (1, "introspection", lambda: self.int_introspect(sc, d)),
+                (0.3, "builtins", lambda: f"{self.pick(['max', 'min'])}(" + ", ".join(self.expr(sc, "int", 0) for _ in range(self.ch.integer(6, 30))) + ")"),
+                (0.3, "containers", lambda: "len([" + ", ".join(self.expr(sc, "int", 0) for _ in range(self.ch.integer(10, 60))) + "])"),
             ]
         return self.choose(opts)
 
@@ -471,7 +479,7 @@ class Gen:
             (1, None, lambda: f"round({e()}, {self.pick(['(-1)', '(-2)', '0', '1'])})"),
             (1, "containers", lambda: f"sum({e('list')}, {e()})"),
             (1, "containers", lambda: f"len(list(zip({e('list')}, {e('str') if self.on('str') else e('tuple')})))"),
-            (1, None, lambda: f"hash({e()}) % 1000"),
+            (1, None, lambda: f"(int({e()}) % 1000)"),
             (1, "containers", lambda: f"sorted({e('list')})[{self.small_lit(-2, 3)}]"),
             (1, None, lambda: f"int({e()}).bit_length()"),
         ])
@@ -568,6 +576,18 @@ class Gen:
                      (2, None, lambda: f"{self.var(sc, 'swap')}.swap()")]
         return self.choose(opts)
 
+    def int_introspect(self, sc, d):
+        ints = [n for n, t in sc.vars.items() if t == "int"]
+        opts = [
+            (2, None, lambda: f"len({self.pick(['locals', 'vars', 'dir'])}())"),
+            (1, None, lambda: f"len([k for k in globals() if not k.startswith('__')])"),
+            (1, None, lambda: f"({repr(self.pick(sorted(sc.vars)) if sc.vars else 'x')} in locals()) + 0"),
+        ]
+        if ints:
+            opts.append((3, None, lambda: f"eval({(self.pick(ints) + ' ' + self.pick(['+', '*', '-', '//']) + ' ' + self.pick(['1', '2', '3']))!r})"))
+            opts.append((1, None, lambda: f"locals().get({self.pick(ints)!r}, {self.small_lit()})"))
+        return self.choose(opts)
+
     def lambda_body(self, sc, params, d):
         inner = sc.child(vars={**sc.vars, **{p: "int" for p in params}}, safe=True)
         return self.expr(inner, "int", min(d - 1, 2))
@@ -609,12 +629,23 @@ class Gen:
     # bools / conditions
     def e_bool(self, sc, d):
         opts = [
-            (2, None, lambda: self.pick(["True", "False"])),
+            (1 if d > 0 else 0.5, None, lambda: self.pick(["True", "False"])),
             (3, None, lambda: self.var(sc, "bool")),
+            (0 if d > 0 else 6, None, lambda: self.shallow_compare(sc)),
         ]
         if d > 0:
             opts += [(10, None, lambda: self.bool_expr(sc, d))]
         return self.choose(opts)
+
+    def shallow_compare(self, sc):
+        """var OP literal: the usual condition when there is no depth left."""
+        names = [n for n, t in sc.vars.items() if t in ("int", "float", "str")]
+        if not names:
+            raise _Fallback
+        n = self.pick(names)
+        t = sc.vars[n]
+        lit = self.small_lit(-2, 10) if t == "int" else self.lit_str(sc) if t == "str" else self.lit("float")
+        return f"({n} {self.pick(['<', '<=', '>', '>=', '==', '!='])} {lit})"
 
     def comparable_type(self, sc):
         ts = ["int", "int", "int"]
@@ -754,6 +785,7 @@ class Gen:
                 (2, "classes", lambda: self.str_from_obj(sc, d)),
                 (2, None, lambda: self.call_returning(sc, "str", d)),
                 (1, None, lambda: self.str_mult(sc, d)),
+                (1, "introspection", lambda: f"' '.join(sorted({self.pick(['locals', 'vars', 'dir'])}()))"),
                 (1, "hostile", lambda: f"({self.lit_str(sc)} * {self.var(sc, 'badidx')})"),
                 (1, "containers", lambda: f"{repr('') if sc.safe else self.lit_str(sc)}.join({self.strs_iter(sc, d)})"),
                 (1, None, lambda: f"({self.pick(['%d', '%5d|', '%x', '%s', '%.2f'])!r} % ({e('int')},))"),
@@ -1030,7 +1062,7 @@ class Gen:
         if sig.bound is not None:
             n = self.choose([
                 (3, None, lambda: self.small_lit(-1, sig.bound)),
-                (2, None, lambda: f"min(abs({self.expr(sc, 'int', max(0, d - 2))}), {sig.bound})"),
+                (2, None, lambda: f"min(abs(int({self.expr(sc, 'int', max(0, d - 2))})), {sig.bound})"),
             ])
             if len(sig.params) > 1 and self.coin(0.5):
                 return f"{sig.name}({n}, {self.expr(sc, 'int', max(0, d - 2))})"
@@ -1101,6 +1133,8 @@ class Gen:
             (2, "raise", lambda: self.s_raise(sc, d)),
             (3 if sc.risky else 0.5, "try", lambda: self.s_risky(sc, d)),
             (2, "global", lambda: self.s_global(sc, d)),
+            (1 if sc.rebindable else 0, "global", lambda: [f"if {self.cond(sc, max(0, d - 1))}:",
+                                                           f"    {self.pick(sc.rebindable)} = lambda *a, **k: {self.small_lit()}"]),
             (5, "containers", lambda: self.s_container(sc, d)),
             (2, "slices", lambda: self.s_slice(sc, d)),
             (2, "classes", lambda: self.s_attr(sc, d)),
@@ -1112,8 +1146,15 @@ class Gen:
             (2 if d > 0 else 0, "match", lambda: self.s_match(sc, d)),
             (1 if d > 0 else 0, "except_star", lambda: self.s_except_star(sc, d)),
             (2, "misc", lambda: self.s_misc(sc, d)),
+            (1 if self.deep else 0, "recursion", lambda: self.s_deep(sc, d)),
         ]
         return self.choose(opts)
+
+    def s_deep(self, sc, d):
+        ints = sc.assignable_of("int")
+        tgt = self.pick(ints) if ints else self.fresh("_r")
+        return ["try:", f"    {tgt} = deep({self.small_lit(0, 3)})",
+                "except RecursionError:", f"    {tgt} = {self.small_lit(-3, -1)}"]
 
     def s_match(self, sc, d):
         t = self.pick(["int", "list", "dict", "str", "obj", "tuple"])
@@ -1630,6 +1671,10 @@ class Gen:
             opts.append((1, None, lambda: [f"{o}.p = {e()}"]))
         if "bump" in caps:
             opts.append((1, None, lambda: [f"{o}.bump({e()})"]))
+        if "m" in caps:  # replacing a method: method caches must notice
+            opts.append((1, None, lambda: [f"{cls}.m = lambda self, k: k + {self.small_lit()}"]))
+        if "p" in caps:
+            opts.append((1, None, lambda: [f"{cls}.p = property(lambda self: {self.small_lit()})"]))
         return self.choose(opts)
 
     def s_unpack(self, sc, d):
@@ -1911,6 +1956,13 @@ class Gen:
             lines, sig = self.gen_recursive(gsc, 0)
             helper_lines += lines
             gsc.funcs[sig.name] = sig
+        if self.on("recursion") and self.on("try") and self.coin(0.12):
+            # unbounded recursion, caught: compiled code must raise RecursionError too, not crash
+            self.deep = True
+            helper_lines += ["def deep(n):",
+                             "    if n < 0:",
+                             "        return 0",
+                             f"    return deep(n + 1) {self.pick(['+', '-', '*'])} 1", ""]
         # f
         sc = Scope(kind="f")
         sc.vars = dict(gsc.vars)
@@ -1924,11 +1976,17 @@ class Gen:
             sc.vars[f"p{i}"] = t
             sc.assignable.add(f"p{i}")
         body = []
-        if self.module_globals and self.coin(0.8):
+        rebind = []
+        if self.on("global") and self.coin(0.3):
+            # rebinding a builtin or helper f calls: caches of globals must notice
+            cands = ["abs", "len", "min", "max"] + [n for n, sig in gsc.funcs.items() if sig.ret == "int"]
+            rebind = [self.pick(cands)]
+        if (self.module_globals and self.coin(0.8)) or rebind:
             decl = sorted(self.module_globals)
-            body.append(f"global {', '.join(decl)}")
+            body.append(f"global {', '.join(decl + rebind)}")
             sc.globals_decl = set(decl)
             sc.assignable |= set(decl)
+            sc.rebindable = rebind
         # hostile objects
         for k, ctor in (("flip", "Flip()"), ("eqmut", "EqMut(3)"), ("badidx", "BadIndex()"), ("swap", "SwapA()")):
             if k in self.hostile:
@@ -1971,8 +2029,13 @@ class Gen:
 
     def varied_value(self, t):
         if t == "int":
+            # ints are specialised on: give later calls bools, big ints, floats
+            # (a float is safe for an int slot: floats cannot blow up memory)
             return self.choose([(3, None, lambda: self.int_value()), (1, None, lambda: self.coin()),
-                                (1, "bigint", lambda: self.pick(BIG_INTS))])
+                                (1, "bigint", lambda: self.pick(BIG_INTS)),
+                                # no nan: hash(nan) is identity-based, so sets holding one
+                                # would print in an address-dependent order
+                                (1, "float", lambda: self.pick(FLOATS + [-0.0, math.inf]))])
         return self.value(t)
 
 

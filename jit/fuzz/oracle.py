@@ -26,6 +26,7 @@ import builtins
 import collections
 import contextlib
 import copy
+import gc
 import io
 import math
 import os
@@ -40,6 +41,10 @@ import warnings
 from dataclasses import dataclass, field
 
 FILENAME = "<fuzz>"
+# compare reference counts of mutable arguments after each call (a leak or an
+# over-release in compiled code shows up as a difference); JIT_FUZZ_REFCOUNTS=0 disables
+CHECK_REFCOUNTS = os.environ.get("JIT_FUZZ_REFCOUNTS", "1") not in ("0", "")
+_MUTABLE = (list, dict, set, bytearray)
 MODULE_NAME = "__fuzz__"
 _ADDR = re.compile(r"0x[0-9a-fA-F]{4,}")
 
@@ -66,10 +71,51 @@ def interpreter_compiler(fn):
     return g
 
 
+def faulty_compiler(spec):
+    """Deliberately broken 'compilers' for testing the fuzzer itself:
+    ``crash:NAME`` / ``hang:NAME`` -- calling a function whose code uses the
+    global or attribute NAME segfaults / never returns; ``miscompile`` -- in f,
+    every int constant 1 becomes 2."""
+    kind, _, name = spec.partition(":")
+
+    def compiler(fn):
+        g = interpreter_compiler(fn)
+        if kind == "miscompile":
+            if fn.__name__ != "f":
+                return g
+            consts = tuple(2 if type(c) is int and c == 1 else c for c in fn.__code__.co_consts)
+            return types.FunctionType(fn.__code__.replace(co_consts=consts), fn.__globals__, fn.__name__,
+                                      fn.__defaults__, fn.__closure__)
+        if name not in fn.__code__.co_names:
+            return g
+
+        def broken(*a, **k):
+            if kind == "crash":
+                import ctypes
+
+                ctypes.string_at(0)
+            # hang like native code that never checks for signals
+            signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM, signal.SIGINT])
+            while True:
+                pass
+        broken.__name__ = fn.__name__
+        return broken
+    return compiler
+
+
 def default_compiler():
-    if os.environ.get("JIT_FUZZ_SELFTEST", "") not in ("", "0"):
-        return interpreter_compiler
-    return jit_compiler
+    """jit.compile, or per JIT_FUZZ_SELFTEST: '1' -- the interpreter again (must
+    give no divergences); 'crash:NAME', 'hang:NAME', 'miscompile' -- see
+    :func:`faulty_compiler`."""
+    return compiler_for_mode(os.environ.get("JIT_FUZZ_SELFTEST", ""))
+
+
+def compiler_for_mode(mode):
+    if mode in ("", "0", None, False):
+        return jit_compiler
+    if mode.startswith(("crash:", "hang:", "miscompile")):
+        return faulty_compiler(mode)
+    return interpreter_compiler
 
 
 def _unsupported_types():
@@ -243,9 +289,10 @@ class CallOutcome:
     value: object        # canonical form of the value or exception
     stdout: str
     args_after: object   # canonical form of the arguments after the call
+    refcounts: tuple = ()  # sys.getrefcount of each mutable argument after the call
 
     def key(self):
-        return (self.kind, self.value, self.stdout, self.args_after)
+        return (self.kind, self.value, self.stdout, self.args_after, self.refcounts)
 
     def summary(self):
         s = f"{self.kind} {show(self.value)}"
@@ -314,20 +361,31 @@ def run_calls(ns, calls, module_name=MODULE_NAME):
     for args in calls:
         args = copy.deepcopy(tuple(args))
         buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
-            try:
-                value = f(*args)
-                kind = "return"
-            except FuzzTimeout:
-                raise
-            except BaseException as e:  # noqa: BLE001 -- SystemExit etc. are results too
-                value = e
-                kind = "raise"
-        c = _Canon(module_name)
-        v = c(value) if kind == "return" else canon_exc(value, c)
-        out.calls.append(CallOutcome(kind, v, normalize(buf.getvalue()), _Canon(module_name)(args)))
-        # break reference cycles through the traceback
-        value = None
+        # no cyclic GC during the call and the refcount measurement, so that a
+        # collection at a different moment cannot make the two runs differ
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with contextlib.redirect_stdout(buf):
+                try:
+                    value = f(*args)
+                    kind = "return"
+                except FuzzTimeout:
+                    raise
+                except BaseException as e:  # noqa: BLE001 -- SystemExit etc. are results too
+                    value = e
+                    kind = "raise"
+            c = _Canon(module_name)
+            v = c(value) if kind == "return" else canon_exc(value, c)
+            del c
+            value = None  # drop the result (and a traceback's frames) before counting references
+            refs = ()
+            if CHECK_REFCOUNTS:
+                refs = tuple(sys.getrefcount(a) if type(a) in _MUTABLE else -1 for a in args)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        out.calls.append(CallOutcome(kind, v, normalize(buf.getvalue()), _Canon(module_name)(args), refs))
     out.globals_after = _Canon(module_name)(data_globals(ns))
     out.seconds = time.perf_counter() - t0
     return out
@@ -479,6 +537,9 @@ def compare(exp: RunOutcome, obs: RunOutcome):
             diffs.append(f"{tag}: stdout differs:\n  expected {a.stdout[:2000]!r}\n  observed {b.stdout[:2000]!r}")
         if a.args_after != b.args_after:
             diffs.append(f"{tag}: arguments after the call differ:\n  expected {show(a.args_after, 2000)}\n  observed {show(b.args_after, 2000)}")
+        elif a.refcounts != b.refcounts:
+            diffs.append(f"{tag}: reference counts of the (mutable) arguments after the call differ "
+                         f"(a leak or an over-release):\n  expected {a.refcounts}\n  observed {b.refcounts}")
     if len(exp.calls) != len(obs.calls):  # pragma: no cover
         diffs.append(f"number of calls differs: {len(exp.calls)} vs {len(obs.calls)}")
     if exp.globals_after != obs.globals_after:

@@ -118,9 +118,12 @@ class Shrinker:
                 lst = getattr(node, fld, None)
                 if isinstance(lst, list) and lst and isinstance(lst[0], ast.stmt):
                     out.append((node, fld))
-            if isinstance(node, ast.Try):
+            if isinstance(node, (ast.Try, ast.TryStar)):
                 for h in node.handlers:
                     out.append((h, "body"))
+            if isinstance(node, ast.Match):
+                for c in node.cases:
+                    out.append((c, "body"))
         return out
 
     def variants(self, source):
@@ -135,7 +138,8 @@ class Shrinker:
             owner, fld = self.statement_lists(probe)[li]
             n = len(getattr(owner, fld))
             for j in reversed(range(n)):
-                for mode in ("delete", "flatten"):
+                # mode: "delete", or ("flatten", k): replace the statement by its k-th sub-block
+                for mode in ["delete"] + [("flatten", k) for k in range(6)]:
                     t = ast.parse(source)
                     o, f = self.statement_lists(t)[li]
                     lst = getattr(o, f)
@@ -147,40 +151,84 @@ class Shrinker:
                             continue
                         new = lst[:j] + lst[j + 1:]
                     else:
-                        inner = []
-                        for fld2 in ("body", "orelse", "finalbody"):
-                            sub = getattr(st, fld2, None)
-                            if isinstance(sub, list) and sub and isinstance(sub[0], ast.stmt) and not isinstance(st, (ast.FunctionDef, ast.ClassDef)):
-                                inner = sub
-                                break
-                        if not inner:
+                        if isinstance(st, (ast.FunctionDef, ast.ClassDef)):
                             continue
-                        new = lst[:j] + inner + lst[j + 1:]
+                        blocks = [getattr(st, fl) for fl in ("body", "orelse", "finalbody")
+                                  if isinstance(getattr(st, fl, None), list) and getattr(st, fl)
+                                  and isinstance(getattr(st, fl)[0], ast.stmt)]
+                        blocks += [h.body for h in getattr(st, "handlers", [])]
+                        blocks += [c.body for c in getattr(st, "cases", [])]
+                        if mode[1] >= len(blocks):
+                            continue
+                        new = lst[:j] + blocks[mode[1]] + lst[j + 1:]
                     if not new:
-                        if fld in ("orelse", "finalbody") and mode == "delete":
-                            new = []
-                        else:
-                            new = [ast.Pass()]
+                        new = [] if (fld in ("orelse", "finalbody") and mode == "delete") else [ast.Pass()]
                     if f == "finalbody" and not new and isinstance(o, ast.Try) and not o.handlers:
                         new = [ast.Pass()]
                     setattr(o, f, new)
-                    if isinstance(o, ast.Try) and not o.handlers and not o.finalbody:
+                    if isinstance(o, (ast.Try, ast.TryStar)) and not o.handlers and not o.finalbody:
                         o.finalbody = [ast.Pass()]
                     try:
                         yield ast.unparse(ast.fix_missing_locations(t)) + "\n"
                     except Exception:  # noqa: BLE001
                         continue
 
+    @staticmethod
+    def simpler_values(v):
+        if isinstance(v, bool):
+            return [False] if v else []
+        if isinstance(v, int):
+            return [x for x in (0, 1, -1) if abs(x) < abs(v) or (x == 1 and v not in (0, 1))]
+        if isinstance(v, float):
+            return [] if v == 0.0 or v != v else [0.0, 1.0]
+        if isinstance(v, (str, bytes, list, tuple)):
+            return [v[:0]] + ([v[:1]] if len(v) > 1 else [])
+        if isinstance(v, (dict, set)):
+            return [type(v)()] if v else []
+        return []
+
+    def shrink_calls(self):
+        improved = False
+        if len(self.calls) > 1:
+            for i in range(len(self.calls)):
+                cand = self.calls[:i] + self.calls[i + 1:]
+                if self.consider(self.source, cand, self.buffer):
+                    return True
+        for ci, call in enumerate(self.calls):
+            for ai, v in enumerate(call):
+                for nv in self.simpler_values(v):
+                    new_call = call[:ai] + (nv,) + call[ai + 1:]
+                    cand = self.calls[:ci] + [new_call] + self.calls[ci + 1:]
+                    if self.consider_calls(cand):
+                        return True
+        return improved
+
+    def consider_calls(self, calls):
+        """Calls of the same count: accept if interesting and 'smaller' by repr length."""
+        if self.out_of_budget() or len(repr(calls)) >= len(repr(self.calls)):
+            return False
+        sig = (self.source, repr(calls))
+        if sig in self.seen:
+            return False
+        self.seen.add(sig)
+        self.evals += 1
+        try:
+            ok = self.interesting(self.source, calls)
+        except Exception:  # noqa: BLE001
+            ok = False
+        if ok:
+            self.calls = calls
+            if self.on_improve:
+                self.on_improve(self.source, calls)
+        return ok
+
     def shrink_source(self):
         improved = True
         while improved and not self.out_of_budget():
             improved = False
-            if len(self.calls) > 1:
-                for i in range(len(self.calls)):
-                    cand = self.calls[:i] + self.calls[i + 1:]
-                    if self.consider(self.source, cand, self.buffer):
-                        improved = True
-                        break
+            if self.shrink_calls():
+                improved = True
+                continue
             for cand in list(self.variants(self.source)):
                 if self.out_of_budget():
                     break

@@ -1,0 +1,169 @@
+"""Behaviour the interpreter has and compiled code must keep: bad input,
+malformed bytecode, reference counts, signals, recursion, tracebacks, fallback."""
+import gc
+import os
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+
+import pytest
+
+import jit
+
+HERE = os.path.dirname(__file__)
+
+
+@pytest.mark.parametrize("bad", [42, "def f(): pass", None, [1], print, type, object()])
+def test_compile_rejects_non_functions(bad):
+    with pytest.raises(TypeError, match="function or a code object"):
+        jit.compile(bad)
+
+
+def test_exec_rejects_bad_arguments():
+    with pytest.raises(TypeError):
+        jit.exec(42, {})
+    code = jit.compile(compile("x = 1", "m", "exec"))
+    with pytest.raises(TypeError, match="globals must be a dict"):
+        jit.exec(code, [])
+
+
+def test_mutated_code_objects_never_kill_the_process():
+    # A few thousand randomly mutated code objects are compiled and run in a
+    # child; every outcome is fine except the child dying.
+    proc = subprocess.run([sys.executable, os.path.join(HERE, "mutation_fuzz.py"), "3000", "7"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, (proc.returncode, proc.stdout[-2000:], proc.stderr[-4000:])
+    assert "mutation-fuzz" in proc.stdout
+    stats = dict(kv.split("=") for kv in proc.stdout.split()[1:])
+    assert int(stats["rejected"]) > 0 and int(stats["compiled"]) > 0
+
+
+def _refcounts(objs):
+    return [sys.getrefcount(o) for o in objs]
+
+
+def test_repeated_calls_leak_nothing():
+    big = 10 ** 30
+    lst = [1, 2, 3]
+    GLOBAL_OBJ = object()
+    glob = {"G": GLOBAL_OBJ}
+    src = """
+def f(x, y, z):
+    a = [x, y, big_name]
+    try:
+        y[10]
+    except IndexError as e:
+        a.append(str(e))
+    d = {k: v for k, v in zip("ab", a)}
+    s = f"{x}-{len(y)}"
+    return (x + 1, d, s, G)
+"""
+    ns = dict(glob, big_name=big)
+    exec(src, ns)
+    g = jit.compile(ns["f"], fallback=False)
+    watched = [big, lst, GLOBAL_OBJ, g]
+    for _ in range(1000):
+        g(big, lst, 0)
+    gc.collect()
+    before = _refcounts(watched)
+    blocks = sys.getallocatedblocks()
+    for _ in range(100_000):
+        g(big, lst, 0)
+    gc.collect()
+    assert _refcounts(watched) == before
+    assert sys.getallocatedblocks() - blocks < 200
+
+
+def test_exception_paths_leak_nothing():
+    def f(x, obj):
+        try:
+            return 1 // x
+        except ZeroDivisionError:
+            raise KeyError(obj)
+    g = jit.compile(f, fallback=False)
+    key = object()
+
+    def run(n):
+        for _ in range(n):
+            try:
+                g(0, key)
+            except KeyError as e:
+                assert e.args[0] is key
+    run(100)
+    gc.collect()
+    before = sys.getrefcount(key)
+    run(10_000)
+    gc.collect()
+    assert sys.getrefcount(key) == before
+
+
+def test_sigint_interrupts_a_long_loop():
+    def spin(n):
+        i = 0
+        while i < n:
+            i += 1
+        return i
+    g = jit.compile(spin, fallback=False)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        g(10 ** 12)
+    timer.cancel()
+
+
+def test_unbounded_recursion_raises_recursion_error():
+    ns = {}
+    exec("def r(n):\n    return r(n + 1) + 1\n", ns)
+    ns["r"] = jit.compile(ns["r"], fallback=False)
+    with pytest.raises(RecursionError):
+        ns["r"](0)
+    assert ns["r"].__wrapped__  # still usable afterwards
+    with pytest.raises(RecursionError):
+        ns["r"](0)
+
+
+def test_traceback_names_compiled_function_and_line():
+    def inner(x):
+        y = x + 1
+        return y / 0       # the line the traceback must show
+
+    line = inner.__code__.co_firstlineno + 2
+    g = jit.compile(inner, fallback=False)
+    with pytest.raises(ZeroDivisionError) as info:
+        g(1)
+    frames = traceback.extract_tb(info.value.__traceback__)
+    assert (frames[-1].name, frames[-1].lineno) == ("inner", line)
+    assert frames[-1].filename == __file__
+
+
+def test_traceback_inside_caught_exception_includes_compiled_frame():
+    def f():
+        try:
+            {}["k"]
+        except KeyError as e:
+            return [fs.name for fs in traceback.extract_tb(e.__traceback__)]
+    assert jit.compile(f, fallback=False)() == f()
+
+
+def test_fallback_and_explain():
+    def gen(n):
+        yield n
+
+    g = jit.compile(gen)
+    assert list(g(3)) == [3]
+    assert "fell back" in jit.explain(g) and "generator" in jit.explain(g)
+    with pytest.raises(jit.UnsupportedError) as info:
+        jit.compile(gen, fallback=False)
+    assert info.value.opcode and info.value.lineno == gen.__code__.co_firstlineno
+
+
+def test_explain_compiled_and_decorator():
+    @jit.jit
+    def h(n):
+        return n * 2
+    assert "not compiled yet" in jit.explain(h)
+    assert h(21) == 42
+    assert "no fallback" in jit.explain(h)
+    assert "no fallback" in jit.explain(jit.compile(lambda: 1, fallback=False))
