@@ -26,10 +26,12 @@ class _State:
         target = llvm.Target.from_default_triple()
         cpu = llvm.get_host_cpu_name()
         features = llvm.get_host_cpu_features().flatten()
-        # One target machine for optimisation/object emission, one owned by the JIT
-        # (a TargetMachine must not be shared: the JIT takes ownership of it).
-        self.tm = target.create_target_machine(cpu=cpu, features=features, opt=2,
-                                               codemodel="jitdefault", jit=True)
+        # Target machines for object emission by codegen level, and one owned by the
+        # JIT (a TargetMachine must not be shared: the JIT takes ownership of it).
+        self.tms = {lvl: target.create_target_machine(cpu=cpu, features=features, opt=lvl,
+                                                      codemodel="jitdefault", jit=True)
+                    for lvl in (0, 2)}
+        self.tm = self.tms[2]
         jit_tm = target.create_target_machine(cpu=cpu, features=features, opt=2,
                                               codemodel="jitdefault", jit=True)
         self.lljit = llvm.create_lljit_compiler(jit_tm)
@@ -76,16 +78,26 @@ def parse(llvm_ir: str):
     return mod
 
 
-def optimize(mod, level: int = 2):
-    if level > 0:
-        st = state()
-        pm = st.pb.getModulePassManager()
+def optimize(mod, level: int = 1):
+    """level 1: a short pipeline (inline the refcount helpers, promote frame slots,
+    simplify) — object-level code is call-bound, so more buys little and costs a
+    lot of compile time; level 2: LLVM's full O2, for unboxed numeric code."""
+    st = state()
+    if level >= 2:
+        st.pb.getModulePassManager().run(mod, st.pb)
+    elif level == 1:
+        pm = llvm.create_new_module_pass_manager()
+        pm.add_always_inliner_pass()
+        pm.add_sroa_pass()
+        pm.add_instruction_combine_pass()
+        pm.add_simplify_cfg_pass()
+        pm.add_dead_code_elimination_pass()
         pm.run(mod, st.pb)
     return mod
 
 
 def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
-               opt_level: int = 2) -> Library:
+               opt_level: int = 1) -> Library:
     """Parse, verify, optimise and link ``llvm_ir``; return a Library."""
     for name, addr in imports.items():
         if not addr:
@@ -95,7 +107,7 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
         mod = parse(llvm_ir)
         optimize(mod, opt_level)
         optimized = str(mod)
-        obj = st.tm.emit_object(mod)
+        obj = st.tms[2 if opt_level >= 2 else 0].emit_object(mod)
         name = f"jitlib{next(_counter)}"
         builder = llvm.JITLibraryBuilder().add_object_img(obj)
         for sym, addr in imports.items():
@@ -109,9 +121,9 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
     return Library(tracker, name, llvm_ir, optimized)
 
 
-def assembly(llvm_ir: str, opt_level: int = 2) -> str:
+def assembly(llvm_ir: str, opt_level: int = 1) -> str:
     """Host assembly for ``llvm_ir`` (for `python -m jit show --stage asm`)."""
     st = state()
     with _lock:
         mod = optimize(parse(llvm_ir), opt_level)
-        return st.tm.emit_assembly(mod)
+        return st.tms[2 if opt_level >= 2 else 0].emit_assembly(mod)
