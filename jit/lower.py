@@ -378,7 +378,8 @@ class Lowering:
         head += [f"  %slot{i} = alloca ptr" for i in range(self.nlocals)]
         head += ["  " + a for a in self.allocas]
         head += [f"  store ptr null, ptr %slot{i}" for i in range(self.nlocals)]
-        head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges"]
+        head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
+                 "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
         rec = self.call_text("Py_EnterRecursiveCall", "@jit.where")
         head += ["  " + rec[0], f"  %rec.fail = icmp ne i32 {rec[1]}, 0",
                  "  br i1 %rec.fail, label %rec.exit, label %start, !prof !0",
@@ -406,7 +407,8 @@ class Lowering:
         return 0
 
     def _cleanup_locals(self) -> list[str]:
-        out = []
+        n = next(self.tmp)
+        out = [f"  %fl.{n} = load ptr, ptr %flocals", f"  call void @jit.xdecref(ptr %fl.{n})"]
         for i in range(self.nlocals):
             out += [f"  %cl{i}.{next(self.tmp)} = load ptr, ptr %slot{i}"]
             out += [f"  call void @jit.xdecref(ptr {out[-1].split('=')[0].strip()})"]
@@ -921,11 +923,25 @@ def _locals_from_slots(L, op, helper_name):
         p = L.t()
         L.emit(f"{p} = getelementptr i8, ptr {tup}, i64 {abi.TUPLE_ITEMS + 8 * i}")
         L.emit(f"store ptr {item}, ptr {p}")
+    # Like the interpreter's f_locals: one dict per call, re-synced on every use,
+    # so keys that exec() added survive and locals() is locals().
+    cached = L.t()
+    L.emit(f"{cached} = load ptr, ptr %flocals")
     fn = L.const(getattr(helpers, helper_name))
-    arr = L.array([L.const(names), L.const(kinds), tup])
-    r = L.call("PyObject_Vectorcall", fn, arr, "3", "null")
+    arr = L.array([L.const(names), L.const(kinds), tup, L.or_none(cached)])
+    r = L.call("PyObject_Vectorcall", fn, arr, "4", "null")
     L.decref(tup)
     L.check_null(r, op, strip=True)
+    first = L.t()
+    L.emit(f"{first} = icmp eq ptr {cached}, null")
+    keep, done = L.label("flkeep"), L.label("fldone")
+    L.emit(f"br i1 {first}, label %{keep}, label %{done}")
+    L.start(keep)
+    if helper_name == "frame_locals":
+        L.incref(r)
+        L.emit(f"store ptr {r}, ptr %flocals")
+    L.emit(f"br label %{done}")
+    L.start(done)
     return r
 
 
@@ -953,7 +969,23 @@ def _fb_super(L, op):
     return L.helper(op, "zero_arg_super", [cls_cell, first, first_is_cell])
 
 
+def _fb_eval_exec(name):
+    def lower(L, op):
+        # eval(src) / exec(src): the frame's globals and a snapshot of its locals
+        import builtins
+        src = L.v(op.args[2])
+        ns_locals = _locals_snapshot(L, op, "frame_locals")
+        arr = L.array([src, "%globals", ns_locals])
+        r = L.call("PyObject_Vectorcall", L.const(getattr(builtins, name)), arr, "3", "null")
+        L.decref(ns_locals)
+        L.check_null(r, op)
+        return r
+    return lower
+
+
 FRAME_BUILTINS = {
+    "eval": _fb_eval_exec("eval"),
+    "exec": _fb_eval_exec("exec"),
     "globals": _fb_globals,
     "locals": lambda L, op: _locals_snapshot(L, op, "frame_locals"),
     "vars": lambda L, op: _locals_snapshot(L, op, "frame_locals"),

@@ -325,7 +325,9 @@ def h_load_global(b, ins):
     b.push(v)
 
 
-FRAME_BUILTINS = ("globals", "locals", "vars", "dir", "super")
+# name -> number of positional arguments for which the call reads the caller's frame
+FRAME_BUILTINS = {"globals": 0, "locals": 0, "vars": 0, "dir": 0, "super": 0, "eval": 1,
+                  "exec": 1}
 
 
 def _name_op(kind, nargs, result):
@@ -458,7 +460,7 @@ def h_call(b, ins):
     kw = b.fn.const_index(kwnames) if kwnames else None
     attrs = {}
     name = b.global_names.get(second.id)
-    if argc == 0 and name in FRAME_BUILTINS:
+    if name in FRAME_BUILTINS and argc == FRAME_BUILTINS[name] and not kwnames:
         attrs["frame_builtin"] = name   # answered without a frame if still the builtin
     r = b.value("call", [first, second, *args], nargs=argc, kwnames=kwnames, kw_index=kw,
                 **attrs)

@@ -28,23 +28,25 @@ UNBOUND = _Unbound()
 
 # ---- frame introspection (compiled code has no frame of its own) --------------
 
-def frame_locals(names, kinds, values):
-    """locals() of a compiled function: bound plain locals, cells and free vars."""
-    result = {}
+def frame_locals(names, kinds, values, cached):
+    """locals() of a compiled function: ``cached`` (the call's dict, or None) synced
+    with the bound plain locals, cells and free vars, as PyFrame_FastToLocals does."""
+    result = {} if cached is None else cached
     for name, kind, value in zip(names, kinds, values):
-        if value is UNBOUND:
-            continue
-        if kind:
+        if kind and value is not UNBOUND:
             try:
                 value = value.cell_contents
             except ValueError:
-                continue
-        result[name] = value
+                value = UNBOUND
+        if value is UNBOUND:
+            result.pop(name, None)
+        else:
+            result[name] = value
     return result
 
 
-def frame_dir(names, kinds, values):
-    return sorted(frame_locals(names, kinds, values))
+def frame_dir(names, kinds, values, cached):
+    return sorted(frame_locals(names, kinds, values, None if cached is None else dict(cached)))
 
 
 def mapping_dir(mapping):
