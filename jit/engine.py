@@ -85,13 +85,15 @@ def optimize(mod, level: int = 1):
     st = state()
     if level >= 2:
         st.pb.getModulePassManager().run(mod, st.pb)
-    elif level == 1:
+    else:
+        # level 0 (huge functions): only inline the refcount helpers
         pm = llvm.create_new_module_pass_manager()
         pm.add_always_inliner_pass()
-        pm.add_sroa_pass()
-        pm.add_instruction_combine_pass()
-        pm.add_simplify_cfg_pass()
-        pm.add_dead_code_elimination_pass()
+        if level == 1:
+            pm.add_sroa_pass()
+            pm.add_instruction_combine_pass()
+            pm.add_simplify_cfg_pass()
+            pm.add_dead_code_elimination_pass()
         pm.run(mod, st.pb)
     return mod
 

@@ -52,8 +52,19 @@ dec:
 done:
   ret void
 }
+; Out-of-line releases for cold paths (unwinding), to keep the code small.
+define internal void @jit.decref.cold(ptr %o) noinline cold {
+  call void @jit.decref(ptr %o)
+  ret void
+}
+define internal void @jit.xdecref.cold(ptr %o) noinline cold {
+  call void @jit.xdecref(ptr %o)
+  ret void
+}
 ; Add a traceback entry for the compiled function to the pending exception.
-define internal void @jit.tb_here(ptr %frame, ptr %lasti, ptr %line) noinline cold {
+define internal void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
+  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
+  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
   %t = alloca ptr
   %v = alloca ptr
   %tb = alloca ptr
@@ -70,6 +81,8 @@ define internal void @jit.tb_here(ptr %frame, ptr %lasti, ptr %line) noinline co
   %a3 = getelementptr ptr, ptr %args, i64 3
   store ptr %line, ptr %a3
   %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
+  call void @jit.xdecref(ptr %lasti)
+  call void @jit.xdecref(ptr %line)
   %tv = load ptr, ptr %t
   %vv = load ptr, ptr %v
   %failed = icmp eq ptr %new, null
@@ -123,7 +136,7 @@ done:
   ret void
 }
 """
-PRELUDE_CAPI = ("PyErr_Fetch", "PyErr_Restore", "PyErr_Clear", "PyErr_NormalizeException",
+PRELUDE_CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear", "PyErr_NormalizeException",
                 "PyException_SetTraceback", "PyObject_Vectorcall", "_Py_Dealloc",
                 "_Py_NoneStruct", "PyTraceBack_Type")
 
@@ -197,11 +210,12 @@ class Lowering:
     def xdecref(self, val: str):
         self.emit(f"call void @jit.xdecref(ptr {val})")
 
-    def release(self, value: ir.Value):
+    def release(self, value: ir.Value, cold=False):
+        suffix = ".cold" if cold else ""
         if value.type == OBJ:
-            self.decref(self.v(value))
+            self.emit(f"call void @jit.decref{suffix}(ptr {self.v(value)})")
         elif value.type == NOBJ and value.id not in self.static_null:
-            self.xdecref(self.v(value))
+            self.emit(f"call void @jit.xdecref{suffix}(ptr {self.v(value)})")
 
     def slot(self, i: int) -> str:
         return f"%slot{i}"
@@ -257,12 +271,11 @@ class Lowering:
         u = op.unwind
         assert u is not None, f"op {op.kind} cannot fail but has no unwind"
         for value in u.drop:
-            self.release(value)
+            self.release(value, cold=True)
         if u.traceback if traceback is None else traceback:
             line = self.lines_by_offset.get(u.offset)
-            lasti = self.const(u.offset)
-            lineno = self.const(line if line is not None else -1)
-            self.emit(f"call void @jit.tb_here(ptr %frame, ptr {lasti}, ptr {lineno})")
+            self.emit(f"call void @jit.tb_here(ptr %frame, i64 {u.offset}, "
+                      f"i64 {line if line is not None else -1})")
         if u.handler is None:
             self.emit("br label %error_exit")
             return
@@ -391,7 +404,7 @@ class Lowering:
                      f"  call void @jit.incref(ptr %arg{i})",
                      f"  store ptr %arg{i}, ptr %slot{i}"]
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
-        tail = ["error_exit:"] + self._cleanup_locals() + ["  call void @Py_LeaveRecursiveCall()",
+        tail = ["error_exit:"] + self._cleanup_locals(cold=True) + ["  call void @Py_LeaveRecursiveCall()",
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall"))
         return "\n".join(head + body + tail)
@@ -406,12 +419,12 @@ class Lowering:
                 return op.attrs["nparams"]
         return 0
 
-    def _cleanup_locals(self) -> list[str]:
-        n = next(self.tmp)
-        out = [f"  %fl.{n} = load ptr, ptr %flocals", f"  call void @jit.xdecref(ptr %fl.{n})"]
-        for i in range(self.nlocals):
-            out += [f"  %cl{i}.{next(self.tmp)} = load ptr, ptr %slot{i}"]
-            out += [f"  call void @jit.xdecref(ptr {out[-1].split('=')[0].strip()})"]
+    def _cleanup_locals(self, cold=False) -> list[str]:
+        xdecref = "@jit.xdecref.cold" if cold else "@jit.xdecref"
+        out = []
+        for slot in ["%flocals"] + [f"%slot{i}" for i in range(self.nlocals)]:
+            val = f"%cl.{next(self.tmp)}"
+            out += [f"  {val} = load ptr, ptr {slot}", f"  call void {xdecref}(ptr {val})"]
         return out
 
     def lower_block(self, blk: ir.Block):

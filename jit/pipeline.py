@@ -85,7 +85,11 @@ def compile_code(code, function=None) -> Native:
     text = lowering.module_text()
     imports = {name: capi.address(name) for name in lowering.used}
     p = lowering.p
-    library = engine.compile_ir(text, [f"{p}.entry", f"{p}.module", f"{p}.consts"], imports)
+    nops = sum(len(b.ops) for b in fn.blocks)
+    # Promoting frame slots costs ~slots x blocks; past this, compile time wins.
+    opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
+    library = engine.compile_ir(text, [f"{p}.entry", f"{p}.module", f"{p}.consts"], imports,
+                                opt_level=opt_level)
     consts = list(fn.consts)
     table = library.address(f"{p}.consts")
     arr = (ctypes.c_void_p * len(consts)).from_address(table)
