@@ -713,16 +713,67 @@ def _capi_result(L, op, name, *args):
     L.check_null(r, op)
 
 
+SMALL_INT_OPS = {"+": "add", "-": "sub", "*": "mul"}
+ICMP = {"<": "slt", "<=": "sle", "==": "eq", "!=": "ne", ">": "sgt", ">=": "sge"}
+
+
+def _small_int_fast_path(L, a: str, b: str, slow: str) -> tuple[str, str]:
+    """Branch to ``slow`` unless both operands are exact ints of at most one digit
+    (|v| < 2**30, so +, -, * cannot overflow i64); return their values."""
+    chk, fast = L.label("si.chk"), L.label("si.fast")
+    ta, tb = L.type_of(a), L.type_of(b)
+    long_t = L.capi("PyLong_Type")
+    ea, eb, both = L.t(), L.t(), L.t()
+    L.emit(f"{ea} = icmp eq ptr {ta}, {long_t}")
+    L.emit(f"{eb} = icmp eq ptr {tb}, {long_t}")
+    L.emit(f"{both} = and i1 {ea}, {eb}")
+    L.emit(f"br i1 {both}, label %{chk}, label %{slow}")
+    L.start(chk)
+    values, oks = [], []
+    for x in (a, b):
+        size = L.field(x, abi.VAR_SIZE, "i64")
+        biased, ok = L.t(), L.t()
+        L.emit(f"{biased} = add i64 {size}, 1")
+        L.emit(f"{ok} = icmp ule i64 {biased}, 2")
+        digit = L.field(x, abi.LONG_DIGITS, "i32")
+        wide, val = L.t(), L.t()
+        L.emit(f"{wide} = zext i32 {digit} to i64")
+        L.emit(f"{val} = mul i64 {size}, {wide}")
+        values.append(val)
+        oks.append(ok)
+    okboth = L.t()
+    L.emit(f"{okboth} = and i1 {oks[0]}, {oks[1]}")
+    L.emit(f"br i1 {okboth}, label %{fast}, label %{slow}")
+    L.start(fast)
+    return values[0], values[1]
+
+
 def lo_binop(L, op):
     sym = op.attrs["op"]
     inplace = sym.endswith("=")
-    base = BINOPS[sym[:-1] if inplace else sym]
+    base_sym = sym[:-1] if inplace else sym
+    base = BINOPS[base_sym]
     name = f"PyNumber_{'InPlace' if inplace else ''}{base}"
     a, b = L.v(op.args[0]), L.v(op.args[1])
-    if base == "Power":
-        _capi_result(L, op, name, a, b, L.none())
-    else:
-        _capi_result(L, op, name, a, b)
+    extra = (L.none(),) if base == "Power" else ()
+    if base_sym not in SMALL_INT_OPS or not abi.SMALL_INT_LAYOUT:
+        _capi_result(L, op, name, a, b, *extra)
+        return
+    slow, join = L.label("bo.slow"), L.label("bo.join")
+    va, vb = _small_int_fast_path(L, a, b, slow)
+    r = L.t()
+    L.emit(f"{r} = {SMALL_INT_OPS[base_sym]} i64 {va}, {vb}")
+    fast_r = L.call("PyLong_FromLongLong", r)
+    L.check_null(fast_r, op)
+    fast_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    slow_r = L.call(name, a, b, *extra)
+    L.check_null(slow_r, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {fast_r}, %{fast_end} ], [ {slow_r}, %{slow_end} ]")
 
 
 def lo_unary(L, op):
@@ -730,8 +781,27 @@ def lo_unary(L, op):
 
 
 def lo_compare(L, op):
-    _capi_result(L, op, "PyObject_RichCompare", L.v(op.args[0]), L.v(op.args[1]),
-                 str(CMP_IDS[op.attrs["op"]]))
+    a, b = L.v(op.args[0]), L.v(op.args[1])
+    cmp = op.attrs["op"]
+    if not abi.SMALL_INT_LAYOUT:
+        _capi_result(L, op, "PyObject_RichCompare", a, b, str(CMP_IDS[cmp]))
+        return
+    slow, join = L.label("cmp.slow"), L.label("cmp.join")
+    va, vb = _small_int_fast_path(L, a, b, slow)
+    c, fast_r = L.t(), L.t()
+    L.emit(f"{c} = icmp {ICMP[cmp]} i64 {va}, {vb}")
+    L.emit(f"{fast_r} = select i1 {c}, ptr {L.capi('_Py_TrueStruct')}, "
+           f"ptr {L.capi('_Py_FalseStruct')}")
+    L.incref(fast_r)
+    fast_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    slow_r = L.call("PyObject_RichCompare", a, b, str(CMP_IDS[cmp]))
+    L.check_null(slow_r, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {fast_r}, %{fast_end} ], [ {slow_r}, %{slow_end} ]")
 
 
 def lo_truth(L, op):
