@@ -136,7 +136,7 @@ done:
   ret void
 }
 """
-PRELUDE_CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear", "PyErr_NormalizeException",
+PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear", "PyErr_NormalizeException",
                 "PyException_SetTraceback", "PyObject_Vectorcall", "_Py_Dealloc",
                 "_Py_NoneStruct", "PyTraceBack_Type")
 
@@ -463,15 +463,54 @@ class Lowering:
   %nokw = icmp eq ptr %kwnames, null
   %exact = icmp eq i64 %nargs, {argc}
   %isfast = and i1 %nokw, %exact
-  br i1 %isfast, label %fast, label %slow
+  br i1 %isfast, label %fast, label %defaults
 fast:
   %r = {call} %args)
   ret ptr %r
+defaults:
+  ; positional call short of trailing parameters that have defaults: fill them in
+  ; from the binder's __defaults__ (what assigning __defaults__ changes)
+  %defs = call ptr @PyFunction_GetDefaults(ptr %binder)
+  %hasdefs = icmp ne ptr %defs, null
+  %short = icmp ult i64 %nargs, {argc}
+  %c1 = and i1 %nokw, %short
+  %c2 = and i1 %c1, %hasdefs
+  br i1 %c2, label %defs.size, label %slow
+defs.size:
+  %nd.p = getelementptr i8, ptr %defs, i64 {abi.VAR_SIZE}
+  %nd = load i64, ptr %nd.p
+  %missing = sub i64 {argc}, %nargs
+  %enough = icmp ule i64 %missing, %nd
+  br i1 %enough, label %defs.fill, label %slow
+defs.fill:
+  %defitems = getelementptr i8, ptr %defs, i64 {abi.TUPLE_ITEMS}
+  %skip = sub i64 %nd, %missing
+  br label %defs.loop
+defs.loop:
+  %i = phi i64 [ 0, %defs.fill ], [ %i.next, %defs.store ]
+  %fromargs = icmp ult i64 %i, %nargs
+  %ap = getelementptr ptr, ptr %args, i64 %i
+  %j0 = sub i64 %i, %nargs
+  %j = add i64 %j0, %skip
+  %dp = getelementptr ptr, ptr %defitems, i64 %j
+  %src = select i1 %fromargs, ptr %ap, ptr %dp
+  %val = load ptr, ptr %src
+  br label %defs.store
+defs.store:
+  %bp = getelementptr ptr, ptr %buf, i64 %i
+  store ptr %val, ptr %bp
+  %i.next = add i64 %i, 1
+  %more = icmp ult i64 %i.next, {argc}
+  br i1 %more, label %defs.loop, label %defs.call
+defs.call:
+  %rd = {call} %buf)
+  ret ptr %rd
 slow:"""
         from runtime import funcobject
         return f"""
 define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
+  %buf = alloca [{max(argc, 1)} x ptr]
 {loads}
   %binder.p = getelementptr i8, ptr %self, i64 {funcobject.OFF_BINDER}
   %binder = load ptr, ptr %binder.p{fast}

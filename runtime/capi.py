@@ -67,6 +67,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyCell_New": ("ptr", ("ptr",)),
     "PyCell_Set": ("i32", ("ptr", "ptr")),
     "PyFunction_New": ("ptr", ("ptr", "ptr")),
+    "PyFunction_GetDefaults": ("ptr", ("ptr",)),
     "PyFunction_SetClosure": ("i32", ("ptr", "ptr")),
     "PyFunction_SetAnnotations": ("i32", ("ptr", "ptr")),
     "PyFunction_SetKwDefaults": ("i32", ("ptr", "ptr")),

@@ -167,3 +167,20 @@ def test_explain_compiled_and_decorator():
     assert h(21) == 42
     assert "no fallback" in jit.explain(h)
     assert "no fallback" in jit.explain(jit.compile(lambda: 1, fallback=False))
+
+
+def test_defaults_fast_path_follows_defaults_assignment():
+    def f(a, b=2, c=[3]):
+        return a, b, c
+    g = jit.compile(f, fallback=False)
+    assert g(1) == f(1) and g(1)[2] is f(1)[2]
+    assert g(1, 5) == (1, 5, [3])
+    g.__defaults__ = (7, 8)
+    assert g(1) == (1, 7, 8)
+    g.__defaults__ = (9,)
+    assert g(1, 2) == (1, 2, 9)
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'b'"):
+        g(1)
+    g.__defaults__ = None
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'c'"):
+        g(1, 2)
