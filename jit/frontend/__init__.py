@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import CompileError
+from ..errors import UnsupportedError
 from .neutral import Bytecode, ExceptionEntry, Instr
 
 if sys.version_info[:2] == (3, 11):
@@ -14,7 +14,8 @@ else:  # the other versions' dialects are separate issues
 
 def decode(code) -> Bytecode:
     if dialect is None:
-        raise CompileError(f"CPython {sys.version_info[0]}.{sys.version_info[1]} is not supported yet")
+        raise UnsupportedError(f"CPython {sys.version_info[0]}.{sys.version_info[1]} has no bytecode "
+                               "dialect yet", opcode=None, lineno=getattr(code, "co_firstlineno", None))
     return dialect.decode(code)
 
 
