@@ -141,6 +141,7 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
                 "_Py_NoneStruct", "PyTraceBack_Type")
 
 _ids = itertools.count()
+DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
 
 
 class Lowering:
@@ -394,9 +395,26 @@ class Lowering:
         head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
                  "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
         rec = self.call_text("Py_EnterRecursiveCall", "@jit.where")
+        budget = capi.native_stack_budget()
+        # an upper estimate of this frame at codegen O0 (every value may spill) plus
+        # the entry point and the vectorcall machinery in between
         head += ["  " + rec[0], f"  %rec.fail = icmp ne i32 {rec[1]}, 0",
-                 "  br i1 %rec.fail, label %rec.exit, label %start, !prof !0",
-                 "rec.exit:", "  ret ptr null", "start:"]
+                 "  br i1 %rec.fail, label %rec.exit, label %depth.check",
+                 "rec.exit:", "  ret ptr null",
+                 "depth.check:", "  %depth = load i64, ptr @jit_native_stack",
+                 f"  %frame.size = load i64, ptr @{self.p}.frame",
+                 "  %depth.1 = add i64 %depth, %frame.size",
+                 f"  %deep = icmp sgt i64 %depth.1, {budget}",
+                 "  br i1 %deep, label %too.deep, label %start, !prof !0",
+                 "too.deep:", "  call void @Py_LeaveRecursiveCall()",
+                 f"  %rerr.f = getelementptr ptr, ptr @{self.p}.consts, "
+                 f"i64 {self.fn.const_index(helpers.raise_recursion_error)}",
+                 "  %rerr = load ptr, ptr %rerr.f",
+                 "  %rerr.r = call ptr @PyObject_Vectorcall(ptr %rerr, ptr null, i64 0, ptr null)",
+                 "  call void @jit.strip_tb()",
+                 "  ret ptr null",
+                 "start:", "  store i64 %depth.1, ptr @jit_native_stack"]
+        self.used.add("jit_native_stack")
         nparams = self._nparams()
         for i in range(nparams):
             head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
@@ -404,7 +422,8 @@ class Lowering:
                      f"  call void @jit.incref(ptr %arg{i})",
                      f"  store ptr %arg{i}, ptr %slot{i}"]
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
-        tail = ["error_exit:"] + self._cleanup_locals(cold=True) + ["  call void @Py_LeaveRecursiveCall()",
+        tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
+            "  store i64 %depth, ptr @jit_native_stack", "  call void @Py_LeaveRecursiveCall()",
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall"))
         return "\n".join(head + body + tail)
@@ -441,6 +460,8 @@ class Lowering:
         p = self.p
         decls = [capi.declaration(n) for n in sorted(self.used)]
         consts = f"@{p}.consts = global [{max(len(self.fn.consts), 1)} x ptr] zeroinitializer"
+        # C stack bytes one call takes; patched after codegen (pipeline.measure_frame)
+        consts += f"\n@{p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
         return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, impl,
                                   self.entry_text()])
@@ -1534,6 +1555,7 @@ def lo_br_if_null(L, op):
 
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
+    L.emit("store i64 %depth, ptr @jit_native_stack")
     L.emit("call void @Py_LeaveRecursiveCall()")
     L.emit(f"ret ptr {L.v(op.args[0])}")
 

@@ -30,6 +30,27 @@ def make_frame(code, globals_):
     return _PyFrame_New(_PyThreadState_Get(), code, globals_, None)
 
 
+# C stack one compiled call takes besides impl's own frame: the entry point, the
+# vectorcall machinery, saved registers and return addresses.
+CALL_OVERHEAD_BYTES = 512
+
+
+def measure_frame(address: int) -> int:
+    """impl's stack frame size, read from its x86-64 prologue (sub rsp, imm); a
+    conservative default where the prologue is not recognised."""
+    import platform
+    from .lower import DEFAULT_FRAME_BYTES
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return DEFAULT_FRAME_BYTES
+    code = ctypes.string_at(address, 96)
+    for i in range(len(code) - 7):
+        if code[i:i + 3] == b"\x48\x81\xec":      # sub rsp, imm32
+            return int.from_bytes(code[i + 3:i + 7], "little") + CALL_OVERHEAD_BYTES
+        if code[i:i + 3] == b"\x48\x83\xec":      # sub rsp, imm8
+            return code[i + 3] + CALL_OVERHEAD_BYTES
+    return DEFAULT_FRAME_BYTES
+
+
 class Native:
     """A compiled code object: native code plus what keeps it alive."""
 
@@ -88,8 +109,11 @@ def compile_code(code, function=None) -> Native:
     nops = sum(len(b.ops) for b in fn.blocks)
     # Promoting frame slots costs ~slots x blocks; past this, compile time wins.
     opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
-    library = engine.compile_ir(text, [f"{p}.entry", f"{p}.module", f"{p}.consts"], imports,
+    library = engine.compile_ir(text, [f"{p}.entry", f"{p}.module", f"{p}.consts",
+                                       f"{p}.impl", f"{p}.frame"], imports,
                                 opt_level=opt_level)
+    ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
+        measure_frame(library.address(f"{p}.impl"))
     consts = list(fn.consts)
     table = library.address(f"{p}.consts")
     arr = (ctypes.c_void_p * len(consts)).from_address(table)

@@ -103,7 +103,25 @@ DATA = (
 )
 
 
+# C stack used by active compiled frames, estimated (all threads; the GIL serialises
+# updates, so the sum is conservative). Native frames use the C stack, which the
+# interpreter's recursion limit no longer protects once a program raises it, so
+# compiled code keeps a bound of its own and raises RecursionError at it.
+native_stack = ctypes.c_int64(0)
+RUNTIME_DATA = {"jit_native_stack": ctypes.addressof(native_stack)}
+
+
+def native_stack_budget() -> int:
+    """Bytes of C stack compiled frames may use: three quarters of the main stack."""
+    import resource
+    soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+    stack = soft if 0 < soft < (1 << 40) else 8 << 20
+    return stack * 3 // 4
+
+
 def address(name: str) -> int:
+    if name in RUNTIME_DATA:
+        return RUNTIME_DATA[name]
     if name in DATA:
         addr = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, name))
     else:
@@ -114,6 +132,8 @@ def address(name: str) -> int:
 
 
 def declaration(name: str) -> str:
+    if name in RUNTIME_DATA:
+        return f"@{name} = external global i64"
     if name in DATA:
         return f"@{name} = external global i8"
     ret, params = FUNCTIONS[name]

@@ -178,6 +178,10 @@ def setup_annotations(locals):
 
 # ---- raising ----------------------------------------------------------------
 
+def raise_recursion_error():
+    raise RecursionError("maximum recursion depth exceeded")
+
+
 def raise_system_error(message):
     raise SystemError(message)
 

@@ -184,3 +184,28 @@ def test_defaults_fast_path_follows_defaults_assignment():
     g.__defaults__ = None
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'c'"):
         g(1, 2)
+
+
+def test_deep_recursion_with_raised_limit_never_crashes():
+    # Native frames live on the C stack; with the interpreter's limit raised far
+    # beyond what the stack holds, compiled code must raise RecursionError, not die.
+    src = """
+import sys, jit
+sys.setrecursionlimit(1_000_000)
+big = "def r(n):\\n" + "".join(f"    v{i} = n + {i}\\n" for i in range(300)) + \\
+      "    if n == 0: return 0\\n    return r(n - 1) + v1 - n\\n"
+ns = {}
+exec(big, ns)
+exec("def q(n):\\n    if n == 0: return 0\\n    return q(n - 1) + 1\\n", ns)
+ns["r"] = jit.compile(ns["r"], fallback=False)
+ns["q"] = jit.compile(ns["q"], fallback=False)
+assert ns["q"](3000) == 3000 and ns["r"](50) == 50
+for f in (ns["q"], ns["r"]):
+    try:
+        f(10 ** 6)
+    except RecursionError:
+        pass
+print("survived")
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
