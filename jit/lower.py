@@ -142,6 +142,12 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
 
 _ids = itertools.count()
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
+# Give back this frame's share of the native stack (not "restore the value seen on
+# entry": other threads may have entered and left compiled code meanwhile).
+def native_stack_pop(n: int) -> list[str]:
+    return [f"  %ns.now{n} = load i64, ptr @jit_native_stack",
+            f"  %ns.after{n} = sub i64 %ns.now{n}, %frame.size",
+            f"  store i64 %ns.after{n}, ptr @jit_native_stack"]
 
 
 class Lowering:
@@ -423,7 +429,7 @@ class Lowering:
                      f"  store ptr %arg{i}, ptr %slot{i}"]
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
         tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
-            "  store i64 %depth, ptr @jit_native_stack", "  call void @Py_LeaveRecursiveCall()",
+            *native_stack_pop(next(self.tmp)), "  call void @Py_LeaveRecursiveCall()",
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall"))
         return "\n".join(head + body + tail)
@@ -1555,7 +1561,7 @@ def lo_br_if_null(L, op):
 
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
-    L.emit("store i64 %depth, ptr @jit_native_stack")
+    L.lines.extend(native_stack_pop(next(L.tmp)))
     L.emit("call void @Py_LeaveRecursiveCall()")
     L.emit(f"ret ptr {L.v(op.args[0])}")
 

@@ -209,3 +209,20 @@ print("survived")
 """
     proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_native_stack_accounting_balances_across_threads():
+    from runtime import capi
+
+    def f(n):
+        s = 0
+        for i in range(n):
+            s += i
+        return s
+    g = jit.compile(f, fallback=False)
+    threads = [threading.Thread(target=lambda: [g(5000) for _ in range(40)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert capi.native_stack.value == 0
