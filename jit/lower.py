@@ -814,6 +814,23 @@ def _small_int_fast_path(L, a: str, b: str, slow: str) -> tuple[str, str]:
     return values[0], values[1]
 
 
+FLOAT_OPS = {"+": "fadd", "-": "fsub", "*": "fmul"}
+FCMP = {"<": "olt", "<=": "ole", "==": "oeq", "!=": "une", ">": "ogt", ">=": "oge"}
+
+
+def _float_fast_path(L, a: str, b: str, slow: str) -> tuple[str, str]:
+    """Branch to ``slow`` unless both operands are exact floats; return their values."""
+    fast = L.label("fl.fast")
+    float_t = L.capi("PyFloat_Type")
+    ea, eb, both = L.t(), L.t(), L.t()
+    L.emit(f"{ea} = icmp eq ptr {L.type_of(a)}, {float_t}")
+    L.emit(f"{eb} = icmp eq ptr {L.type_of(b)}, {float_t}")
+    L.emit(f"{both} = and i1 {ea}, {eb}")
+    L.emit(f"br i1 {both}, label %{fast}, label %{slow}")
+    L.start(fast)
+    return L.field(a, abi.FLOAT_VALUE, "double"), L.field(b, abi.FLOAT_VALUE, "double")
+
+
 def lo_binop(L, op):
     sym = op.attrs["op"]
     inplace = sym.endswith("=")
@@ -825,13 +842,21 @@ def lo_binop(L, op):
     if base_sym not in SMALL_INT_OPS or not abi.SMALL_INT_LAYOUT:
         _capi_result(L, op, name, a, b, *extra)
         return
-    slow, join = L.label("bo.slow"), L.label("bo.join")
-    va, vb = _small_int_fast_path(L, a, b, slow)
+    not_int, slow, join = L.label("bo.notint"), L.label("bo.slow"), L.label("bo.join")
+    va, vb = _small_int_fast_path(L, a, b, not_int)
     r = L.t()
     L.emit(f"{r} = {SMALL_INT_OPS[base_sym]} i64 {va}, {vb}")
-    fast_r = L.call("PyLong_FromLongLong", r)
-    L.check_null(fast_r, op)
-    fast_end = L.cur
+    int_r = L.call("PyLong_FromLongLong", r)
+    L.check_null(int_r, op)
+    int_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(not_int)
+    fa, fb = _float_fast_path(L, a, b, slow)
+    fr = L.t()
+    L.emit(f"{fr} = {FLOAT_OPS[base_sym]} double {fa}, {fb}")
+    float_r = L.call("PyFloat_FromDouble", fr)
+    L.check_null(float_r, op)
+    float_end = L.cur
     L.emit(f"br label %{join}")
     L.start(slow)
     slow_r = L.call(name, a, b, *extra)
@@ -839,7 +864,8 @@ def lo_binop(L, op):
     slow_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {fast_r}, %{fast_end} ], [ {slow_r}, %{slow_end} ]")
+    L.emit(f"{L.v(op.result)} = phi ptr [ {int_r}, %{int_end} ], [ {float_r}, %{float_end} ], "
+           f"[ {slow_r}, %{slow_end} ]")
 
 
 def lo_unary(L, op):
@@ -852,11 +878,22 @@ def lo_compare(L, op):
     if not abi.SMALL_INT_LAYOUT:
         _capi_result(L, op, "PyObject_RichCompare", a, b, str(CMP_IDS[cmp]))
         return
-    slow, join = L.label("cmp.slow"), L.label("cmp.join")
-    va, vb = _small_int_fast_path(L, a, b, slow)
-    c, fast_r = L.t(), L.t()
+    not_int, slow, join = L.label("cmp.notint"), L.label("cmp.slow"), L.label("cmp.join")
+    va, vb = _small_int_fast_path(L, a, b, not_int)
+    c = L.t()
     L.emit(f"{c} = icmp {ICMP[cmp]} i64 {va}, {vb}")
-    L.emit(f"{fast_r} = select i1 {c}, ptr {L.capi('_Py_TrueStruct')}, "
+    int_end = L.cur
+    L.emit(f"br label %{join}.box")
+    L.start(not_int)
+    fa, fb = _float_fast_path(L, a, b, slow)
+    fc = L.t()
+    L.emit(f"{fc} = fcmp {FCMP[cmp]} double {fa}, {fb}")   # NaN: only != holds, as in Python
+    float_end = L.cur
+    L.emit(f"br label %{join}.box")
+    L.start(f"{join}.box")
+    bit, fast_r = L.t(), L.t()
+    L.emit(f"{bit} = phi i1 [ {c}, %{int_end} ], [ {fc}, %{float_end} ]")
+    L.emit(f"{fast_r} = select i1 {bit}, ptr {L.capi('_Py_TrueStruct')}, "
            f"ptr {L.capi('_Py_FalseStruct')}")
     L.incref(fast_r)
     fast_end = L.cur

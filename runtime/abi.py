@@ -13,6 +13,7 @@ TUPLE_ITEMS = 24            # PyTupleObject.ob_item[0]
 VAR_SIZE = 16               # PyVarObject.ob_size
 LIST_ITEMS = 24             # PyListObject.ob_item (PyObject**)
 CELL_REF = 16               # PyCellObject.ob_ref
+FLOAT_VALUE = 16            # PyFloatObject.ob_fval
 LONG_DIGITS = 24            # PyLongObject.ob_digit[0] (30-bit digits, sign in ob_size)
 # ints as (ob_size = sign * ndigits, digits): 3.11 only; 3.12 packs the sign into lv_tag
 SMALL_INT_LAYOUT = VERSION == (3, 11)
