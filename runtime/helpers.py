@@ -92,27 +92,24 @@ def raise_unbound_free(name):
                     "with a value in enclosing scope", name=name)
 
 
+def _lookup(mapping, name):
+    """mapping[name] or _MISSING; a dict is probed without raising KeyError, so no
+    stray __context__ is left on the error raised afterwards."""
+    if type(mapping) is dict:
+        return mapping.get(name, _MISSING)
+    try:
+        return mapping[name]
+    except KeyError:
+        return _MISSING
+
+
 def load_name(name, locals, globals, builtins):
     if locals is None:
         raise SystemError(f"no locals when loading {name!r}")
-    if type(locals) is dict:
-        if name in locals:
-            return locals[name]
-    else:
-        try:
-            return locals[name]
-        except KeyError:
-            pass
-    if name in globals:
-        return globals[name]
-    if type(builtins) is dict:
-        if name in builtins:
-            return builtins[name]
-    else:
-        try:
-            return builtins[name]
-        except KeyError:
-            pass
+    for namespace in (locals, globals, builtins):
+        value = _lookup(namespace, name)
+        if value is not _MISSING:
+            return value
     raise NameError(f"name '{name}' is not defined", name=name)
 
 
@@ -141,14 +138,9 @@ def delete_global(name, globals):
 
 
 def load_classderef(name, locals, cell):
-    if type(locals) is dict:
-        if name in locals:
-            return locals[name]
-    else:
-        try:
-            return locals[name]
-        except KeyError:
-            pass
+    value = _lookup(locals, name)
+    if value is not _MISSING:
+        return value
     try:
         return cell.cell_contents
     except ValueError:
