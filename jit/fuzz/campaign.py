@@ -21,6 +21,7 @@ import inspect
 import json
 import multiprocessing as mp
 import os
+import re
 import sys
 import time
 import traceback
@@ -244,11 +245,17 @@ def _wrap(text, width, pad):
 
 
 def _signature(f: Failure):
+    """Failures with equal signatures probably share a cause (quoted names and
+    numbers are abstracted away)."""
+    return re.sub(r"\d+", "N", re.sub(r"'[^'\n]*'", "'_'", _raw_signature(f)))
+
+
+def _raw_signature(f: Failure):
     if f.kind == "divergence":
         lines = f.describe.splitlines()
         for i, ln in enumerate(lines):
             if ln.startswith("call ") or ln.startswith("globals"):
-                what = ln.split(":", 1)[1].strip()
+                what = ln.split(":", 1)[1].strip() or ln.split(":", 1)[0]
                 detail = " / ".join(x.strip() for x in lines[i + 1:i + 3])
                 return f"{what} {detail}"[:160]
         return "divergence"

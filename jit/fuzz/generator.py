@@ -1141,7 +1141,7 @@ class Gen:
             (2, "unpacking", lambda: self.s_unpack(sc, d)),
             (2, "hostile", lambda: self.s_hostile(sc, d)),
             (1, None, lambda: self.s_return(sc, d)),
-            (1, "unbound", lambda: self.s_del(sc, d)),
+            (3, "unbound", lambda: self.s_del(sc, d)),
             (1, None, lambda: self.s_call(sc, d)),
             (2 if d > 0 else 0, "match", lambda: self.s_match(sc, d)),
             (1 if d > 0 else 0, "except_star", lambda: self.s_except_star(sc, d)),
