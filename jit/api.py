@@ -26,7 +26,7 @@ class Fallback:
     def __init__(self, original, reason: str):
         self.original = original
         self.reason = reason
-        functools.update_wrapper(self, original) if callable(original) else None
+        functools.update_wrapper(self, original)
 
     def __call__(self, *args, **kwargs):
         return self.original(*args, **kwargs)
@@ -73,7 +73,7 @@ def compile(obj, *, fallback: bool = True):
         if not fallback:
             raise
         if isinstance(obj, types.CodeType):
-            return CompiledCode(obj, None) if False else _fallback_code(obj, str(exc))
+            return _FallbackCode(obj, str(exc))
         return Fallback(obj, str(exc))
     if isinstance(obj, types.CodeType):
         return CompiledCode(obj, native)
@@ -84,10 +84,6 @@ class _FallbackCode(CompiledCode):
     def __init__(self, code, reason):
         super().__init__(code, None)
         self.reason = reason
-
-
-def _fallback_code(code, reason):
-    return _FallbackCode(code, reason)
 
 
 def exec(compiled, globals=None, locals=None):

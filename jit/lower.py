@@ -163,6 +163,7 @@ class Lowering:
         self.phis: dict[ir.Block, list] = defaultdict(list)
         self.static_null: set[int] = set()
         self.cur = "entry"
+        self._label_to_block: dict[str, ir.Block] = {}
         self.nlocals = fn.nlocals
         self.lines_by_offset = {}
         for start, end, line in code.co_lines():
@@ -400,11 +401,12 @@ class Lowering:
         head += [f"  store ptr null, ptr %slot{i}" for i in range(self.nlocals)]
         head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
                  "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
-        rec = self.call_text("Py_EnterRecursiveCall", "@jit.where")
+        self.used.add("Py_EnterRecursiveCall")
         budget = capi.native_stack_budget()
         # an upper estimate of this frame at codegen O0 (every value may spill) plus
         # the entry point and the vectorcall machinery in between
-        head += ["  " + rec[0], f"  %rec.fail = icmp ne i32 {rec[1]}, 0",
+        head += ["  %rec = call i32 @Py_EnterRecursiveCall(ptr @jit.where)",
+                 "  %rec.fail = icmp ne i32 %rec, 0",
                  "  br i1 %rec.fail, label %rec.exit, label %depth.check",
                  "rec.exit:", "  ret ptr null",
                  "depth.check:", "  %depth = load i64, ptr @jit_native_stack",
@@ -434,10 +436,6 @@ class Lowering:
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall"))
         return "\n".join(head + body + tail)
 
-    def call_text(self, name, *args):
-        self.used.add(name)
-        return (f"%rec = call i32 @{name}(ptr {args[0]})", "%rec")
-
     def _nparams(self) -> int:
         for op in self.fn.blocks[0].ops:
             if op.kind == "prologue":
@@ -453,8 +451,6 @@ class Lowering:
         return out
 
     def lower_block(self, blk: ir.Block):
-        if not hasattr(self, "_label_to_block"):
-            self._label_to_block = {}
         name = self.block_label(blk)
         self._label_to_block[name] = blk
         self.start(name)
@@ -1055,13 +1051,6 @@ def lo_call(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{yes_end} ], [ {r2}, %{no_end} ]")
-
-
-def _frame_values(L):
-    """A tuple of every local slot's value (UNBOUND for empty slots)."""
-    n = L.nlocals
-    tup = L.call("PyTuple_New", str(n))
-    return tup
 
 
 def _locals_snapshot(L, op, helper_name):

@@ -43,6 +43,8 @@ class Builder:
         self.stack: list[ir.Value] = []
         self.ins: Instr | None = None
         self.lowered_opnames: set[str] = set()
+        instrs = self.bc.instrs
+        self.next_start = {a.start: b.start for a, b in zip(instrs, instrs[1:])}
         self.const_values: dict[int, object] = {}   # SSA id -> constant, for checks
         self.global_names: dict[int, str] = {}      # SSA id -> global/name it was loaded from
         self.cell_slots = {i for i, n in enumerate(names) if n in code.co_cellvars}
@@ -610,9 +612,7 @@ def h_for_iter(b, ins):
 
 
 def _fallthrough(b, ins):
-    instrs = b.bc.instrs
-    idx = instrs.index(ins)
-    return instrs[idx + 1].start if idx + 1 < len(instrs) else None
+    return b.next_start.get(ins.start)
 
 
 def _check_signals(b, ins):
