@@ -459,14 +459,16 @@ class Lowering:
 
     def module_text(self) -> str:
         impl = self.lower()
+        entry = self.entry_text()
         p = self.p
         decls = [capi.declaration(n) for n in sorted(self.used)]
-        consts = f"@{p}.consts = global [{max(len(self.fn.consts), 1)} x ptr] zeroinitializer"
+        # sized only now: lowering and the entry point both add constants
+        self.const_table_size = max(len(self.fn.consts), 1)
+        consts = f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer"
         # C stack bytes one call takes; patched after codegen (pipeline.measure_frame)
         consts += f"\n@{p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
-        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, impl,
-                                  self.entry_text()])
+        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, impl, entry])
 
     def entry_text(self) -> str:
         p = self.p

@@ -115,6 +115,8 @@ def compile_code(code, function=None) -> Native:
     ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
         measure_frame(library.address(f"{p}.impl"))
     consts = list(fn.consts)
+    if len(consts) > lowering.const_table_size:   # would write past the table
+        raise CompileError(f"{code.co_qualname}: constants table overflow (internal error)")
     table = library.address(f"{p}.consts")
     arr = (ctypes.c_void_p * len(consts)).from_address(table)
     for i, obj in enumerate(consts):

@@ -27,7 +27,7 @@ from jit.fuzz.shrink import shrink
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGRESSIONS = os.path.join(HERE, "fuzz_regressions")
-FUZZ_PROGRAMS = int(os.environ.get("JIT_FUZZ_PROGRAMS", "200"))
+FUZZ_PROGRAMS = int(os.environ.get("JIT_FUZZ_PROGRAMS", "400"))
 FUZZ_SEED = int(os.environ.get("JIT_FUZZ_SEED", "20240611"))
 
 
@@ -536,8 +536,8 @@ def test_campaign_catches_injected_faults(tmp_path, mode, kind):
     code; every failure is written out as a runnable reproducer."""
     from jit.fuzz.campaign import Campaign
 
-    n = 6 if kind == "hang" else 12
-    summary = Campaign(n, 3, jobs=2, out=str(tmp_path), timeout=2.0, hard_timeout=5.0, shrink_budget=8.0,
+    n = 4 if kind == "hang" else 12
+    summary = Campaign(n, 3, jobs=2, out=str(tmp_path), timeout=2.0, hard_timeout=4.0, shrink_budget=6.0,
                        max_shrinks_per_signature=1, selftest=mode, progress=False).run()
     assert summary.programs == n
     found = [f for f in summary.failures if f.kind == kind]
