@@ -32,7 +32,6 @@ UNARY = {"-": "PyNumber_Negative", "+": "PyNumber_Positive", "~": "PyNumber_Inve
 
 PRELUDE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
-!1 = !{!"branch_weights", i32 4000, i32 1}
 
 define internal void @jit.xincref(ptr %o) alwaysinline {
   %z = icmp eq ptr %o, null
@@ -316,46 +315,44 @@ class Lowering:
             return None
         return r
 
-    def require_type(self, val: str, type_symbol: str, op: ir.Op, message: str, extra=()):
-        """SystemError unless ``val`` is non-NULL with exactly this type (guards the
-        C-API against malformed bytecode)."""
-        ok, bad, chk = self.label("req"), self.label("reqbad"), self.label("reqchk")
-        z = self.t()
-        self.emit(f"{z} = icmp eq ptr {val}, null")
-        self.emit(f"br i1 {z}, label %{bad}, label %{chk}, !prof !0")
-        self.start(chk)
-        c = self.t()
-        self.emit(f"{c} = icmp eq ptr {self.type_of(val)}, {self.capi(type_symbol)}")
-        self.emit(f"br i1 {c}, label %{ok}, label %{bad}")
+    def raise_if(self, cond: str, op: ir.Op, helper: str, args: list[str], extra=()):
+        """If ``cond`` (i1) holds, release ``extra`` and raise through a runtime helper
+        (which always raises) along ``op``'s unwind path."""
+        ok, bad = self.label("rif.ok"), self.label("rif.bad")
+        self.emit(f"br i1 {cond}, label %{bad}, label %{ok}, !prof !0")
         self.start(bad)
         for val in extra:
             self.decref(val)
-        self.helper(op, "raise_system_error", [self.const(message)])
+        self.helper(op, helper, args)
         self.emit("unreachable")
         self.start(ok)
 
-    def require_nonnull(self, val: str, op: ir.Op, message: str):
-        ok, bad = self.label("nn"), self.label("nnbad")
+    def raise_if_null(self, val: str, op: ir.Op, helper: str, args: list[str]):
         z = self.t()
         self.emit(f"{z} = icmp eq ptr {val}, null")
-        self.emit(f"br i1 {z}, label %{bad}, label %{ok}, !prof !0")
-        self.start(bad)
-        self.helper(op, "raise_system_error", [self.const(message)])
-        self.emit("unreachable")
-        self.start(ok)
+        self.raise_if(z, op, helper, args)
+
+    def require_type(self, val: str, type_symbol: str, op: ir.Op, message: str, extra=()):
+        """SystemError unless ``val`` is non-NULL with exactly this type (guards the
+        C-API against malformed bytecode)."""
+        msg = [self.const(message)]
+        z = self.t()
+        self.emit(f"{z} = icmp eq ptr {val}, null")
+        self.raise_if(z, op, "raise_system_error", msg, extra)
+        c = self.t()
+        self.emit(f"{c} = icmp ne ptr {self.type_of(val)}, {self.capi(type_symbol)}")
+        self.raise_if(c, op, "raise_system_error", msg, extra)
+
+    def require_nonnull(self, val: str, op: ir.Op, message: str):
+        self.raise_if_null(val, op, "raise_system_error", [self.const(message)])
 
     def require_exception(self, val: str, op: ir.Op):
-        ok, bad = self.label("isexc"), self.label("notexc")
         flags = self.type_flags(self.type_of(val))
         m = self.t()
         self.emit(f"{m} = and i64 {flags}, {abi.TPFLAGS_BASE_EXC_SUBCLASS}")
         c = self.t()
-        self.emit(f"{c} = icmp ne i64 {m}, 0")
-        self.emit(f"br i1 {c}, label %{ok}, label %{bad}, !prof !1")
-        self.start(bad)
-        self.helper(op, "raise_system_error", [self.const("exception expected on the stack")])
-        self.emit("unreachable")
-        self.start(ok)
+        self.emit(f"{c} = icmp eq i64 {m}, 0")
+        self.raise_if(c, op, "raise_system_error", [self.const("exception expected on the stack")])
 
     def pyint(self, n: int) -> str:
         return self.const(n)
@@ -599,14 +596,7 @@ def lo_load_local(L, op):
     r = L.v(op.result)
     L.emit(f"{r} = load ptr, ptr {L.slot(op.attrs['slot'])}")
     if op.unwind is not None:
-        c = L.t()
-        L.emit(f"{c} = icmp eq ptr {r}, null")
-        ok, fail = L.label("bound"), L.label("unbound")
-        L.emit(f"br i1 {c}, label %{fail}, label %{ok}, !prof !0")
-        L.start(fail)
-        L.helper(op, "raise_unbound_local", [L.const(op.attrs["name"])])
-        L.emit("unreachable")
-        L.start(ok)
+        L.raise_if_null(r, op, "raise_unbound_local", [L.const(op.attrs["name"])])
     L.incref(r)
 
 
@@ -622,14 +612,7 @@ def lo_delete_local(L, op):
     s = L.slot(op.attrs["slot"])
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {s}")
-    c = L.t()
-    L.emit(f"{c} = icmp eq ptr {old}, null")
-    ok, fail = L.label("bound"), L.label("unbound")
-    L.emit(f"br i1 {c}, label %{fail}, label %{ok}, !prof !0")
-    L.start(fail)
-    L.helper(op, "raise_unbound_local", [L.const(op.attrs["name"])])
-    L.emit("unreachable")
-    L.start(ok)
+    L.raise_if_null(old, op, "raise_unbound_local", [L.const(op.attrs["name"])])
     L.emit(f"store ptr null, ptr {s}")
     L.decref(old)
 
@@ -656,15 +639,8 @@ def _cell_ref(L, op):
 def _unbound_deref(L, op, p):
     val = L.t()
     L.emit(f"{val} = load ptr, ptr {p}")
-    c = L.t()
-    L.emit(f"{c} = icmp eq ptr {val}, null")
-    ok, fail = L.label("bound"), L.label("unbound")
-    L.emit(f"br i1 {c}, label %{fail}, label %{ok}, !prof !0")
-    L.start(fail)
     which = "raise_unbound_free" if op.attrs["free"] else "raise_unbound_local"
-    L.helper(op, which, [L.const(op.attrs["name"])])
-    L.emit("unreachable")
-    L.start(ok)
+    L.raise_if_null(val, op, which, [L.const(op.attrs["name"])])
     return val
 
 
@@ -1209,13 +1185,8 @@ def lo_make_function(L, op):
         size = L.field(clo, abi.VAR_SIZE, "i64")
         c = L.t()
         L.emit(f"{c} = icmp ne i64 {size}, {nfree}")
-        bad, ok = L.label("clobad"), L.label("clook")
-        L.emit(f"br i1 {c}, label %{bad}, label %{ok}, !prof !0")
-        L.start(bad)
-        L.decref(f)
-        L.helper(op, "raise_system_error", [L.const("closure does not match the code's free variables")])
-        L.emit("unreachable")
-        L.start(ok)
+        L.raise_if(c, op, "raise_system_error",
+                   [L.const("closure does not match the code's free variables")], extra=[f])
         for i in range(nfree):
             L.require_type(L.tuple_item(clo, i), "PyCell_Type", op, "closure item is not a cell",
                            extra=[f])
