@@ -49,7 +49,7 @@ class CompiledCode:
         return f"<jit-compiled code {self.code.co_name} from {self.code.co_filename!r}>"
 
 
-def compile(obj, *, fallback: bool = True):
+def compile(obj, *, fallback: bool = True, specialize: bool = True):
     """Compile a function or code object. See the module docstring."""
     from . import pipeline, wrap
     if isinstance(obj, (CompiledCode, Fallback)) or wrap.is_compiled(obj):
@@ -68,7 +68,8 @@ def compile(obj, *, fallback: bool = True):
             raise UnsupportedError(f"{code.co_qualname}: generators and coroutines run in the "
                                    "interpreter", opcode="RETURN_GENERATOR",
                                    lineno=code.co_firstlineno)
-        native = pipeline.compile_code(code, function=obj if code is not obj else None)
+        native = pipeline.compile_code(code, function=obj if code is not obj else None,
+                                       specialize=specialize)
     except UnsupportedError as exc:
         if not fallback:
             raise

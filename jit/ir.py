@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 OBJ = "obj"        # PyObject*, never NULL, owns a reference
 NOBJ = "obj?"      # PyObject* that may be NULL (PUSH_NULL, LOAD_METHOD), owns a reference if not NULL
 BOOL = "i1"        # an unboxed condition
-TYPES = (OBJ, NOBJ, BOOL, "i64", "f64")
+I64 = "i64"        # an unboxed Python int that fits in 64 bits (specialised code)
+F64 = "f64"        # an unboxed Python float
+RANGE = "range"    # a native range iterator: pointer to {next, stop, step} (specialised code)
+TYPES = (OBJ, NOBJ, BOOL, I64, F64, RANGE)
 
 # Ops whose named operands' references are consumed by the op itself.
 STEALS = {"store_local": (0,), "store_deref_value": (), "ret": (0,)}
@@ -61,6 +64,9 @@ class Op:
     unwind: Unwind | None = None
     offset: int = -1              # bytecode offset (for line numbers)
     targets: list = field(default_factory=list)   # [(Block, [args])] for terminators
+    # Frame state before the instruction this op belongs to, for deoptimisation:
+    # (offset to resume at, operand stack values). Set by the SSA builder.
+    state: tuple | None = None
 
     @property
     def result(self) -> Value:

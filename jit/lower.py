@@ -20,7 +20,10 @@ from collections import defaultdict
 from runtime import abi, capi, helpers
 
 from . import ir
-from .ir import BOOL, NOBJ, OBJ
+from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
+
+LLTYPE = {OBJ: "ptr", NOBJ: "ptr", BOOL: "i1", I64: "i64", F64: "double", RANGE: "ptr"}
+ZERO = {"ptr": "null", "i1": "false", "i64": "0", "double": "0.0"}
 
 CMP_IDS = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}
 BINOPS = {
@@ -150,9 +153,12 @@ def native_stack_pop(n: int) -> list[str]:
 
 
 class Lowering:
-    def __init__(self, fn: ir.Function, code, entry_consts: dict):
+    def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None):
         self.entry_consts = entry_consts   # name -> object the entry point loads
+        self.spec = spec                   # a dispatch.Specialization (specialised code)
+        self.dispatch = dispatch           # the generic entry dispatches on argument types
         self.fn = fn
+        self.slot_types = getattr(fn, "slot_types", None) or [OBJ] * fn.nlocals
         self.code = code
         self.p = f"jit{next(_ids)}"
         self.lines: list[str] = []
@@ -354,6 +360,121 @@ class Lowering:
         self.emit(f"{c} = icmp eq i64 {m}, 0")
         self.raise_if(c, op, "raise_system_error", [self.const("exception expected on the stack")])
 
+    # ---- deoptimisation (specialised code) ---------------------------------
+    def deopt_if(self, cond: str, op: ir.Op):
+        """If ``cond`` (i1) holds, leave the native code: the interpreter finishes
+        the call from the state before ``op``'s instruction."""
+        bad, ok = self.label("deopt"), self.label("nodeopt")
+        self.emit(f"br i1 {cond}, label %{bad}, label %{ok}, !prof !0")
+        self.start(bad)
+        resume, stack = op.state
+        self.emit_deopt(resume, stack, op.offset, release=op.attrs.get("release", ()))
+        self.start(ok)
+
+    def box_value(self, v: ir.Value, new_refs: list) -> str:
+        """An object for ``v`` (a borrowed one, or a new one added to new_refs)."""
+        val = self.v(v)
+        if v.type == OBJ:
+            return val
+        if v.type == NOBJ:
+            z, r = self.t(), self.t()
+            self.emit(f"{z} = icmp eq ptr {val}, null")
+            self.emit(f"{r} = select i1 {z}, ptr {self.const(deopt_null())}, ptr {val}")
+            return r
+        if v.type == BOOL:
+            r = self.t()
+            self.emit(f"{r} = select i1 {val}, ptr {self.capi('_Py_TrueStruct')}, "
+                      f"ptr {self.capi('_Py_FalseStruct')}")
+            return r
+        r = self.box_raw(v.type, val, v.hint)
+        new_refs.append(r)
+        return r
+
+    def box_raw(self, type_: str, val: str, kind: str = "") -> str:
+        """A new reference boxing an unboxed value; NULL on failure (error set)."""
+        if type_ == I64:
+            return self.call("PyLong_FromLongLong", val)
+        if type_ == F64:
+            return self.call("PyFloat_FromDouble", val)
+        fields = []
+        for i in range(3):
+            p, x = self.t(), self.t()
+            self.emit(f"{p} = getelementptr i64, ptr {val}, i64 {i}")
+            self.emit(f"{x} = load i64, ptr {p}")
+            fields.append(x)
+        boxed = [self.call("PyLong_FromLongLong", f) for f in fields]
+        fn = self.const(helpers.make_range_iter if kind == "riter" else helpers.make_range)
+        r = self.call("PyObject_Vectorcall", fn, self.array(boxed), "3", "null")
+        for b in boxed:
+            self.xdecref(b)
+        return r
+
+    def emit_deopt(self, resume: int, stack: list, offset: int, release=(), args_only=False):
+        """Hand the frame (locals, then the operand stack) to the specialisation's
+        deopt method, which resumes in the interpreter; return what it returns."""
+        site = self.spec.add_site(resume, len(stack), offset)
+        new_refs: list = []
+        unbound = self.const(helpers.UNBOUND)
+        values = []
+        for i, st in enumerate(self.slot_types):
+            if args_only:
+                values.append(f"%arg{i}" if i < self._nparams() else unbound)
+                continue
+            lt = LLTYPE[st]
+            x, r = self.t(), self.t()
+            self.emit(f"{x} = load {lt}, ptr %slot{i}")
+            if st == OBJ:
+                z = self.t()
+                self.emit(f"{z} = icmp eq ptr {x}, null")
+                self.emit(f"{r} = select i1 {z}, ptr {unbound}, ptr {x}")
+            else:
+                b, f = self.box_raw(st, x), self.t()
+                new_refs.append(b)
+                self.emit(f"{f} = load i1, ptr %bound{i}")
+                self.emit(f"{r} = select i1 {f}, ptr {b}, ptr {unbound}")
+            values.append(r)
+        values += [self.box_value(v, new_refs) for v in stack]
+        fn = self.const(self.spec.deopt)
+        r = self.call("PyObject_Vectorcall", fn, self.array([self.const(site)] + values),
+                      str(1 + len(values)), "null")
+        for b in new_refs:
+            self.emit(f"call void @jit.xdecref.cold(ptr {b})")
+        for v in release:
+            self.release(v, cold=True)
+        for v in stack:
+            self.release(v, cold=True)
+        failed, done = self.t(), self.label("deopt.done")
+        self.emit(f"{failed} = icmp eq ptr {r}, null")
+        self.emit(f"br i1 {failed}, label %error_exit, label %{done}")
+        self.start(done)
+        self.lines.extend(self._cleanup_locals(cold=True))
+        self.lines.extend(native_stack_pop(next(self.tmp)))
+        self.emit("call void @Py_LeaveRecursiveCall()")
+        self.emit(f"ret ptr {r}")
+
+    def _unbox_params(self, params: list[int]) -> list[str]:
+        """Unbox typed parameters into their slots (the dispatcher checked their exact
+        types; an int too big for 64 bits deoptimises before anything ran)."""
+        saved, self.lines = self.lines, []
+        self.start("params")
+        for i in params:
+            arg = f"%arg{i}"
+            if self.slot_types[i] == I64:
+                val, ok = unbox_int_inline(self, arg)
+                bad = self.t()
+                self.emit(f"{bad} = xor i1 {ok}, true")
+                nope, fine = self.label("argdeopt"), self.label("argok")
+                self.emit(f"br i1 {bad}, label %{nope}, label %{fine}, !prof !0")
+                self.start(nope)
+                self.emit_deopt(0, [], -2 - i, args_only=True)
+                self.start(fine)
+            else:
+                val = self.field(arg, abi.FLOAT_VALUE, "double")
+            self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
+            self.emit(f"store i1 true, ptr %bound{i}")
+        out, self.lines = self.lines, saved
+        return out
+
     def pyint(self, n: int) -> str:
         return self.const(n)
 
@@ -384,18 +505,25 @@ class Lowering:
                 blk = self._label_to_block[line[:-1]]
                 for i, param in enumerate(blk.params):
                     incoming = ", ".join(f"[ {vals[i]}, %{pred} ]" for pred, vals in self.phis[blk])
+                    lt = LLTYPE[param.type]
                     if not incoming:
-                        incoming = "[ null, %entry ]"
-                    out.append(f"  {self.v(param)} = phi ptr {incoming}")
+                        incoming = f"[ poison, %entry ]"
+                    out.append(f"  {self.v(param)} = phi {lt} {incoming}")
         return self._assemble(out)
 
     def _assemble(self, body: list[str]) -> str:
         p = self.p
+        nparams = self._nparams()
+        typed_params = [i for i in range(nparams) if self.slot_types[i] != OBJ]
+        param_lines = self._unbox_params(typed_params)   # before the allocas are listed
         head = [f"define ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
                 f"ptr %closure, ptr %args) {{", "entry:"]
-        head += [f"  %slot{i} = alloca ptr" for i in range(self.nlocals)]
+        for i, st in enumerate(self.slot_types):
+            lt = LLTYPE[st]
+            head += [f"  %slot{i} = alloca {lt}", f"  store {lt} {ZERO[lt]}, ptr %slot{i}"]
+            if st != OBJ:   # typed slots cannot hold NULL: a flag says "bound"
+                head += [f"  %bound{i} = alloca i1", f"  store i1 false, ptr %bound{i}"]
         head += ["  " + a for a in self.allocas]
-        head += [f"  store ptr null, ptr %slot{i}" for i in range(self.nlocals)]
         head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
                  "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
         self.used.add("Py_EnterRecursiveCall")
@@ -420,12 +548,14 @@ class Lowering:
                  "  ret ptr null",
                  "start:", "  store i64 %depth.1, ptr @jit_native_stack"]
         self.used.add("jit_native_stack")
-        nparams = self._nparams()
         for i in range(nparams):
             head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
-                     f"  %arg{i} = load ptr, ptr %arg{i}.p",
-                     f"  call void @jit.incref(ptr %arg{i})",
-                     f"  store ptr %arg{i}, ptr %slot{i}"]
+                     f"  %arg{i} = load ptr, ptr %arg{i}.p"]
+            if self.slot_types[i] == OBJ:
+                head += [f"  call void @jit.incref(ptr %arg{i})",
+                         f"  store ptr %arg{i}, ptr %slot{i}"]
+        head.append(f"  br label %params")
+        head += param_lines
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
         tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
             *native_stack_pop(next(self.tmp)), "  call void @Py_LeaveRecursiveCall()",
@@ -442,7 +572,8 @@ class Lowering:
     def _cleanup_locals(self, cold=False) -> list[str]:
         xdecref = "@jit.xdecref.cold" if cold else "@jit.xdecref"
         out = []
-        for slot in ["%flocals"] + [f"%slot{i}" for i in range(self.nlocals)]:
+        obj_slots = [f"%slot{i}" for i in range(self.nlocals) if self.slot_types[i] == OBJ]
+        for slot in ["%flocals"] + obj_slots:
             val = f"%cl.{next(self.tmp)}"
             out += [f"  {val} = load ptr, ptr {slot}", f"  call void {xdecref}(ptr {val})"]
         return out
@@ -456,7 +587,7 @@ class Lowering:
 
     def module_text(self) -> str:
         impl = self.lower()
-        entry = self.entry_text()
+        entry = self.spec_text() if self.spec is not None else self.entry_text()
         p = self.p
         decls = [capi.declaration(n) for n in sorted(self.used)]
         # sized only now: lowering and the entry point both add constants
@@ -465,7 +596,88 @@ class Lowering:
         # C stack bytes one call takes; patched after codegen (pipeline.measure_frame)
         consts += f"\n@{p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
-        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, impl, entry])
+        if getattr(self, "dispatch_table", None):
+            where += "\n" + self.dispatch_table
+        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, TYPED_PRELUDE, impl,
+                                 entry])
+
+    def _const_loads(self) -> str:
+        g = f"@{self.p}.consts"
+        k = {name: self.fn.const_index(obj) for name, obj in self.entry_consts.items()}
+        return "\n".join(f"  %{name}.p = getelementptr ptr, ptr {g}, i64 {idx}\n"
+                         f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
+
+    def spec_text(self) -> str:
+        """A specialisation's entry: spec(args) with the arguments' types already
+        checked by the generic entry's dispatcher."""
+        p = self.p
+        return f"""
+define ptr @{p}.spec(ptr %args) {{
+entry:
+{self._const_loads()}
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, ptr %args)
+  ret ptr %r
+}}"""
+
+    def _dispatch_text(self, argc: int) -> str:
+        """Per-signature dispatch: a small table of (exact argument types -> entry) filled
+        by the dispatcher's miss handler; an empty row calls it, a full table or a
+        megamorphic function goes to the generic code."""
+        d = self.dispatch
+        if d is None:
+            return ""
+        p = self.p
+        row = argc + 1
+        self.dispatch_table = f"@{p}.sigs = global [{d.ROWS * row} x ptr] zeroinitializer\n" \
+                              f"@{p}.dstate = global i32 0"
+        miss = self.fn.const_index(d.miss)
+        lines = [""]
+        for i in range(argc):
+            lines += [f"  %da{i}.p = getelementptr ptr, ptr %args, i64 {i}",
+                      f"  %da{i} = load ptr, ptr %da{i}.p",
+                      f"  %dt{i}.p = getelementptr i8, ptr %da{i}, i64 {abi.OB_TYPE}",
+                      f"  %dt{i} = load ptr, ptr %dt{i}.p"]
+        lines.append("  br label %disp.scan")
+        lines += ["disp.scan:", "  %retry = phi i1 [ false, %fast ], [ true, %disp.missed ]",
+                  "  br label %disp.row0"]
+        for r in range(d.ROWS):
+            base = r * row
+            nxt = f"disp.row{r + 1}" if r + 1 < d.ROWS else "disp.generic"
+            lines += [f"disp.row{r}:",
+                      f"  %df{r}.p = getelementptr ptr, ptr @{p}.sigs, i64 {base + argc}",
+                      f"  %df{r} = load ptr, ptr %df{r}.p",
+                      f"  %dz{r} = icmp eq ptr %df{r}, null",
+                      f"  br i1 %dz{r}, label %disp.miss, label %disp.cmp{r}",
+                      f"disp.cmp{r}:"]
+            conds = []
+            for i in range(argc):
+                lines += [f"  %ds{r}.{i}.p = getelementptr ptr, ptr @{p}.sigs, i64 {base + i}",
+                          f"  %ds{r}.{i} = load ptr, ptr %ds{r}.{i}.p",
+                          f"  %dm{r}.{i} = icmp eq ptr %ds{r}.{i}, %dt{i}"]
+                conds.append(f"%dm{r}.{i}")
+            acc = "true"
+            for j, c in enumerate(conds):
+                lines.append(f"  %dc{r}.{j} = and i1 {acc}, {c}")
+                acc = f"%dc{r}.{j}"
+            lines += [f"  br i1 {acc}, label %disp.call{r}, label %{nxt}",
+                      f"disp.call{r}:",
+                      f"  %dr{r} = call ptr %df{r}(ptr %args)",
+                      f"  ret ptr %dr{r}"]
+        lines += ["disp.miss:",
+                  f"  %dstate = load i32, ptr @{p}.dstate",
+                  "  %dmega = icmp ne i32 %dstate, 0",
+                  "  %dskip = or i1 %dmega, %retry",
+                  "  br i1 %dskip, label %disp.generic, label %disp.callmiss",
+                  "disp.callmiss:",
+                  f"  %dmiss.p = getelementptr ptr, ptr @{p}.consts, i64 {miss}",
+                  "  %dmiss = load ptr, ptr %dmiss.p",
+                  f"  %dmr = call ptr @PyObject_Vectorcall(ptr %dmiss, ptr %args, i64 {argc}, ptr null)",
+                  "  %dmfail = icmp eq ptr %dmr, null",
+                  "  br i1 %dmfail, label %disp.fail, label %disp.missed",
+                  "disp.fail:", "  ret ptr null",
+                  "disp.missed:", "  call void @jit.decref(ptr %dmr)", "  br label %disp.scan",
+                  "disp.generic:"]
+        return "\n".join(lines)
 
     def entry_text(self) -> str:
         p = self.p
@@ -486,7 +698,7 @@ class Lowering:
   %exact = icmp eq i64 %nargs, {argc}
   %isfast = and i1 %nokw, %exact
   br i1 %isfast, label %fast, label %defaults
-fast:
+fast:{self._dispatch_text(argc)}
   %r = {call} %args)
   ret ptr %r
 defaults:
@@ -550,7 +762,7 @@ call:
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
   %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, ptr null)
   ret ptr %r
-}}"""
+}}""" + (self.spec_text().replace(f"@{p}.spec(", f"@{p}.generic(") if self.dispatch else "")
 
 
 # ---- op lowerings ------------------------------------------------------------
@@ -565,6 +777,13 @@ def lo_null(L, op):
 
 
 def lo_const(L, op):
+    if op.result.type in (I64, F64):
+        value = L.fn.consts[op.attrs["index"]]
+        lt = LLTYPE[op.result.type]
+        text = str(value) if op.result.type == I64 else float_literal(value)
+        L.emit(f"{L.v(op.result)} = {'add' if lt == 'i64' else 'fadd'} {lt} {text}, "
+               f"{ZERO[lt] if lt == 'i64' else '-0.0'}")
+        return
     c = L.const(L.fn.consts[op.attrs["index"]])
     L.emit(f"{L.v(op.result)} = bitcast ptr {c} to ptr")
     L.incref(L.v(op.result))
@@ -592,7 +811,22 @@ def lo_bool_box(L, op):
     L.incref(r)
 
 
+def _typed_slot(L, op):
+    st = L.slot_types[op.attrs["slot"]]
+    return None if st == OBJ else LLTYPE[st]
+
+
 def lo_load_local(L, op):
+    lt = _typed_slot(L, op)
+    if lt is not None:
+        i = op.attrs["slot"]
+        if op.unwind is not None:   # maybe unbound: the interpreter raises
+            f, nf = L.t(), L.t()
+            L.emit(f"{f} = load i1, ptr %bound{i}")
+            L.emit(f"{nf} = xor i1 {f}, true")
+            L.deopt_if(nf, op)
+        L.emit(f"{L.v(op.result)} = load {lt}, ptr {L.slot(i)}")
+        return
     r = L.v(op.result)
     L.emit(f"{r} = load ptr, ptr {L.slot(op.attrs['slot'])}")
     if op.unwind is not None:
@@ -601,6 +835,12 @@ def lo_load_local(L, op):
 
 
 def lo_store_local(L, op):
+    lt = _typed_slot(L, op)
+    if lt is not None:
+        i = op.attrs["slot"]
+        L.emit(f"store {lt} {L.v(op.args[0])}, ptr {L.slot(i)}")
+        L.emit(f"store i1 true, ptr %bound{i}")
+        return
     s = L.slot(op.attrs["slot"])
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {s}")
@@ -609,6 +849,14 @@ def lo_store_local(L, op):
 
 
 def lo_delete_local(L, op):
+    if _typed_slot(L, op) is not None:
+        i = op.attrs["slot"]
+        f, nf = L.t(), L.t()
+        L.emit(f"{f} = load i1, ptr %bound{i}")
+        L.emit(f"{nf} = xor i1 {f}, true")
+        L.deopt_if(nf, op)
+        L.emit(f"store i1 false, ptr %bound{i}")
+        return
     s = L.slot(op.attrs["slot"])
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {s}")
@@ -1648,3 +1896,7 @@ LOWER = {
     "br": lo_br, "cbr": lo_cbr, "br_if_null": lo_br_if_null, "ret": lo_ret,
     "reraise": lo_reraise, "raise": lo_raise,
 }
+
+
+from .lower_typed import TYPED_LOWER, TYPED_PRELUDE, deopt_null, float_literal, unbox_int_inline  # noqa: E402
+LOWER.update(TYPED_LOWER)

@@ -71,7 +71,14 @@ class Native:
         name = self.code.co_qualname
         return (f"{name}: compiled to native code ({len(self.ir.blocks)} blocks, "
                 f"{sum(len(b.ops) for b in self.ir.blocks)} IR ops, "
-                f"{self.compile_ms:.1f} ms); no fallback")
+                f"{self.compile_ms:.1f} ms); no fallback" + self._explain_dispatch())
+
+    def _explain_dispatch(self) -> str:
+        d = getattr(self, "dispatcher", None)
+        if d is None:
+            return "\nno per-signature specialisation (cells, frame introspection, or " \
+                   "keyword-only/variadic parameters)" if self.function is not None else ""
+        return "\nspecialisations:\n" + d.explain()
 
     def entry_address(self) -> int:
         return self.library.address(f"{self.prefix}.entry")
@@ -88,10 +95,22 @@ def _function_consts(function):
     }
 
 
-def compile_code(code, function=None) -> Native:
+def specializable(code, fn) -> bool:
+    """Per-signature specialisation applies to plain functions without cells whose
+    frame nothing reads (locals(), eval() ...)."""
+    if code.co_cellvars or code.co_freevars or code.co_flags & 0x0C or code.co_kwonlyargcount:
+        return False
+    return not any(op.attrs.get("frame_builtin") for blk in fn.blocks for op in blk.ops)
+
+
+def compile_code(code, function=None, specialize=True) -> Native:
     from . import api
+    from .dispatch import Dispatcher
     t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
+    dispatcher = None
+    if function is not None and specialize and specializable(code, fn):
+        dispatcher = Dispatcher(function, code)
     if function is not None:
         if len(function.__closure__ or ()) != len(code.co_freevars):
             raise CompileError(f"{code.co_qualname}: the function's closure does not match "
@@ -102,16 +121,17 @@ def compile_code(code, function=None) -> Native:
             raise CompileError(f"{code.co_qualname}: code with free variables needs its "
                                "function (compile the function instead)")
         entry_consts = {"globals": {}, "builtins": {}, "frame": None, "closure": ()}
-    lowering = Lowering(fn, code, entry_consts)
+    lowering = Lowering(fn, code, entry_consts, dispatch=dispatcher)
     text = lowering.module_text()
     imports = {name: capi.address(name) for name in lowering.used}
     p = lowering.p
     nops = sum(len(b.ops) for b in fn.blocks)
     # Promoting frame slots costs ~slots x blocks; past this, compile time wins.
     opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
-    library = engine.compile_ir(text, [f"{p}.entry", f"{p}.module", f"{p}.consts",
-                                       f"{p}.impl", f"{p}.frame"], imports,
-                                opt_level=opt_level)
+    exports = [f"{p}.entry", f"{p}.module", f"{p}.consts", f"{p}.impl", f"{p}.frame"]
+    if dispatcher is not None:
+        exports += [f"{p}.sigs", f"{p}.dstate", f"{p}.generic"]
+    library = engine.compile_ir(text, exports, imports, opt_level=opt_level)
     ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
         measure_frame(library.address(f"{p}.impl"))
     consts = list(fn.consts)
@@ -124,7 +144,44 @@ def compile_code(code, function=None) -> Native:
     ms = (time.perf_counter() - t0) * 1000
     native = Native(code, fn, lowered, library, consts, text, ms, function)
     native.prefix = p
+    native.dispatcher = dispatcher
+    if dispatcher is not None:
+        dispatcher.attach(library, p)
     api.opcode_coverage.update(lowered)
+    return native
+
+
+def _link(lowering, fn, code, exports, opt_level):
+    text = lowering.module_text()
+    imports = {name: capi.address(name) for name in lowering.used}
+    p = lowering.p
+    library = engine.compile_ir(text, [f"{p}.{e}" for e in exports], imports,
+                                opt_level=opt_level)
+    ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
+        measure_frame(library.address(f"{p}.impl"))
+    consts = list(fn.consts)
+    if len(consts) > lowering.const_table_size:   # would write past the table
+        raise CompileError(f"{code.co_qualname}: constants table overflow (internal error)")
+    arr = (ctypes.c_void_p * len(consts)).from_address(library.address(f"{p}.consts"))
+    for i, obj in enumerate(consts):
+        arr[i] = id(obj)
+    return library, consts, text
+
+
+def compile_specialized(code, function, spec):
+    """A specialisation of ``function`` for ``spec``'s argument types, or None when
+    nothing would be unboxed."""
+    from .specialize import specialize
+    t0 = time.perf_counter()
+    fn, lowered = build_ssa(code)
+    if not specialize(fn, spec.arg_types, spec.no_speculate):
+        return None
+    lowering = Lowering(fn, code, _function_consts(function), spec=spec)
+    library, consts, text = _link(lowering, fn, code, ["spec", "consts", "impl", "frame"],
+                                  opt_level=2)
+    ms = (time.perf_counter() - t0) * 1000
+    native = Native(code, fn, lowered, library, consts, text, ms, function)
+    native.prefix = lowering.p
     return native
 
 

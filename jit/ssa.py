@@ -41,6 +41,7 @@ class Builder:
         self.worklist: list[int] = []
         self.block: ir.Block | None = None
         self.stack: list[ir.Value] = []
+        self.state: tuple | None = None
         self.ins: Instr | None = None
         self.lowered_opnames: set[str] = set()
         instrs = self.bc.instrs
@@ -102,7 +103,7 @@ class Builder:
                 raise CompileError(f"{self.code.co_qualname}: {self.ins.opname} at offset "
                                    f"{self.ins.offset} uses a NULL stack slot as an operand")
         op = ir.Op(kind, list(args), [self.fn.new_value(t) for t in results], attrs,
-                   offset=self._offset())
+                   offset=self._offset(), state=self.state)
         if can_fail:
             op.unwind = unwind or self.unwind()
         self.block.ops.append(op)
@@ -187,8 +188,11 @@ class Builder:
         bb = self.cfg.blocks[offset]
         self.block = self.blocks[offset]
         self.stack = list(self.block.params)
+        nops_from = None   # a run of NOPs (KW_NAMES, PRECALL) before ins: resume there
         for ins in bb.instrs:
             self.ins = ins
+            self.state = (ins.start if nops_from is None else nops_from, list(self.stack))
+            nops_from = (ins.start if nops_from is None else nops_from) if ins.op == "NOP" else None
             handler = HANDLERS.get(ins.op)
             if handler is None:
                 raise UnsupportedError(f"{self.code.co_qualname}: opcode {ins.opname} "

@@ -99,8 +99,19 @@ DATA = (
     "PyExc_AssertionError", "PyExc_NameError", "PyExc_UnboundLocalError",
     "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError",
     "PyTuple_Type", "PyList_Type", "PyTraceBack_Type", "PyDict_Type", "PyLong_Type",
-    "PyFloat_Type", "PyUnicode_Type", "PyCell_Type",
+    "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type",
 )
+
+# libm functions the math module calls (specialised code calls the same ones).
+LIBM = {"sin": ("double", ("double",)), "cos": ("double", ("double",)),
+        "exp": ("double", ("double",)), "log": ("double", ("double",))}
+FUNCTIONS.update(LIBM)
+
+
+def _libm_address(name: str) -> int:
+    import ctypes.util
+    lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+    return ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
 
 
 # C stack used by active compiled frames, estimated (all threads; the GIL serialises
@@ -124,6 +135,8 @@ def address(name: str) -> int:
         return RUNTIME_DATA[name]
     if name in DATA:
         addr = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, name))
+    elif name in LIBM:
+        addr = _libm_address(name)
     else:
         addr = ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
     if not addr:

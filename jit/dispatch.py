@@ -1,0 +1,148 @@
+"""dispatch: per-signature specialisation of a compiled function.
+
+The generic entry point of a compiled function keeps a small table of rows
+(exact argument types -> native entry). A call whose types match a row jumps
+straight to its code; a call that matches none calls ``Dispatcher.miss``,
+which compiles a specialisation for those types (``specialize``), or, when
+unboxing buys nothing, points the row at the generic code.
+
+A ``Specialization`` records its deopt sites. Each deoptimisation resumes the
+call in the interpreter (runtime/deopt.py); a site that keeps deoptimising
+gets its guess dropped and the row is recompiled without it, and after a few
+rounds the row falls back to the generic code.
+"""
+from __future__ import annotations
+
+import collections
+import ctypes
+
+from .errors import CompileError, UnsupportedError
+
+DEOPT_LIMIT = 4           # deopts at one site before re-specialising without its guess
+RESPECIALIZE_LIMIT = 6    # re-specialisations of one row before it goes generic
+
+
+def arg_param_site(i: int) -> int:
+    """The pseudo-offset of "parameter i did not unbox" (an int too big for i64)."""
+    return -2 - i
+
+
+class Specialization:
+    def __init__(self, dispatcher: "Dispatcher", types: tuple, arg_types: list,
+                 no_speculate: frozenset, generation: int):
+        self.dispatcher = dispatcher
+        self.types = types
+        self.arg_types = arg_types
+        self.no_speculate = no_speculate
+        self.generation = generation
+        self.sites: list[tuple[int, int, int]] = []   # (resume offset, stack depth, op offset)
+        self.deopts: collections.Counter = collections.Counter()
+        self.native = None
+        self.address = 0
+
+    def add_site(self, resume: int, depth: int, offset: int) -> int:
+        self.sites.append((resume, depth, offset))
+        return len(self.sites) - 1
+
+    def deopt(self, site: int, *values):
+        """Called by native code: finish the call in the interpreter."""
+        from runtime import deopt
+        resume, depth, offset = self.sites[site]
+        self.deopts[site] += 1
+        self.dispatcher.deopt_count += 1
+        if self.deopts[site] == DEOPT_LIMIT:
+            self.dispatcher.respecialize(self, offset)
+        d = self.dispatcher
+        return deopt.resume(d.function.__globals__, d.code, resume, depth, values)
+
+    def describe(self) -> str:
+        names = ", ".join(t.__name__ for t in self.types) or "no arguments"
+        deopts = sum(self.deopts.values())
+        return (f"({names}): specialised, {len(self.sites)} guards, {deopts} deopts, "
+                f"{self.native.compile_ms:.1f} ms" +
+                (f", generation {self.generation}" if self.generation else ""))
+
+
+class Dispatcher:
+    ROWS = 4
+
+    def __init__(self, function, code):
+        self.function = function
+        self.code = code
+        self.argc = code.co_argcount
+        self.rows: list[list] = []          # [types, Specialization | None]
+        self.retired: list[Specialization] = []   # replaced, maybe still running
+        self.deopt_count = 0
+        self.table = None
+        self.megamorphic = None
+        self.generic_address = 0
+
+    def attach(self, library, prefix: str):
+        n = self.ROWS * (self.argc + 1)
+        self.table = (ctypes.c_void_p * n).from_address(library.address(f"{prefix}.sigs"))
+        self.megamorphic = ctypes.c_int32.from_address(library.address(f"{prefix}.dstate"))
+        self.generic_address = library.address(f"{prefix}.generic")
+
+    def miss(self, *args):
+        """Native dispatch found no row for these argument types."""
+        if len(self.rows) >= self.ROWS:
+            self.megamorphic.value = 1
+            return None
+        from .specialize import arg_type
+        types = tuple(type(a) for a in args)
+        spec = self._build(types, [arg_type(a) for a in args], frozenset(), 0)
+        self.rows.append([types, spec])
+        self._write(len(self.rows) - 1)
+        return None
+
+    def respecialize(self, spec: Specialization, offset: int):
+        for i, row in enumerate(self.rows):
+            if row[1] is spec:
+                break
+        else:
+            return
+        self.retired.append(spec)
+        new = None
+        if spec.generation < RESPECIALIZE_LIMIT:
+            no_spec = spec.no_speculate | {offset}
+            arg_types = list(spec.arg_types)
+            for j in range(len(arg_types)):
+                if arg_param_site(j) in no_spec:
+                    arg_types[j] = ("obj", "int")
+            new = self._build(spec.types, arg_types, no_spec, spec.generation + 1)
+        row[1] = new
+        self._write(i)
+
+    def _build(self, types, arg_types, no_spec, generation):
+        from . import pipeline
+        spec = Specialization(self, types, arg_types, no_spec, generation)
+        try:
+            spec.native = pipeline.compile_specialized(self.code, self.function, spec)
+        except (CompileError, UnsupportedError):
+            return None
+        if spec.native is None:   # nothing to unbox: the generic code is as good
+            return None
+        spec.address = spec.native.library.address(f"{spec.native.prefix}.spec")
+        return spec
+
+    def _write(self, row: int):
+        types, spec = self.rows[row]
+        base = row * (self.argc + 1)
+        self.table[base + self.argc] = None    # never half-written while matching
+        for i, t in enumerate(types):
+            self.table[base + i] = id(t)
+        self.table[base + self.argc] = spec.address if spec else self.generic_address
+
+    def explain(self) -> str:
+        lines = []
+        for types, spec in self.rows:
+            if spec is None:
+                names = ", ".join(t.__name__ for t in types) or "no arguments"
+                lines.append(f"  ({names}): generic code (nothing to unbox)")
+            else:
+                lines.append("  " + spec.describe())
+        if self.megamorphic is not None and self.megamorphic.value:
+            lines.append(f"  more than {self.ROWS} signatures: others run the generic code")
+        if self.deopt_count:
+            lines.append(f"  deoptimisations: {self.deopt_count}")
+        return "\n".join(lines) if lines else "  no specialisations yet (made on first calls)"

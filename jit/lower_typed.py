@@ -1,0 +1,593 @@
+"""Lowering of the typed ops that ``specialize`` produces: unboxed i64/f64
+arithmetic with Python semantics, native range loops, inline list/tuple access,
+guarded unboxing, known builtins and math functions.
+
+Anything a typed op cannot do exactly in machine code (an int overflow, a zero
+divisor, a math domain error, a failed guess) deoptimises (``L.deopt_if``): the
+interpreter re-executes the instruction from the recorded state and produces
+the exact result or exception.
+"""
+from __future__ import annotations
+
+import struct
+
+from runtime import abi
+
+from .ir import F64, I64
+from .lower import FCMP, ICMP
+
+TWO53 = 1 << 53
+I64_MIN = -(1 << 63)
+
+TYPED_PRELUDE = """
+declare {i64, i1} @llvm.sadd.with.overflow.i64(i64, i64)
+declare {i64, i1} @llvm.ssub.with.overflow.i64(i64, i64)
+declare {i64, i1} @llvm.smul.with.overflow.i64(i64, i64)
+declare double @llvm.floor.f64(double)
+declare double @llvm.fabs.f64(double)
+declare double @llvm.sqrt.f64(double)
+declare double @llvm.copysign.f64(double, double)
+; Python's float % (CPython float_rem); the divisor is not zero
+define internal double @jit.fmod(double %x, double %y) alwaysinline {
+  %m = frem double %x, %y
+  %nz = fcmp une double %m, 0.0
+  br i1 %nz, label %fix, label %zero
+fix:
+  %yneg = fcmp olt double %y, 0.0
+  %mneg = fcmp olt double %m, 0.0
+  %diff = xor i1 %yneg, %mneg
+  %m2 = fadd double %m, %y
+  %r = select i1 %diff, double %m2, double %m
+  ret double %r
+zero:
+  %z = call double @llvm.copysign.f64(double 0.0, double %y)
+  ret double %z
+}
+; Python's float // (CPython float_floor_div); the divisor is not zero
+define internal double @jit.ffloordiv(double %x, double %y) alwaysinline {
+  %m = frem double %x, %y
+  %xm = fsub double %x, %m
+  %div = fdiv double %xm, %y
+  %nz = fcmp une double %m, 0.0
+  %yneg = fcmp olt double %y, 0.0
+  %mneg = fcmp olt double %m, 0.0
+  %diff = xor i1 %yneg, %mneg
+  %adj = and i1 %nz, %diff
+  %div1 = fsub double %div, 1.0
+  %d = select i1 %adj, double %div1, double %div
+  %dnz = fcmp une double %d, 0.0
+  br i1 %dnz, label %floor, label %zero
+floor:
+  %f = call double @llvm.floor.f64(double %d)
+  %frac = fsub double %d, %f
+  %up = fcmp ogt double %frac, 0.5
+  %f1 = fadd double %f, 1.0
+  %r = select i1 %up, double %f1, double %f
+  ret double %r
+zero:
+  %q = fdiv double %x, %y
+  %z = call double @llvm.copysign.f64(double 0.0, double %q)
+  ret double %z
+}
+"""
+
+
+def float_literal(x: float) -> str:
+    return f"0x{struct.unpack('<Q', struct.pack('<d', x))[0]:016X}"
+
+
+def deopt_null():
+    from runtime import deopt
+    return deopt.NULL
+
+
+def _not(L, c):
+    r = L.t()
+    L.emit(f"{r} = xor i1 {c}, true")
+    return r
+
+
+def _and(L, a, b):
+    r = L.t()
+    L.emit(f"{r} = and i1 {a}, {b}")
+    return r
+
+
+def _or(L, a, b):
+    r = L.t()
+    L.emit(f"{r} = or i1 {a}, {b}")
+    return r
+
+
+def _icmp(L, pred, a, b, ty="i64"):
+    r = L.t()
+    L.emit(f"{r} = icmp {pred} {ty} {a}, {b}")
+    return r
+
+
+def _fcmp(L, pred, a, b):
+    r = L.t()
+    L.emit(f"{r} = fcmp {pred} double {a}, {b}")
+    return r
+
+
+def _select(L, c, a, b, ty):
+    r = L.t()
+    L.emit(f"{r} = select i1 {c}, {ty} {a}, {ty} {b}")
+    return r
+
+
+def _bin(L, instr, a, b, ty="i64"):
+    r = L.t()
+    L.emit(f"{r} = {instr} {ty} {a}, {b}")
+    return r
+
+
+def unbox_int_inline(L, obj: str) -> tuple[str, str]:
+    """(value, ok): ``obj`` as an i64 if it is an exact int or bool that fits."""
+    t = L.type_of(obj)
+    is_int = _or(L, _icmp(L, "eq", t, L.capi("PyLong_Type"), "ptr"),
+                 _icmp(L, "eq", t, L.capi("PyBool_Type"), "ptr"))
+    start = L.cur
+    small, big, join = L.label("ui.small"), L.label("ui.big"), L.label("ui.join")
+    chk = L.label("ui.chk")
+    L.emit(f"br i1 {is_int}, label %{chk}, label %{join}")
+    L.start(chk)
+    if abi.SMALL_INT_LAYOUT:
+        size = L.field(obj, abi.VAR_SIZE, "i64")
+        biased = _bin(L, "add", size, "2")
+        L.emit(f"br i1 {_icmp(L, 'ule', biased, '4')}, label %{small}, label %{big}")
+        L.start(small)
+        # |size| <= 2: value = sign * (d0 + d1 << 30)
+        d0 = L.field(obj, abi.LONG_DIGITS, "i32")
+        d1p = L.t()
+        L.emit(f"{d1p} = getelementptr i8, ptr {obj}, i64 {abi.LONG_DIGITS + 4}")
+        two = _icmp(L, "eq", biased, "0")
+        two2 = _or(L, two, _icmp(L, "eq", biased, "4"))
+        d1 = L.t()
+        L.emit(f"{d1} = load i32, ptr {d1p}")
+        d1s = _select(L, two2, d1, "0", "i32")
+        w0, w1 = L.t(), L.t()
+        L.emit(f"{w0} = zext i32 {d0} to i64")
+        L.emit(f"{w1} = zext i32 {d1s} to i64")
+        mag = _bin(L, "or", w0, _bin(L, "shl", w1, "30"))
+        neg = _icmp(L, "slt", size, "0")
+        zero = _icmp(L, "eq", size, "0")
+        signed = _select(L, neg, _bin(L, "sub", "0", mag), mag, "i64")
+        small_val = _select(L, zero, "0", signed, "i64")
+        small_end = L.cur
+        L.emit(f"br label %{join}")
+    else:
+        small_end = None
+        L.emit(f"br label %{big}")
+    L.start(big)
+    ovf = L.t()
+    L.allocas.append(f"{ovf} = alloca i32")
+    big_val = L.call("PyLong_AsLongLongAndOverflow", obj, ovf)
+    o = L.t()
+    L.emit(f"{o} = load i32, ptr {ovf}")
+    big_ok = _icmp(L, "eq", o, "0", "i32")
+    big_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    val, ok = L.t(), L.t()
+    inc_v = [f"[ 0, %{start} ]", f"[ {big_val}, %{big_end} ]"]
+    inc_ok = [f"[ false, %{start} ]", f"[ {big_ok}, %{big_end} ]"]
+    if small_end:
+        inc_v.append(f"[ {small_val}, %{small_end} ]")
+        inc_ok.append(f"[ true, %{small_end} ]")
+    L.emit(f"{val} = phi i64 {', '.join(inc_v)}")
+    L.emit(f"{ok} = phi i1 {', '.join(inc_ok)}")
+    return val, ok
+
+
+def _within_2_53(L, v):
+    biased = _bin(L, "add", v, str(TWO53))
+    return _icmp(L, "ule", biased, str(2 * TWO53))
+
+
+# ---- conversions -------------------------------------------------------------
+
+def lo_unbox_int(L, op):
+    val, ok = unbox_int_inline(L, L.v(op.args[0]))
+    L.deopt_if(_not(L, ok), op)
+    L.emit(f"{L.v(op.result)} = add i64 {val}, 0")
+
+
+def lo_unbox_float(L, op):
+    obj = L.v(op.args[0])
+    r = L.v(op.result)
+    is_float = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
+    if not op.attrs.get("lenient"):
+        L.deopt_if(_not(L, is_float), op)
+        L.emit(f"{r} = load double, ptr {_gep(L, obj, abi.FLOAT_VALUE)}")
+        return
+    # a float, or an int that converts exactly (the other operand is a float)
+    start = L.cur
+    fl, other, join = L.label("uf.float"), L.label("uf.int"), L.label("uf.join")
+    L.emit(f"br i1 {is_float}, label %{fl}, label %{other}")
+    L.start(fl)
+    fv = L.t()
+    L.emit(f"{fv} = load double, ptr {_gep(L, obj, abi.FLOAT_VALUE)}")
+    L.emit(f"br label %{join}")
+    L.start(other)
+    iv, ok = unbox_int_inline(L, obj)
+    L.deopt_if(_not(L, _and(L, ok, _within_2_53(L, iv))), op)
+    cv = L.t()
+    L.emit(f"{cv} = sitofp i64 {iv} to double")
+    other_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{r} = phi double [ {fv}, %{fl} ], [ {cv}, %{other_end} ]")
+    del start
+
+
+def _gep(L, obj, off):
+    p = L.t()
+    L.emit(f"{p} = getelementptr i8, ptr {obj}, i64 {off}")
+    return p
+
+
+def lo_int_to_float(L, op):
+    v = L.v(op.args[0])
+    if op.attrs.get("exact"):
+        L.deopt_if(_not(L, _within_2_53(L, v)), op)
+    L.emit(f"{L.v(op.result)} = sitofp i64 {v} to double")
+
+
+def lo_box(L, op):
+    v = op.args[0]
+    r = L.box_raw(v.type, L.v(v), op.attrs.get("kind", ""))
+    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+    L.check_null(r, op, strip=op.attrs.get("kind") in ("rangeobj", "riter"))
+
+
+# ---- int arithmetic ------------------------------------------------------------
+
+def _overflowing(L, op, intrinsic, a, b):
+    pair, val, ovf = L.t(), L.t(), L.t()
+    L.emit(f"{pair} = call {{i64, i1}} @llvm.{intrinsic}.with.overflow.i64(i64 {a}, i64 {b})")
+    L.emit(f"{val} = extractvalue {{i64, i1}} {pair}, 0")
+    L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
+    L.deopt_if(ovf, op)
+    return val
+
+
+def _floor_divmod(L, op, a, b):
+    """Python's // and % on i64 (rounding toward minus infinity); deopt on a zero
+    divisor (ZeroDivisionError) and MIN // -1 (overflow)."""
+    bad = _or(L, _icmp(L, "eq", b, "0"),
+              _and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
+    L.deopt_if(bad, op)
+    q, r = _bin(L, "sdiv", a, b), _bin(L, "srem", a, b)
+    adjust = _and(L, _icmp(L, "ne", r, "0"), _icmp(L, "slt", _bin(L, "xor", r, b), "0"))
+    fq = _select(L, adjust, _bin(L, "sub", q, "1"), q, "i64")
+    fr = _select(L, adjust, _bin(L, "add", r, b), r, "i64")
+    return fq, fr
+
+
+def _lshift(L, op, a, b):
+    # negative counts raise, results past 64 bits grow: both deopt
+    L.deopt_if(_icmp(L, "slt", b, "0"), op)
+    zero = _icmp(L, "eq", a, "0")
+    big = _icmp(L, "sge", b, "64")
+    L.deopt_if(_and(L, big, _not(L, zero)), op)
+    n = _select(L, big, "0", b, "i64")
+    r = _bin(L, "shl", a, n)
+    L.deopt_if(_icmp(L, "ne", _bin(L, "ashr", r, n), a), op)
+    return r
+
+
+def _rshift(L, op, a, b):
+    L.deopt_if(_icmp(L, "slt", b, "0"), op)
+    n = _select(L, _icmp(L, "sgt", b, "63"), "63", b, "i64")
+    return _bin(L, "ashr", a, n)
+
+
+def lo_int_op(L, op):
+    a, b = (L.v(x) for x in op.args)
+    sym = op.attrs["op"]
+    if sym in ("+", "-", "*"):
+        r = _overflowing(L, op, {"+": "sadd", "-": "ssub", "*": "smul"}[sym], a, b)
+    elif sym in ("//", "%"):
+        q, m = _floor_divmod(L, op, a, b)
+        r = q if sym == "//" else m
+    elif sym in ("&", "|", "^"):
+        r = _bin(L, {"&": "and", "|": "or", "^": "xor"}[sym], a, b)
+    elif sym == "<<":
+        r = _lshift(L, op, a, b)
+    else:
+        r = _rshift(L, op, a, b)
+    L.emit(f"{L.v(op.result)} = add i64 {r}, 0")
+
+
+def lo_int_truediv(L, op):
+    a, b = (L.v(x) for x in op.args)
+    # exactly CPython's fast path: both operands convert to doubles exactly
+    ok = _and(L, _within_2_53(L, a), _within_2_53(L, b))
+    L.deopt_if(_or(L, _not(L, ok), _icmp(L, "eq", b, "0")), op)
+    fa, fb = L.t(), L.t()
+    L.emit(f"{fa} = sitofp i64 {a} to double")
+    L.emit(f"{fb} = sitofp i64 {b} to double")
+    L.emit(f"{L.v(op.result)} = fdiv double {fa}, {fb}")
+
+
+def lo_int_unary(L, op):
+    v = L.v(op.args[0])
+    sym = op.attrs["op"]
+    r = L.v(op.result)
+    if sym == "-":
+        L.deopt_if(_icmp(L, "eq", v, str(I64_MIN)), op)
+        L.emit(f"{r} = sub i64 0, {v}")
+    elif sym == "~":
+        L.emit(f"{r} = xor i64 {v}, -1")
+    else:
+        L.emit(f"{r} = add i64 {v}, 0")
+
+
+def lo_int_cmp(L, op):
+    a, b = (L.v(x) for x in op.args)
+    L.emit(f"{L.v(op.result)} = icmp {ICMP[op.attrs['op']]} i64 {a}, {b}")
+
+
+# ---- float arithmetic ------------------------------------------------------------
+
+def lo_float_op(L, op):
+    a, b = (L.v(x) for x in op.args)
+    sym = op.attrs["op"]
+    r = L.v(op.result)
+    if sym in ("+", "-", "*"):
+        L.emit(f"{r} = {({'+': 'fadd', '-': 'fsub', '*': 'fmul'})[sym]} double {a}, {b}")
+        return
+    L.deopt_if(_fcmp(L, "oeq", b, "0.0"), op)   # ZeroDivisionError
+    if sym == "/":
+        L.emit(f"{r} = fdiv double {a}, {b}")
+    else:
+        fn = "@jit.fmod" if sym == "%" else "@jit.ffloordiv"
+        L.emit(f"{r} = call double {fn}(double {a}, double {b})")
+
+
+def lo_float_unary(L, op):
+    v = L.v(op.args[0])
+    if op.attrs["op"] == "-":
+        L.emit(f"{L.v(op.result)} = fneg double {v}")
+    else:
+        L.emit(f"{L.v(op.result)} = fadd double {v}, -0.0")
+
+
+def lo_float_cmp(L, op):
+    a, b = (L.v(x) for x in op.args)
+    L.emit(f"{L.v(op.result)} = fcmp {FCMP[op.attrs['op']]} double {a}, {b}")
+
+
+def lo_num_truth(L, op):
+    v = op.args[0]
+    r = L.v(op.result)
+    if v.type == I64:
+        L.emit(f"{r} = icmp ne i64 {L.v(v)}, 0")
+    elif v.type == F64:
+        L.emit(f"{r} = fcmp une double {L.v(v)}, 0.0")
+    else:
+        L.emit(f"{r} = or i1 {L.v(v)}, false")
+
+
+# ---- sequences -------------------------------------------------------------------
+
+def _seq_index(L, c, k, allow_tuple):
+    """(in_bounds, item pointer): inline indexing of an exact list (or tuple)."""
+    t = L.type_of(c)
+    is_list = _icmp(L, "eq", t, L.capi("PyList_Type"), "ptr")
+    is_tuple = _icmp(L, "eq", t, L.capi("PyTuple_Type"), "ptr") if allow_tuple else "false"
+    start = L.cur
+    chk, join = L.label("sq.chk"), L.label("sq.join")
+    L.emit(f"br i1 {_or(L, is_list, is_tuple)}, label %{chk}, label %{join}")
+    L.start(chk)
+    size = L.field(c, abi.VAR_SIZE, "i64")
+    neg = _icmp(L, "slt", k, "0")
+    idx = _select(L, neg, _bin(L, "add", k, size), k, "i64")
+    inb = _icmp(L, "ult", idx, size)
+    list_items = L.field(c, abi.LIST_ITEMS)
+    tuple_items = _gep(L, c, abi.TUPLE_ITEMS)
+    items = _select(L, is_list, list_items, tuple_items, "ptr")
+    p = L.t()
+    L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {idx}")
+    chk_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    ok, ptr = L.t(), L.t()
+    L.emit(f"{ok} = phi i1 [ false, %{start} ], [ {inb}, %{chk_end} ]")
+    L.emit(f"{ptr} = phi ptr [ null, %{start} ], [ {p}, %{chk_end} ]")
+    return ok, ptr
+
+
+def lo_seq_getitem(L, op):
+    c, k = L.v(op.args[0]), L.v(op.args[1])
+    ok, ptr = _seq_index(L, c, k, allow_tuple=True)
+    fast, slow, join = L.label("gi.fast"), L.label("gi.slow"), L.label("gi.join")
+    L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
+    L.start(fast)
+    item = L.t()
+    L.emit(f"{item} = load ptr, ptr {ptr}")
+    L.incref(item)
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    key = L.call("PyLong_FromLongLong", k)
+    L.check_null(key, op)
+    r = L.call("PyObject_GetItem", c, key)
+    L.decref(key)
+    L.check_null(r, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {item}, %{fast} ], [ {r}, %{slow_end} ]")
+
+
+def lo_seq_setitem(L, op):
+    c, k, v = (L.v(x) for x in op.args)
+    ok, ptr = _seq_index(L, c, k, allow_tuple=False)
+    fast, slow, join = L.label("si.fast"), L.label("si.slow"), L.label("si.join")
+    L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
+    L.start(fast)
+    old = L.t()
+    L.emit(f"{old} = load ptr, ptr {ptr}")
+    L.incref(v)
+    L.emit(f"store ptr {v}, ptr {ptr}")
+    L.decref(old)
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    key = L.call("PyLong_FromLongLong", k)
+    L.check_null(key, op)
+    rc = L.call("PyObject_SetItem", c, key, v)
+    L.decref(key)
+    L.check_neg(rc, op)
+    L.emit(f"br label %{join}")
+    L.start(join)
+
+
+def lo_len(L, op):
+    n = L.call("PyObject_Size", L.v(op.args[0]), ret=L.v(op.result))
+    L.check_neg(n, op, width="i64")
+
+
+# ---- calls of known builtins -------------------------------------------------
+
+def lo_guard_callee(L, op):
+    first, callee = op.args
+    wrong = _icmp(L, "ne", L.v(callee), L.const(L.fn.consts[op.attrs["index"]]), "ptr")
+    if first.id not in L.static_null:
+        wrong = _or(L, wrong, _icmp(L, "ne", L.v(first), "null", "ptr"))
+    L.deopt_if(wrong, op)
+
+
+def _float_to_int(L, op, x):
+    # int(x) for a float: nan, inf and values beyond 64 bits go to the interpreter
+    ok = _and(L, _fcmp(L, "oge", x, float_literal(-2.0 ** 63)),
+              _fcmp(L, "olt", x, float_literal(2.0 ** 63)))
+    L.deopt_if(_not(L, ok), op)
+    r = L.t()
+    L.emit(f"{r} = fptosi double {x} to i64")
+    return r
+
+
+def lo_num_call(L, op):
+    fn = op.attrs["fn"]
+    args = [L.v(a) for a in op.args]
+    x = args[0]
+    ty = op.args[0].type
+    r = L.v(op.result)
+    if fn == "abs" and ty == I64:
+        L.deopt_if(_icmp(L, "eq", x, str(I64_MIN)), op)
+        L.emit(f"{r} = select i1 {_icmp(L, 'slt', x, '0')}, i64 {_bin(L, 'sub', '0', x)}, i64 {x}")
+    elif fn in ("abs", "fabs"):
+        L.emit(f"{r} = call double @llvm.fabs.f64(double {x})")
+    elif fn in ("min", "max"):
+        # min(a, b) is b only if b < a (the first of equals wins, nan stays put)
+        y = args[1]
+        pred = ("slt" if fn == "min" else "sgt") if ty == I64 else ("olt" if fn == "min" else "ogt")
+        c = _icmp(L, pred, y, x) if ty == I64 else _fcmp(L, pred, y, x)
+        lt = "i64" if ty == I64 else "double"
+        L.emit(f"{r} = select i1 {c}, {lt} {y}, {lt} {x}")
+    elif fn in ("int", "floor"):
+        if ty == I64:
+            L.emit(f"{r} = add i64 {x}, 0")
+        else:
+            if fn == "floor":
+                f = L.t()
+                L.emit(f"{f} = call double @llvm.floor.f64(double {x})")
+                x = f
+            L.emit(f"{r} = add i64 {_float_to_int(L, op, x)}, 0")
+    elif fn == "float":
+        L.emit(f"{r} = fadd double {x}, -0.0" if ty == F64 else f"{r} = sitofp i64 {x} to double")
+    else:   # math.sqrt/sin/cos/exp/log: libm, with math_1's error rules (-> deopt)
+        y = L.t()
+        if fn == "sqrt":
+            L.emit(f"{y} = call double @llvm.sqrt.f64(double {x})")
+        else:
+            L.call(fn, x, ret=y)
+        x_nan = _fcmp(L, "uno", x, x)
+        y_nan = _fcmp(L, "uno", y, y)
+        inf = float_literal(float("inf"))
+        x_inf = _fcmp(L, "oeq", L_fabs(L, x), inf)
+        y_inf = _fcmp(L, "oeq", L_fabs(L, y), inf)
+        bad = _or(L, _and(L, y_nan, _not(L, x_nan)), _and(L, y_inf, _not(L, x_inf)))
+        L.deopt_if(bad, op)
+        L.emit(f"{r} = fadd double {y}, -0.0")
+
+
+def L_fabs(L, x):
+    r = L.t()
+    L.emit(f"{r} = call double @llvm.fabs.f64(double {x})")
+    return r
+
+
+# ---- native range loops -----------------------------------------------------------
+
+def _range_alloca(L):
+    a = L.t("rng")
+    L.allocas.append(f"{a} = alloca [3 x i64]")
+    return a
+
+
+def _store3(L, a, values):
+    for i, v in enumerate(values):
+        p = L.t()
+        L.emit(f"{p} = getelementptr i64, ptr {a}, i64 {i}")
+        L.emit(f"store i64 {v}, ptr {p}")
+
+
+def _load3(L, a):
+    out = []
+    for i in range(3):
+        p, v = L.t(), L.t()
+        L.emit(f"{p} = getelementptr i64, ptr {a}, i64 {i}")
+        L.emit(f"{v} = load i64, ptr {p}")
+        out.append(v)
+    return out
+
+
+def lo_range_new(L, op):
+    args = [L.v(a) for a in op.args]
+    if len(args) == 1:
+        args = ["0", args[0], "1"]
+    elif len(args) == 2:
+        args = args + ["1"]
+    L.deopt_if(_icmp(L, "eq", args[2], "0"), op)   # ValueError
+    a = _range_alloca(L)
+    _store3(L, a, args)
+    L.emit(f"{L.v(op.result)} = getelementptr i8, ptr {a}, i64 0")
+
+
+def lo_range_iter(L, op):
+    a = _range_alloca(L)
+    _store3(L, a, _load3(L, L.v(op.args[0])))
+    L.emit(f"{L.v(op.result)} = getelementptr i8, ptr {a}, i64 0")
+
+
+def lo_range_next(L, op):
+    it = L.v(op.args[0])
+    cur, stop, step = _load3(L, it)
+    up = _icmp(L, "sgt", step, "0")
+    more = _select(L, up, _icmp(L, "slt", cur, stop), _icmp(L, "sgt", cur, stop), "i1")
+    value, done = op.results
+    L.emit(f"{L.v(done)} = xor i1 {more}, true")
+    pair, nxt, ovf = L.t(), L.t(), L.t()
+    L.emit(f"{pair} = call {{i64, i1}} @llvm.sadd.with.overflow.i64(i64 {cur}, i64 {step})")
+    L.emit(f"{nxt} = extractvalue {{i64, i1}} {pair}, 0")
+    L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
+    # past the end of i64 is past the stop too
+    nxt2 = _select(L, ovf, stop, nxt, "i64")
+    p = L.t()
+    L.emit(f"{p} = getelementptr i64, ptr {it}, i64 0")
+    L.emit(f"store i64 {nxt2}, ptr {p}")
+    L.emit(f"{L.v(value)} = add i64 {cur}, 0")
+
+
+TYPED_LOWER = {
+    "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
+    "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
+    "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,
+    "float_unary": lo_float_unary, "float_cmp": lo_float_cmp, "num_truth": lo_num_truth,
+    "seq_getitem": lo_seq_getitem, "seq_setitem": lo_seq_setitem, "len": lo_len,
+    "guard_callee": lo_guard_callee, "num_call": lo_num_call, "range_new": lo_range_new,
+    "range_iter": lo_range_iter, "range_next": lo_range_next,
+}

@@ -1,0 +1,624 @@
+"""specialize: type inference over the SSA IR and rewriting into unboxed code.
+
+Input: the generic IR of a function (from ``ssa``) and the exact types of its
+arguments at a call. Output: the same IR, retyped: ints that fit in 64 bits
+become ``i64``, floats ``f64``, comparisons ``i1``, ``for i in range(...)`` a
+native counted loop, and the operations on them typed ops (``int_op``,
+``float_op``, ...) whose lowering is machine code.
+
+Exactness: every assumption is checked where it is made. A typed op whose
+result would leave its representation (int overflow, division by zero, a math
+domain error, an unboxing guess that was wrong, a global no longer bound to the
+builtin) *deoptimises*: the native code hands the frame state recorded before
+the instruction (``Op.state``: resume offset, operand stack, and the locals) to
+the interpreter, which finishes the call exactly (runtime/deopt.py). Errors are
+therefore always raised by the interpreter itself, with its messages.
+
+Abstract types: ``INT``, ``FLOAT``, ``BOOL`` (an ``i1``), ``RANGE``/``RITER``
+(a native range and its iterator), and ``("obj", hint)`` for objects, where the
+hint is a guess (``"int"``, ``"float"``, ``("list", h)``, ``("tuple", hs)``)
+taken from argument values and element loads; guesses become guarded unboxing.
+"""
+from __future__ import annotations
+
+import builtins
+import math
+
+from . import ir
+from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
+
+INT, FLOAT, I1, RANGEOBJ, RITER = "int", "float", "i1", "rangeobj", "riter"
+UNBOXED_IR = {INT: I64, FLOAT: F64, I1: BOOL, RANGEOBJ: RANGE, RITER: RANGE}
+ANY = ("obj", None)
+I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
+
+INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
+FLOAT_OPS = {"+", "-", "*", "/", "//", "%"}
+COMPARES = {"<", "<=", "==", "!=", ">", ">="}
+# callee name -> (the object it must be, typed rule name)
+KNOWN_CALLS = {
+    "range": (builtins.range, "range"), "len": (builtins.len, "len"),
+    "abs": (builtins.abs, "abs"), "min": (builtins.min, "minmax"),
+    "max": (builtins.max, "minmax"), "int": (builtins.int, "int"),
+    "float": (builtins.float, "float"),
+    "sqrt": (math.sqrt, "math"), "sin": (math.sin, "math"), "cos": (math.cos, "math"),
+    "exp": (math.exp, "math"), "log": (math.log, "math"), "fabs": (math.fabs, "math"),
+    "floor": (math.floor, "floor"),
+}
+
+
+# ---- abstract types ------------------------------------------------------------
+
+def join(a, b):
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    ha = a[1] if isinstance(a, tuple) else (a if a in (INT, FLOAT) else None)
+    hb = b[1] if isinstance(b, tuple) else (b if b in (INT, FLOAT) else None)
+    return ("obj", ha if ha == hb else None)
+
+
+def hint_of(value, depth=0):
+    """A guess at the shape of a Python value (for speculating on its contents)."""
+    t = type(value)
+    if t is int:
+        return INT
+    if t is float:
+        return FLOAT
+    if depth < 2 and t is list:
+        return ("list", hint_of(value[0], depth + 1) if value else None)
+    if depth < 2 and t is tuple and len(value) <= 8:
+        return ("tuple", tuple(hint_of(v, depth + 1) for v in value))
+    return None
+
+
+def arg_type(value):
+    """The abstract type of an argument value: unboxed when it can be."""
+    t = type(value)
+    if t is int and I64_MIN <= value <= I64_MAX:
+        return INT
+    if t is float:
+        return FLOAT
+    return ("obj", hint_of(value))
+
+
+def guess(t):
+    """int/float: what a value of abstract type ``t`` is or is guessed to be."""
+    if t in (INT, FLOAT):
+        return t
+    if isinstance(t, tuple) and t[1] in (INT, FLOAT):
+        return t[1]
+    return None
+
+
+def is_obj(t):
+    return t is None or isinstance(t, tuple)
+
+
+# ---- inference -------------------------------------------------------------------
+
+class Inference:
+    """Fixed point of value and slot types over the whole function."""
+
+    def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set):
+        self.fn = fn
+        self.no_spec = no_speculate
+        self.vt: dict[int, object] = {}
+        self.slots: list = [None] * fn.nlocals
+        for i, t in enumerate(arg_types):
+            self.slots[i] = t
+        self.producer: dict[int, ir.Op] = {}
+        for blk in fn.blocks:
+            for op in blk.ops:
+                for r in op.results:
+                    self.producer[r.id] = op
+        self.plans: dict[int, tuple] = {}      # id(op) -> rewrite plan
+        self.changed = True
+
+    def run(self):
+        while self.changed:
+            self.changed = False
+            for blk in self.fn.blocks:
+                for op in blk.ops:
+                    self.visit(op)
+        return self
+
+    def t(self, v):
+        return self.vt.get(v.id)
+
+    def set(self, v, t):
+        if v.type == NOBJ or (v.type == BOOL and t != I1):
+            t = ANY if v.type == NOBJ else I1
+        old = self.vt.get(v.id)
+        new = join(old, t)
+        if new != old:
+            self.vt[v.id] = new
+            self.changed = True
+
+    def slot_join(self, slot, t):
+        if t in (I1, RANGEOBJ, RITER):
+            t = ANY
+        new = join(self.slots[slot], t)
+        if new != self.slots[slot]:
+            self.slots[slot] = new
+            self.changed = True
+
+    def speculate(self, op) -> bool:
+        return op.offset not in self.no_spec
+
+    # ---- transfer functions ----
+    def visit(self, op):
+        for target, targs in op.targets:
+            for p, a in zip(target.params, targs):
+                self.set(p, self.t(a))
+        u = op.unwind
+        if u is not None and u.handler is not None:
+            for p, a in zip(u.handler.params, u.keep):
+                self.set(p, self.t(a))
+            for p in u.handler.params[len(u.keep):]:
+                self.set(p, ANY)
+        handler = getattr(self, "v_" + op.kind, None)
+        plan = handler(op) if handler else None
+        if plan is not None:
+            self.plans[id(op)] = plan
+        else:
+            self.plans.pop(id(op), None)
+            for r in op.results:
+                self.set(r, I1 if r.type == BOOL else ANY)
+
+    def v_const(self, op):
+        c = self.fn.consts[op.attrs["index"]]
+        if type(c) is int and I64_MIN <= c <= I64_MAX:
+            self.set(op.result, INT)
+        elif type(c) is float:
+            self.set(op.result, FLOAT)
+        else:
+            self.set(op.result, ("obj", hint_of(c)))
+        return ("keep",)
+
+    def v_load_local(self, op):
+        t = self.slots[op.attrs["slot"]]
+        if t is not None:
+            self.set(op.result, t)
+        return ("keep",)
+
+    def v_store_local(self, op):
+        self.slot_join(op.attrs["slot"], self.t(op.args[0]))
+        return ("keep",)
+
+    def _numeric_pair(self, op, a, b, allowed_int, allowed_float):
+        """Plan the operand conversions for a binary numeric op: (kind, conv_a, conv_b)
+        with kind 'int' or 'float', or None for the generic op."""
+        ta, tb = self.t(a), self.t(b)
+        ga, gb = guess(ta), guess(tb)
+        if ga is None or gb is None:
+            return None
+        definite = ta in (INT, FLOAT) and tb in (INT, FLOAT)
+        if not definite and not self.speculate(op):
+            return None
+        if ga == INT and gb == INT:
+            if not allowed_int:
+                return None
+            return ("int", _conv(ta, INT), _conv(tb, INT))
+        if not allowed_float:
+            return None
+        # at least one float: the other side converts (exactly, or it deopts)
+        return ("float", _conv_float(ta, tb), _conv_float(tb, ta))
+
+    def v_binop(self, op):
+        sym = op.attrs["op"]
+        base = sym[:-1] if sym.endswith("=") and sym not in COMPARES else sym
+        a, b = op.args
+        if base == "/":
+            plan = self._numeric_pair(op, a, b, True, True)
+            if plan and plan[0] == "int":
+                self.set(op.result, FLOAT)
+                return ("int_truediv", plan[1], plan[2])
+        else:
+            plan = self._numeric_pair(op, a, b, base in INT_OPS, base in FLOAT_OPS)
+        if plan is None:
+            return None
+        self.set(op.result, INT if plan[0] == "int" else FLOAT)
+        return (plan[0] + "_op", plan[1], plan[2], base)
+
+    def v_compare(self, op):
+        a, b = op.args
+        plan = self._numeric_pair(op, a, b, True, True)
+        if plan is None:
+            return None
+        self.set(op.result, I1)
+        # int vs float compares exactly only while the int converts exactly: the
+        # conversions of a comparison check |v| <= 2**53 (else deopt)
+        return (plan[0] + "_cmp", plan[1], plan[2], op.attrs["op"])
+
+    def v_unary(self, op):
+        t = self.t(op.args[0])
+        sym = op.attrs["op"]
+        if t == INT or (t == FLOAT and sym != "~"):
+            self.set(op.result, t)
+            return ("unary", sym)
+        return None
+
+    def v_truth(self, op):
+        t = self.t(op.args[0])
+        if t in (INT, FLOAT, I1):
+            self.set(op.result, I1)
+            return ("truth", t)
+        return None
+
+    def v_bool_box(self, op):
+        self.set(op.result, ANY)
+        return ("keep",)
+
+    def v_getitem(self, op):
+        c, k = op.args
+        tc, tk = self.t(c), self.t(k)
+        if not is_obj(tc) or tk != INT:
+            return None
+        h = tc[1] if tc else None
+        elem = None
+        if isinstance(h, tuple) and h[0] == "list":
+            elem = h[1]
+        elif isinstance(h, tuple) and h[0] == "tuple" and len(set(h[1])) == 1:
+            elem = h[1][0]
+        self.set(op.result, ("obj", elem))
+        return ("seq_getitem",)
+
+    def v_setitem(self, op):
+        c, k, _ = op.args
+        if is_obj(self.t(c)) and self.t(k) == INT:
+            return ("seq_setitem",)
+        return None
+
+    def v_unpack_sequence(self, op):
+        t = self.t(op.args[0])
+        h = t[1] if is_obj(t) and t else None
+        n = len(op.results)
+        hints = [None] * n
+        if isinstance(h, tuple) and h[0] == "tuple" and len(h[1]) == n:
+            hints = list(h[1])
+        elif isinstance(h, tuple) and h[0] == "list":
+            hints = [h[1]] * n
+        for r, hh in zip(op.results, hints):
+            self.set(r, ("obj", hh))
+        return ("keep",)
+
+    def v_get_iter(self, op):
+        if self.t(op.args[0]) == RANGEOBJ:
+            self.set(op.result, RITER)
+            return ("range_iter",)
+        return None
+
+    def v_iter_next(self, op):
+        if self.t(op.args[0]) == RITER:
+            self.set(op.result, INT)
+            return ("range_next",)
+        return None
+
+    def v_call(self, op):
+        known = self.known_callee(op)
+        if known is None or not self.speculate(op):
+            return None
+        obj, rule = known
+        args = op.args[2:]
+        types = [self.t(a) for a in args]
+        plan = getattr(self, "call_" + rule)(op, args, types)
+        if plan is None:
+            return None
+        result_type, convs, kind = plan
+        self.set(op.result, result_type)
+        return ("known_call", obj, convs, kind)
+
+    def known_callee(self, op):
+        if op.attrs.get("kwnames") or op.attrs.get("frame_builtin"):
+            return None
+        callee = op.args[1]
+        prod = self.producer.get(callee.id)
+        if prod is None or prod.kind not in ("load_global", "load_method", "getattr"):
+            return None
+        known = KNOWN_CALLS.get(prod.attrs.get("name"))
+        if known is None:
+            return None
+        if prod.kind == "load_global" and known[0] is not getattr(builtins, prod.attrs["name"], None):
+            return None
+        if prod.kind != "load_global" and known[1] not in ("math", "floor"):
+            return None
+        return known
+
+    def call_range(self, op, args, types):
+        if not 1 <= len(args) <= 3 or any(guess(t) != INT for t in types):
+            return None
+        return (RANGEOBJ, [_conv(t, INT) for t in types], "range")
+
+    def call_len(self, op, args, types):
+        if len(args) != 1 or not is_obj(types[0]):
+            return None
+        return (INT, ["keep"], "len")
+
+    def call_abs(self, op, args, types):
+        if len(args) != 1 or types[0] not in (INT, FLOAT):
+            return None
+        return (types[0], ["keep"], "abs")
+
+    def call_minmax(self, op, args, types):
+        if len(args) != 2 or types[0] != types[1] or types[0] not in (INT, FLOAT):
+            return None
+        return (types[0], ["keep", "keep"], self.producer[op.args[1].id].attrs["name"])
+
+    def call_int(self, op, args, types):
+        if len(args) != 1 or types[0] not in (INT, FLOAT):
+            return None
+        return (INT, ["keep"], "int")
+
+    def call_float(self, op, args, types):
+        if len(args) != 1 or types[0] not in (INT, FLOAT):
+            return None
+        return (FLOAT, [_conv_float(types[0], FLOAT)], "float")
+
+    def call_math(self, op, args, types):
+        if len(args) != 1 or guess(types[0]) is None:
+            return None
+        name = self.producer[op.args[1].id].attrs["name"]
+        return (FLOAT, [_conv_float(types[0], FLOAT)], name)
+
+    def call_floor(self, op, args, types):
+        if len(args) != 1 or types[0] not in (INT, FLOAT):
+            return None
+        return (INT, ["keep"], "floor")
+
+
+def _conv(t, want):
+    """Conversion of a value of abstract type ``t`` to unboxed ``want`` (INT/FLOAT)."""
+    if t == want:
+        return "keep"
+    if want == INT:
+        return "unbox_int"
+    return "unbox_float_strict"
+
+
+def _conv_float(t, other):
+    """Conversion to f64 of an operand of a float operation whose other operand is
+    of type ``other``: a definite int converts; an object guessed int/float is
+    unboxed strictly when the other side is not a definite float (int op int must
+    stay an int op), leniently (int or float) when it is."""
+    if t == FLOAT:
+        return "keep"
+    if t == INT:
+        return "int_to_float"
+    if other == FLOAT:
+        return "unbox_float_lenient"
+    return "unbox_float_strict" if guess(t) == FLOAT else "unbox_int_to_float"
+
+
+# ---- rewriting -------------------------------------------------------------------
+
+# Typed ops that may deoptimise (their lowering needs Op.state).
+DEOPTS = {"unbox_int", "unbox_float", "int_op", "int_truediv", "int_unary", "float_op",
+          "guard_callee", "range_new", "num_call", "int_to_float", "load_local",
+          "delete_local", "arg_unbox"}
+
+
+class Rewriter:
+    def __init__(self, fn: ir.Function, inf: Inference, arg_types: list):
+        self.fn = fn
+        self.inf = inf
+        self.arg_types = arg_types
+        self.out: list[ir.Op] = []
+        self.range_done: dict[int, ir.Value] = {}   # range_next value -> its "exhausted" flag
+
+    def ir_type(self, t, current):
+        if t in UNBOXED_IR:
+            return UNBOXED_IR[t]
+        return current if current in (NOBJ, BOOL) else OBJ
+
+    def run(self) -> bool:
+        """Retype and rewrite ``fn`` in place; False if nothing got unboxed."""
+        fn, inf = self.fn, self.inf
+        unboxed = False
+        for blk in fn.blocks:
+            for v in blk.params:
+                v.type = self.ir_type(inf.vt.get(v.id), v.type)
+            for op in blk.ops:
+                for v in op.results:
+                    t = inf.vt.get(v.id)
+                    v.type = self.ir_type(t, v.type)
+                    if t in (RANGEOBJ, RITER):
+                        v.hint = t
+                    unboxed |= v.type in (I64, F64, RANGE)
+        fn.slot_types = [UNBOXED_IR[t] if t in (INT, FLOAT) else OBJ for t in inf.slots]
+        fn.arg_types = self.arg_types
+        unboxed |= any(t != OBJ for t in fn.slot_types)
+        for blk in fn.blocks:
+            self.out = []
+            ops = blk.ops
+            for i, op in enumerate(ops):
+                self.rewrite(op, ops[i - 1] if i else None)
+            blk.ops = self.out
+        ir.verify(fn)
+        return unboxed
+
+    # ---- emitting ----
+    def emit(self, op_kind, args, results, like: ir.Op, unwind=None, **attrs) -> ir.Op:
+        op = ir.Op(op_kind, list(args), list(results), attrs, unwind=unwind, offset=like.offset,
+                   state=like.state)
+        self.out.append(op)
+        return op
+
+    def new(self, type_):
+        return self.fn.new_value(type_)
+
+    def box(self, v, like: ir.Op, temps: list) -> ir.Value:
+        """A new reference to ``v`` as an object (``v`` itself when it is one)."""
+        if v.type in (OBJ, NOBJ):
+            return v
+        base = like.unwind
+        unwind = ir.Unwind(base.handler, base.keep, base.drop + temps, base.lasti,
+                           base.traceback, base.offset) if base else ir.Unwind(None, [], list(temps))
+        r = self.new(OBJ)
+        kind = {I64: INT, F64: FLOAT, BOOL: I1}.get(v.type, v.hint)
+        if v.type == BOOL:
+            self.emit("bool_box", [v], [r], like)
+        else:
+            self.emit("box", [v], [r], like, unwind=unwind, kind=kind)
+        temps.append(r)
+        return r
+
+    def release(self, temps, like):
+        for t in temps:
+            self.emit("decref", [t], [], like)
+
+    def convert(self, v, conv, like, exact=False):
+        if conv == "keep":
+            return v
+        if conv == "int_to_float":
+            r = self.new(F64)
+            self.emit("int_to_float", [v], [r], like, exact=exact)
+            return r
+        if conv == "unbox_int":
+            r = self.new(I64)
+            self.emit("unbox_int", [v], [r], like)
+            return r
+        if conv == "unbox_int_to_float":
+            i = self.new(I64)
+            self.emit("unbox_int", [v], [i], like)
+            r = self.new(F64)
+            self.emit("int_to_float", [i], [r], like, exact=exact)
+            return r
+        r = self.new(F64)
+        self.emit("unbox_float", [v], [r], like, lenient=conv == "unbox_float_lenient")
+        return r
+
+    # ---- per op ----
+    def rewrite(self, op, prev):
+        plan = self.inf.plans.get(id(op))
+        if op.kind in ("incref", "decref") and op.args[0].type not in (OBJ, NOBJ):
+            return
+        if op.kind == "br_if_null" and op.args[0].id in self.range_done:
+            (t, targs), (f, fargs) = op.targets
+            done = self.range_done[op.args[0].id]
+            self.out.append(ir.Op("cbr", [done], [], {}, offset=op.offset,
+                                  targets=self._edges(op, [(t, targs), (f, fargs)])))
+            return
+        if plan is None or plan[0] == "keep":
+            self.generic(op)
+            return
+        getattr(self, "r_" + plan[0])(op, *plan[1:])
+
+    def _edges(self, op, targets):
+        edges = []
+        for blk, args in targets:
+            new_args = []
+            for p, a in zip(blk.params, args):
+                if p.type in (OBJ, NOBJ) and a.type not in (OBJ, NOBJ):
+                    a = self.box(a, op, [])
+                new_args.append(a)
+            edges.append((blk, new_args))
+        return edges
+
+    def generic(self, op):
+        """An op that takes objects: box unboxed operands around it."""
+        temps: list = []
+        if op.kind == "store_local":
+            slot_t = self.fn.slot_types[op.attrs["slot"]]
+            if slot_t == OBJ:
+                op.args = [self.box(op.args[0], op, [])]   # the store steals the new reference
+            self.out.append(op)
+            return
+        if op.kind == "ret":
+            op.args = [self.box(op.args[0], op, [])]
+            self.out.append(op)
+            return
+        if op.kind in ("bool_box", "load_local", "const", "delete_local"):
+            self.out.append(op)
+            return
+        keep_bool = op.kind in ("cbr", "bool_box")    # ops that take an i1
+        op.args = [a if keep_bool and a.type == BOOL else self.box(a, op, temps)
+                   for a in op.args]
+        if op.targets:
+            op.targets = self._edges(op, op.targets)
+        u = op.unwind
+        if u is not None and u.handler is not None:
+            keep_temps: list = []
+            keep = []
+            for p, k in zip(u.handler.params, u.keep):
+                if p.type in (OBJ, NOBJ) and k.type not in (OBJ, NOBJ):
+                    k = self.box(k, op, keep_temps)
+                keep.append(k)
+            u.keep = keep
+            temps += keep_temps
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + \
+                [t for t in temps if t not in keep_temps]
+        elif u is not None:
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+        self.out.append(op)
+        if op.kind not in ir.TERMINATORS:
+            self.release(temps, op)
+
+    def r_int_op(self, op, ca, cb, base):
+        a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
+        self.emit("int_op", [a, b], op.results, op, op=base)
+
+    def r_float_op(self, op, ca, cb, base):
+        a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
+        self.emit("float_op", [a, b], op.results, op, op=base)
+
+    def r_int_truediv(self, op, ca, cb):
+        a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
+        self.emit("int_truediv", [a, b], op.results, op)
+
+    def r_int_cmp(self, op, ca, cb, sym):
+        a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
+        self.emit("int_cmp", [a, b], op.results, op, op=sym)
+
+    def r_float_cmp(self, op, ca, cb, sym):
+        a = self.convert(op.args[0], ca, op, exact=True)
+        b = self.convert(op.args[1], cb, op, exact=True)
+        self.emit("float_cmp", [a, b], op.results, op, op=sym)
+
+    def r_unary(self, op, sym):
+        v = op.args[0]
+        kind = "int_unary" if v.type == I64 else "float_unary"
+        self.emit(kind, [v], op.results, op, op=sym)
+
+    def r_truth(self, op, t):
+        self.emit("num_truth", op.args, op.results, op)
+
+    def r_seq_getitem(self, op):
+        self.emit("seq_getitem", op.args, op.results, op, unwind=op.unwind)
+
+    def r_seq_setitem(self, op):
+        c, k, v = op.args
+        temps: list = []
+        v = self.box(v, op, temps)
+        u = op.unwind
+        if u is not None:
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+        self.emit("seq_setitem", [c, k, v], [], op, unwind=u)
+        self.release(temps, op)
+
+    def r_range_iter(self, op):
+        self.emit("range_iter", op.args, op.results, op)
+
+    def r_range_next(self, op):
+        done = self.range_done[op.result.id] = self.new(BOOL)
+        self.emit("range_next", op.args, [op.result, done], op)
+
+    def r_known_call(self, op, obj, convs, kind):
+        first, callee, *args = op.args
+        self.emit("guard_callee", [first, callee], [], op,
+                  index=self.fn.const_index(obj), name=kind)
+        args = [self.convert(a, c, op) for a, c in zip(args, convs)]
+        if kind == "range":
+            self.emit("range_new", args, op.results, op)
+        elif kind == "len":
+            self.emit("len", args, op.results, op, unwind=op.unwind)
+        else:
+            self.emit("num_call", args, op.results, op, fn=kind)
+
+
+def specialize(fn: ir.Function, arg_types: list, no_speculate: set) -> bool:
+    """Rewrite ``fn`` for arguments of ``arg_types``; False if nothing got unboxed
+    (the generic version is as good)."""
+    inf = Inference(fn, arg_types, no_speculate).run()
+    return Rewriter(fn, inf, arg_types).run()
