@@ -1,6 +1,10 @@
-"""python -m jit show FILE[:FUNCTION] [--stage bytecode|cfg|ssa|llvm|opt|asm]
+"""python -m jit show FILE[:FUNCTION] [--stage bytecode|cfg|ssa|spec|llvm|opt|asm]
+                                     [--args "(1, 2.0)"]
 
 Prints one stage of the pipeline for a function (or the module code) in FILE.
+With --args (a Python expression for a tuple of argument values), ``spec``,
+``llvm``, ``opt`` and ``asm`` show the version specialised for those
+arguments' types.
 """
 from __future__ import annotations
 
@@ -25,9 +29,10 @@ def _find_code(path: str, name: str | None):
     return code
 
 
-def show(code, stage: str) -> str:
+def show(code, stage: str, args: tuple | None = None) -> str:
     from .cfg import build_cfg
     from .frontend import decode
+    from .specialize import arg_type, specialize
     from .ssa import build_ssa
     if stage == "bytecode":
         return decode(code).listing()
@@ -35,14 +40,27 @@ def show(code, stage: str) -> str:
         return str(build_cfg(decode(code)))
     if stage == "ssa":
         return str(build_ssa(code)[0])
+    if stage == "spec":
+        fn = build_ssa(code)[0]
+        specialize(fn, [arg_type(a) for a in args or ()], frozenset())
+        return str(fn)
     from . import engine, pipeline
-    native = pipeline.compile_code(code)
+    if args is not None:
+        from .dispatch import Dispatcher, Specialization
+        function = types.FunctionType(code, {"__builtins__": __builtins__})
+        spec = Specialization(Dispatcher(function, code), tuple(map(type, args)),
+                              [arg_type(a) for a in args], frozenset(), 0)
+        native = pipeline.compile_specialized(code, function, spec)
+        if native is None:
+            raise SystemExit("nothing to specialise for these argument types")
+    else:
+        native = pipeline.compile_code(code)
     if stage == "llvm":
         return native.llvm_ir
     if stage == "opt":
         return native.library.optimized_ir
     if stage == "asm":
-        return engine.assembly(native.llvm_ir)
+        return engine.assembly(native.llvm_ir, 2 if args is not None else 1)
     raise SystemExit(f"unknown stage {stage!r}")
 
 
@@ -52,10 +70,16 @@ def main(argv=None):
     p = sub.add_parser("show", help="print one stage of the pipeline")
     p.add_argument("target", help="FILE or FILE:FUNCTION (dotted for nested functions)")
     p.add_argument("--stage", default="ssa",
-                   choices=["bytecode", "cfg", "ssa", "llvm", "opt", "asm"])
+                   choices=["bytecode", "cfg", "ssa", "spec", "llvm", "opt", "asm"])
+    p.add_argument("--args", default=None,
+                   help="argument values to specialise for, e.g. \"(10, 2.5)\"")
     args = parser.parse_args(argv)
     path, _, name = args.target.partition(":")
-    print(show(_find_code(path, name or None), args.stage))
+    values = None
+    if args.args is not None:
+        values = eval(args.args, {})
+        values = values if isinstance(values, tuple) else (values,)
+    print(show(_find_code(path, name or None), args.stage, values))
     return 0
 
 

@@ -39,6 +39,8 @@ class Specialization:
         self.deopts: collections.Counter = collections.Counter()
         self.native = None
         self.address = 0
+        self.direct_address = 0
+        self.return_hint = None      # what its returns are (for callers' unboxing)
 
     def add_site(self, resume: int, depth: int, offset: int) -> int:
         self.sites.append((resume, depth, offset))
@@ -76,6 +78,11 @@ class Dispatcher:
         self.table = None
         self.megamorphic = None
         self.generic_address = 0
+        # per signature: a word holding the specialisation's direct entry (or 0), which
+        # specialised callers call without boxing; rewritten on re-specialisation
+        self.cells: dict[tuple, ctypes.c_void_p] = {}
+        self.building: set[tuple] = set()
+        self.failures: list[str] = []   # specialisations the compiler could not build
 
     def attach(self, library, prefix: str):
         n = self.ROWS * (self.argc + 1)
@@ -90,9 +97,31 @@ class Dispatcher:
             return None
         from .specialize import arg_type
         types = tuple(type(a) for a in args)
+        if types in self.cells:    # made by a direct call before this signature was full
+            return None
+        self.cells[types] = ctypes.c_void_p(0)
         spec = self._build(types, [arg_type(a) for a in args], frozenset(), 0)
         self.rows.append([types, spec])
         self._write(len(self.rows) - 1)
+        return None
+
+    def direct_cell(self, types: tuple, arg_types: list) -> ctypes.c_void_p | None:
+        """The direct-entry cell of the specialisation for ``types``, made now if there
+        is room (a specialised caller is about to call it with unboxed arguments)."""
+        if types not in self.cells:
+            if len(self.rows) >= self.ROWS:
+                return None
+            self.cells[types] = ctypes.c_void_p(0)
+            if types not in self.building:
+                spec = self._build(types, arg_types, frozenset(), 0)
+                self.rows.append([types, spec])
+                self._write(len(self.rows) - 1)
+        return self.cells[types]
+
+    def return_hint(self, types: tuple):
+        for row_types, spec in self.rows:
+            if row_types == types and spec is not None:
+                return spec.return_hint
         return None
 
     def respecialize(self, spec: Specialization, offset: int):
@@ -116,13 +145,18 @@ class Dispatcher:
     def _build(self, types, arg_types, no_spec, generation):
         from . import pipeline
         spec = Specialization(self, types, arg_types, no_spec, generation)
+        self.building.add(types)
         try:
             spec.native = pipeline.compile_specialized(self.code, self.function, spec)
-        except (CompileError, UnsupportedError):
+        except (CompileError, UnsupportedError) as exc:
+            self.failures.append(f"{types}: {exc}")
             return None
+        finally:
+            self.building.discard(types)
         if spec.native is None:   # nothing to unbox: the generic code is as good
             return None
         spec.address = spec.native.library.address(f"{spec.native.prefix}.spec")
+        spec.direct_address = spec.native.library.address(f"{spec.native.prefix}.direct")
         return spec
 
     def _write(self, row: int):
@@ -132,6 +166,7 @@ class Dispatcher:
         for i, t in enumerate(types):
             self.table[base + i] = id(t)
         self.table[base + self.argc] = spec.address if spec else self.generic_address
+        self.cells.setdefault(types, ctypes.c_void_p(0)).value = spec.direct_address if spec else 0
 
     def explain(self) -> str:
         lines = []
@@ -145,4 +180,5 @@ class Dispatcher:
             lines.append(f"  more than {self.ROWS} signatures: others run the generic code")
         if self.deopt_count:
             lines.append(f"  deoptimisations: {self.deopt_count}")
+        lines += [f"  could not specialise {f}" for f in self.failures]
         return "\n".join(lines) if lines else "  no specialisations yet (made on first calls)"

@@ -457,6 +457,16 @@ class Lowering:
         types; an int too big for 64 bits deoptimises before anything ran)."""
         saved, self.lines = self.lines, []
         self.start("params")
+        if params:
+            self.emit("br i1 %direct, label %params.direct, label %params.boxed")
+            self.start("params.direct")
+            for i in params:
+                lt = LLTYPE[self.slot_types[i]]
+                self.emit(f"%raw{i} = load {lt}, ptr %arg{i}.p")
+                self.emit(f"store {lt} %raw{i}, ptr %slot{i}")
+                self.emit(f"store i1 true, ptr %bound{i}")
+            self.emit("br label %params.done")
+            self.start("params.boxed")
         for i in params:
             arg = f"%arg{i}"
             if self.slot_types[i] == I64:
@@ -472,6 +482,9 @@ class Lowering:
                 val = self.field(arg, abi.FLOAT_VALUE, "double")
             self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
             self.emit(f"store i1 true, ptr %bound{i}")
+        if params:
+            self.emit("br label %params.done")
+            self.start("params.done")
         out, self.lines = self.lines, saved
         return out
 
@@ -517,7 +530,7 @@ class Lowering:
         typed_params = [i for i in range(nparams) if self.slot_types[i] != OBJ]
         param_lines = self._unbox_params(typed_params)   # before the allocas are listed
         head = [f"define ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, ptr %args) {{", "entry:"]
+                f"ptr %closure, i1 %direct, ptr %args) {{", "entry:"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
             head += [f"  %slot{i} = alloca {lt}", f"  store {lt} {ZERO[lt]}, ptr %slot{i}"]
@@ -607,6 +620,17 @@ class Lowering:
         return "\n".join(f"  %{name}.p = getelementptr ptr, ptr {g}, i64 {idx}\n"
                          f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
 
+    def generic_text(self) -> str:
+        """generic(args): the generic code behind a dispatch row."""
+        p = self.p
+        return f"""
+define ptr @{p}.generic(ptr %args) {{
+entry:
+{self._const_loads()}
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr %args)
+  ret ptr %r
+}}"""
+
     def spec_text(self) -> str:
         """A specialisation's entry: spec(args) with the arguments' types already
         checked by the generic entry's dispatcher."""
@@ -615,7 +639,15 @@ class Lowering:
 define ptr @{p}.spec(ptr %args) {{
 entry:
 {self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, ptr %args)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr %args)
+  ret ptr %r
+}}
+; direct calls from other specialised code: typed parameters come unboxed (raw
+; 64-bit values in their argument slots), the others as objects
+define ptr @{p}.direct(ptr %args) {{
+entry:
+{self._const_loads()}
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 true, ptr %args)
   ret ptr %r
 }}"""
 
@@ -689,7 +721,7 @@ entry:
         loads = "\n".join(f"  %{name}.p = getelementptr ptr, ptr {g}, i64 {idx}\n"
                           f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
         call = (f"call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
-                f"ptr %closure, ptr")
+                f"ptr %closure, i1 false, ptr")
         fast = ""
         if simple:
             fast = f"""
@@ -760,9 +792,9 @@ call:
   ret ptr %r2
 }}
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, ptr null)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null)
   ret ptr %r
-}}""" + (self.spec_text().replace(f"@{p}.spec(", f"@{p}.generic(") if self.dispatch else "")
+}}""" + (self.generic_text() if self.dispatch else "")
 
 
 # ---- op lowerings ------------------------------------------------------------

@@ -582,7 +582,44 @@ def lo_range_next(L, op):
     L.emit(f"{L.v(value)} = add i64 {cur}, 0")
 
 
+def lo_direct_call(L, op):
+    """Call another specialised function through its direct-entry cell: typed
+    arguments travel unboxed; an empty cell (no specialisation) is an ordinary call."""
+    fn_obj, *args = op.args
+    cell = L.t()
+    L.emit(f"{cell} = inttoptr i64 {op.attrs['cell']} to ptr")
+    fp = L.t()
+    L.emit(f"{fp} = load ptr, ptr {cell}")
+    fast, slow, join = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.join")
+    L.emit(f"br i1 {_icmp(L, 'ne', fp, 'null', 'ptr')}, label %{fast}, label %{slow}")
+    L.start(fast)
+    raw = L.t("raw")
+    L.allocas.append(f"{raw} = alloca [{max(len(args), 1)} x i64]")
+    for i, a in enumerate(args):
+        p = L.t()
+        L.emit(f"{p} = getelementptr i64, ptr {raw}, i64 {i}")
+        L.emit(f"store {'i64' if a.type == I64 else 'double'} {L.v(a)}, ptr {p}")
+    r1 = L.t()
+    L.emit(f"{r1} = call ptr {fp}(ptr {raw})")
+    L.check_null(r1, op)
+    fast_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    boxed = [L.box_raw(a.type, L.v(a)) for a in args]
+    for b in boxed:
+        L.check_null(b, op)   # (leaks the earlier boxes on MemoryError only)
+    r2 = L.call("PyObject_Vectorcall", L.v(fn_obj), L.array(boxed), str(len(boxed)), "null")
+    for b in boxed:
+        L.decref(b)
+    L.check_null(r2, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{slow_end} ]")
+
+
 TYPED_LOWER = {
+    "direct_call": lo_direct_call,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,

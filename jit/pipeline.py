@@ -174,10 +174,10 @@ def compile_specialized(code, function, spec):
     from .specialize import specialize
     t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
-    if not specialize(fn, spec.arg_types, spec.no_speculate):
+    if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
     lowering = Lowering(fn, code, _function_consts(function), spec=spec)
-    library, consts, text = _link(lowering, fn, code, ["spec", "consts", "impl", "frame"],
+    library, consts, text = _link(lowering, fn, code, ["spec", "direct", "consts", "impl", "frame"],
                                   opt_level=2)
     ms = (time.perf_counter() - t0) * 1000
     native = Native(code, fn, lowered, library, consts, text, ms, function)

@@ -22,6 +22,7 @@ taken from argument values and element loads; guesses become guarded unboxing.
 from __future__ import annotations
 
 import builtins
+import ctypes
 import math
 
 from . import ir
@@ -30,6 +31,11 @@ from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
 INT, FLOAT, I1, RANGEOBJ, RITER = "int", "float", "i1", "rangeobj", "riter"
 UNBOXED_IR = {INT: I64, FLOAT: F64, I1: BOOL, RANGEOBJ: RANGE, RITER: RANGE}
 ANY = ("obj", None)
+OTHER = "other"     # hint: an object that is certainly not a number
+# ops whose results are never numbers (no point guessing they are)
+NON_NUMERIC = {"build_tuple", "build_list", "build_set", "build_map", "build_const_key_map",
+               "build_string", "build_slice", "format_value", "make_function", "list_to_tuple",
+               "get_iter", "load_build_class", "import_name"}
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 
 INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
@@ -70,6 +76,8 @@ def hint_of(value, depth=0):
         return ("list", hint_of(value[0], depth + 1) if value else None)
     if depth < 2 and t is tuple and len(value) <= 8:
         return ("tuple", tuple(hint_of(v, depth + 1) for v in value))
+    if t in (list, tuple, str, bytes, dict, set, frozenset, type(None), range):
+        return OTHER
     return None
 
 
@@ -92,6 +100,11 @@ def guess(t):
     return None
 
 
+def unknown(t):
+    """An object nothing is known about (it may well be a number)."""
+    return t is not None and isinstance(t, tuple) and t[1] is None
+
+
 def is_obj(t):
     return t is None or isinstance(t, tuple)
 
@@ -101,9 +114,11 @@ def is_obj(t):
 class Inference:
     """Fixed point of value and slot types over the whole function."""
 
-    def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set):
+    def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set, spec=None):
         self.fn = fn
         self.no_spec = no_speculate
+        self.spec = spec           # the dispatch.Specialization being built (for calls)
+        self.ret_type = None       # join of the types returned
         self.vt: dict[int, object] = {}
         self.slots: list = [None] * fn.nlocals
         for i, t in enumerate(arg_types):
@@ -164,8 +179,9 @@ class Inference:
             self.plans[id(op)] = plan
         else:
             self.plans.pop(id(op), None)
+            other = ("obj", OTHER) if op.kind in NON_NUMERIC else ANY
             for r in op.results:
-                self.set(r, I1 if r.type == BOOL else ANY)
+                self.set(r, I1 if r.type == BOOL else other)
 
     def v_const(self, op):
         c = self.fn.consts[op.attrs["index"]]
@@ -192,6 +208,12 @@ class Inference:
         with kind 'int' or 'float', or None for the generic op."""
         ta, tb = self.t(a), self.t(b)
         ga, gb = guess(ta), guess(tb)
+        # an object of unknown type next to an unboxed number is guessed to be the
+        # same kind (an int next to an int; an int or float next to a float)
+        if ga is None and unknown(ta) and tb in (INT, FLOAT):
+            ga = tb
+        if gb is None and unknown(tb) and ta in (INT, FLOAT):
+            gb = ta
         if ga is None or gb is None:
             return None
         definite = ta in (INT, FLOAT) and tb in (INT, FLOAT)
@@ -296,10 +318,17 @@ class Inference:
             return ("range_next",)
         return None
 
+    def v_ret(self, op):
+        t = self.t(op.args[0])
+        self.ret_type = join(self.ret_type, t if t not in (I1, RANGEOBJ, RITER) else ANY)
+        return None
+
     def v_call(self, op):
-        known = self.known_callee(op)
-        if known is None or not self.speculate(op):
+        if not self.speculate(op):
             return None
+        known = self.known_callee(op)
+        if known is None:
+            return self.direct_call(op)
         obj, rule = known
         args = op.args[2:]
         types = [self.t(a) for a in args]
@@ -309,6 +338,34 @@ class Inference:
         result_type, convs, kind = plan
         self.set(op.result, result_type)
         return ("known_call", obj, convs, kind)
+
+    def direct_call(self, op):
+        """A call of a global bound to a compiled function with a dispatcher, with
+        int/float arguments: call its specialisation's native entry directly."""
+        from runtime import funcobject
+        if self.spec is None or op.attrs.get("kwnames") or op.attrs.get("frame_builtin"):
+            return None
+        prod = self.producer.get(op.args[1].id)
+        first = self.producer.get(op.args[0].id)
+        if prod is None or prod.kind != "load_global" or first is None or first.kind != "null":
+            return None
+        me = self.spec.dispatcher
+        target = me.function.__globals__.get(prod.attrs["name"])
+        if not funcobject.is_compiled_function(target):
+            return None
+        native = funcobject.get_state(target)
+        callee = getattr(native, "dispatcher", None)
+        args = op.args[2:]
+        types = [self.t(a) for a in args]
+        if callee is None or callee.argc != len(args) or any(t not in (INT, FLOAT) for t in types):
+            return None
+        sig = tuple(int if t == INT else float for t in types)
+        if callee is me and sig == self.spec.types:
+            hint = guess(self.ret_type)       # recursion: what this function returns
+        else:
+            hint = callee.return_hint(sig)
+        self.set(op.result, ("obj", hint))
+        return ("direct_call", target, callee, sig, types)
 
     def known_callee(self, op):
         if op.attrs.get("kwnames") or op.attrs.get("frame_builtin"):
@@ -604,6 +661,18 @@ class Rewriter:
         done = self.range_done[op.result.id] = self.new(BOOL)
         self.emit("range_next", op.args, [op.result, done], op)
 
+    def r_direct_call(self, op, target, callee, sig, types):
+        first, fn_obj, *args = op.args
+        cell = callee.direct_cell(sig, list(types))
+        if cell is None:       # no room for another signature: an ordinary call
+            self.generic(op)
+            return
+        self.emit("guard_callee", [first, fn_obj], [], op, index=self.fn.const_index(target),
+                  name="direct")
+        self.fn.const_index(cell)     # keeps the cell alive with the code
+        self.emit("direct_call", [fn_obj, *args], op.results, op, unwind=op.unwind,
+                  cell=ctypes.addressof(cell))
+
     def r_known_call(self, op, obj, convs, kind):
         first, callee, *args = op.args
         self.emit("guard_callee", [first, callee], [], op,
@@ -617,8 +686,11 @@ class Rewriter:
             self.emit("num_call", args, op.results, op, fn=kind)
 
 
-def specialize(fn: ir.Function, arg_types: list, no_speculate: set) -> bool:
+def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -> bool:
     """Rewrite ``fn`` for arguments of ``arg_types``; False if nothing got unboxed
-    (the generic version is as good)."""
-    inf = Inference(fn, arg_types, no_speculate).run()
+    (the generic version is as good). ``spec`` (a dispatch.Specialization) enables
+    direct calls of other specialised functions and records what this one returns."""
+    inf = Inference(fn, arg_types, no_speculate, spec).run()
+    if spec is not None:
+        spec.return_hint = guess(inf.ret_type)
     return Rewriter(fn, inf, arg_types).run()
