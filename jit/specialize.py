@@ -475,7 +475,10 @@ class Rewriter:
         unboxed = False
         for blk in fn.blocks:
             for v in blk.params:
-                v.type = self.ir_type(inf.vt.get(v.id), v.type)
+                t = inf.vt.get(v.id)
+                v.type = self.ir_type(t, v.type)
+                if t in (RANGEOBJ, RITER):
+                    v.hint = t
             for op in blk.ops:
                 for v in op.results:
                     t = inf.vt.get(v.id)
