@@ -76,7 +76,6 @@ class Dispatcher:
         self.retired: list[Specialization] = []   # replaced, maybe still running
         self.deopt_count = 0
         self.table = None
-        self.megamorphic = None
         self.generic_address = 0
         # per signature: a word holding the specialisation's direct entry (or 0), which
         # specialised callers call without boxing; rewritten on re-specialisation
@@ -87,13 +86,11 @@ class Dispatcher:
     def attach(self, library, prefix: str):
         n = self.ROWS * (self.argc + 1)
         self.table = (ctypes.c_void_p * n).from_address(library.address(f"{prefix}.sigs"))
-        self.megamorphic = ctypes.c_int32.from_address(library.address(f"{prefix}.dstate"))
         self.generic_address = library.address(f"{prefix}.generic")
 
     def miss(self, *args):
         """Native dispatch found no row for these argument types."""
         if len(self.rows) >= self.ROWS:
-            self.megamorphic.value = 1
             return None
         from .specialize import arg_type
         types = tuple(type(a) for a in args)
@@ -176,8 +173,8 @@ class Dispatcher:
                 lines.append(f"  ({names}): generic code (nothing to unbox)")
             else:
                 lines.append("  " + spec.describe())
-        if self.megamorphic is not None and self.megamorphic.value:
-            lines.append(f"  more than {self.ROWS} signatures: others run the generic code")
+        if len(self.rows) >= self.ROWS:
+            lines.append(f"  at most {self.ROWS} signatures: others run the generic code")
         if self.deopt_count:
             lines.append(f"  deoptimisations: {self.deopt_count}")
         lines += [f"  could not specialise {f}" for f in self.failures]

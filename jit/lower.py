@@ -653,15 +653,14 @@ entry:
 
     def _dispatch_text(self, argc: int) -> str:
         """Per-signature dispatch: a small table of (exact argument types -> entry) filled
-        by the dispatcher's miss handler; an empty row calls it, a full table or a
-        megamorphic function goes to the generic code."""
+        by the dispatcher's miss handler; an empty row calls it (once), a full table
+        goes to the generic code."""
         d = self.dispatch
         if d is None:
             return ""
         p = self.p
         row = argc + 1
-        self.dispatch_table = f"@{p}.sigs = global [{d.ROWS * row} x ptr] zeroinitializer\n" \
-                              f"@{p}.dstate = global i32 0"
+        self.dispatch_table = f"@{p}.sigs = global [{d.ROWS * row} x ptr] zeroinitializer"
         miss = self.fn.const_index(d.miss)
         lines = [""]
         for i in range(argc):
@@ -696,10 +695,7 @@ entry:
                       f"  %dr{r} = call ptr %df{r}(ptr %args)",
                       f"  ret ptr %dr{r}"]
         lines += ["disp.miss:",
-                  f"  %dstate = load i32, ptr @{p}.dstate",
-                  "  %dmega = icmp ne i32 %dstate, 0",
-                  "  %dskip = or i1 %dmega, %retry",
-                  "  br i1 %dskip, label %disp.generic, label %disp.callmiss",
+                  "  br i1 %retry, label %disp.generic, label %disp.callmiss",
                   "disp.callmiss:",
                   f"  %dmiss.p = getelementptr ptr, ptr @{p}.consts, i64 {miss}",
                   "  %dmiss = load ptr, ptr %dmiss.p",

@@ -130,7 +130,7 @@ def compile_code(code, function=None, specialize=True) -> Native:
     opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
     exports = [f"{p}.entry", f"{p}.module", f"{p}.consts", f"{p}.impl", f"{p}.frame"]
     if dispatcher is not None:
-        exports += [f"{p}.sigs", f"{p}.dstate", f"{p}.generic"]
+        exports += [f"{p}.sigs", f"{p}.generic"]
     library = engine.compile_ir(text, exports, imports, opt_level=opt_level)
     ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
         measure_frame(library.address(f"{p}.impl"))

@@ -1,0 +1,253 @@
+"""Type specialisation: the specialised IR, dispatch, deoptimisation and
+re-specialisation, direct calls. Every result is compared with the interpreter."""
+import gc
+import math
+import sys
+
+import pytest
+
+import jit
+from jit.__main__ import show
+from jit.dispatch import DEOPT_LIMIT
+
+
+def native_of(compiled):
+    from runtime import funcobject
+    return funcobject.get_state(compiled)
+
+
+def dispatcher(compiled):
+    return native_of(compiled).dispatcher
+
+
+def total_deopts(compiled):
+    return dispatcher(compiled).deopt_count
+
+
+# ---- the specialised IR ---------------------------------------------------------
+
+def sum_cubes(n):
+    s = 0
+    for i in range(n):
+        s += i * i * i
+    return s
+
+
+def float_poly(x, n):
+    acc = 0.0
+    for k in range(n):
+        acc = acc * x + k / 3
+    return acc
+
+
+def test_spec_stage_unboxes_ints_and_range_loops():
+    text = show(sum_cubes.__code__, "spec", (10,))
+    assert "int_op op='*'" in text and "range_next" in text and "range_new" in text
+    assert "binop" not in text            # no generic arithmetic left
+    assert "i64" in text
+
+
+def test_spec_stage_unboxes_floats_and_mixed():
+    text = show(float_poly.__code__, "spec", (1.5, 10))
+    assert "float_op op='*'" in text and "int_truediv" in text
+    assert "binop" not in text
+
+
+def test_show_cli_stages_with_args(capsys):
+    from jit.__main__ import main
+    assert main(["show", __file__ + ":sum_cubes", "--stage", "spec", "--args", "(3,)"]) == 0
+    assert "range_next" in capsys.readouterr().out
+    assert main(["show", __file__ + ":sum_cubes", "--stage", "opt", "--args", "(3,)"]) == 0
+    assert "define" in capsys.readouterr().out
+
+
+# ---- dispatch ---------------------------------------------------------------------
+
+def test_rows_per_signature_and_explain():
+    c = jit.compile(float_poly)
+    for args in [(1.5, 10), (2, 10), (1.5, 3), ("x", 0)]:
+        assert repr(c(*args)) == repr(float_poly(*args))
+    text = jit.explain(c)
+    assert "(float, int): specialised" in text
+    assert "(int, int): specialised" in text
+    assert "(str, int)" in text
+
+
+def test_megamorphic_calls_use_generic_code():
+    def add(a, b):
+        return a + b
+    c = jit.compile(add)
+    args = [(1, 2), (1.0, 2), (1, 2.0), (1.0, 2.0), ("a", "b"), ([1], [2]), (True, 1)]
+    for _ in range(3):
+        for a in args:
+            assert c(*a) == add(*a) and type(c(*a)) is type(add(*a))
+    assert "at most 4 signatures" in jit.explain(c)
+
+
+def test_specialize_false_has_no_dispatcher():
+    c = jit.compile(sum_cubes, specialize=False)
+    assert c(100) == sum_cubes(100)
+    assert dispatcher(c) is None
+
+
+def test_keyword_and_default_calls_take_the_generic_path():
+    def f(a, b=2):
+        return a * b
+    c = jit.compile(f)
+    assert c(3) == 6 and c(3, b=4) == 12 and c(a=1.5) == 3.0 and c(3, 5) == 15
+
+
+# ---- deoptimisation ---------------------------------------------------------------
+
+def grows(n, log):
+    x = 1
+    for i in range(n):
+        log.append(i)
+        x = x * 3 + 1          # outgrows 64 bits at i == 40
+    return x
+
+
+def test_overflow_mid_loop_deopts_with_side_effects_kept():
+    c = jit.compile(grows)
+    for n in (10, 50, 100):
+        log1, log2 = [], []
+        assert c(n, log2) == grows(n, log1)
+        assert log1 == log2
+    assert total_deopts(c) >= 2
+
+
+def test_repeated_deopts_respecialize_and_stay_exact():
+    c = jit.compile(grows)
+    for _ in range(DEOPT_LIMIT + 3):
+        log = []
+        assert c(60, log) == grows(60, [])
+        assert log == list(range(60))
+    spec = dispatcher(c).rows[0][1]
+    assert spec is None or spec.generation >= 1
+
+
+def test_big_int_argument_deopts_at_entry():
+    c = jit.compile(sum_cubes)
+    assert c(10) == sum_cubes(10)
+
+    def twice(x):
+        return x + x
+    t = jit.compile(twice)
+    for x in (1, 2 ** 62, 2 ** 63 - 1, -2 ** 63, 2 ** 64, -2 ** 100):
+        assert t(x) == twice(x)
+
+
+def test_exceptions_after_deopt_have_the_interpreters_messages_and_lines():
+    def div(a, b):
+        q = a // b
+        return q
+
+    c = jit.compile(div)
+    assert c(7, 2) == 3
+    with pytest.raises(ZeroDivisionError, match="integer division or modulo by zero") as info:
+        c(7, 0)
+    tb = info.traceback[-1]
+    assert tb.name == "div" and tb.lineno == div.__code__.co_firstlineno  # 0-based in pytest
+
+
+def test_unbound_local_after_deopt():
+    def f(n):
+        if n > 0:
+            y = n
+        return y + 1
+    c = jit.compile(f)
+    assert c(3) == 4
+    with pytest.raises(UnboundLocalError) as info:
+        c(0)
+    with pytest.raises(UnboundLocalError) as ref:
+        f(0)
+    assert str(info.value) == str(ref.value)
+
+
+RANGE = range
+
+
+def uses_range(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def test_rebinding_a_builtin_global_is_noticed():
+    g = uses_range.__globals__
+    c = jit.compile(uses_range)
+    assert c(10) == 45
+    g["range"] = lambda n: [100] * n
+    try:
+        assert c(3) == uses_range(3) == 300
+    finally:
+        del g["range"]
+    assert c(10) == 45
+
+
+def test_math_domain_errors_come_from_the_interpreter():
+    def roots(xs):
+        out = 0.0
+        for x in xs:
+            out += math.sqrt(x)
+        return out
+    c = jit.compile(roots)
+    assert c([1.0, 4.0]) == 3.0
+    with pytest.raises(ValueError, match="math domain error"):
+        c([1.0, -1.0])
+
+
+# ---- direct calls -----------------------------------------------------------------
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def test_recursion_calls_the_specialisation_directly():
+    g = fib.__globals__
+    orig = g["fib"]
+    g["fib"] = c = jit.compile(orig)
+    try:
+        assert c(20) == 6765
+        assert "direct_call" in str(dispatcher(c).rows[0][1].native.ir)
+        assert c(30) == 832040
+    finally:
+        g["fib"] = orig
+
+
+def lucas_big(n):
+    a, b = 2, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def test_results_beyond_64_bits_are_exact():
+    c = jit.compile(lucas_big)
+    for n in (10, 90, 91, 92, 93, 200):
+        assert c(n) == lucas_big(n)
+
+
+# ---- reference counts ---------------------------------------------------------------
+
+def test_no_leaks_through_specialised_and_deopt_paths():
+    def f(xs, big):
+        s = 0
+        for x in xs:
+            s += x
+        return s + big
+    c = jit.compile(f)
+    xs = [1, 2, 3]
+    big = 2 ** 70
+    c(xs, 1)
+    c(xs, big)
+    gc.collect()
+    before = (sys.getrefcount(xs), sys.getrefcount(big))
+    for _ in range(300):
+        assert c(xs, big) == 6 + big
+        assert c(xs, 5) == 11
+    gc.collect()
+    assert (sys.getrefcount(xs), sys.getrefcount(big)) == before
