@@ -99,8 +99,11 @@ def optimize(mod, level: int = 1):
 
 
 def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
-               opt_level: int = 1) -> Library:
-    """Parse, verify, optimise and link ``llvm_ir``; return a Library."""
+               opt_level: int = 1, codegen_level: int | None = None) -> Library:
+    """Parse, verify, optimise and link ``llvm_ir``; return a Library. Machine code
+    generation runs at ``codegen_level`` (0 or 2; by default 2 only with opt_level 2)."""
+    if codegen_level is None:
+        codegen_level = 2 if opt_level >= 2 else 0
     for name, addr in imports.items():
         if not addr:
             raise CompileError(f"C-API symbol {name!r} has no address in this interpreter")
@@ -109,7 +112,7 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
         mod = parse(llvm_ir)
         optimize(mod, opt_level)
         optimized = str(mod)
-        obj = st.tms[2 if opt_level >= 2 else 0].emit_object(mod)
+        obj = st.tms[codegen_level].emit_object(mod)
         name = f"jitlib{next(_counter)}"
         builder = llvm.JITLibraryBuilder().add_object_img(obj)
         for sym, addr in imports.items():

@@ -167,6 +167,9 @@ class Lowering:
         self.tmp = itertools.count()
         self.phis: dict[ir.Block, list] = defaultdict(list)
         self.static_null: set[int] = set()
+        self.deopt_incoming: list = []   # (block, site constant, stack depth) per deopt site
+        self.deopt_depth = 0
+        self.global_caches: list[str] = []   # per LOAD_GLOBAL site: {globals ver, builtins ver, value}
         self.cur = "entry"
         self._label_to_block: dict[str, ir.Block] = {}
         self.nlocals = fn.nlocals
@@ -411,17 +414,59 @@ class Lowering:
 
     def emit_deopt(self, resume: int, stack: list, offset: int, release=(), args_only=False):
         """Hand the frame (locals, then the operand stack) to the specialisation's
-        deopt method, which resumes in the interpreter; return what it returns."""
+        deopt method, which resumes in the interpreter, and return what it returns.
+        Each site stores its stack (new references) and jumps to one shared block
+        that adds the locals and makes the call, so code size stays linear."""
         site = self.spec.add_site(resume, len(stack), offset)
-        new_refs: list = []
+        if args_only:
+            self._deopt_at_entry(site)
+            return
+        n = len(self.slot_types)
+        self.deopt_depth = max(self.deopt_depth, len(stack))
+        for k, v in enumerate(stack):
+            obj = self._new_ref_for_deopt(v)
+            p = self.t()
+            self.emit(f"{p} = getelementptr ptr, ptr %deopt.arr, i64 {1 + n + k}")
+            self.emit(f"store ptr {obj}, ptr {p}")
+        for v in list(release) + list(stack):
+            self.release(v, cold=True)
+        self.deopt_incoming.append((self.cur, self.const(site), len(stack)))
+        self.emit("br label %deopt.shared")
+
+    def _new_ref_for_deopt(self, v: ir.Value) -> str:
+        if v.type in (I64, F64, RANGE):
+            r = self.box_raw(v.type, self.v(v), v.hint)
+            self.check_null_exit(r)
+            return r
+        r = self.box_value(v, [])
+        self.incref(r)
+        return r
+
+    def check_null_exit(self, val: str):
+        """Out of memory while deoptimising: leave with the exception (the values
+        already boxed for the interpreter leak)."""
+        z, ok = self.t(), self.label("boxed")
+        self.emit(f"{z} = icmp eq ptr {val}, null")
+        self.emit(f"br i1 {z}, label %error_exit, label %{ok}")
+        self.start(ok)
+
+    def _deopt_shared(self):
+        """The one block all deopt sites jump to (see emit_deopt)."""
+        if not self.deopt_incoming:
+            return
+        n = len(self.slot_types)
+        self.allocas.append(f"%deopt.arr = alloca [{1 + n + self.deopt_depth} x ptr]")
+        self.start("deopt.shared")
+        site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _ in self.deopt_incoming)
+        depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d in self.deopt_incoming)
+        self.emit(f"%ds.site = phi ptr {site}")
+        self.emit(f"%ds.depth = phi i64 {depth}")
+        self.emit("store ptr %ds.site, ptr %deopt.arr")
         unbound = self.const(helpers.UNBOUND)
-        values = []
+        boxes = []
         for i, st in enumerate(self.slot_types):
-            if args_only:
-                values.append(f"%arg{i}" if i < self._nparams() else unbound)
-                continue
             lt = LLTYPE[st]
-            x, r = self.t(), self.t()
+            x, r, p = self.t(), self.t(), self.t()
             self.emit(f"{x} = load {lt}, ptr %slot{i}")
             if st == OBJ:
                 z = self.t()
@@ -429,20 +474,36 @@ class Lowering:
                 self.emit(f"{r} = select i1 {z}, ptr {unbound}, ptr {x}")
             else:
                 b, f = self.box_raw(st, x), self.t()
-                new_refs.append(b)
+                self.check_null_exit(b)
+                boxes.append(b)
                 self.emit(f"{f} = load i1, ptr %bound{i}")
                 self.emit(f"{r} = select i1 {f}, ptr {b}, ptr {unbound}")
-            values.append(r)
-        values += [self.box_value(v, new_refs) for v in stack]
-        fn = self.const(self.spec.deopt)
-        r = self.call("PyObject_Vectorcall", fn, self.array([self.const(site)] + values),
-                      str(1 + len(values)), "null")
-        for b in new_refs:
-            self.emit(f"call void @jit.xdecref.cold(ptr {b})")
-        for v in release:
-            self.release(v, cold=True)
-        for v in stack:
-            self.release(v, cold=True)
+            self.emit(f"{p} = getelementptr ptr, ptr %deopt.arr, i64 {1 + i}")
+            self.emit(f"store ptr {r}, ptr {p}")
+        nargs = self.t()
+        self.emit(f"{nargs} = add i64 %ds.depth, {1 + n}")
+        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), "%deopt.arr", nargs,
+                      "null")
+        for b in boxes:
+            self.emit(f"call void @jit.decref.cold(ptr {b})")
+        # release the stack values the sites stored
+        call_end = self.cur
+        self.emit("br label %ds.loop")
+        self.start("ds.loop")
+        self.emit(f"%ds.i = phi i64 [ 0, %{call_end} ], [ %ds.next, %ds.body ]")
+        self.emit("%ds.more = icmp ult i64 %ds.i, %ds.depth")
+        self.emit("br i1 %ds.more, label %ds.body, label %ds.end")
+        self.start("ds.body")
+        self.emit(f"%ds.idx = add i64 %ds.i, {1 + n}")
+        self.emit("%ds.p = getelementptr ptr, ptr %deopt.arr, i64 %ds.idx")
+        self.emit("%ds.v = load ptr, ptr %ds.p")
+        self.emit("call void @jit.decref.cold(ptr %ds.v)")
+        self.emit("%ds.next = add i64 %ds.i, 1")
+        self.emit("br label %ds.loop")
+        self.start("ds.end")
+        self._deopt_exit(r)
+
+    def _deopt_exit(self, r: str):
         failed, done = self.t(), self.label("deopt.done")
         self.emit(f"{failed} = icmp eq ptr {r}, null")
         self.emit(f"br i1 {failed}, label %error_exit, label %{done}")
@@ -451,6 +512,16 @@ class Lowering:
         self.lines.extend(native_stack_pop(next(self.tmp)))
         self.emit("call void @Py_LeaveRecursiveCall()")
         self.emit(f"ret ptr {r}")
+
+    def _deopt_at_entry(self, site: int):
+        """A parameter did not unbox: the whole call runs in the interpreter, with the
+        arguments as they came."""
+        unbound = self.const(helpers.UNBOUND)
+        values = [f"%arg{i}" if i < self._nparams() else unbound
+                  for i in range(len(self.slot_types))]
+        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt),
+                      self.array([self.const(site)] + values), str(1 + len(values)), "null")
+        self._deopt_exit(r)
 
     def _unbox_params(self, params: list[int]) -> list[str]:
         """Unbox typed parameters into their slots (the dispatcher checked their exact
@@ -509,6 +580,7 @@ class Lowering:
         body_start = len(self.lines)
         for blk in self.fn.blocks:
             self.lower_block(blk)
+        self._deopt_shared()
         body = self.lines[body_start:]
         # insert phis after each block label
         out = []
@@ -609,6 +681,8 @@ class Lowering:
         # C stack bytes one call takes; patched after codegen (pipeline.measure_frame)
         consts += f"\n@{p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
+        for cache in self.global_caches:
+            where += f"\n{cache} = internal global [3 x i64] zeroinitializer"
         if getattr(self, "dispatch_table", None):
             where += "\n" + self.dispatch_table
         return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, TYPED_PRELUDE, impl,
@@ -967,8 +1041,43 @@ def lo_copy_free_vars(L, op):
 
 
 def lo_load_global(L, op):
+    """Globals then builtins; the result is cached per site and reused while both
+    dicts' version tags (changed by every mutation) are the ones it was found with."""
     name = L.const(op.attrs["name"])
     r = L.v(op.result)
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    gver, bver = L.field("%globals", abi.DICT_VERSION, "i64"), L.field("%builtins", abi.DICT_VERSION, "i64")
+    cg, cb, cv = (L.t() for _ in range(3))
+    L.emit(f"{cg} = load i64, ptr {cache}")
+    L.emit(f"{cb} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    hit = _and_i1(L, f"icmp eq i64 {cg}, {gver}", f"icmp eq i64 {cb}, {bver}")
+    hit_l, look, join = L.label("gc.hit"), L.label("gc.look"), L.label("gc.join")
+    L.emit(f"br i1 {hit}, label %{hit_l}, label %{look}")
+    L.start(hit_l)
+    L.emit(f"{cv} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    L.emit(f"br label %{join}")
+    L.start(look)
+    looked = _lookup_global(L, op, name)
+    L.emit(f"store i64 {gver}, ptr {cache}")
+    L.emit(f"store i64 {bver}, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"store ptr {looked}, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    look_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{r} = phi ptr [ {cv}, %{hit_l} ], [ {looked}, %{look_end} ]")
+    L.incref(r)
+
+
+def _and_i1(L, a_expr, b_expr):
+    a, b, r = L.t(), L.t(), L.t()
+    L.emit(f"{a} = {a_expr}")
+    L.emit(f"{b} = {b_expr}")
+    L.emit(f"{r} = and i1 {a}, {b}")
+    return r
+
+
+def _lookup_global(L, op, name):
     g = L.call("PyDict_GetItemWithError", "%globals", name)
     found_g, miss_g = L.label("gfound"), L.label("gmiss")
     c = L.t()
@@ -996,8 +1105,9 @@ def lo_load_global(L, op):
     L.start(found_g)
     L.emit(f"br label %{found_g}.join")
     L.start(f"{found_g}.join")
+    r = L.t()
     L.emit(f"{r} = phi ptr [ {g}, %{found_g} ], [ {b}, %{found_b} ]")
-    L.incref(r)
+    return r
 
 
 def lo_store_global(L, op):

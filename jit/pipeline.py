@@ -151,12 +151,12 @@ def compile_code(code, function=None, specialize=True) -> Native:
     return native
 
 
-def _link(lowering, fn, code, exports, opt_level):
+def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
     text = lowering.module_text()
     imports = {name: capi.address(name) for name in lowering.used}
     p = lowering.p
     library = engine.compile_ir(text, [f"{p}.{e}" for e in exports], imports,
-                                opt_level=opt_level)
+                                opt_level=opt_level, codegen_level=codegen_level)
     ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
         measure_frame(library.address(f"{p}.impl"))
     consts = list(fn.consts)
@@ -168,17 +168,26 @@ def _link(lowering, fn, code, exports, opt_level):
     return library, consts, text
 
 
+MAX_SPECIALIZED_OPS = 2000
+
+
 def compile_specialized(code, function, spec):
     """A specialisation of ``function`` for ``spec``'s argument types, or None when
     nothing would be unboxed."""
     from .specialize import specialize
     t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
+    if sum(len(b.ops) for b in fn.blocks) > MAX_SPECIALIZED_OPS:
+        return None   # compile time would outweigh what unboxing buys
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
     lowering = Lowering(fn, code, _function_consts(function), spec=spec)
+    nops = sum(len(b.ops) for b in fn.blocks)
+    # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local
+    # function took 25 s); big functions get the fast one
+    codegen = 2 if nops <= 800 and fn.nlocals <= 64 else 0
     library, consts, text = _link(lowering, fn, code, ["spec", "direct", "consts", "impl", "frame"],
-                                  opt_level=2)
+                                  opt_level=2, codegen_level=codegen)
     ms = (time.perf_counter() - t0) * 1000
     native = Native(code, fn, lowered, library, consts, text, ms, function)
     native.prefix = lowering.p

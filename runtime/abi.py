@@ -17,6 +17,7 @@ FLOAT_VALUE = 16            # PyFloatObject.ob_fval
 LONG_DIGITS = 24            # PyLongObject.ob_digit[0] (30-bit digits, sign in ob_size)
 # ints as (ob_size = sign * ndigits, digits): 3.11 only; 3.12 packs the sign into lv_tag
 SMALL_INT_LAYOUT = VERSION == (3, 11)
+DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutation; 3.11-3.13)
 TYPE_FLAGS = 168            # PyTypeObject.tp_flags
 TYPE_ITERNEXT = 224         # PyTypeObject.tp_iternext
 

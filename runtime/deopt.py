@@ -4,21 +4,36 @@ Specialised native code that cannot continue exactly (an int outgrew 64 bits,
 a guessed type was wrong, a global was rebound) hands over its frame state:
 the locals, the operand stack, and the offset of the instruction to run next.
 We resume with a *continuation code object*: the function's own bytecode
-behind a short prologue that pushes the stack values (passed as extra
-arguments), unbinds the locals that were unbound, and jumps to the offset.
+behind a short prologue
+
+    RESUME 0
+    LOAD_FAST .s0 / PUSH_NULL ...     rebuild the operand stack, deepest first;
+                                      the stack values arrive as extra arguments
+    DELETE_FAST <unbound locals>      the caller passed UNBOUND there
+    DELETE_FAST .s0 ...               the hidden arguments keep no references
+    JUMP_FORWARD start // 2           into the original code
+
 3.11 jumps are relative, so the original code needs no patching; only the
-exception table (absolute offsets) is shifted and the line table gets a
-"no location" prefix. The result runs at full interpreter speed, raises the
-interpreter's own exceptions, and puts the original function's name, file and
-line numbers in tracebacks. Continuations are cached per
-(code, offset, stack depth, unbound locals, NULL stack slots).
+exception table (absolute offsets) is shifted by the prologue's length and the
+line table gets a "no location" prefix for the prologue. The result runs at
+full interpreter speed, raises the interpreter's own exceptions, and puts the
+original function's name, file and line numbers in tracebacks.
+
+One kind of stack value is itself an absolute offset: exception handlers
+marked "lasti" push the offset of the instruction that raised, and RERAISE
+sets the frame's position from it (f_lasti/f_lineno). The caller passes those
+in the original code's units; the prologue adds the prologue's length. Which
+slots hold one is found by a stack-shape analysis (as frame.f_lineno's setter
+does in CPython), which also checks that ``depth`` is the stack depth the
+code really has at ``start``, since a wrong one would crash the interpreter.
 
 Only code without cell or free variables is resumed this way (specialisation
-is limited to such functions).
+is limited to such functions), and no generators or coroutines.
 """
 from __future__ import annotations
 
-import functools
+import dis
+import inspect
 import opcode
 import types
 
@@ -33,57 +48,83 @@ class _Null:
 NULL = _Null()   # a NULL operand-stack slot (PUSH_NULL / LOAD_METHOD) in a deopt state
 
 _OP = opcode.opmap
-CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
-_NO_LOCATION = 15     # 3.11 location-table code: no line
+_CACHES = opcode._inline_cache_entries     # inline CACHE units after each opcode
+_GENERATOR_FLAGS = (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+                    | inspect.CO_ITERABLE_COROUTINE)
+_NO_LOCATION = 15                          # 3.11 location-table code: no line
+_NB_ADD = 0                                # BINARY_OP's argument for +
+_JUMPS = frozenset(dis.hasjrel)            # 3.11 has no absolute jumps
+_ALWAYS_JUMPS = frozenset(_OP[name] for name in
+                          ("JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"))
+_NO_FALLTHROUGH = frozenset(_OP[name] for name in ("RETURN_VALUE", "RAISE_VARARGS", "RERAISE"))
 
+
+# ---- bytecode and tables ------------------------------------------------------
 
 def _instr(name: str, arg: int = 0) -> bytes:
-    """One instruction with EXTENDED_ARG prefixes as needed (no inline caches:
-    only used for opcodes that have none)."""
+    """One instruction, with EXTENDED_ARG prefixes as needed and zeroed inline caches."""
     out = b""
     for shift in (24, 16, 8):
         if arg >> shift:
             out += bytes((_OP["EXTENDED_ARG"], (arg >> shift) & 0xFF))
-    return out + bytes((_OP[name], arg & 0xFF))
+    return out + bytes((_OP[name], arg & 0xFF)) + bytes(2 * _CACHES[_OP[name]])
 
 
-def _varint(value: int, first: bool) -> bytes:
-    chunks = [value & 63]
-    value >>= 6
-    while value:
-        chunks.append(value & 63)
-        value >>= 6
-    chunks.reverse()
-    out = bytearray()
-    for i, c in enumerate(chunks):
-        out.append(c | (64 if i + 1 < len(chunks) else 0) | (128 if first and i == 0 else 0))
-    return bytes(out)
+def _instructions(co_code: bytes):
+    """(offset, next_offset, opcode, arg) for each instruction: offset is that of
+    its first EXTENDED_ARG prefix, next_offset is past its inline caches."""
+    offset = 0
+    while offset < len(co_code):
+        start, arg = offset, 0
+        while co_code[offset] == _OP["EXTENDED_ARG"]:
+            arg = (arg | co_code[offset + 1]) << 8
+            offset += 2
+        op = co_code[offset]
+        arg |= co_code[offset + 1]
+        offset += 2 + 2 * _CACHES[op]
+        yield start, offset, op, arg
 
 
-def _read_varint(data: bytes, i: int) -> tuple[int, int]:
-    b = data[i]
-    value = b & 63
-    while b & 64:
+def _read_varint(table: bytes, i: int) -> tuple[int, int]:
+    value = table[i] & 63
+    while table[i] & 64:
         i += 1
-        b = data[i]
-        value = (value << 6) | (b & 63)
+        value = (value << 6) | (table[i] & 63)
     return value, i + 1
 
 
-def _shift_exception_table(table: bytes, units: int) -> bytes:
-    out = bytearray()
-    i = 0
+def _varint(value: int) -> bytearray:
+    """6-bit chunks, most significant first, 64 = "more follows"."""
+    out = bytearray([value & 63])
+    while value >> 6:
+        value >>= 6
+        out.insert(0, 64 | (value & 63))
+    return out
+
+
+def _exception_table(table: bytes) -> list[tuple[int, int, int, int]]:
+    """(start, length, target, depth << 1 | lasti) per entry, offsets in code units."""
+    entries, i = [], 0
     while i < len(table):
-        start, i = _read_varint(table, i)
-        length, i = _read_varint(table, i)
-        target, i = _read_varint(table, i)
-        depth_lasti, i = _read_varint(table, i)
-        out += _varint(start + units, True) + _varint(length, False)
-        out += _varint(target + units, False) + _varint(depth_lasti, False)
+        entry = []
+        for _ in range(4):
+            value, i = _read_varint(table, i)
+            entry.append(value)
+        entries.append(tuple(entry))
+    return entries
+
+
+def _encode_exception_table(entries) -> bytes:
+    out = bytearray()
+    for start, length, target, depth_lasti in entries:
+        first = _varint(start)
+        first[0] |= 128                      # marks the start of an entry
+        out += first + _varint(length) + _varint(target) + _varint(depth_lasti)
     return bytes(out)
 
 
 def _no_location(units: int) -> bytes:
+    """Location-table entries saying "no line" for ``units`` code units (8 at most each)."""
     out = bytearray()
     while units:
         n = min(units, 8)
@@ -92,47 +133,151 @@ def _no_location(units: int) -> bytes:
     return bytes(out)
 
 
-@functools.lru_cache(maxsize=4096)
-def continuation(code: types.CodeType, start: int, depth: int, unbound: frozenset,
-                 nulls: frozenset) -> types.CodeType:
-    """``code`` resumed at offset ``start``, called with (locals..., stack...)."""
+# ---- stack shapes -----------------------------------------------------------
+
+def _stack_shapes(code: types.CodeType) -> dict[int, tuple[bool, ...]]:
+    """The operand stack at each reachable instruction, deepest slot first: True
+    where the slot holds a lasti offset. Like CPython's mark_stacks, opcodes other
+    than COPY/SWAP are taken to pop and push at the top by their net effect."""
+    instructions = {start: (nxt, op, arg) for start, nxt, op, arg in _instructions(code.co_code)}
+    handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
+                for start, length, target, dl in _exception_table(code.co_exceptiontable)]
+
+    def after(stack, op, arg, jump):
+        if op == _OP["PRECALL"]:      # the compiler books PRECALL as popping the arguments
+            effect = 0                # and CALL as popping one; really CALL pops them all
+        elif op == _OP["CALL"]:
+            effect = -arg - 1
+        else:
+            effect = dis.stack_effect(op, arg if op >= opcode.HAVE_ARGUMENT else None, jump=jump)
+        return stack[:len(stack) + effect] if effect < 0 else stack + (False,) * effect
+
+    shapes: dict[int, tuple[bool, ...]] = {}
+    todo = [(0, ())]
+    while todo:
+        offset, stack = todo.pop()
+        if offset in shapes:     # the compiler reaches each instruction with one shape
+            continue
+        shapes[offset] = stack
+        nxt, op, arg = instructions[offset]
+        for start, end, target, depth, lasti in handlers:
+            if start <= offset < end:            # 3.11 table entries do not overlap
+                todo.append((target, stack[:depth] + (True,) * lasti + (False,)))
+                break
+        if op in _JUMPS:
+            target = nxt - 2 * arg if "BACKWARD" in opcode.opname[op] else nxt + 2 * arg
+            todo.append((target, after(stack, op, arg, True)))
+            if op in _ALWAYS_JUMPS:
+                continue
+        if op in _NO_FALLTHROUGH:
+            continue
+        if op == _OP["COPY"]:
+            todo.append((nxt, stack + (stack[-arg],)))
+        elif op == _OP["SWAP"]:
+            swapped = list(stack)
+            swapped[-1], swapped[-arg] = swapped[-arg], swapped[-1]
+            todo.append((nxt, tuple(swapped)))
+        else:
+            todo.append((nxt, after(stack, op, arg, False)))
+    return shapes
+
+
+def _in_keyword_call(code: types.CodeType, start: int) -> bool:
+    """Is ``start`` the PRECALL or CALL of a keyword call? KW_NAMES leaves the names
+    in interpreter state, not on the stack, so such a call resumes at its KW_NAMES."""
+    pending = False
+    for offset, _, op, _ in _instructions(code.co_code):
+        if offset == start:
+            return pending and op in (_OP["PRECALL"], _OP["CALL"])
+        pending = op == _OP["KW_NAMES"] or (pending and op == _OP["PRECALL"])
+    return False
+
+
+# ---- continuations ----------------------------------------------------------
+
+# Keyed on the code object's identity: equal code objects may differ in co_filename
+# and co_qualname, which the continuation must keep. The entry holds the code, so
+# its id is not reused while the entry exists.
+_cache: dict[tuple, tuple[types.CodeType, types.CodeType]] = {}
+_CACHE_LIMIT = 4096
+
+
+def continuation(code: types.CodeType, start: int, depth: int, unbound: frozenset[int],
+                 nulls: frozenset[int]) -> types.CodeType:
+    """``code`` resumed at byte offset ``start`` (the first unit of the instruction,
+    EXTENDED_ARG prefixes included) with ``depth`` stack values. Called with
+    (local_0, ..., local_{n-1}, stack_0, ..., stack_{depth-1}), n = co_nlocals,
+    stack_0 deepest; locals in ``unbound`` and stack slots in ``nulls`` are
+    emptied before resuming."""
+    key = (id(code), start, depth, unbound, nulls)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    result = _build(code, start, depth, unbound, nulls)
+    if len(_cache) >= _CACHE_LIMIT:
+        _cache.clear()
+    _cache[key] = (code, result)
+    return result
+
+
+def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int],
+           nulls: frozenset[int]) -> types.CodeType:
+    name = code.co_qualname
     if code.co_cellvars or code.co_freevars:
-        raise ValueError(f"{code.co_qualname}: cannot resume code with cells")
-    if code.co_flags & 0x2A0:
-        raise ValueError(f"{code.co_qualname}: cannot resume a generator or coroutine")
+        raise ValueError(f"{name}: cannot resume code with cell or free variables")
+    if code.co_flags & _GENERATOR_FLAGS:
+        raise ValueError(f"{name}: cannot resume a generator or coroutine")
+    shape = _stack_shapes(code).get(start)
+    if shape is None:
+        raise ValueError(f"{name}: offset {start} is not a reachable instruction")
+    if len(shape) != depth:
+        raise ValueError(f"{name}: the stack at offset {start} holds {len(shape)} values, not {depth}")
+    if _in_keyword_call(code, start):
+        raise ValueError(f"{name}: offset {start} is inside a keyword call; resume at its KW_NAMES")
     n = code.co_nlocals
+    if not unbound <= set(range(n)) or not nulls <= set(range(depth)):
+        raise ValueError(f"{name}: unbound locals or NULL slots out of range")
+    if any(shape[k] for k in nulls):
+        raise ValueError(f"{name}: a lasti stack slot cannot be NULL")
+
+    prologue_length_const = len(code.co_consts)   # index of the constant appended below
     prologue = _instr("RESUME", 0)
     for k in range(depth):
-        prologue += _instr("PUSH_NULL") if k in nulls else _instr("LOAD_FAST", n + k)
+        if k in nulls:
+            prologue += _instr("PUSH_NULL")
+            continue
+        prologue += _instr("LOAD_FAST", n + k)
+        if shape[k]:    # a lasti offset: in this code the original starts after the prologue
+            prologue += _instr("LOAD_CONST", prologue_length_const) + _instr("BINARY_OP", _NB_ADD)
     for i in sorted(unbound):
         prologue += _instr("DELETE_FAST", i)
     for k in range(depth):
         prologue += _instr("DELETE_FAST", n + k)
-    # fixed-size jump: 3 EXTENDED_ARG + JUMP_FORWARD, relative to the next unit
-    target = start // 2
-    prologue += bytes((_OP["EXTENDED_ARG"], (target >> 24) & 0xFF,
-                       _OP["EXTENDED_ARG"], (target >> 16) & 0xFF,
-                       _OP["EXTENDED_ARG"], (target >> 8) & 0xFF,
-                       _OP["JUMP_FORWARD"], target & 0xFF))
+    # Relative to the end of the prologue, which is where the original code begins.
+    prologue += _instr("JUMP_FORWARD", start // 2)
     units = len(prologue) // 2
+
+    shifted = [(s + units, length, target + units, dl)
+               for s, length, target, dl in _exception_table(code.co_exceptiontable)]
     return code.replace(
         co_code=prologue + code.co_code,
+        co_consts=code.co_consts + (units,) if any(shape) else code.co_consts,
         co_argcount=n + depth, co_posonlyargcount=0, co_kwonlyargcount=0,
         co_nlocals=n + depth,
         co_varnames=code.co_varnames + tuple(f".s{k}" for k in range(depth)),
-        co_flags=code.co_flags & ~(CO_VARARGS | CO_VARKEYWORDS),
-        co_stacksize=max(code.co_stacksize, depth) + 1,
+        co_flags=code.co_flags & ~(inspect.CO_VARARGS | inspect.CO_VARKEYWORDS),
+        co_stacksize=max(code.co_stacksize, depth + 1),    # +1: the lasti fix-up's constant
         co_linetable=_no_location(units) + code.co_linetable,
-        co_exceptiontable=_shift_exception_table(code.co_exceptiontable, units))
+        co_exceptiontable=_encode_exception_table(shifted))
 
 
 def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values: tuple):
-    """Run the rest of a call of ``code`` in the interpreter. ``values``: the
-    co_nlocals locals (UNBOUND for unbound ones) then ``depth`` stack values
-    (deepest first, NULL for NULL slots)."""
+    """Run the rest of a call of ``code`` in the interpreter and return its result.
+    ``values``: the co_nlocals locals (UNBOUND for unbound ones) then ``depth`` stack
+    values (deepest first, NULL for NULL slots, lasti offsets in ``code``'s units)."""
     n = code.co_nlocals
     unbound = frozenset(i for i in range(n) if values[i] is UNBOUND)
     nulls = frozenset(k for k in range(depth) if values[n + k] is NULL)
-    cont = continuation(code, start, depth, unbound, nulls)
-    fn = types.FunctionType(cont, globals_, code.co_name)
-    return fn(*values)
+    function = types.FunctionType(continuation(code, start, depth, unbound, nulls),
+                                  globals_, code.co_name)
+    return function(*values)

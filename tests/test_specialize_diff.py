@@ -1,0 +1,2016 @@
+"""Differential tests aimed at the type-specialised tier.
+
+Every function below runs in the interpreter and compiled
+(``jit.compile(f, fallback=False)``, compiled once per test) on the same
+sequence of calls; each call is compared strictly: the result (exact types,
+floats by ``repr`` so ``-0.0``/``nan`` count, recursing into containers) or
+the exception (type, ``str``, args, cause/context chain, and the traceback
+entries of this file's frames), the printed output, the arguments after the
+call (mutations), declared module globals, and the reference counts of fresh
+mutable arguments and the result.
+
+The call sequence of a case is repeated ``ROUNDS`` times, and most cases mix
+argument types (ints, floats, bools, ints beyond 64 bits, user objects), so
+per-signature dispatch, overflow deoptimisation, and re-specialisation after
+repeated deopts (``jit.dispatch.DEOPT_LIMIT``) all happen in one process.
+``Do(fn)`` steps in a sequence change global state between calls (rebinding
+``range``, changing a global constant); both sides see the change.
+
+Areas: int edges (64-bit overflow, division signs, shifts, bools), floats
+(-0.0, nan/inf, zero divisors, pow, round, int/float conversion and exact
+comparison), math functions, range loops, list/tuple indexing, guards and
+deopt with side effects, exceptions in specialised loops, reference counts.
+
+JIT_DIFF_SELFTEST=1 runs the original on both sides (validates that the cases
+are deterministic). Against the compiler each case runs in a forked child
+(JIT_DIFF_FORK=0 to run in-process), so a crash or hang fails one case only.
+"""
+import contextlib
+import copy
+import gc
+import io
+import math
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+import traceback
+import types
+from math import sqrt, floor  # noqa: F401  - used as bare globals below
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from differential.harness import norm, norm_exc, _tracked, SELFTEST  # noqa: E402
+
+FORK = os.environ.get("JIT_DIFF_FORK", "0" if SELFTEST else "1") not in ("", "0")
+TIMEOUT = float(os.environ.get("JIT_DIFF_TIMEOUT", "120"))
+ROUNDS = 5          # > jit.dispatch.DEOPT_LIMIT: a deopt on every call re-specialises
+
+THIS_FILE = os.path.abspath(__file__)
+NAN = float("nan")
+INF = float("inf")
+I63 = 2 ** 63
+I62 = 2 ** 62
+IMIN = -2 ** 63
+IMAX = 2 ** 63 - 1
+BIG = 2 ** 100
+SQ = 3037000500      # SQ * SQ > 2**63 - 1 > (SQ - 1) ** 2
+
+
+# ---------------------------------------------------------------------------
+# registration
+
+class Do:
+    """A step in a call sequence: run ``fn()`` (once, before the next call of both sides)."""
+
+    def __init__(self, fn, label=""):
+        self.fn = fn
+        self.label = label
+
+    def __repr__(self):
+        return f"Do({self.label or self.fn.__name__})"
+
+
+class KW:
+    """A call with keyword arguments: ``KW(1, b=2)``."""
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self):
+        return "KW(" + ", ".join([repr(a) for a in self.args] +
+                                 [f"{k}={v!r}" for k, v in self.kwargs.items()]) + ")"
+
+
+class Case:
+    def __init__(self, name, func, calls, globals_=(), reset=None, setup=None,
+                 cleanup=None, install=(), rounds=ROUNDS):
+        self.name = name
+        self.func = func
+        self.calls = list(calls)
+        self.globals = tuple(globals_)
+        self.reset = reset
+        self.setup = setup
+        self.cleanup = cleanup
+        self.install = tuple(install)
+        self.rounds = rounds
+
+    def __repr__(self):
+        return f"<Case {self.name}>"
+
+
+CASES = []
+
+
+def case(*calls, rev=False, **opts):
+    """Register a function with its calls (tuples of positional args, or Do steps).
+
+    rev=True also registers the reversed sequence as a second case, so the first
+    specialisation is made for other argument types."""
+    def deco(f):
+        CASES.append(Case(f.__name__, f, calls, **opts))
+        if rev:
+            assert not any(isinstance(c, Do) for c in calls)
+            CASES.append(Case(f.__name__ + "-rev", f, list(reversed(calls)), **opts))
+        return f
+    return deco
+
+
+# ---------------------------------------------------------------------------
+# running and comparing
+
+def _invoke(fn, args, kwargs):
+    # Both sides are called from here; traceback entries of this frame are dropped.
+    try:
+        r = fn(*args, **kwargs)
+        exc_after = sys.exc_info()[0]
+    except BaseException as e:  # noqa: B902 - every exception is compared
+        return None, e, None
+    return r, None, exc_after
+
+
+def _tb_entries(e, func):
+    """(file, function, line) of the frames of the code under test (this file's
+    functions, i.e. the function and its callees here), leaving out _invoke."""
+    return [(os.path.basename(fs.filename), fs.name, fs.lineno)
+            for fs in traceback.extract_tb(e.__traceback__)
+            if os.path.abspath(fs.filename) == os.path.abspath(func.__code__.co_filename)
+            and fs.name != "_invoke"]
+
+
+def strict(v):
+    """Normalised value: equal iff same types (recursively) and same values; floats by repr."""
+    return norm(v)
+
+
+def _refcounts(args, r, gc_first):
+    if gc_first:
+        gc.collect()
+    objs = list(args) + [r]
+    return [(i, sys.getrefcount(o) - 1) for i, o in enumerate(objs) if _tracked(o)]
+
+
+def _outcome(c, fn, args, installed, gc_first=False):
+    g = c.func.__globals__
+    if c.reset is not None:
+        c.reset()
+    if isinstance(args, KW):
+        args, kwargs = copy.deepcopy((args.args, args.kwargs))
+    else:
+        args, kwargs = copy.deepcopy(args), {}
+    saved = {k: g[k] for k in installed}
+    g.update(installed)
+    out = io.StringIO()
+    limit = sys.getrecursionlimit()
+    try:
+        with contextlib.redirect_stdout(out):
+            r, e, exc_after = _invoke(fn, args, kwargs)
+    finally:
+        sys.setrecursionlimit(limit)
+        g.update(saved)
+    f = {"stdout": out.getvalue(), "args_after": strict((args, kwargs)),
+         "globals": {k: strict(g.get(k, "<unbound>")) for k in c.globals}}
+    if e is None:
+        f["result"] = strict(r)
+        f["exc_info_after_return"] = None if exc_after is None else exc_after.__name__
+        f["refcounts"] = _refcounts(list(args) + list(kwargs.values()), r, gc_first)
+    else:
+        f["exception"] = norm_exc(e, tb=False)
+        f["traceback"] = _tb_entries(e, c.func)
+    del e, r
+    return f
+
+
+def _diff(a, b):
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def _short(x, n=1200):
+    s = repr(x)
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def _compile(f):
+    if SELFTEST:
+        return f
+    import jit
+    return jit.compile(f, fallback=False)
+
+
+def check_case(c):
+    """Run c's call sequence ROUNDS times on both sides; raise AssertionError on differences."""
+    problems = []
+    try:
+        if c.setup is not None:
+            c.setup()
+        compiled = _compile(c.func)
+        g = c.func.__globals__
+        installed = {}
+        for name in c.install:
+            installed[name] = compiled if g[name] is c.func else _compile(g[name])
+        seq = c.calls * c.rounds
+        for n, step in enumerate(seq):
+            if isinstance(step, Do):
+                step.fn()
+                continue
+            ref = _outcome(c, c.func, step, {})
+            got = _outcome(c, compiled, step, installed)
+            d = _diff(ref, got)
+            if d == ["refcounts"]:
+                # frames kept alive by cycles are the collector's business
+                ref = _outcome(c, c.func, step, {}, gc_first=True)
+                got = _outcome(c, compiled, step, installed, gc_first=True)
+                d = _diff(ref, got)
+            if d and ("result" in d or "exception" in d):
+                d = [k for k in d if k != "refcounts"]
+            if d:
+                problems.append((n, step, [(k, ref.get(k, "<absent>"), got.get(k, "<absent>"))
+                                           for k in d]))
+                if len(problems) >= 6:
+                    break
+    finally:
+        if c.cleanup is not None:
+            c.cleanup()
+    if problems:
+        lines = [f"{c.name}: compiled behaviour differs from the interpreter"]
+        for n, step, d in problems:
+            lines.append(f"  call #{n} {_short(step, 200)}:")
+            for k, a, b in d:
+                lines.append(f"    {k}:")
+                lines.append(f"      interpreter: {_short(a)}")
+                lines.append(f"      compiled:    {_short(b)}")
+        raise AssertionError("\n".join(lines))
+
+
+def run_isolated(fn, *args, timeout=TIMEOUT, name="test"):
+    """fn(*args) in a forked child: a crash or a hang fails only this test."""
+    if not FORK:
+        return fn(*args)
+    r, w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(r)
+        try:
+            fn(*args)
+            payload = ("ok", None)
+        except AssertionError as e:
+            payload = ("fail", str(e))
+        except BaseException as e:  # noqa: BLE001
+            payload = ("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+        try:
+            with os.fdopen(w, "wb") as fh:
+                fh.write(pickle.dumps(payload))
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    with os.fdopen(r, "rb") as fh:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([fh], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fh.fileno(), 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    if timed_out:
+        raise AssertionError(f"{name}: timed out after {timeout:.0f}s (killed)")
+    if os.WIFSIGNALED(status):
+        raise AssertionError(f"{name}: the process crashed with "
+                             f"{signal.Signals(os.WTERMSIG(status)).name}")
+    if not chunks:
+        raise AssertionError(f"{name}: the child exited without a result")
+    kind, msg = pickle.loads(b"".join(chunks))
+    if kind != "ok":
+        raise AssertionError(msg)
+
+
+# ===========================================================================
+# 1. int arithmetic at the edges
+
+ADD_CALLS = [
+    (1, 2), (I62, I62), (IMAX, 1), (IMIN, -1), (IMIN, 0), (-1, IMIN), (SQ, SQ),
+    (2.5, 1), (1, 2), (True, 1), (True, True), (2 ** 64, 1), (-BIG, BIG), (IMAX, IMIN),
+]
+
+
+@case(*ADD_CALLS, rev=True)
+def add(a, b):
+    return a + b
+
+
+@case(*ADD_CALLS, (0, IMIN), (IMIN, 1), (-1, IMIN), rev=True)
+def sub(a, b):
+    return a - b
+
+
+@case((3, 4), (SQ, SQ), (SQ - 1, SQ - 1), (-SQ, SQ), (IMIN, -1), (-1, IMIN), (-I62, 2),
+      (I62, -2), (I62, 2), (IMIN, 1), (IMIN, 0), (1.5, 2), (3, 4), (True, IMAX), (BIG, 0),
+      rev=True)
+def mul(a, b):
+    return a * b
+
+
+@case((1, 2), (I62, I62), (IMAX, 1), (1.5, 2.5), (IMIN, IMIN), (True, False), (BIG, 1))
+def add_sub_mul_chain(a, b):
+    x = a + b
+    y = x - b - b
+    z = y * 2 - a
+    return x, y, z
+
+
+@case((10, IMAX - 5, 1), (10, 1, 2), (10, IMIN + 3, -1), (10, 0.5, 1), (3, BIG, 1),
+      (10, IMAX - 5, 1), (4, 2, True))
+def acc_overflow_append(n, start, step):
+    out = []
+    x = start
+    for i in range(n):
+        x = x + step
+        out.append(x)
+    return out
+
+
+@case((50, 1), (5, I62), (50, -1), (10, 1.5), (50, 1), (3, True))
+def mul_loop_print(n, x):
+    for i in range(n):
+        print(i, x)
+        x = x * 3
+    return x
+
+
+@case((8,), (5,), (0,), (7,))
+def square_loop(n):
+    x = 2
+    out = []
+    for i in range(n):
+        x = x * x
+        out.append(x.bit_length())
+    return x, out
+
+
+@case((1,), (-1,), (I62,), (0.5,), (1,), (True,))
+def while_double(x):
+    n = 0
+    while x > 0:
+        x = x + x
+        n += 1
+        if n > 70:
+            break
+    return n, x
+
+
+@case((10,), (3000,), (2500,), (0,), (3000,))
+def sum_powers(n):
+    s = 0
+    for i in range(n):
+        s += i * i * i * i * i
+    return s
+
+
+@case((3, IMIN + 1), (4, 5), (3, 2.5), (2, IMIN), (3, IMIN + 1))
+def neg_in_loop(n, x):
+    out = []
+    for i in range(n):
+        out.append(-x)
+        x -= 1
+    return out
+
+
+DIV_CALLS = [
+    (7, 2), (-7, 2), (7, -2), (-7, -2), (7, 0), (0, 5), (0, -5), (-6, 3), (6, -3),
+    (IMIN, -1), (IMIN, 1), (IMAX, -1), (IMIN, IMIN), (7, 2), (True, 2), (7, True), (3, False),
+    (BIG, 3), (-BIG, 7), (7, -BIG), (BIG, 0), (7.5, 2), (7, 2.0), (-7, 0.0),
+]
+
+
+@case(*DIV_CALLS, rev=True)
+def floordiv(a, b):
+    return a // b
+
+
+@case(*DIV_CALLS, rev=True)
+def mod(a, b):
+    return a % b
+
+
+@case(*DIV_CALLS)
+def divmod_(a, b):
+    return divmod(a, b)
+
+
+@case(*DIV_CALLS)
+def truediv(a, b):
+    return a / b
+
+
+@case((10, 3), (10, -3), (-10, 3), (10, 0), (IMIN, -1), (2.5, 2))
+def div_loop(n, d):
+    out = []
+    for i in range(-n, n):
+        out.append((i // d, i % d))
+    return out
+
+
+@case((20,), (5,), (20,))
+def div_by_zero_late(n):
+    out = []
+    for i in range(n):
+        out.append(1000 // (10 - i))
+        print("ok", i)
+    return out
+
+
+@case((IMIN,), (0,), (5,), (IMAX,), (0.0,), (-0.0,), (True,), (False,), (I63,), (-BIG,), (NAN,))
+def neg(a):
+    return -a
+
+
+@case((IMIN,), (-5,), (5,), (IMAX,), (0.0,), (-0.0,), (-INF,), (True,), (False,), (-BIG,),
+      (IMIN + 1,))
+def abs_(a):
+    return abs(a)
+
+
+@case((IMIN,), (IMAX,), (True,), (0,), (-1,), (BIG,), (1.5,))
+def invert(a):
+    return ~a
+
+
+@case((5,), (True,), (-0.0,), (IMIN,), (BIG,))
+def unary_plus(a):
+    return +a
+
+
+@case((3, 4), (IMIN, 1))
+def neg_of_min_int(a, b):
+    x = a - b        # IMIN - 1 leaves i64
+    y = -(a * b)     # -IMIN
+    return x, y, abs(a * b)
+
+
+POW_CALLS = [
+    (2, 62), (2, 63), (2, 64), (-2, 63), (3, 40), (2, -1), (0, -1), (0, 0), (-1, BIG),
+    (2, 10), (10, -2), (-3, 3), (2.0, 3), (2, 0.5), (-8, 1 / 3), (True, 5), (5, True),
+    (5, False), (1, -BIG),
+]
+
+
+@case(*POW_CALLS, rev=True)
+def pow_(a, b):
+    return a ** b
+
+
+@case((3, 200, 7), (3, -1, 7), (2, -1, 4), (3, 2, 0), (2 ** 64, 3, 5), (3, 2, -5), (2, 0.5, 3))
+def pow3(a, b, m):
+    return pow(a, b, m)
+
+
+@case((45,), (10,), (45,))
+def pow_loop(n):
+    out = []
+    for i in range(n):
+        out.append(3 ** i)
+    return out
+
+
+SHIFT_CALLS = [
+    (1, 62), (1, 63), (1, 64), (-1, 63), (1, 0), (0, 1000), (5, -1), (-5, 200), (IMAX, 1),
+    (1, 2), (0, BIG), (1, BIG), (5, BIG), (-5, BIG), (True, 3), (3, True), (1.0, 2), (IMIN, 1),
+    (BIG, 3), (3, -BIG),
+]
+
+
+@case(*SHIFT_CALLS, rev=True)
+def lshift(a, b):
+    return a << b
+
+
+@case(*SHIFT_CALLS, rev=True)
+def rshift(a, b):
+    return a >> b
+
+
+@case((1,), (3,), (-1,), (0,), (True,), (BIG,), (1,))
+def shift_chain(a):
+    return a << 62 << 1
+
+
+@case((70,), (10,), (70,))
+def shift_loop(n):
+    x = 1
+    out = []
+    for i in range(n):
+        x <<= 1
+        out.append(x >> i)
+    return x, out
+
+
+@case((5, 3), (-5, -3))
+def neg_shift_in_loop(a, b):
+    out = []
+    for i in range(b, a):
+        out.append(a >> (b - i + 1) if i < 2 else a << i)
+    return out
+
+
+@case((-1, 5), (IMIN, -1), (IMIN, IMAX), (2 ** 64 + 3, -7), (True, False), (True, 3),
+      (-6, -3), (6, 3), (True, True), (1.0, 1), rev=True)
+def bitops(a, b):
+    return a & b, a | b, a ^ b, ~a, ~b
+
+
+@case((True,), (False,), (1,), (0,), (2 ** 64,), (1.5,), (True,))
+def bool_ops(a):
+    return a + 1, a * 3.0, -a, ~a, a & True, a | False, a ^ True, a + a, a / 2
+
+
+@case(())
+def bool_locals():
+    t = True
+    f = False
+    return (t + 1, t * 3.0, -t, ~f, t + t, t / 2, t - f, t * t, t // t, t % 2, t ** 2,
+            t << 3, f >> 1, t & t, t | f, t ^ t, abs(-t), divmod(t, 2))
+
+
+@case(([1, 2, 3],), ([True, True, 2],), ([1, IMAX],), ([1.5, 2],), ([2 ** 70, -2 ** 70],), ([],),
+      ([True, False],), ([1, 2, 3],))
+def sum_list(xs):
+    s = 0
+    for x in xs:
+        s += x
+    return s
+
+
+@case((3, 5), (True, 2), (1, 1), (False, 0), (True, True), (BIG, 2))
+def bools_after_ints(a, b):
+    s = 0
+    for i in range(b):
+        s = s + a * i
+    return s, a + b, a * b, a - b
+
+
+@case((1, 2), (2, 1), (1, 1), (IMIN, IMAX), (BIG, IMAX), (1, 1.0), (2.5, 2), (True, 1),
+      (NAN, 1), (1, NAN), rev=True)
+def cmp_all(a, b):
+    return a < b, a <= b, a == b, a != b, a > b, a >= b
+
+
+# ===========================================================================
+# 2. floats
+
+@case((-0.0, 0.0), (-0.0, -0.0), (0.0, -0.0), (1e308, 1e308), (INF, -INF), (NAN, 1.0),
+      (1.5, -0.0), (0, -0.0), (-0.0, 0), (1.0, 2), (2 ** 1024, 1.0), (1.0, 2 ** 53 + 1), rev=True)
+def fadd(a, b):
+    return a + b
+
+
+@case((0.0, 0.0), (-0.0, 0.0), (0.0, -0.0), (-0.0, 0), (INF, INF), (1.0, NAN), (1.5, 2),
+      (2, 1.5), (0.1, 0.3))
+def fsub(a, b):
+    return a - b
+
+
+@case((0.0, -1), (-0.0, 5), (0.0, -1.0), (1e200, 1e200), (INF, 0.0), (2 ** 1023, 2.0),
+      (2 ** 1024, 1.0), (1.5, 2), (-1.5, 0), (NAN, 0.0), (3.0, True))
+def fmul(a, b):
+    return a * b
+
+
+FDIV_CALLS = [
+    (7.5, 2.0), (-7.5, 2.0), (7.5, -2.0), (-7.5, -2.0), (5.0, -1.0), (-5.0, 1.0), (0.0, -1.0),
+    (-0.0, 1.0), (5.5, 0.0), (5.5, -0.0), (1.0, INF), (-1.0, INF), (1.0, -INF), (INF, 1.0),
+    (NAN, 1.0), (1e-300, -1.0), (-7.0, 2), (7, -2.5), (7.0, 0), (1e308, 1e-308), (-0.0, -1.0),
+    (6.0, 3.0), (-6.0, 3.0), (0.5, 0.1),
+]
+
+
+@case(*FDIV_CALLS, rev=True)
+def ffloordiv(a, b):
+    return a // b
+
+
+@case(*FDIV_CALLS, rev=True)
+def fmod(a, b):
+    return a % b
+
+
+@case(*FDIV_CALLS)
+def fdivmod(a, b):
+    return divmod(a, b)
+
+
+@case(*FDIV_CALLS)
+def ftruediv(a, b):
+    return a / b
+
+
+@case((5.0,), (-5.0,), (0.0,), (-0.0,), (3,), (-3,), (2.5,))
+def mod_neg_one(x):
+    return x % -1.0, x % 1.0, x // -1.0, -x % 1
+
+
+@case((2.0, 0.5), (-8.0, 1 / 3), (-2.0, 2.0), (-2.0, 3), (0.0, -1), (10.0, 400), (2.0, -1075),
+      (NAN, 0), (1.0, NAN), (-0.0, 3), (-0.0, -1), (INF, -1), (-INF, 3), (2, 0.5), (2, -1),
+      (-1.0, INF), (0.0, 0.0), (1e308, 2), (-0.0, 0.5), (2.0, 1024.0), rev=True)
+def fpow(a, b):
+    return a ** b
+
+
+@case((2.5,), (3.5,), (-2.5,), (-0.5,), (0.49999999999999994,), (1e300,), (NAN,), (INF,),
+      (-INF,), (7,), (True,), (-0.0,), (2.5,))
+def round1(x):
+    return round(x)
+
+
+@case((2.675, 2), (-0.0, 2), (1234.5, -1), (15, -1), (25, -1), (2.5, 0), (1e300, -400),
+      (NAN, 2), (INF, 1), (123, BIG), (1.5, BIG), (0.5, True), (-25, -1), (2.5, -BIG))
+def round2(x, n):
+    return round(x, n)
+
+
+@case((3.9,), (-3.9,), (-0.0,), (1e19,), (-9.223372036854776e18,), (9.223372036854776e18,),
+      (NAN,), (INF,), (-INF,), (True,), (2 ** 70,), ("12",), (3.9,), (1e308,))
+def to_int(x):
+    return int(x)
+
+
+@case((2 ** 53 + 1,), (2 ** 1024,), (IMIN,), (True,), (3.5,), ("nan",), (2 ** 1024 - 2 ** 970,),
+      (2 ** 1024 - 2 ** 971,), (-2 ** 1024,), (7,), (2 ** 63 + 1,))
+def to_float(x):
+    return float(x)
+
+
+@case((1, 2.5), (2.5, 1), (2 ** 53 + 1, 1.0), (1.0, 2 ** 53 + 1), (2 ** 1024, 1.0), (True, 0.5),
+      (0.5, True), (-0.0, 0), (IMIN, -0.0), (3, 4), rev=True)
+def int_float_mix(a, b):
+    return a + b, b + a, a * b, a - b, b - a, a / b
+
+
+@case((2 ** 53 + 1, 2.0 ** 53), (2.0 ** 53, 2 ** 53 + 1), (9007199254740993, 9007199254740992.0),
+      (I63, 9.223372036854776e18), (IMAX, 9.223372036854776e18), (NAN, NAN), (NAN, 1), (1, NAN),
+      (INF, 2 ** 1000), (2 ** 1024, INF), (-0.0, 0), (0.0, -0.0), (2 ** 53, 2 ** 53 + 1.0),
+      (-2 ** 63 - 1, -9.223372036854776e18), (1.5, 1), (True, 1.0), rev=True)
+def cmp_exact(a, b):
+    return a == b, a != b, a < b, a <= b, a > b, a >= b
+
+
+@case(([1.0, NAN, 3.0], 2.0), ([2 ** 53 + 1, 2 ** 53, 2 ** 53 - 1], 2.0 ** 53),
+      ([1, 2, 3], 2), ([1.0, 2.0], NAN), ([INF, -INF, 0.0], -0.0), ([1, 2.5, True], 2))
+def count_less(xs, t):
+    c = 0
+    for x in xs:
+        if x < t:
+            c += 1
+        elif x == t:
+            c += 100
+    return c
+
+
+MINMAX_CALLS = [
+    (NAN, 1.0), (1.0, NAN), (1, 1.0), (1.0, 1), (-0.0, 0.0), (0.0, -0.0), (True, 1), (1, True),
+    (2 ** 64, 1), (3, 2.5), (1, 2), (2, 1), (1.5, 0.5), (NAN, NAN), (0, False),
+]
+
+
+@case(*MINMAX_CALLS, rev=True)
+def min2(a, b):
+    return min(a, b)
+
+
+@case(*MINMAX_CALLS, rev=True)
+def max2(a, b):
+    return max(a, b)
+
+
+@case((1, 2, 3), (3, 2, 1), (1.0, 1, True), (NAN, 1.0, 2.0), (1.0, NAN, 0.5), (-0.0, 0.0, 0),
+      (IMIN, IMAX, 0), (2, 2.0, 2))
+def min3(a, b, c):
+    return min(a, b, c), max(a, b, c)
+
+
+@case(([3, 1, 2],), ([1.0, 1, True],), ([],), ([NAN, 1.0],), ([1.0, NAN],), ((2, 5.5),),
+      ([-0.0, 0.0],))
+def minmax_seq(xs):
+    return min(xs), max(xs)
+
+
+@case(([],), ([-0.0],), ([0.0],), ([1e308, 1e308, -INF],), ([1.0, 2, 3.5],), ([NAN, 1.0],),
+      ([0.1] * 10,), ([True, 0.5],))
+def fsum_loop(xs):
+    s = -0.0
+    for x in xs:
+        s += x
+    return s
+
+
+@case((10, 0.1), (10, -0.0), (5, 1e308), (5, 2), (0, 0.5), (10, 0.1))
+def float_accumulate(n, x):
+    s = 0.0
+    p = 1.0
+    for i in range(n):
+        s = s + x * i
+        p = p * x
+    return s, p, s - s, -p * 0.0
+
+
+@case((-0.0,), (0.0,), (-1.5,), (NAN,), (-INF,), (-3,), (False,))
+def abs_float(x):
+    return abs(x), abs(-x), -abs(x)
+
+
+@case((1.0, 0.0), (0.0, 0.0), (-1.0, 0.0), (NAN, 0.0), (1, 0), (INF, INF))
+def nan_inf_make(a, b):
+    try:
+        q = a / b
+    except ZeroDivisionError as e:
+        q = str(e)
+    return q, a * INF, a - INF, INF - INF, NAN == NAN, NAN != NAN, INF > 1e308
+
+
+# ===========================================================================
+# 3. math functions
+
+@case((4.0,), (-1.0,), (-0.0,), (4,), (2 ** 1100,), (INF,), (NAN,), (True,), (-1,), (2.0,),
+      (2 ** 64,))
+def m_sqrt(x):
+    return math.sqrt(x)
+
+
+@case((1.0,), (0,), (0.0,), (-1.0,), (2 ** 2000,), (True,), (INF,), (NAN,), (-INF,), (10,),
+      (False,), (-2 ** 70,))
+def m_log(x):
+    return math.log(x)
+
+
+@case((8, 2), (8.0, 1), (1, 1), (100, 10.0), (0, 2), (2 ** 100, 2), (8, -2))
+def m_log_base(x, b):
+    return math.log(x, b)
+
+
+@case((1000.0,), (-1000.0,), (709.0,), (710,), (NAN,), (-INF,), (INF,), (1,), (0,), (True,),
+      (BIG,))
+def m_exp(x):
+    return math.exp(x)
+
+
+@case((INF,), (NAN,), (-0.0,), (1e22,), (3,), (0.5,), (-INF,), (BIG,))
+def m_sin(x):
+    return math.sin(x)
+
+
+@case((INF,), (NAN,), (-0.0,), (1e22,), (3,), (0.5,), (True,))
+def m_cos(x):
+    return math.cos(x)
+
+
+@case((NAN,), (-0.5,), (0.5,), (-0.0,), (INF,), (-INF,), (1e20,), (7,), (True,), (2 ** 70,),
+      (-2.5,), (9.223372036854776e18,), (-9.223372036854776e18,), (-9.3e18,))
+def m_floor(x):
+    return math.floor(x)
+
+
+@case((-0.0,), (IMIN,), (NAN,), (-1,), (-2 ** 1100,), (True,))
+def m_fabs(x):
+    return math.fabs(x)
+
+
+@case(([1.0, 2.0, 4.0, 0.5, -1.0],), ([1, 2, 3],), ([1.0, 0.0],), ([4.0, 2 ** 1100],),
+      ([1.0, 2.0],))
+def math_loop(xs):
+    out = []
+    for x in xs:
+        out.append(math.sqrt(x) + math.log(x))
+        print(len(out))
+    return out
+
+
+@case((10, 1.0), (1000, 1.0), (10, -1.0), (800, -1.0), (5, 2))
+def exp_loop(n, x):
+    s = 0.0
+    for i in range(n):
+        s += math.exp(x * i)
+    return s
+
+
+@case((10,), (100,), (10,))
+def sin_cos_loop(n):
+    s = 0.0
+    for i in range(n):
+        s += math.sin(i) * math.cos(i * 0.5) + math.floor(i / 3)
+    return s
+
+
+@case(([0.5, 1.5, -0.5, NAN, 3.0],), ([1, 2],), ([-1e30, 2.0],), ([0.5, INF],))
+def floor_loop(xs):
+    out = []
+    for x in xs:
+        out.append(math.floor(x) * 2)
+    return out
+
+
+@case(([4.0, 9.0, 16.0],), ([4, 9],), ([4.0, -9.0],))
+def bare_sqrt_loop(xs):
+    out = []
+    for x in xs:
+        out.append(sqrt(x))
+    return out
+
+
+def _fake_sqrt(x):
+    print("fake sqrt", x)
+    return -1
+
+
+def _rebind_sqrt():
+    globals()["sqrt"] = _fake_sqrt
+
+
+def _restore_sqrt():
+    globals()["sqrt"] = math.sqrt
+
+
+@case(([4.0, 9.0],), Do(_rebind_sqrt), ([4.0, 9.0],), ([16.0],), Do(_restore_sqrt), ([4.0, 9.0],),
+      cleanup=_restore_sqrt)
+def bare_sqrt_rebound(xs):
+    s = 0.0
+    for x in xs:
+        s = s + sqrt(x)
+    return s
+
+
+_REAL_MATH = math
+
+
+def _math_fake():
+    globals()["math"] = types.SimpleNamespace(sqrt=lambda x: x * 10.0, floor=lambda x: "floor",
+                                              log=math.log, exp=math.exp)
+
+
+def _math_real():
+    globals()["math"] = _REAL_MATH
+
+
+@case((4.0,), (4,), Do(_math_fake), (4.0,), (4,), Do(_math_real), (4.0,), cleanup=_math_real)
+def math_module_rebound(x):
+    return math.sqrt(x), math.floor(x)
+
+
+def _patched_sqrt(x):
+    print("patched", x)
+    return 7.0
+
+
+def _unpatch_math():
+    _REAL_MATH.sqrt = _ORIG_MATH_SQRT
+
+
+_ORIG_MATH_SQRT = math.sqrt
+
+
+@case((4,), (6,), (4.0,), reset=_unpatch_math, cleanup=_unpatch_math)
+def math_attr_patched_in_loop(n):
+    out = []
+    for i in range(n):
+        out.append(math.sqrt(i))
+        if i == 2:
+            math.sqrt = _patched_sqrt
+    math.sqrt = _ORIG_MATH_SQRT
+    return out
+
+
+@case((4.5,), (-1,), (2,))
+def local_math_names(x):
+    sqrt = abs
+    floor = str
+    return sqrt(x), floor(x)
+
+
+# ===========================================================================
+# 4. range loops
+
+@case((5,), (0,), (-3,), (True,), (2.0,), (3,), (False,), ("3",))
+def r1(n):
+    out = []
+    for i in range(n):
+        out.append(i)
+    return out
+
+
+@case((2, 7), (7, 2), (-3, 3), (I63 - 3, I63 + 2), (IMIN - 2, IMIN + 2), (False, True), (2, 7),
+      (IMAX - 1, IMAX + 1), (1, 2.5), (BIG, BIG + 3))
+def r2(a, b):
+    out = []
+    for i in range(a, b):
+        out.append(i)
+    return out
+
+
+@case((0, 10, 3), (10, 0, -3), (0, 10, -1), (0, 10, 0), (I63 - 10, I63 + 10, 7),
+      (I63 + 5, I63 - 5, -3), (IMIN + 3, IMIN - 3, -2), (0, 2 ** 64, I62), (0, 10, 2 ** 64),
+      (5, 5, 1), (0, 10, 3), (IMAX, IMIN, IMIN), (IMIN, IMAX, IMAX), (0, 5, True),
+      (10, 0, -BIG), (0, 1, 1.0))
+def r3(a, b, c):
+    out = []
+    for i in range(a, b, c):
+        out.append(i)
+    return out
+
+
+@case((I63 - 3, I63 + 2), (-5, 5), (0, 100000), (IMAX - 2, IMAX + 1), (IMIN, IMIN + 3))
+def range_sum(a, b):
+    s = 0
+    for i in range(a, b):
+        s += i
+    return s
+
+
+@case((I63 - 3, 6), (0, 6), (IMIN, 4))
+def range_loopvar_arith(start, n):
+    out = []
+    for i in range(start, start + n):
+        out.append(i + 1)
+        out.append(i * 2)
+    return out
+
+
+@case((5,), (0,), (1,), (-2,), (5,))
+def loopvar_after(n):
+    for i in range(n):
+        pass
+    return i  # noqa: F821 - unbound when the range is empty
+
+
+@case((0, 10, 3), (10, 0, -4), (0, 0, 1), (I63 - 2, I63 + 10, 5))
+def loopvar_after_step(a, b, c):
+    i = "init"
+    for i in range(a, b, c):
+        pass
+    return i
+
+
+@case((10, 4), (10, 20), (0, 0), (5, -1), (10, 4))
+def break_else(n, stop):
+    for i in range(n):
+        if i == stop:
+            break
+    else:
+        return "else", n
+    return "break", i
+
+
+@case((10,), (0,), (20,))
+def continue_loop(n):
+    out = []
+    for i in range(n):
+        if i % 3 == 0:
+            continue
+        out.append(i)
+    return out
+
+
+@case((5, 7), (0, 3), (40, 40), (3, -1), (5, 7))
+def nested_range(n, m):
+    s = 0
+    for i in range(n):
+        for j in range(i, m):
+            s += i * j
+    return s
+
+
+@case((4, 3), (3, 0), (3, 3))
+def nested_break_continue(n, m):
+    out = []
+    for i in range(n):
+        for j in range(m):
+            if j == i:
+                break
+            if (i + j) % 2:
+                continue
+            out.append((i, j))
+        else:
+            out.append(("else", i))
+    return out
+
+
+@case((5,), (0,), (3,))
+def modify_loopvar(n):
+    out = []
+    i = -1
+    for i in range(n):
+        out.append(i)
+        i = i * 2 + 100
+        out.append(i)
+    return out, i
+
+
+@case((5,), (1,), (0,))
+def modify_loopvar_float(n):
+    i = None
+    for i in range(n):
+        i = i / 2
+    return i
+
+
+@case((5,), (0,), (3,))
+def modify_loopvar_big(n):
+    out = []
+    for i in range(n):
+        i += IMAX
+        out.append(i)
+    return out
+
+
+@case((4,), (0,), (1,))
+def range_object_reuse(n):
+    r = range(n)
+    s = 0
+    for i in r:
+        for j in r:
+            s += i - j
+    return s, len(r), r[-1] if n > 0 else None
+
+
+@case((0, 10, 3), (0, 2 ** 64, 1), (10, 0, -1), (0, 10, 0), (5, 5, 1), (IMIN, IMAX, 1))
+def range_len(a, b, c):
+    return len(range(a, b, c))
+
+
+@case((10, -1), (10, 10), (2 ** 64, I63), (10, 0), (0, 0), (10, True), (10, 2.0))
+def range_index(n, i):
+    return range(n)[i]
+
+
+@case((5,), (0,), (10,))
+def range_in_while(n):
+    i = 0
+    total = 0
+    while i < n:
+        for j in range(i):
+            total += j
+        i += 1
+    return total
+
+
+@case((5,), (-5,), (0,))
+def range_neg_step_sum(n):
+    s = 0
+    for i in range(n, -n, -1):
+        s += i * i
+    return s
+
+
+@case((3,))
+def range_keyword(n):
+    out = []
+    for i in range(stop=n):  # TypeError: range() takes no keyword arguments
+        out.append(i)
+    return out
+
+
+@case((3,))
+def range_too_many(n):
+    for i in range(1, n, 1, 1):
+        pass
+    return n
+
+
+class Idx:
+    """An object that is an index through __index__ (prints when asked)."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __index__(self):
+        print("index", self.v)
+        return self.v
+
+    def __repr__(self):
+        return f"Idx({self.v})"
+
+
+@case((Idx(3),), (3,), (Idx(-1),), (Idx(0),))
+def range_index_obj(n):
+    out = []
+    for i in range(n):
+        out.append(i)
+    return out
+
+
+@case((3, 1), (3, -1), (True, 1))
+def range_bool_args(a, b):
+    return [i for i in range(a)], [i for i in range(b, a, True)]
+
+
+def _list_of(n):
+    return ["x"] * n
+
+
+def _fake_range(*a):
+    print("fake range", a)
+    return ["fake", len(a)]
+
+
+def _rebind_range():
+    globals()["range"] = _fake_range
+
+
+def _unbind_range():
+    globals().pop("range", None)
+
+
+@case((3,), Do(_rebind_range), (3,), (4,), Do(_unbind_range), (3,), cleanup=_unbind_range)
+def range_rebound_between_calls(n):
+    out = []
+    for i in range(n):
+        out.append(i)
+    return out
+
+
+@case((3,), (0,), Do(_unbind_range), (3,), Do(_rebind_range), (3,), setup=_rebind_range,
+      cleanup=_unbind_range)
+def range_rebound_before_compile(n):
+    s = []
+    for i in range(n):
+        s.append(i * 2)
+    return s
+
+
+@case((4,), (6,), (4,), reset=_unbind_range, cleanup=_unbind_range, globals_=("range",))
+def range_rebound_by_body(n):
+    global range
+    out = []
+    for k in range(n):
+        out.append(k)
+        if k == 1:
+            range = _list_of  # noqa: A001
+            for j in range(2):
+                out.append(j)
+    return out
+
+
+@case((3,), (0,), (3,))
+def range_local_name(n):
+    range = _list_of  # noqa: A001
+    out = []
+    for i in range(n):
+        out.append(i)
+    return out
+
+
+@case((3, range), (3, _list_of), (2, range), (2, _fake_range), (3, range))
+def range_param(n, range):  # noqa: A002
+    out = []
+    for i in range(n):
+        out.append(i)
+    return out
+
+
+# ===========================================================================
+# 5. lists and tuples
+
+GETITEM_CALLS = [
+    ([1, 2, 3], 0), ([1, 2, 3], -1), ([1, 2, 3], -3), ([1, 2, 3], -4), ([1, 2, 3], 3),
+    ((1, 2.5), 1), ((1,), 1), ((1,), -2), ([1, 2], True), ([1, 2], False), ([1, 2], 1.0),
+    ([1, 2], 2 ** 64), ([1, 2], IMIN), ("abc", 1), ({1: 2}, 1), ([1.5, 2.5], 0), ([], 0),
+    ([1, 2], Idx(1)), ([1, 2], "0"), ([1, 2, 3], 0),
+]
+
+
+@case(*GETITEM_CALLS, rev=True)
+def getitem(seq, i):
+    return seq[i]
+
+
+@case(([1, 2, 3], 0, 9), ([1, 2, 3], -1, 2.5), ([1, 2, 3], 3, 0), ([1, 2], -3, 0),
+      ([1, 2], True, "x"), ((1, 2), 0, 1), ([1, 2], 0.0, 1), ([1.5], 0, 2), ([1, 2], 2 ** 64, 0),
+      ([1, 2, 3], 0, 9), ([], 0, 1), ([1, 2], Idx(-1), 7))
+def setitem(lst, i, v):
+    lst[i] = v
+    return lst
+
+
+@case(([1, 2, 3],), ([1.5, 2.5],), ((1, 2, 3),), ([1, 2, 3.5, "x"],), ([I62, I62, 1],),
+      ([True, 2],), ([],), ([1, 2, 3],), ((1.5, 2),), ([BIG, 1],))
+def sum_index_loop(xs):
+    s = 0
+    for i in range(len(xs)):
+        s += xs[i]
+    return s
+
+
+@case(([1, 2, 3], 5), ([1, 2, 3], 3), ((1.0, 2.0), 4), ([1, 2, 3], -1))
+def index_past_end(xs, n):
+    s = 0
+    for i in range(n):
+        s += xs[i]
+        print(i)
+    return s
+
+
+@case(([1, 2, 3],), ((1.5, 2.5, 3.5),), ([],), ([1, 2, 3],))
+def neg_index_loop(xs):
+    s = 0
+    for i in range(1, len(xs) + 2):
+        s = s * 2 + xs[-i]
+    return s
+
+
+@case(([3, 1, 2],), ([3.5, 1, 2.5, -0.0, 0.0],), ([],), ([1, "a"],), ([NAN, 1.0, 0.5],),
+      ([3, 1, 2],))
+def bubble_sort(xs):
+    n = len(xs)
+    for i in range(n):
+        for j in range(n - 1 - i):
+            if xs[j] > xs[j + 1]:
+                xs[j], xs[j + 1] = xs[j + 1], xs[j]
+    return xs
+
+
+ROW = [1.0, 2.0]
+
+
+@case(([[1.0, 2.0], [3.0]],), ([[1, 2], [3]],), ([[1, 2], "ab"],), ([ROW, ROW],),
+      ([[IMAX], [1.5]],), ([(1, 2)],), ([[1.0, 2.0], [3.0]],))
+def nested_inc(a):
+    for i in range(len(a)):
+        for j in range(len(a[i])):
+            a[i][j] += 1.0
+    return None
+
+
+@case(([[1, 2], [3, 4]], 2), ([[1.5, 2.5], [3.5, 4.5]], 2), ([[1, 2], [3]], 2),
+      ([[IMAX, 1], [1, 1]], 2))
+def matmul_square(m, n):
+    out = [[0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            s = 0
+            for k in range(n):
+                s += m[i][k] * m[k][j]
+            out[i][j] = s
+    return out
+
+
+@case(([1, 2, 3, 4.5, "s"],), ([1, 2, 3],), ([1, 2.5, None],), ([1.5, 2],))
+def elem_types_change(xs):
+    s = 0
+    for i in range(len(xs)):
+        s = s + xs[i]
+    return s
+
+
+class LoudList(list):
+    def __getitem__(self, i):
+        print("get", i)
+        return list.__getitem__(self, i)
+
+    def __setitem__(self, i, v):
+        print("set", i, v)
+        list.__setitem__(self, i, v)
+
+    def __len__(self):
+        print("len")
+        return list.__len__(self)
+
+
+class LoudTuple(tuple):
+    def __getitem__(self, i):
+        print("tget", i)
+        return tuple.__getitem__(self, i) * 10
+
+
+@case(([1, 2, 3],), (LoudList([1, 2, 3]),), ([1.5],), (LoudList([1.5, 2]),), ([1, 2, 3],),
+      (LoudList([IMAX]),))
+def subclass_loop(xs):
+    for i in range(len(xs)):
+        xs[i] = xs[i] * 2
+    return xs
+
+
+@case(((1, 2, 3),), (LoudTuple((1, 2, 3)),), ((1.5, 2.5),), (LoudTuple((1.5,)),))
+def tuple_subclass_sum(t):
+    s = 0
+    for i in range(len(t)):
+        s += t[i]
+    return s, t[-1]
+
+
+@case((LoudList([1, 2]), 0), ([1, 2], 0), (LoudList([1, 2]), 5), (LoudList([1, 2]), -1))
+def subclass_augassign(xs, i):
+    xs[i] += 1
+    return xs[i]
+
+
+class BigLen:
+    def __len__(self):
+        return 2 ** 70
+
+
+class NegLen:
+    def __len__(self):
+        return -1
+
+
+class FloatLen:
+    def __len__(self):
+        return 2.0
+
+
+@case(([1, 2],), ((),), ("h\u00e9llo",), ({1: 2},), (range(0, 2 ** 64),), (range(10),),
+      (LoudList([1]),), (5,), (BigLen(),), (NegLen(),), (FloatLen(),), (b"ab",), ([1, 2],),
+      (range(IMIN, IMAX),))
+def len_(x):
+    return len(x)
+
+
+@case(([1, 2, 3],), ("abc",), ((1,),), ({},), (LoudList([1, 2]),), ([],))
+def len_loop(xs):
+    out = []
+    for i in range(len(xs) + 1):
+        out.append(len(xs) - i)
+    return out
+
+
+@case(((1, 2),), ((1.5, 2),), ((1, 2, 3),), ((1,),), ([3, 4],), ("ab",), ((BIG, -0.0),),
+      ((1, 2),))
+def swap_tuple(t):
+    a, b = t
+    return b, a
+
+
+@case((7, 2), (-7, 2), (7.5, -2), (IMIN, -1), (7, 0), (BIG, 7), (7, 2))
+def divmod_unpack(a, b):
+    q, r = divmod(a, b)
+    return q * b + r, (q, r)
+
+
+@case(([3, 1, 2],), ([2.5, -0.0, 0.0, 7],), ([NAN, 1.0],), ([],), ([1, 2.0, True],))
+def minmax_ret(xs):
+    lo, hi = xs[0], xs[0]
+    for x in xs:
+        if x < lo:
+            lo = x
+        if x > hi:
+            hi = x
+    return lo, hi
+
+
+def _pair(i):
+    return i, i * 2.5
+
+
+@case((5,), (0,), (5,))
+def use_pair(n):
+    s = 0.0
+    for i in range(n):
+        a, b = _pair(i)
+        s += a + b
+    return s
+
+
+@case(((1, 2.5, 3),), ((1, 2),), ((IMAX, 1, 2),), ([1, 2, 3],), ((1.5, 2.5, 3.5),))
+def tuple_fields(t):
+    return t[0] + t[2], t[1] * 2, t[-1] - t[0], (t[0], t[1])
+
+
+@case(([1, 2, 3], 1), ([1.5, 2.5], 0), ([1, 2, 3], 5), ([[1], [2]], 0))
+def list_alias_mutation(xs, i):
+    ys = xs
+    ys[i] = ys[i] * 2
+    zs = xs[:]
+    zs[i] = "copy"
+    return xs, ys is xs, zs
+
+
+# ===========================================================================
+# 6. guards and deopt with side effects
+
+def _g_helper(x):
+    return x + 1
+
+
+def _g_helper2(x):
+    print("helper2", x)
+    return x * 100
+
+
+G_FN = _g_helper
+
+
+def _reset_g_fn():
+    global G_FN
+    G_FN = _g_helper
+
+
+@case((5,), (2,), (5,), reset=_reset_g_fn, cleanup=_reset_g_fn, globals_=("G_FN",))
+def rebinds_global_fn(n):
+    global G_FN
+    out = []
+    for i in range(n):
+        out.append(G_FN(i))
+        if i == 2:
+            G_FN = _g_helper2
+    return out
+
+
+def _fake_len(x):
+    print("fake len")
+    return -7
+
+
+def _unbind_len():
+    globals().pop("len", None)
+
+
+@case(([1, 2],), ("abc",), ([1, 2],), reset=_unbind_len, cleanup=_unbind_len, globals_=("len",))
+def rebinds_len_in_loop(xs):
+    global len
+    out = []
+    for i in range(3):
+        out.append(len(xs))
+        if i == 1:
+            len = _fake_len  # noqa: A001
+    return out
+
+
+def _fake_abs(x):
+    print("fake abs", x)
+    return 42
+
+
+def _unbind_abs():
+    globals().pop("abs", None)
+
+
+@case((4,), (4.5,), (4,), reset=_unbind_abs, cleanup=_unbind_abs, globals_=("abs",))
+def rebinds_abs_in_loop(n):
+    global abs
+    s = 0
+    for i in range(-2, 3):
+        s += abs(i * n)
+        if i == 0:
+            abs = _fake_abs  # noqa: A001
+    return s
+
+
+SCALE = 3
+
+
+def _scale(v):
+    def set_scale():
+        global SCALE
+        SCALE = v
+    return Do(set_scale, f"SCALE={v!r}")
+
+
+@case((10,), _scale(I62), (10,), _scale(2.5), (10,), _scale("ab"), (3,), _scale(True), (10,),
+      _scale(3), (10,), cleanup=_scale(3).fn)
+def uses_scale(n):
+    s = 0
+    for i in range(n):
+        s += i * SCALE
+    return s
+
+
+@case(([10, 20, 30], [0, 1, 2]), ([10, 20, 30], [0, Idx(1), Idx(-1)]), ([1.5, 2.5], [Idx(0), 1]),
+      ([1, 2], [Idx(5)]), ([10, 20, 30], [0, 1, 2]), ([1, 2], [True, False, -1]))
+def idx_loop(xs, idxs):
+    s = 0
+    for i in range(len(idxs)):
+        s += xs[idxs[i]]
+    return s
+
+
+class Loud:
+    def __init__(self, v):
+        self.v = v
+
+    def __add__(self, o):
+        print("add", self.v, o)
+        return Loud(self.v + (o.v if isinstance(o, Loud) else o))
+
+    def __radd__(self, o):
+        print("radd", o, self.v)
+        return Loud(o + self.v)
+
+    def __mul__(self, o):
+        print("mul", self.v, o)
+        return Loud(self.v * (o.v if isinstance(o, Loud) else o))
+
+    __rmul__ = __mul__
+
+    def __eq__(self, o):
+        print("eq", self.v, o)
+        return self.v == (o.v if isinstance(o, Loud) else o)
+
+    def __lt__(self, o):
+        print("lt", self.v, o)
+        return self.v < (o.v if isinstance(o, Loud) else o)
+
+    def __gt__(self, o):
+        print("gt", self.v, o)
+        return self.v > (o.v if isinstance(o, Loud) else o)
+
+    def __bool__(self):
+        print("bool", self.v)
+        return bool(self.v)
+
+    def __index__(self):
+        print("index", self.v)
+        return int(self.v)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Loud({self.v!r})"
+
+
+@case(([1, 2, 3],), ([1, Loud(2), 3],), ([Loud(0), 1, 2.5],), ([1.5, 2],), ([1, 2, 3],),
+      ([IMAX, Loud(1)],))
+def loud_sum(xs):
+    s = 0
+    for x in xs:
+        s = s + x
+        if s == 3:
+            print("three")
+        if x:
+            print("truthy")
+    return s
+
+
+@case((1, 2), (Loud(1), 2), (1, Loud(2)), (1.5, 2.5), (Loud(0), Loud(0)), (1, 2), (IMAX, 1))
+def loud_mix(a, b):
+    out = []
+    for i in range(3):
+        out.append(a + i)
+        out.append(i + b)
+        out.append(a * i)
+        out.append(a == b)
+        if a:
+            out.append("a")
+    return out
+
+
+@case(([3, 1, 2],), ([Loud(3), 1, 2],), ([2.5, Loud(1)],), ([3, 1, 2],))
+def loud_compare_loop(xs):
+    best = xs[0]
+    for i in range(1, len(xs)):
+        if xs[i] < best:
+            best = xs[i]
+        elif xs[i] > best:
+            print("bigger", i)
+    return best
+
+
+@case(([10, 20, 30], Loud(1)), ([10, 20, 30], 1), ([1.5], Loud(0)), ([10, 20], Loud(5)))
+def loud_index(xs, k):
+    return xs[k], range(k), [xs[i] for i in range(k)]
+
+
+@case((10,), (1,), (0,), (60,), (10,))
+def while_type_change(n):
+    x = 1
+    i = 0
+    out = []
+    while i < n:
+        x = x * 3
+        if i == n // 2:
+            x = x / 2
+        out.append(x)
+        i += 1
+    return x, out
+
+
+@case((7,), (0,), (8,))
+def while_int_float_flip(n):
+    x = 0
+    i = 0
+    while i < n:
+        if i % 2:
+            x = x + 0.5
+        else:
+            x = int(x) + 1
+        i += 1
+    return x
+
+
+@case((6,), (3,))
+def while_int_to_big(n):
+    x = IMAX - 2
+    out = []
+    i = 0
+    while i < n:
+        x += 1
+        out.append(x - IMAX)
+        i += 1
+    return out
+
+
+@case((10,), (0,), (1,), (20,), (15.0,), (True,), (-5,), (False,), (10,), install=("fib",))
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+@case((10,), (2.0,), (10,))
+def fib_uncompiled_callee(n):
+    return fib(n) + fib(n + 1)
+
+
+@case((I62, 3), (1, 70), (1.5, 10), (IMIN, 1), (1, 3), (True, 2), install=("sum_down",))
+def sum_down(n, k):
+    return n if k == 0 else sum_down(n + n, k - 1)
+
+
+@case((2, 3), (1, 5), (0, 0), (0, IMAX), (0, BIG), (2, 2), install=("ack",))
+def ack(m, n):
+    if m == 0:
+        return n + 1
+    if n == 0:
+        return ack(m - 1, 1)
+    return ack(m - 1, ack(m, n - 1))
+
+
+@case((20,), (25,), (1,), (5.0,), (True,), (21,), install=("fact",))
+def fact(n):
+    return 1 if n <= 1 else n * fact(n - 1)
+
+
+@case((3, 45), (-2, 64), (0.5, 10), (2, 62), (2, 63), (3, 5), install=("rpow",))
+def rpow(b, e):
+    return 1 if e == 0 else b * rpow(b, e - 1)
+
+
+@case((10,), (7,), (0,), (50,), (True,), install=("is_even", "is_odd"))
+def is_even(n):
+    return True if n == 0 else is_odd(n - 1)
+
+
+@case((10,), (7,), (0,), (3.0,), install=("is_odd", "is_even"))
+def is_odd(n):
+    return False if n == 0 else is_even(n - 1)
+
+
+@case((30,), (100,), (30,), install=("collatz_len",))
+def collatz_len(n):
+    if n == 1:
+        return 0
+    return 1 + collatz_len(n // 2 if n % 2 == 0 else 3 * n + 1)
+
+
+@case((IMAX,), (2 ** 64 + 1,), (7,), install=("big_collatz_steps",))
+def big_collatz_steps(n):
+    # 3n + 1 of an int near 2**63 leaves 64 bits inside the recursion
+    if n <= 1 or n > 2 ** 70:
+        return n
+    return big_collatz_steps(n // 2 if n % 2 == 0 else 3 * n + 1)
+
+
+# ===========================================================================
+# 7. exceptions inside specialised loops
+
+@case((6,), (2,), (6,))
+def try_div_zero_loop(n):
+    out = []
+    x = I62
+    for i in range(n):
+        try:
+            x = x * 2 // (i - 2)
+        except ZeroDivisionError as e:
+            out.append(str(e))
+            x = I62
+        out.append(x)
+    return out
+
+
+@case(([1, 0, 3, 2.5, 0.0, "x", -7],), ([1, 2],), ([0, 0],), ([IMIN, -1],))
+def try_div_loop(xs):
+    out = []
+    for i in range(len(xs)):
+        try:
+            out.append(100 // xs[i])
+        except ZeroDivisionError as e:
+            out.append(("zde", str(e)))
+        except TypeError as e:
+            out.append(str(e))
+        finally:
+            out.append(i)
+    return out
+
+
+@case((3,), (1,), (0,), (3,))
+def finally_return(n):
+    try:
+        s = 0
+        for i in range(n):
+            s += 10 // (n - i - 1)
+        return s
+    finally:
+        print("finally", n)
+
+
+@case((5,), (0,), (5,))
+def try_overflow_loop(n):
+    out = []
+    x = IMAX - 2
+    for i in range(n):
+        try:
+            x = x + 1
+            if x > IMAX:
+                raise OverflowError("past i64")
+            out.append(x - IMAX)
+        except OverflowError as e:
+            out.append(str(e))
+            x = x - 10
+    return out, x
+
+
+@case((2,), (I62,), (1.5,), (0,))
+def tb_overflow_escape(a):
+    x = a
+    for i in range(3):
+        x = x * x
+    return x // (x - x)
+
+
+def _tb_helper(n):
+    return [1, 2, 3][n]
+
+
+@case((5,), (1,), (-4,), (1.5,))
+def tb_callee(n):
+    return _tb_helper(n) + 1
+
+
+@case(([10, 2, 0, 5],), ([10, 2],), ([1, 0],), ([1.5, 0.0],))
+def tb_multiline(xs):
+    total = 0
+    for i in range(len(xs)):
+        total += (
+            xs[i]
+            // xs[-1 - i]
+        )
+    return total
+
+
+@case((0,), (2,), (0,))
+def exc_in_except(n):
+    try:
+        return 1 // n
+    except ZeroDivisionError:
+        return [][n]
+
+
+@case((3,), (7,), (3,))
+def reraise_loop(n):
+    for i in range(n):
+        try:
+            if i == 3:
+                raise ValueError(i)
+        except ValueError:
+            if n > 5:
+                raise
+    return n
+
+
+@case((0,), (1,))
+def exc_var_cleared(n):
+    e = "before"
+    try:
+        1 // n
+    except ZeroDivisionError as e:  # noqa: F841
+        pass
+    return e
+
+
+@case((1,), (-3,), (7.0,), (IMAX,))
+def while_try_overflow(x):
+    n = 0
+    while True:
+        try:
+            x = x * 10
+            if x > 10 ** 30 or x < -10 ** 30:
+                raise OverflowError("big")
+        except OverflowError as exc:
+            return n, str(exc), x
+        n += 1
+
+
+@case((10, 3), (10, 0), (5, -1), (3, 2.0))
+def raise_from_in_loop(n, d):
+    out = []
+    for i in range(n):
+        try:
+            out.append(i // d)
+        except ZeroDivisionError as e:
+            raise ValueError(f"bad divisor at {i}") from e
+    return out
+
+
+@case((4,), (0,), (4,))
+def nested_try_finally_loop(n):
+    log = []
+    for i in range(n):
+        try:
+            try:
+                if i % 2:
+                    log.append(1 // (i - i))
+                log.append(i)
+            finally:
+                log.append("inner")
+        except ZeroDivisionError:
+            log.append("caught")
+            continue
+        finally:
+            log.append("outer")
+    return log
+
+
+@case((5,), (3,))
+def exc_deep_in_math_loop(n):
+    out = []
+    for i in range(n):
+        try:
+            out.append(math.sqrt(2 - i))
+        except ValueError as e:
+            out.append(str(e))
+            out.append(math.log(i - 2))  # raises again at i == 2, escapes
+    return out
+
+
+@case(([1, 2, 3], 5), ([1.0], 1), ([1, 2, 3], 2))
+def index_error_caught_loop(xs, n):
+    out = []
+    for i in range(n):
+        try:
+            out.append(xs[i] * 2)
+        except IndexError as e:
+            out.append(str(e))
+    return out
+
+
+# ===========================================================================
+# 0. the harness catches what it should (wrong "compiled" functions)
+
+def _expect_detects(f, wrong, *calls, field=None):
+    c = Case(f.__name__, f, calls, rounds=1)
+    saved = globals()["_compile"]
+    globals()["_compile"] = lambda fn: wrong if fn is f else saved(fn)
+    try:
+        with pytest.raises(AssertionError) as ei:
+            check_case(c)
+    finally:
+        globals()["_compile"] = saved
+    if field is not None:
+        assert field in str(ei.value), str(ei.value)
+
+
+def _sk_neg(x):
+    return -x
+
+
+def _sk_raise(x):
+    return [1][x]
+
+
+def _sk_append(xs):
+    xs.append(1)
+    return xs
+
+
+def test_harness_detects_differences():
+    _expect_detects(_sk_neg, lambda x: 0.0, (0.0,), field="result")               # -0.0
+    _expect_detects(_sk_neg, lambda x: float(-x), (3,), field="result")          # int vs float
+    _expect_detects(_sk_neg, lambda x: 1.0, (NAN,), field="result")              # nan
+    _expect_detects(_sk_neg, lambda x: (print("hi"), -x)[1], (3,), field="stdout")
+    _expect_detects(_sk_raise, lambda x: [1, 2][x], (1,), field="result")
+
+    def other_msg(x):
+        raise IndexError("list index out of rang")
+    _expect_detects(_sk_raise, other_msg, (5,), field="exception")
+
+    def other_line(x):
+        y = [1]
+
+        return y[x]
+    _expect_detects(_sk_raise, other_line, (5,), field="traceback")
+    _expect_detects(_sk_append, lambda xs: xs, ([],), field="args_after")
+    leak = []
+    _expect_detects(_sk_append, lambda xs: (leak.append(xs), _sk_append(xs))[1], ([],),
+                    field="refcounts")
+
+
+# ===========================================================================
+# the parametrised differential test
+
+@pytest.mark.parametrize("c", CASES, ids=[c.name for c in CASES])
+def test_case(c):
+    run_isolated(check_case, c, name=c.name)
+
+
+def test_enough_cases():
+    assert len(CASES) >= 150
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+# ===========================================================================
+# 8. reference counts over many compiled calls
+
+def rc_sum_floats(xs):
+    s = 0.0
+    for i in range(len(xs)):
+        s += xs[i]
+    return s
+
+
+def rc_big_arith(a, b):
+    x = a * b + a
+    y = x // (b + 1) - a
+    return y & 0xFFFF
+
+
+def rc_overflow(xs, k):
+    s = k
+    for x in xs:
+        s = s * 3 + x      # leaves 64 bits part way: a deopt on every call
+    return s % 1000
+
+
+def rc_index_store(xs, v):
+    for i in range(len(xs)):
+        xs[i] = v
+    xs[0] = 0
+    return len(xs)
+
+
+def rc_minmax(xs, b):
+    return max(xs[0], b), min(b, xs[-1]), abs(b), float(len(xs))
+
+
+def rc_exc(xs, b):
+    try:
+        return xs[b]
+    except IndexError:
+        return -1
+
+
+RC_KERNELS = [
+    (rc_sum_floats, lambda: ([1.5, 2.5, 3.0, float(7)],)),
+    (rc_big_arith, lambda: (int("1" * 40), int("3" * 25))),
+    (rc_big_arith, lambda: (int("12345"), 7)),
+    (rc_overflow, lambda: ([1001, 2002, 3003, 4004, 5005] * 10, int("7" * 3))),
+    (rc_overflow, lambda: ([1001, -2002, 3003], int("9" * 30))),
+    (rc_index_store, lambda: ([1, 2, 3, 4], int("5" * 30))),
+    (rc_index_store, lambda: ([1.0, 2.0], float("2.5"))),
+    (rc_minmax, lambda: ([int("8" * 30), 2.5], int("-" + "9" * 30))),
+    (rc_exc, lambda: ([int("4" * 30)], 3)),
+    (rc_exc, lambda: ([int("4" * 30)], 0)),
+]
+
+
+def _own(x):
+    """Objects made for this test only (small ints and bools are shared by everyone)."""
+    return not (x is None or type(x) is bool or (type(x) is int and -5 <= x <= 256))
+
+
+def _counts(args):
+    return ([sys.getrefcount(a) if _own(a) else None for a in args],
+            [[sys.getrefcount(x) if _own(x) else None for x in a] if isinstance(a, list) else None
+             for a in args])
+
+
+def _check_refcounts(func, make):
+    compiled = _compile(func)
+    args = make()
+    for _ in range(3):           # compile the specialisations first
+        compiled(*args)
+    gc.collect()
+    before, items_before = _counts(args)
+    for _ in range(200):
+        compiled(*args)
+    gc.collect()
+    after, items_after = _counts(args)
+    assert before == after, f"{func.__name__}: argument refcounts {before} -> {after}"
+    assert items_before == items_after, (
+        f"{func.__name__}: element refcounts {items_before} -> {items_after}")
+
+
+@pytest.mark.parametrize("func,make", RC_KERNELS,
+                         ids=[f"{f.__name__}-{i}" for i, (f, _) in enumerate(RC_KERNELS)])
+def test_refcounts_stable(func, make):
+    run_isolated(_check_refcounts, func, make, name=func.__name__)
