@@ -25,7 +25,7 @@ TYPES = (OBJ, NOBJ, BOOL, I64, F64, RANGE)
 # Ops whose named operands' references are consumed by the op itself.
 STEALS = {"store_local": (0,), "store_deref_value": (), "ret": (0,)}
 
-TERMINATORS = {"br", "cbr", "br_if_null", "ret", "raise", "reraise", "error_exit"}
+TERMINATORS = {"br", "cbr", "br_if_null", "ret", "ret_raw", "raise", "reraise", "error_exit"}
 
 
 class Value:

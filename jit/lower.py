@@ -602,7 +602,7 @@ class Lowering:
         typed_params = [i for i in range(nparams) if self.slot_types[i] != OBJ]
         param_lines = self._unbox_params(typed_params)   # before the allocas are listed
         head = [f"define ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, i1 %direct, ptr %args) {{", "entry:"]
+                f"ptr %closure, i1 %direct, ptr %out, ptr %args) {{", "entry:"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
             head += [f"  %slot{i} = alloca {lt}", f"  store {lt} {ZERO[lt]}, ptr %slot{i}"]
@@ -701,7 +701,7 @@ class Lowering:
 define ptr @{p}.generic(ptr %args) {{
 entry:
 {self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr %args)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args)
   ret ptr %r
 }}"""
 
@@ -713,15 +713,15 @@ entry:
 define ptr @{p}.spec(ptr %args) {{
 entry:
 {self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr %args)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args)
   ret ptr %r
 }}
 ; direct calls from other specialised code: typed parameters come unboxed (raw
 ; 64-bit values in their argument slots), the others as objects
-define ptr @{p}.direct(ptr %args) {{
+define ptr @{p}.direct(ptr %args, ptr %out) {{
 entry:
 {self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 true, ptr %args)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 true, ptr %out, ptr %args)
   ret ptr %r
 }}"""
 
@@ -791,7 +791,7 @@ entry:
         loads = "\n".join(f"  %{name}.p = getelementptr ptr, ptr {g}, i64 {idx}\n"
                           f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
         call = (f"call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
-                f"ptr %closure, i1 false, ptr")
+                f"ptr %closure, i1 false, ptr null, ptr")
         fast = ""
         if simple:
             fast = f"""
@@ -862,7 +862,7 @@ call:
   ret ptr %r2
 }}
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null, ptr null)
   ret ptr %r
 }}""" + (self.generic_text() if self.dispatch else "")
 
@@ -1944,6 +1944,42 @@ def lo_br_if_null(L, op):
     L.emit(f"br i1 {c}, {L.jump(t, targs)}, {L.jump(f, fargs)}")
 
 
+RAW_KIND = {I64: 1, F64: 2}
+
+
+def lo_ret_raw(L, op):
+    """Return an unboxed value: raw to a direct caller that asked for this kind (the
+    first word of %out), boxed to anyone else."""
+    v = op.args[0]
+    lt = LLTYPE[v.type]
+    raw, boxed = L.label("ret.raw"), L.label("ret.boxed")
+    want = L.t()
+    L.emit(f"{want} = icmp ne ptr %out, null")
+    chk = L.label("ret.chk")
+    L.emit(f"br i1 {want}, label %{chk}, label %{boxed}")
+    L.start(chk)
+    k, same = L.t(), L.t()
+    L.emit(f"{k} = load i64, ptr %out")
+    L.emit(f"{same} = icmp eq i64 {k}, {RAW_KIND[v.type]}")
+    L.emit(f"br i1 {same}, label %{raw}, label %{boxed}")
+    L.start(raw)
+    p = L.t()
+    L.emit(f"{p} = getelementptr i64, ptr %out, i64 1")
+    L.emit(f"store {lt} {L.v(v)}, ptr {p}")
+    _return(L, L.capi("jit_raw_marker"))
+    L.start(boxed)
+    r = L.box_raw(v.type, L.v(v))
+    L.check_null_exit(r)
+    _return(L, r)
+
+
+def _return(L, val):
+    L.lines.extend(L._cleanup_locals())
+    L.lines.extend(native_stack_pop(next(L.tmp)))
+    L.emit("call void @Py_LeaveRecursiveCall()")
+    L.emit(f"ret ptr {val}")
+
+
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
     L.lines.extend(native_stack_pop(next(L.tmp)))
@@ -2031,7 +2067,7 @@ LOWER = {
     "match_class": lo_match_class, "match_keys": _helper_value("match_keys"),
     "match_mapping": _match_flag(abi.TPFLAGS_MAPPING),
     "match_sequence": _match_flag(abi.TPFLAGS_SEQUENCE), "get_len": lo_get_len,
-    "br": lo_br, "cbr": lo_cbr, "br_if_null": lo_br_if_null, "ret": lo_ret,
+    "br": lo_br, "cbr": lo_cbr, "br_if_null": lo_br_if_null, "ret": lo_ret, "ret_raw": lo_ret_raw,
     "reraise": lo_reraise, "raise": lo_raise,
 }
 

@@ -123,11 +123,12 @@ def _bin(L, instr, a, b, ty="i64"):
     return r
 
 
-def unbox_int_inline(L, obj: str) -> tuple[str, str]:
-    """(value, ok): ``obj`` as an i64 if it is an exact int or bool that fits."""
+def unbox_int_inline(L, obj: str, no_bool=False) -> tuple[str, str]:
+    """(value, ok): ``obj`` as an i64 if it is an exact int (or a bool) that fits."""
     t = L.type_of(obj)
-    is_int = _or(L, _icmp(L, "eq", t, L.capi("PyLong_Type"), "ptr"),
-                 _icmp(L, "eq", t, L.capi("PyBool_Type"), "ptr"))
+    is_int = _icmp(L, "eq", t, L.capi("PyLong_Type"), "ptr")
+    if not no_bool:
+        is_int = _or(L, is_int, _icmp(L, "eq", t, L.capi("PyBool_Type"), "ptr"))
     start = L.cur
     small, big, join = L.label("ui.small"), L.label("ui.big"), L.label("ui.join")
     chk = L.label("ui.chk")
@@ -189,7 +190,7 @@ def _within_2_53(L, v):
 # ---- conversions -------------------------------------------------------------
 
 def lo_unbox_int(L, op):
-    val, ok = unbox_int_inline(L, L.v(op.args[0]))
+    val, ok = unbox_int_inline(L, L.v(op.args[0]), op.attrs.get("no_bool", False))
     L.deopt_if(_not(L, ok), op)
     L.emit(f"{L.v(op.result)} = add i64 {val}, 0")
 
@@ -358,6 +359,21 @@ def lo_float_unary(L, op):
 def lo_float_cmp(L, op):
     a, b = (L.v(x) for x in op.args)
     L.emit(f"{L.v(op.result)} = fcmp {FCMP[op.attrs['op']]} double {a}, {b}")
+
+
+def lo_num_is(L, op):
+    a, b = op.args
+    r = L.v(op.result)
+    if a.type != b.type:
+        L.emit(f"{r} = icmp eq i1 false, true")
+        return
+    if a.type == I64:
+        L.emit(f"{r} = icmp eq i64 {L.v(a)}, {L.v(b)}")
+        return
+    x, y = L.t(), L.t()
+    L.emit(f"{x} = bitcast double {L.v(a)} to i64")
+    L.emit(f"{y} = bitcast double {L.v(b)} to i64")
+    L.emit(f"{r} = icmp eq i64 {x}, {y}")
 
 
 def lo_num_truth(L, op):
@@ -584,13 +600,17 @@ def lo_range_next(L, op):
 
 def lo_direct_call(L, op):
     """Call another specialised function through its direct-entry cell: typed
-    arguments travel unboxed; an empty cell (no specialisation) is an ordinary call."""
+    arguments travel unboxed, and so does an int/float result when the callee
+    returns one (it stores it in ``out`` and returns the raw marker). An empty cell
+    (no specialisation) is an ordinary call."""
     fn_obj, *args = op.args
+    res = op.result
+    want = {I64: 1, F64: 2}.get(res.type, 0)
     cell = L.t()
     L.emit(f"{cell} = inttoptr i64 {op.attrs['cell']} to ptr")
     fp = L.t()
     L.emit(f"{fp} = load ptr, ptr {cell}")
-    fast, slow, join = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.join")
+    fast, slow, got = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.obj")
     L.emit(f"br i1 {_icmp(L, 'ne', fp, 'null', 'ptr')}, label %{fast}, label %{slow}")
     L.start(fast)
     raw = L.t("raw")
@@ -599,11 +619,28 @@ def lo_direct_call(L, op):
         p = L.t()
         L.emit(f"{p} = getelementptr i64, ptr {raw}, i64 {i}")
         L.emit(f"store {'i64' if a.type == I64 else 'double'} {L.v(a)}, ptr {p}")
+    out = "null"
+    if want:
+        out = L.t("out")
+        L.allocas.append(f"{out} = alloca [2 x i64]")
+        L.emit(f"store i64 {want}, ptr {out}")
     r1 = L.t()
-    L.emit(f"{r1} = call ptr {fp}(ptr {raw})")
+    L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
+    if want:
+        is_raw, rawl, objl = L.t(), L.label("dc.raw"), L.label("dc.isobj")
+        L.emit(f"{is_raw} = icmp eq ptr {r1}, {L.capi('jit_raw_marker')}")
+        L.emit(f"br i1 {is_raw}, label %{rawl}, label %{objl}")
+        L.start(rawl)
+        p, rv = L.t(), L.t()
+        L.emit(f"{p} = getelementptr i64, ptr {out}, i64 1")
+        lt = "i64" if want == 1 else "double"
+        L.emit(f"{rv} = load {lt}, ptr {p}")
+        join = L.label("dc.join")
+        L.emit(f"br label %{join}")
+        L.start(objl)
     L.check_null(r1, op)
     fast_end = L.cur
-    L.emit(f"br label %{join}")
+    L.emit(f"br label %{got}")
     L.start(slow)
     boxed = [L.box_raw(a.type, L.v(a)) for a in args]
     for b in boxed:
@@ -613,9 +650,31 @@ def lo_direct_call(L, op):
         L.decref(b)
     L.check_null(r2, op)
     slow_end = L.cur
+    L.emit(f"br label %{got}")
+    L.start(got)
+    obj = L.v(op.attrs["boxed"]) if want else L.v(res)
+    L.emit(f"{obj} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{slow_end} ]")
+    if not want:
+        return
+    # an object result: unbox it, or resume after the call with it on the stack
+    if want == 1:
+        val, ok = unbox_int_inline(L, obj)
+    else:
+        ok = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
+        val = L.t()
+        L.emit(f"{val} = load double, ptr {_gep(L, obj, abi.FLOAT_VALUE)}")
+    bad, good = L.label("dc.deopt"), L.label("dc.unboxed")
+    L.emit(f"br i1 {_not(L, ok)}, label %{bad}, label %{good}, !prof !0")
+    L.start(bad)
+    after, below = op.attrs["after"]
+    L.emit_deopt(after, below + [op.attrs["boxed"]], op.offset, release=op.attrs["release"])
+    L.start(good)
+    L.decref(obj)
+    good_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{slow_end} ]")
+    lt = "i64" if want == 1 else "double"
+    L.emit(f"{L.v(res)} = phi {lt} [ {rv}, %{rawl} ], [ {val}, %{good_end} ]")
 
 
 TYPED_LOWER = {
@@ -624,6 +683,7 @@ TYPED_LOWER = {
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,
     "float_unary": lo_float_unary, "float_cmp": lo_float_cmp, "num_truth": lo_num_truth,
+    "num_is": lo_num_is,
     "seq_getitem": lo_seq_getitem, "seq_setitem": lo_seq_setitem, "len": lo_len,
     "guard_callee": lo_guard_callee, "num_call": lo_num_call, "range_new": lo_range_new,
     "range_iter": lo_range_iter, "range_next": lo_range_next,

@@ -173,6 +173,9 @@ class Inference:
                 self.set(p, self.t(a))
             for p in u.handler.params[len(u.keep):]:
                 self.set(p, ANY)
+        if any(isinstance(a, ir.Value) and a.id not in self.vt for a in op.args) and \
+                op.kind not in ir.TERMINATORS:
+            return    # an operand's type is not known yet: wait (optimistic analysis)
         handler = getattr(self, "v_" + op.kind, None)
         plan = handler(op) if handler else None
         if plan is not None:
@@ -269,6 +272,15 @@ class Inference:
             return ("truth", t)
         return None
 
+    def v_is(self, op):
+        ta, tb = (self.t(a) for a in op.args)
+        if ta in (INT, FLOAT) and tb in (INT, FLOAT):
+            # identity of unboxed numbers is their value (as PyPy does): an alias of
+            # the same object is still ``is``; see README's limitations
+            self.set(op.result, I1)
+            return ("num_is",)
+        return None
+
     def v_bool_box(self, op):
         self.set(op.result, ANY)
         return ("keep",)
@@ -361,10 +373,13 @@ class Inference:
             return None
         sig = tuple(int if t == INT else float for t in types)
         if callee is me and sig == self.spec.types:
+            if self.ret_type is None:
+                return ("direct_call", target, callee, sig, types)   # not known yet
             hint = guess(self.ret_type)       # recursion: what this function returns
         else:
             hint = callee.return_hint(sig)
-        self.set(op.result, ("obj", hint))
+        # an int/float result comes back unboxed (anything else deopts after the call)
+        self.set(op.result, hint if hint in (INT, FLOAT) else ANY)
         return ("direct_call", target, callee, sig, types)
 
     def known_callee(self, op):
@@ -528,7 +543,7 @@ class Rewriter:
         for t in temps:
             self.emit("decref", [t], [], like)
 
-    def convert(self, v, conv, like, exact=False):
+    def convert(self, v, conv, like, exact=False, no_bool=False):
         if conv == "keep":
             return v
         if conv == "int_to_float":
@@ -537,7 +552,7 @@ class Rewriter:
             return r
         if conv == "unbox_int":
             r = self.new(I64)
-            self.emit("unbox_int", [v], [r], like)
+            self.emit("unbox_int", [v], [r], like, no_bool=no_bool)
             return r
         if conv == "unbox_int_to_float":
             i = self.new(I64)
@@ -586,7 +601,10 @@ class Rewriter:
             self.out.append(op)
             return
         if op.kind == "ret":
-            op.args = [self.box(op.args[0], op, [])]
+            if op.args[0].type in (I64, F64):
+                op.kind = "ret_raw"     # raw to direct callers that want it
+            else:
+                op.args = [self.box(op.args[0], op, [])]
             self.out.append(op)
             return
         if op.kind in ("bool_box", "load_local", "const", "delete_local"):
@@ -616,7 +634,10 @@ class Rewriter:
             self.release(temps, op)
 
     def r_int_op(self, op, ca, cb, base):
-        a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
+        # bool & bool is a bool: these operators only take real ints unboxed
+        no_bool = base in ("&", "|", "^")
+        a = self.convert(op.args[0], ca, op, no_bool=no_bool)
+        b = self.convert(op.args[1], cb, op, no_bool=no_bool)
         self.emit("int_op", [a, b], op.results, op, op=base)
 
     def r_float_op(self, op, ca, cb, base):
@@ -640,6 +661,9 @@ class Rewriter:
         v = op.args[0]
         kind = "int_unary" if v.type == I64 else "float_unary"
         self.emit(kind, [v], op.results, op, op=sym)
+
+    def r_num_is(self, op):
+        self.emit("num_is", op.args, op.results, op)
 
     def r_truth(self, op, t):
         self.emit("num_truth", op.args, op.results, op)
@@ -673,8 +697,14 @@ class Rewriter:
         self.emit("guard_callee", [first, fn_obj], [], op, index=self.fn.const_index(target),
                   name="direct")
         self.fn.const_index(cell)     # keeps the cell alive with the code
-        self.emit("direct_call", [fn_obj, *args], op.results, op, unwind=op.unwind,
-                  cell=ctypes.addressof(cell))
+        attrs = {"cell": ctypes.addressof(cell)}
+        if op.result.type in (I64, F64):
+            # an object result that does not unbox resumes after the call, with it pushed
+            after = self.fn.next_offset[op.offset]
+            below = op.state[1][:len(op.state[1]) - len(op.args)]
+            attrs.update(boxed=self.new(OBJ), release=[first, fn_obj],
+                         after=(after, below))
+        self.emit("direct_call", [fn_obj, *args], op.results, op, unwind=op.unwind, **attrs)
 
     def r_known_call(self, op, obj, convs, kind):
         first, callee, *args = op.args

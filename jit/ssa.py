@@ -46,6 +46,7 @@ class Builder:
         self.lowered_opnames: set[str] = set()
         instrs = self.bc.instrs
         self.next_start = {a.start: b.start for a, b in zip(instrs, instrs[1:])}
+        self.fn.next_offset = {a.offset: b.start for a, b in zip(instrs, instrs[1:])}
         self.const_values: dict[int, object] = {}   # SSA id -> constant, for checks
         self.global_names: dict[int, str] = {}      # SSA id -> global/name it was loaded from
         self.cell_slots = {i for i, n in enumerate(names) if n in code.co_cellvars}

@@ -119,7 +119,11 @@ def _libm_address(name: str) -> int:
 # interpreter's recursion limit no longer protects once a program raises it, so
 # compiled code keeps a bound of its own and raises RecursionError at it.
 native_stack = ctypes.c_int64(0)
-RUNTIME_DATA = {"jit_native_stack": ctypes.addressof(native_stack)}
+# The address a direct call returns when it stored an unboxed result instead of
+# returning an object (never a valid object).
+raw_marker = ctypes.c_int64(0)
+RUNTIME_DATA = {"jit_native_stack": ctypes.addressof(native_stack),
+                "jit_raw_marker": ctypes.addressof(raw_marker)}
 
 
 def native_stack_budget() -> int:

@@ -211,7 +211,7 @@ def continuation(code: types.CodeType, start: int, depth: int, unbound: frozense
     emptied before resuming."""
     key = (id(code), start, depth, unbound, nulls)
     hit = _cache.get(key)
-    if hit is not None and hit[0] is code:
+    if hit is not None:
         return hit[1]
     result = _build(code, start, depth, unbound, nulls)
     if len(_cache) >= _CACHE_LIMIT:
