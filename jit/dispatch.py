@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import os
 
 from .errors import CompileError, UnsupportedError
 
@@ -46,8 +47,10 @@ class Specialization:
         self.sites.append((resume, depth, offset))
         return len(self.sites) - 1
 
-    def deopt(self, site: int, *values):
-        """Called by native code: finish the call in the interpreter."""
+    def deopt(self, site: int, values: list):
+        """Called by native code: finish the call in the interpreter. ``values``
+        (locals, then the operand stack) holds the only references to what the
+        native frame held; resume() empties it into the resumed frame."""
         from runtime import deopt
         resume, depth, offset = self.sites[site]
         self.deopts[site] += 1
@@ -146,6 +149,8 @@ class Dispatcher:
         try:
             spec.native = pipeline.compile_specialized(self.code, self.function, spec)
         except (CompileError, UnsupportedError) as exc:
+            if os.environ.get("JIT_STRICT") and isinstance(exc, CompileError):
+                raise    # the test suite wants internal errors loud
             self.failures.append(f"{types}: {exc}")
             return None
         finally:

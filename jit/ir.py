@@ -167,6 +167,25 @@ def format_function(fn: Function) -> str:
     return "\n".join(out)
 
 
+def prune_unreachable(fn: Function) -> None:
+    """Drop blocks no edge reaches (e.g. handlers of ops that no longer raise)."""
+    seen = {id(fn.blocks[0])}
+    work = [fn.blocks[0]]
+    while work:
+        blk = work.pop()
+        for op in blk.ops:
+            nexts = [t for t, _ in op.targets]
+            if op.unwind is not None and op.unwind.handler is not None:
+                nexts.append(op.unwind.handler)
+            for nxt in nexts:
+                if id(nxt) not in seen:
+                    seen.add(id(nxt))
+                    work.append(nxt)
+    fn.blocks = [b for b in fn.blocks if id(b) in seen]
+    for blk in fn.blocks:
+        blk.preds = [p for p in blk.preds if id(p) in seen]
+
+
 class VerifyError(Exception):
     pass
 

@@ -451,7 +451,9 @@ class Lowering:
         self.start(ok)
 
     def _deopt_shared(self):
-        """The one block all deopt sites jump to (see emit_deopt)."""
+        """The one block all deopt sites jump to (see emit_deopt): move the locals
+        and the stored stack into a list and hand it over. The list is emptied into
+        the resumed frame, so objects die when the interpreter would free them."""
         if not self.deopt_incoming:
             return
         n = len(self.slot_types)
@@ -461,32 +463,33 @@ class Lowering:
         depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d in self.deopt_incoming)
         self.emit(f"%ds.site = phi ptr {site}")
         self.emit(f"%ds.depth = phi i64 {depth}")
-        self.emit("store ptr %ds.site, ptr %deopt.arr")
+        size = self.t()
+        self.emit(f"{size} = add i64 %ds.depth, {n}")
+        lst = self.call("PyList_New", size)
+        self.check_null_exit(lst)
+        items = self.field(lst, abi.LIST_ITEMS)
         unbound = self.const(helpers.UNBOUND)
-        boxes = []
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
             x, r, p = self.t(), self.t(), self.t()
             self.emit(f"{x} = load {lt}, ptr %slot{i}")
             if st == OBJ:
+                # move the reference out of the frame
                 z = self.t()
+                self.emit(f"store ptr null, ptr %slot{i}")
                 self.emit(f"{z} = icmp eq ptr {x}, null")
                 self.emit(f"{r} = select i1 {z}, ptr {unbound}, ptr {x}")
+                self.emit(f"call void @jit.xincref(ptr {self._if_null(z, unbound)})")
             else:
                 b, f = self.box_raw(st, x), self.t()
                 self.check_null_exit(b)
-                boxes.append(b)
                 self.emit(f"{f} = load i1, ptr %bound{i}")
                 self.emit(f"{r} = select i1 {f}, ptr {b}, ptr {unbound}")
-            self.emit(f"{p} = getelementptr ptr, ptr %deopt.arr, i64 {1 + i}")
+                self.emit(f"call void @jit.xincref(ptr {self._if_null(f, unbound, negate=True)})")
+                self.emit(f"call void @jit.xdecref(ptr {self._if_null(f, b, negate=True)})")
+            self.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
             self.emit(f"store ptr {r}, ptr {p}")
-        nargs = self.t()
-        self.emit(f"{nargs} = add i64 %ds.depth, {1 + n}")
-        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), "%deopt.arr", nargs,
-                      "null")
-        for b in boxes:
-            self.emit(f"call void @jit.decref.cold(ptr {b})")
-        # release the stack values the sites stored
+        # the stack values the sites stored (new references) follow the locals
         call_end = self.cur
         self.emit("br label %ds.loop")
         self.start("ds.loop")
@@ -494,14 +497,31 @@ class Lowering:
         self.emit("%ds.more = icmp ult i64 %ds.i, %ds.depth")
         self.emit("br i1 %ds.more, label %ds.body, label %ds.end")
         self.start("ds.body")
-        self.emit(f"%ds.idx = add i64 %ds.i, {1 + n}")
-        self.emit("%ds.p = getelementptr ptr, ptr %deopt.arr, i64 %ds.idx")
+        self.emit(f"%ds.src = add i64 %ds.i, {1 + n}")
+        self.emit("%ds.p = getelementptr ptr, ptr %deopt.arr, i64 %ds.src")
         self.emit("%ds.v = load ptr, ptr %ds.p")
-        self.emit("call void @jit.decref.cold(ptr %ds.v)")
+        self.emit(f"%ds.dst = add i64 %ds.i, {n}")
+        self.emit(f"%ds.q = getelementptr ptr, ptr {items}, i64 %ds.dst")
+        self.emit("store ptr %ds.v, ptr %ds.q")
         self.emit("%ds.next = add i64 %ds.i, 1")
         self.emit("br label %ds.loop")
         self.start("ds.end")
+        r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
+
+    def _if_null(self, cond: str, val: str, negate=False) -> str:
+        """``val`` if ``cond`` (or its negation) holds, else NULL."""
+        r = self.t()
+        a, b = (val, "null") if not negate else ("null", val)
+        self.emit(f"{r} = select i1 {cond}, ptr {a}, ptr {b}")
+        return r
+
+    def _deopt_call(self, site: str, lst: str) -> str:
+        """spec.deopt(site, lst); the list (emptied by then) is released."""
+        args = self.array([site, lst])
+        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), args, "2", "null")
+        self.decref(lst)
+        return r
 
     def _deopt_exit(self, r: str):
         failed, done = self.t(), self.label("deopt.done")
@@ -515,13 +535,28 @@ class Lowering:
 
     def _deopt_at_entry(self, site: int):
         """A parameter did not unbox: the whole call runs in the interpreter, with the
-        arguments as they came."""
+        arguments as they came (the parameter slots' references move to the list)."""
+        n = len(self.slot_types)
+        lst = self.call("PyList_New", str(n))
+        self.check_null_exit(lst)
+        items = self.field(lst, abi.LIST_ITEMS)
         unbound = self.const(helpers.UNBOUND)
-        values = [f"%arg{i}" if i < self._nparams() else unbound
-                  for i in range(len(self.slot_types))]
-        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt),
-                      self.array([self.const(site)] + values), str(1 + len(values)), "null")
-        self._deopt_exit(r)
+        for i in range(n):
+            p = self.t()
+            self.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
+            if i < self._nparams():
+                self.incref(f"%arg{i}")
+                self.emit(f"store ptr %arg{i}, ptr {p}")
+            else:
+                self.incref(unbound)
+                self.emit(f"store ptr {unbound}, ptr {p}")
+        for i in range(self._nparams()):   # typed slots hold nothing yet
+            if self.slot_types[i] == OBJ:
+                x = self.t()
+                self.emit(f"{x} = load ptr, ptr %slot{i}")
+                self.emit(f"store ptr null, ptr %slot{i}")
+                self.xdecref(x)
+        self._deopt_exit(self._deopt_call(self.const(site), lst))
 
     def _unbox_params(self, params: list[int]) -> list[str]:
         """Unbox typed parameters into their slots (the dispatcher checked their exact

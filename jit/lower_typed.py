@@ -361,21 +361,6 @@ def lo_float_cmp(L, op):
     L.emit(f"{L.v(op.result)} = fcmp {FCMP[op.attrs['op']]} double {a}, {b}")
 
 
-def lo_num_is(L, op):
-    a, b = op.args
-    r = L.v(op.result)
-    if a.type != b.type:
-        L.emit(f"{r} = icmp eq i1 false, true")
-        return
-    if a.type == I64:
-        L.emit(f"{r} = icmp eq i64 {L.v(a)}, {L.v(b)}")
-        return
-    x, y = L.t(), L.t()
-    L.emit(f"{x} = bitcast double {L.v(a)} to i64")
-    L.emit(f"{y} = bitcast double {L.v(b)} to i64")
-    L.emit(f"{r} = icmp eq i64 {x}, {y}")
-
-
 def lo_num_truth(L, op):
     v = op.args[0]
     r = L.v(op.result)
@@ -683,7 +668,6 @@ TYPED_LOWER = {
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,
     "float_unary": lo_float_unary, "float_cmp": lo_float_cmp, "num_truth": lo_num_truth,
-    "num_is": lo_num_is,
     "seq_getitem": lo_seq_getitem, "seq_setitem": lo_seq_setitem, "len": lo_len,
     "guard_callee": lo_guard_callee, "num_call": lo_num_call, "range_new": lo_range_new,
     "range_iter": lo_range_iter, "range_next": lo_range_next,

@@ -273,12 +273,14 @@ class Inference:
         return None
 
     def v_is(self, op):
-        ta, tb = (self.t(a) for a in op.args)
-        if ta in (INT, FLOAT) and tb in (INT, FLOAT):
-            # identity of unboxed numbers is their value (as PyPy does): an alias of
-            # the same object is still ``is``; see README's limitations
-            self.set(op.result, I1)
-            return ("num_is",)
+        # Identity is observed: a local read here keeps its objects (boxed once, at
+        # the store), so ``x is y`` after ``y = x`` holds as in the interpreter.
+        for a in op.args:
+            prod = self.producer.get(a.id)
+            if prod is not None and prod.kind == "load_local":
+                t = self.slots[prod.attrs["slot"]]
+                if t in (INT, FLOAT):
+                    self.slot_join(prod.attrs["slot"], ("obj", t))
         return None
 
     def v_bool_box(self, op):
@@ -510,6 +512,7 @@ class Rewriter:
             for i, op in enumerate(ops):
                 self.rewrite(op, ops[i - 1] if i else None)
             blk.ops = self.out
+        ir.prune_unreachable(fn)
         ir.verify(fn)
         return unboxed
 
@@ -661,9 +664,6 @@ class Rewriter:
         v = op.args[0]
         kind = "int_unary" if v.type == I64 else "float_unary"
         self.emit(kind, [v], op.results, op, op=sym)
-
-    def r_num_is(self, op):
-        self.emit("num_is", op.args, op.results, op)
 
     def r_truth(self, op, t):
         self.emit("num_truth", op.args, op.results, op)

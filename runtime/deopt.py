@@ -33,6 +33,7 @@ is limited to such functions), and no generators or coroutines.
 from __future__ import annotations
 
 import dis
+import functools
 import inspect
 import opcode
 import types
@@ -135,6 +136,7 @@ def _no_location(units: int) -> bytes:
 
 # ---- stack shapes -----------------------------------------------------------
 
+@functools.lru_cache(maxsize=256)     # equal code objects have equal shapes
 def _stack_shapes(code: types.CodeType) -> dict[int, tuple[bool, ...]]:
     """The operand stack at each reachable instruction, deepest slot first: True
     where the slot holds a lasti offset. Like CPython's mark_stacks, opcodes other
@@ -271,13 +273,32 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         co_exceptiontable=_encode_exception_table(shifted))
 
 
-def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values: tuple):
+def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values):
     """Run the rest of a call of ``code`` in the interpreter and return its result.
     ``values``: the co_nlocals locals (UNBOUND for unbound ones) then ``depth`` stack
-    values (deepest first, NULL for NULL slots, lasti offsets in ``code``'s units)."""
+    values (deepest first, NULL for NULL slots, lasti offsets in ``code``'s units).
+
+    A tuple keeps every value alive until the call returns. A list is emptied
+    into the call, so the resumed frame holds the only references (if the caller
+    holds none) and objects die when the interpreter would free them."""
     n = code.co_nlocals
     unbound = frozenset(i for i in range(n) if values[i] is UNBOUND)
     nulls = frozenset(k for k in range(depth) if values[n + k] is NULL)
     function = types.FunctionType(continuation(code, start, depth, unbound, nulls),
                                   globals_, code.co_name)
+    if type(values) is list:
+        return _call_emptying(len(values))(function, values)
     return function(*values)
+
+
+@functools.lru_cache(maxsize=None)
+def _call_emptying(count: int):
+    """call(function, values): function(*values) with the list emptied onto the
+    operand stack first. A Python-to-Python CALL moves its arguments from the
+    stack into the new frame, while f(*values) would hold a tuple of them."""
+    arguments = ", ".join(["values.pop()"] * count)
+    namespace: dict = {}
+    exec(f"def call(function, values):\n"
+         f"    values.reverse()\n"
+         f"    return function({arguments})\n", namespace)
+    return namespace["call"]

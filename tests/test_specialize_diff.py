@@ -1257,7 +1257,9 @@ def nested_inc(a):
 @case(([[1, 2], [3, 4]], 2), ([[1.5, 2.5], [3.5, 4.5]], 2), ([[1, 2], [3]], 2),
       ([[IMAX, 1], [1, 1]], 2))
 def matmul_square(m, n):
-    out = [[0] * n for _ in range(n)]
+    out = []
+    for i in range(n):
+        out.append([0] * n)
     for i in range(n):
         for j in range(n):
             s = 0
@@ -1580,7 +1582,10 @@ def loud_compare_loop(xs):
 
 @case(([10, 20, 30], Loud(1)), ([10, 20, 30], 1), ([1.5], Loud(0)), ([10, 20], Loud(5)))
 def loud_index(xs, k):
-    return xs[k], range(k), [xs[i] for i in range(k)]
+    got = []
+    for i in range(k):
+        got.append(xs[i])
+    return xs[k], range(k), got
 
 
 @case((10,), (1,), (0,), (60,), (10,))
@@ -1862,6 +1867,643 @@ def index_error_caught_loop(xs, n):
         except IndexError as e:
             out.append(str(e))
     return out
+
+
+# ===========================================================================
+# 9. more targeted: the specialiser's own shortcuts (bools unboxed as ints,
+#    identity of boxed ints, int subclasses, keyword calls, direct calls,
+#    deopt with a busy operand stack / inside handlers, finally and with)
+
+@case(([1, True, True, False],), ([1, 2, 3],), ([True, False],), ([1, True],), ([0, False, 1],),
+      ([1, True, True, False],))
+def list_bitops_bools(xs):
+    out = []
+    for i in range(len(xs) - 1):
+        out.append(xs[i] & xs[i + 1])
+        out.append(xs[i] | xs[i + 1])
+        out.append(xs[i] ^ xs[i + 1])
+    return out
+
+
+@case(((1, True), (False, True)), ((3, 5), (6, 7)), ((True, True), (1, 1)))
+def tuple_bitops_bools(a, b):
+    x, y = a
+    z, w = b
+    return x & y, z | w, x ^ w, y & z
+
+
+@case(([1.0, 5.0, 2.0], 2.5), ([1, 5, 2], 2), ([NAN, 1.0], 0.5), ([1, 2.5], 2))
+def count_true(xs, t):
+    c = 0
+    for i in range(len(xs)):
+        c += xs[i] > t
+    return c, (xs[0] > t) + 0, (xs[0] < t) * 2
+
+
+@case((5,), (1000,), (IMAX // 1000,), (-3,), (1000,))
+def is_same_int(n):
+    x = n * 1000
+    y = x
+    lst = [x, x]
+    return x is y, x is x, lst[0] is lst[1], y is lst[0]
+
+
+@case((2.5,), (1e300,), (-0.0,), (2.5,))
+def is_same_float(f):
+    x = f * 2.0
+    y = x
+    return x is y, x is x, [x, y][0] is [x, y][1]
+
+
+@case((7,), (IMAX,), (2 ** 70,))
+def is_small_int_cache(n):
+    a = n - n + 5
+    b = 2 + 3
+    c = n - n + 1000
+    d = 999 + 1
+    return a is b, c is d, a == b, c == d
+
+
+class MyInt(int):
+    def __add__(self, o):
+        print("MyInt add", int(self), o)
+        return MyInt(int(self) + int(o))
+
+    __radd__ = __add__
+
+    def __repr__(self):
+        return f"MyInt({int(self)})"
+
+
+class MyFloat(float):
+    def __mul__(self, o):
+        print("MyFloat mul", float(self), o)
+        return MyFloat(float(self) * float(o))
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"MyFloat({float(self)!r})"
+
+
+@case((3, 1), (3, MyInt(1)), (MyInt(2), 5), (3, True), (3, 1), ([1, MyInt(2)], 0))
+def int_subclass_loop(n, m):
+    s = 0
+    for i in range(3):
+        s = s + m
+        s = i + s
+    return s, type(s).__name__
+
+
+@case(([1, 2, 3],), ([1, MyInt(2), 3],), ([MyInt(5)],), ([1, 2, 3],))
+def int_subclass_elements(xs):
+    s = 0
+    for i in range(len(xs)):
+        s = s + xs[i]
+        print(type(s).__name__)
+    return s
+
+
+@case((2.0, 3), (MyFloat(2.0), 3), (2.0, 3), (MyFloat(-0.0), 2))
+def float_subclass_loop(x, n):
+    p = 1.0
+    for i in range(n):
+        p = p * x
+    return p, x * p
+
+
+import enum  # noqa: E402
+
+
+class Color(enum.IntFlag):
+    R = 1
+    G = 2
+    B = 4
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 10
+
+
+@case(([Color.R, Color.G, Color.B],), ([1, 2, 4],), ([Level.LOW, Level.HIGH, 3],), ([1, Color.B],))
+def intenum_fold(xs):
+    acc = xs[0]
+    sums = 0
+    for i in range(1, len(xs)):
+        acc = acc | xs[i]
+        sums = sums + xs[i]
+    return acc, sums, repr(acc)
+
+
+@case((1,), (1, 2), KW(a=1), KW(b=1.5, a=2), (-1,), (2.5,), KW(2, b=IMAX), (IMAX,), KW(a=True),
+      (1, 2), KW(b=2, a=IMIN), KW())
+def with_default(a, b=IMAX):
+    return a + b
+
+
+@case((3, 4), KW(3, y=4.5), KW(y=1, x=2), (IMAX, 1), KW(x=IMAX, y=1), KW(x=1), (1, 2, 3),
+      KW(1, 2, x=3), (3, 4))
+def kw_loop(x, y):
+    s = 0
+    for i in range(x if type(x) is int and x < 100 else 3):
+        s = s + y * i
+    return s
+
+
+@case((2, 1), (2, 0), (100, 1), (100, 2), (2.0, 1), (2, 1), install=("rec_overflow",))
+def rec_overflow(n, x):
+    if n == 0:
+        return x
+    y = rec_overflow(n - 1, x * 2)   # x leaves 64 bits deep in the recursion
+    return y + n
+
+
+@case((12,), (70,), (5,), (70,), install=("rec_mixed",))
+def rec_mixed(n):
+    if n <= 0:
+        return 1
+    if n % 3 == 0:
+        return rec_mixed(n - 1) * 1.5
+    return rec_mixed(n - 1) * 2 + 1
+
+
+def _callee_a(n):
+    return n * 2
+
+
+def _callee_b(n):
+    print("callee_b", n)
+    return n * 1000.5
+
+
+def _callee_c(n):
+    return -n
+
+
+CALLEE = _callee_a
+
+
+def _set_callee(name, compiled):
+    def do():
+        f = globals()[name]
+        globals()["CALLEE"] = _compile(f) if compiled else f
+    return Do(do, f"CALLEE={name}{' compiled' if compiled else ''}")
+
+
+@case(_set_callee("_callee_a", True), (5,), (IMAX // 4,), _set_callee("_callee_b", False), (5,),
+      _set_callee("_callee_c", True), (5,), (2.5,), _set_callee("_callee_a", True), (5,),
+      cleanup=_set_callee("_callee_a", False).fn)
+def direct_call_rebound(n):
+    s = 0
+    for i in range(3):
+        s = s + CALLEE(n + i)
+    return s
+
+
+def _cmp_callee(a, b):
+    if a < b:
+        return a * b
+    return a / b
+
+
+def _install_cmp_callee():
+    globals()["CMP_CALLEE"] = _compile(_cmp_callee)
+
+
+CMP_CALLEE = _cmp_callee
+
+
+@case((3, 5), (5, 3), (SQ, SQ + 1), (2.5, 1.5), (0, 0), (3, 5), setup=_install_cmp_callee)
+def direct_call_return_types(a, b):
+    out = []
+    for i in range(3):
+        out.append(CMP_CALLEE(a + i, b))
+    return out
+
+
+def _fake_builtin_abs(x):
+    print("patched abs", x)
+    return "abs!"
+
+
+def _fake_builtin_max(*a):
+    print("patched max", a)
+    return "max!"
+
+
+# The function below runs with a builtins namespace of its own (a function's
+# builtins come from its globals' __builtins__), so patching it between calls
+# changes what `abs` and `max` mean for that function only (not for the compiler).
+import builtins as _builtins_module  # noqa: E402
+
+PRIVATE_BUILTINS = dict(_builtins_module.__dict__)
+
+
+def _patch_private_builtins():
+    PRIVATE_BUILTINS["abs"] = _fake_builtin_abs
+    PRIVATE_BUILTINS["max"] = _fake_builtin_max
+
+
+def _unpatch_private_builtins():
+    PRIVATE_BUILTINS["abs"] = _builtins_module.abs
+    PRIVATE_BUILTINS["max"] = _builtins_module.max
+
+
+def _del_private_abs():
+    del PRIVATE_BUILTINS["abs"]
+
+
+def builtins_patched_between_calls(a, b):
+    out = []
+    for i in range(2):
+        out.append(abs(b - i))
+        out.append(max(a, b + i))
+    return out
+
+
+builtins_patched_between_calls = types.FunctionType(
+    builtins_patched_between_calls.__code__,
+    {"__builtins__": PRIVATE_BUILTINS, "__name__": __name__}, "builtins_patched_between_calls")
+case((3, -4), (2.5, -1.5), Do(_patch_private_builtins), (3, -4), (2.5, -1.5), (3, -4),
+     Do(_unpatch_private_builtins), (3, -4), (2.5, -1.5), Do(_del_private_abs), (3, -4),
+     Do(_unpatch_private_builtins), cleanup=_unpatch_private_builtins)(
+    builtins_patched_between_calls)
+
+
+@case((10, 3), (IMAX - 5, 3), (IMIN + 5, -3), (IMAX - 20, 7), (10, 3))
+def deopt_mid_range(start, step):
+    out = []
+    x = I62 // 16
+    stop = start + 10 * step if -IMAX < start + 10 * step < IMAX else (IMAX if step > 0 else IMIN)
+    for i in range(start, stop, step):
+        x = x * 2        # leaves 64 bits on the 5th iteration
+        out.append((i - start, x.bit_length()))
+    return out, i - start
+
+
+@case((3,), (I62,), (2.5,))
+def deopt_busy_stack(x):
+    out = []
+    for i in range(3):
+        print("v", i, x * 3, [x, x * 5, {"k": x * 7}], f"{x * 11}")
+        out.append((x * 13, x < x * 17 < x * 19))
+        x = x * 4
+    return out, len(out)
+
+
+@case((3,), (I62,), (2.5,))
+def deopt_in_call_kwargs(x):
+    out = []
+    for i in range(2):
+        out.append(_kw_target(1, b=x * 3, c=x * x))
+    return out
+
+
+def _kw_target(a, b=0, c=0):
+    return (a, b, c)
+
+
+@case(([1, 2, 3], 10), ([1, 2, 3], I62), ([1.5], 2), ([1, 2], I62))
+def deopt_with_list_iter_on_stack(xs, k):
+    out = []
+    for x in xs:
+        for y in xs:
+            k = k * 2 + x * y
+            out.append(k % 1000)
+    return out, k
+
+
+@case((4,), (0,), (4,))
+def handler_sees_local(n):
+    x = 0
+    i = -1
+    try:
+        for i in range(n + 5):
+            x = x + i * 1.5
+            if i == n:
+                raise KeyError(i)
+    except KeyError:
+        return x, i
+    return x, -1
+
+
+@case((3,), (I62,), (2.5,), (I62,))
+def deopt_in_handler(x):
+    try:
+        raise ValueError("v")
+    except ValueError:
+        y = x * x       # deopts (leaves 64 bits) while ValueError is being handled
+        return y, sys.exc_info()[0]
+
+
+@case((3,), (I62,), (3,), (I62,))
+def deopt_then_bare_raise(x):
+    try:
+        raise ValueError("v")
+    except ValueError:
+        y = x * x
+        print(y)
+        raise
+
+
+@case((3,), (I62,), (3,), (I62,))
+def deopt_in_finally_pending(x):
+    try:
+        return 1 // (x - x)
+    finally:
+        y = x * x       # deopts while the ZeroDivisionError is pending
+        print("finally", y)
+
+
+@case((3,), (I62,), (3,), (I62,))
+def deopt_in_finally_return(x):
+    try:
+        y = x + 1
+    finally:
+        y = x * x
+        print("finally", y)
+    return y
+
+
+class LoudCM:
+    def __init__(self, name, swallow=False):
+        self.name = name
+        self.swallow = swallow
+
+    def __enter__(self):
+        print("enter", self.name)
+        return self
+
+    def __exit__(self, t, v, tb):
+        print("exit", self.name, t.__name__ if t else None, v)
+        return self.swallow
+
+
+@case((3, 1), (3, I62), (50, 1), (3, 1.5), (50, 1))
+def with_deopt(n, x):
+    with LoudCM("a"):
+        for i in range(n):
+            x = x * 3
+            if i == 40:
+                raise KeyError(x)
+    return x
+
+
+@case((3, 1), (3, I62), (50, 1), (3, 1))
+def with_swallow_deopt(n, x):
+    with LoudCM("b", swallow=True):
+        for i in range(n):
+            x = x * 3
+        raise KeyError(x)
+    return x
+
+
+@case((5, 1), (5, 0), (5, -1), (5, 1))
+def del_unboxed(n, k):
+    x = n * 2
+    y = n * 2.5
+    if k > 0:
+        del x
+    if k < 0:
+        del y
+    try:
+        return x + 1, y
+    except UnboundLocalError as e:
+        return str(e)
+
+
+@case((5,), (0,))
+def del_then_read(n):
+    x = n * 3
+    del x
+    return x  # noqa: F821
+
+
+@case((3, 2), (I62, 3), (2.5, 1), (-I62, 3))
+def chained_compare_deopt(x, n):
+    out = []
+    for i in range(n):
+        out.append(0 < x * i < x * x)
+        out.append(x * i == x * i != -1)
+    return out
+
+
+@case(([(1, 2.5), (2.5, 1), (IMAX, 1.0), (True, False)],), ([(1, 2.5), (3, 4.5)],),
+      ([(1, 2)],), ([(1.0, 2.0), (1, 2, 3)],))
+def tuple_hint_unpack(ts):
+    out = []
+    for i in range(len(ts)):
+        a, b = ts[i]
+        out.append(a + b)
+        out.append(a * 2)
+        out.append(b - a)
+    return out
+
+
+@case((0,), (1,), (2,), (3,), (0,))
+def match_deopt(k):
+    x = I62 if k % 2 else 5
+    match k:
+        case 0 | 1:
+            return x * 4
+        case 2:
+            return [x * 2, x * 3]
+        case _:
+            return {"x": x * 2}
+
+
+@case((10,), (10 ** 6,), (10,))
+def float_int_round_trip(n):
+    out = []
+    x = 0.5
+    for i in range(n if n < 100 else 80):
+        x = x * 1.7 + i
+        j = int(x)
+        out.append(j % 7)
+    return out, x
+
+
+@case((3, 4.0), (IMAX, 1.0), (2 ** 53 + 1, 1.0), (1, NAN), (3, 4.0))
+def int_plus_float_loop(n, f):
+    s = f
+    for i in range(3):
+        s = s + n
+        s = n + s
+    return s, n == s, n < s
+
+
+@case((0.1, 10.0, -1.0), (1.0, 1.0, 1.0), (1e308, 10.0, -INF), (0.1, 3, 0.0), (2, 3, 4),
+      (0.1, 10.0, -1.0))
+def fma_probe(a, b, c):
+    # a * b + c must round twice (no fused multiply-add)
+    return a * b + c, c + a * b, a * b - c
+
+
+@case(([0.1, 0.2, 0.3], [10.0, 10.0, -20.0]), ([1, 2], [3, 4]), ([0.1] * 5, [3.0] * 5),
+      ([1e16, 1.0, -1e16], [1.0, 1.0, 1.0]))
+def dot_product(xs, ys):
+    s = 0.0
+    for i in range(len(xs)):
+        s += xs[i] * ys[i]
+    return s
+
+
+@case((1e16, 1.0), (INF, 1.0), (NAN, 0.0), (-0.0, 0.0), (0.0, -0.0), (1.0, 1e-17), (3, 2.5),
+      (1e16, 1.0))
+def float_identities(x, y):
+    # nothing here may be simplified algebraically
+    return ((x + y) - x, x * 0.0, x - x, x + 0.0, x + -0.0, 0.0 - x, -x, x * 1.0, x / 1.0,
+            (x * y) / y, x * y * 0.5 * 2.0, x != x, x == x, -(-x))
+
+
+@case((NAN,), (-0.0,), (0.0,), (INF,), (0,), (3,), (IMIN,), (0.5,), (NAN,))
+def truth_values(x):
+    out = []
+    if x:
+        out.append("t")
+    if not x:
+        out.append("f")
+    y = x * 1
+    while y:
+        out.append("w")
+        break
+    out.append(bool(y))
+    out.append(x and 7)
+    out.append(x or 8)
+    return out
+
+
+@case(([1],), ([5, 1],), ([1, 2, 3],), ([3, 3, 3],))
+def len_changes(xs):
+    i = 0
+    out = []
+    while i < len(xs):
+        if xs[i] > 2:
+            xs.pop()
+        else:
+            xs.append(xs[i] + 3)
+        out.append(len(xs))
+        i += 1
+    return out
+
+
+@case(([], 10), ([1.5], 5), ([IMAX], 3), ([], 40))
+def grow_while_indexing(xs, n):
+    s = 0
+    for i in range(n):
+        xs.append(i)        # reallocates the item array now and then
+        s += xs[i] + xs[-1]
+    return s, len(xs)
+
+
+def _shrink(xs):
+    xs.clear()
+
+
+@case(([1, 2, 3, 4],), ([1.5, 2.5, 3.5],), ([1, 2],))
+def callee_shrinks(xs):
+    s = 0
+    for i in range(len(xs)):
+        if i == 2:
+            _shrink(xs)
+        s += xs[i]
+    return s
+
+
+class Noisy:
+    def __init__(self, tag):
+        self.tag = tag
+
+    def __del__(self):
+        print("del", self.tag)
+
+
+@case((3,), (0,), (3,))
+def del_timing(n):
+    x = None
+    for i in range(n):
+        x = Noisy(i)
+        print("made", i)
+    x = None
+    print("end")
+    return n
+
+
+@case((4, 3), (4, I62), (40, 3), (4, 1.5))
+def del_timing_deopt(n, x):
+    for i in range(n):
+        tmp = Noisy(i)
+        x = x * 3          # leaves 64 bits part way (a deopt with tmp alive)
+        tmp = None
+        print("x bits", x.bit_length() if type(x) is int else x)
+    return x
+
+
+@case((["a", "b"], 0), ([1, 2], 1), (["a", "b"], -1), ([1.5], 0))
+def del_on_setitem(xs, i):
+    xs = [Noisy(x) if type(x) is str else x for x in xs]
+    print("before")
+    xs[i] = Noisy("new")
+    print("after")
+    xs[i] = 5
+    print("end")
+    return len(xs)
+
+
+@case((10, 1), (10, 2), (3, I62), (10, 1.5), (10, 1))
+def nested_deopt(n, x):
+    out = []
+    for i in range(n):
+        for j in range(i, -1, -1):
+            x = x * 3 + j
+        out.append(x % 1000)
+    return out
+
+
+@case((3, 10), (3.0, 10), (True, 2), (BIG, 10), (-1, 10), (4, 0), (5, 10), (3, 10))
+def in_range(x, n):
+    return x in range(n), x in range(0, n, 2), x in range(n, 0, -3)
+
+
+@case((5,), (0,), (-2,), (5,))
+def range_as_object(n):
+    r = range(n)
+    return (list(r), list(reversed(range(n))), r[::-1], range(n) == range(0, n), r.count(2),
+            sum(range(n)), [i for i in reversed(range(1, n, 2))], str(range(n, 0, -1)))
+
+
+@case(([1, 2, 3],), (["z", 1.5],))
+def enumerate_range(xs):
+    out = []
+    for i, x in enumerate(xs):
+        for j in range(i):
+            out.append((i, j))
+    return out
+
+
+@case((5,), (2,), (0,), (1.5,), (5,), install=("tb_rec",))
+def tb_rec(n):
+    if n <= 0:
+        return 10 // n
+    return tb_rec(n - 1) + 1
+
+
+@case((10, 1), (50, 1), (50, 2.0), (3, I62), (10, 1), install=("ping", "pong"))
+def ping(n, x):
+    return x if n == 0 else pong(n - 1, x * 3)
+
+
+def pong(n, x):
+    return x if n == 0 else ping(n - 1, x * 5)
+
+
+@case((2.5, [1.0, 2.0]), (2, [1, 2]), (2.5, [1, 2]), (True, [1.5, 2]), (2, [1.5, IMAX]),
+      (-0.0, [1.0, -1.0]), (2.5, [1.0, 2.0]), (2, [1, "a"]))
+def scale_list(k, xs):
+    for i in range(len(xs)):
+        xs[i] = xs[i] * k
+    return xs
 
 
 # ===========================================================================
