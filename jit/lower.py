@@ -558,22 +558,38 @@ class Lowering:
                 self.xdecref(x)
         self._deopt_exit(self._deopt_call(self.const(site), lst))
 
-    def _unbox_params(self, params: list[int]) -> list[str]:
-        """Unbox typed parameters into their slots (the dispatcher checked their exact
-        types; an int too big for 64 bits deoptimises before anything ran)."""
+    def _unbox_params(self, nparams: int) -> list[str]:
+        """Parameters into their slots. Called through the vectorcall entry, they are
+        objects: typed ones are unboxed (the dispatcher checked their exact types; an
+        int too big for 64 bits deoptimises before anything ran). Called through a
+        specialisation's direct entry, all are raw ints/floats (the signature's)."""
         saved, self.lines = self.lines, []
         self.start("params")
-        if params:
+        direct = self.spec is not None and all(t in (int, float) for t in self.spec.types)
+        params = range(nparams)
+        if direct:
             self.emit("br i1 %direct, label %params.direct, label %params.boxed")
             self.start("params.direct")
             for i in params:
-                lt = LLTYPE[self.slot_types[i]]
-                self.emit(f"%raw{i} = load {lt}, ptr %arg{i}.p")
-                self.emit(f"store {lt} %raw{i}, ptr %slot{i}")
-                self.emit(f"store i1 true, ptr %bound{i}")
+                raw_t = "double" if self.spec.types[i] is float else "i64"
+                raw = self.t()
+                self.emit(f"{raw} = load {raw_t}, ptr %arg{i}.p")
+                if self.slot_types[i] == OBJ:
+                    boxed = self.box_raw(F64 if raw_t == "double" else I64, raw)
+                    self.check_null_exit(boxed)
+                    self.emit(f"store ptr {boxed}, ptr %slot{i}")
+                else:
+                    self.emit(f"store {raw_t} {raw}, ptr %slot{i}")
+                    self.emit(f"store i1 true, ptr %bound{i}")
             self.emit("br label %params.done")
             self.start("params.boxed")
         for i in params:
+            if self.slot_types[i] == OBJ:
+                self.incref(f"%arg{i}")
+                self.emit(f"store ptr %arg{i}, ptr %slot{i}")
+        for i in params:
+            if self.slot_types[i] == OBJ:
+                continue
             arg = f"%arg{i}"
             if self.slot_types[i] == I64:
                 val, ok = unbox_int_inline(self, arg)
@@ -588,7 +604,7 @@ class Lowering:
                 val = self.field(arg, abi.FLOAT_VALUE, "double")
             self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
             self.emit(f"store i1 true, ptr %bound{i}")
-        if params:
+        if direct:
             self.emit("br label %params.done")
             self.start("params.done")
         out, self.lines = self.lines, saved
@@ -634,8 +650,7 @@ class Lowering:
     def _assemble(self, body: list[str]) -> str:
         p = self.p
         nparams = self._nparams()
-        typed_params = [i for i in range(nparams) if self.slot_types[i] != OBJ]
-        param_lines = self._unbox_params(typed_params)   # before the allocas are listed
+        param_lines = self._unbox_params(nparams)   # before the allocas are listed
         head = [f"define ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
                 f"ptr %closure, i1 %direct, ptr %out, ptr %args) {{", "entry:"]
         for i, st in enumerate(self.slot_types):
@@ -671,9 +686,6 @@ class Lowering:
         for i in range(nparams):
             head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
                      f"  %arg{i} = load ptr, ptr %arg{i}.p"]
-            if self.slot_types[i] == OBJ:
-                head += [f"  call void @jit.incref(ptr %arg{i})",
-                         f"  store ptr %arg{i}, ptr %slot{i}"]
         head.append(f"  br label %params")
         head += param_lines
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
