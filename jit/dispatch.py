@@ -58,7 +58,21 @@ class Specialization:
         if self.deopts[site] == DEOPT_LIMIT:
             self.dispatcher.respecialize(self, offset)
         d = self.dispatcher
-        return deopt.resume(d.function.__globals__, d.code, resume, depth, values)
+        try:
+            return deopt.resume(d.function.__globals__, d.code, resume, depth, values)
+        except BaseException as exc:
+            # the traceback starts at the resumed function, as if it had raised there;
+            # the native caller removes this frame's own entry
+            tb = exc.__traceback__
+            while tb is not None and not _is_resumed(tb.tb_frame.f_code, d.code):
+                tb = tb.tb_next
+            raise exc.with_traceback(tb)
+
+
+def _is_resumed(frame_code, code) -> bool:
+    return (frame_code.co_qualname == code.co_qualname
+            and frame_code.co_filename == code.co_filename
+            and frame_code.co_firstlineno == code.co_firstlineno)
 
     def describe(self) -> str:
         names = ", ".join(t.__name__ for t in self.types) or "no arguments"

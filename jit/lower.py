@@ -524,9 +524,12 @@ class Lowering:
         return r
 
     def _deopt_exit(self, r: str):
-        failed, done = self.t(), self.label("deopt.done")
+        failed, done, fail = self.t(), self.label("deopt.done"), self.label("deopt.fail")
         self.emit(f"{failed} = icmp eq ptr {r}, null")
-        self.emit(f"br i1 {failed}, label %error_exit, label %{done}")
+        self.emit(f"br i1 {failed}, label %{fail}, label %{done}")
+        self.start(fail)
+        self.emit("call void @jit.strip_tb()")   # Specialization.deopt's own entry
+        self.emit("br label %error_exit")
         self.start(done)
         self.lines.extend(self._cleanup_locals(cold=True))
         self.lines.extend(native_stack_pop(next(self.tmp)))
@@ -642,8 +645,9 @@ class Lowering:
                 for i, param in enumerate(blk.params):
                     incoming = ", ".join(f"[ {vals[i]}, %{pred} ]" for pred, vals in self.phis[blk])
                     lt = LLTYPE[param.type]
-                    if not incoming:
-                        incoming = f"[ poison, %entry ]"
+                    if not incoming:    # nothing branches here (e.g. a handler no op reaches)
+                        out.append(f"  {self.v(param)} = freeze {lt} poison")
+                        continue
                     out.append(f"  {self.v(param)} = phi {lt} {incoming}")
         return self._assemble(out)
 
@@ -741,36 +745,28 @@ class Lowering:
         return "\n".join(f"  %{name}.p = getelementptr ptr, ptr {g}, i64 {idx}\n"
                          f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
 
-    def generic_text(self) -> str:
-        """generic(args): the generic code behind a dispatch row."""
+    def _wrapper(self, name: str, direct: bool) -> str:
+        """@P.<name>(args[, out]): load the function's constants and call impl."""
         p = self.p
+        params, flags = ("ptr %args, ptr %out", "i1 true, ptr %out") if direct else \
+            ("ptr %args", "i1 false, ptr null")
         return f"""
-define ptr @{p}.generic(ptr %args) {{
+define ptr @{p}.{name}({params}) {{
 entry:
 {self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args)
   ret ptr %r
 }}"""
 
+    def generic_text(self) -> str:
+        """generic(args): the generic code behind a dispatch row."""
+        return self._wrapper("generic", direct=False)
+
     def spec_text(self) -> str:
-        """A specialisation's entry: spec(args) with the arguments' types already
-        checked by the generic entry's dispatcher."""
-        p = self.p
-        return f"""
-define ptr @{p}.spec(ptr %args) {{
-entry:
-{self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args)
-  ret ptr %r
-}}
-; direct calls from other specialised code: typed parameters come unboxed (raw
-; 64-bit values in their argument slots), the others as objects
-define ptr @{p}.direct(ptr %args, ptr %out) {{
-entry:
-{self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 true, ptr %out, ptr %args)
-  ret ptr %r
-}}"""
+        """A specialisation's entries: spec(args), the arguments' types already checked
+        by the generic entry's dispatcher; direct(args, out) for other specialised
+        code, every argument a raw int/float and an int/float result raw in out."""
+        return self._wrapper("spec", direct=False) + self._wrapper("direct", direct=True)
 
     def _dispatch_text(self, argc: int) -> str:
         """Per-signature dispatch: a small table of (exact argument types -> entry) filled

@@ -129,6 +129,7 @@ class Inference:
                 for r in op.results:
                     self.producer[r.id] = op
         self.plans: dict[int, tuple] = {}      # id(op) -> rewrite plan
+        self.wanted: dict[int, object] = {}    # value id -> the type its op last gave it
         self.changed = True
 
     def run(self):
@@ -137,6 +138,14 @@ class Inference:
             for blk in self.fn.blocks:
                 for op in blk.ops:
                     self.visit(op)
+        # a plan whose result was widened elsewhere (e.g. joined with an object at a
+        # slot) no longer describes its value: that op stays generic
+        for blk in self.fn.blocks:
+            for op in blk.ops:
+                if id(op) in self.plans and any(
+                        self.wanted.get(r.id, self.vt.get(r.id)) != self.vt.get(r.id)
+                        for r in op.results):
+                    del self.plans[id(op)]
         return self
 
     def t(self, v):
@@ -145,6 +154,7 @@ class Inference:
     def set(self, v, t):
         if v.type == NOBJ or (v.type == BOOL and t != I1):
             t = ANY if v.type == NOBJ else I1
+        self.wanted[v.id] = t
         old = self.vt.get(v.id)
         new = join(old, t)
         if new != old:
@@ -474,10 +484,9 @@ DEOPTS = {"unbox_int", "unbox_float", "int_op", "int_truediv", "int_unary", "flo
 
 
 class Rewriter:
-    def __init__(self, fn: ir.Function, inf: Inference, arg_types: list):
+    def __init__(self, fn: ir.Function, inf: Inference):
         self.fn = fn
         self.inf = inf
-        self.arg_types = arg_types
         self.out: list[ir.Op] = []
         self.range_done: dict[int, ir.Value] = {}   # range_next value -> its "exhausted" flag
 
@@ -504,13 +513,12 @@ class Rewriter:
                         v.hint = t
                     unboxed |= v.type in (I64, F64, RANGE)
         fn.slot_types = [UNBOXED_IR[t] if t in (INT, FLOAT) else OBJ for t in inf.slots]
-        fn.arg_types = self.arg_types
         unboxed |= any(t != OBJ for t in fn.slot_types)
         for blk in fn.blocks:
             self.out = []
             ops = blk.ops
-            for i, op in enumerate(ops):
-                self.rewrite(op, ops[i - 1] if i else None)
+            for op in ops:
+                self.rewrite(op)
             blk.ops = self.out
         ir.prune_unreachable(fn)
         ir.verify(fn)
@@ -568,7 +576,7 @@ class Rewriter:
         return r
 
     # ---- per op ----
-    def rewrite(self, op, prev):
+    def rewrite(self, op):
         plan = self.inf.plans.get(id(op))
         if op.kind in ("incref", "decref") and op.args[0].type not in (OBJ, NOBJ):
             return
@@ -726,4 +734,4 @@ def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -
     inf = Inference(fn, arg_types, no_speculate, spec).run()
     if spec is not None:
         spec.return_hint = guess(inf.ret_type)
-    return Rewriter(fn, inf, arg_types).run()
+    return Rewriter(fn, inf).run()
