@@ -61,18 +61,17 @@ class Specialization:
         try:
             return deopt.resume(d.function.__globals__, d.code, resume, depth, values)
         except BaseException as exc:
-            # the traceback starts at the resumed function, as if it had raised there;
-            # the native caller removes this frame's own entry
-            tb = exc.__traceback__
-            while tb is not None and not _is_resumed(tb.tb_frame.f_code, d.code):
-                tb = tb.tb_next
-            raise exc.with_traceback(tb)
+            # the traceback starts at the resumed function, as if it had raised there
+            # (a bare raise adds no entry for this frame, and keeps no frame alive)
+            exc.__traceback__ = _from_resumed(exc.__traceback__, d.code)
+            raise
 
 
-def _is_resumed(frame_code, code) -> bool:
-    return (frame_code.co_qualname == code.co_qualname
-            and frame_code.co_filename == code.co_filename
-            and frame_code.co_firstlineno == code.co_firstlineno)
+def _from_resumed(tb, code):
+    while tb is not None and not (tb.tb_frame.f_code.co_qualname == code.co_qualname
+                                  and tb.tb_frame.f_code.co_filename == code.co_filename):
+        tb = tb.tb_next
+    return tb
 
     def describe(self) -> str:
         names = ", ".join(t.__name__ for t in self.types) or "no arguments"

@@ -524,12 +524,9 @@ class Lowering:
         return r
 
     def _deopt_exit(self, r: str):
-        failed, done, fail = self.t(), self.label("deopt.done"), self.label("deopt.fail")
+        failed, done = self.t(), self.label("deopt.done")
         self.emit(f"{failed} = icmp eq ptr {r}, null")
-        self.emit(f"br i1 {failed}, label %{fail}, label %{done}")
-        self.start(fail)
-        self.emit("call void @jit.strip_tb()")   # Specialization.deopt's own entry
-        self.emit("br label %error_exit")
+        self.emit(f"br i1 {failed}, label %error_exit, label %{done}")
         self.start(done)
         self.lines.extend(self._cleanup_locals(cold=True))
         self.lines.extend(native_stack_pop(next(self.tmp)))
