@@ -66,19 +66,19 @@ class Specialization:
             exc.__traceback__ = _from_resumed(exc.__traceback__, d.code)
             raise
 
-
-def _from_resumed(tb, code):
-    while tb is not None and not (tb.tb_frame.f_code.co_qualname == code.co_qualname
-                                  and tb.tb_frame.f_code.co_filename == code.co_filename):
-        tb = tb.tb_next
-    return tb
-
     def describe(self) -> str:
         names = ", ".join(t.__name__ for t in self.types) or "no arguments"
         deopts = sum(self.deopts.values())
         return (f"({names}): specialised, {len(self.sites)} guards, {deopts} deopts, "
                 f"{self.native.compile_ms:.1f} ms" +
                 (f", generation {self.generation}" if self.generation else ""))
+
+
+def _from_resumed(tb, code):
+    while tb is not None and not (tb.tb_frame.f_code.co_qualname == code.co_qualname
+                                  and tb.tb_frame.f_code.co_filename == code.co_filename):
+        tb = tb.tb_next
+    return tb
 
 
 class Dispatcher:
