@@ -30,7 +30,7 @@ class _State:
         # JIT (a TargetMachine must not be shared: the JIT takes ownership of it).
         self.tms = {lvl: target.create_target_machine(cpu=cpu, features=features, opt=lvl,
                                                       codemodel="jitdefault", jit=True)
-                    for lvl in (0, 2)}
+                    for lvl in (0, 1, 2)}
         self.tm = self.tms[2]
         jit_tm = target.create_target_machine(cpu=cpu, features=features, opt=2,
                                               codemodel="jitdefault", jit=True)
@@ -83,8 +83,22 @@ def optimize(mod, level: int = 1):
     simplify) — object-level code is call-bound, so more buys little and costs a
     lot of compile time; level 2: LLVM's full O2, for unboxed numeric code."""
     st = state()
-    if level >= 2:
+    if level >= 3:
         st.pb.getModulePassManager().run(mod, st.pb)
+    elif level == 2:
+        # specialised code: promote, simplify and value-number; LLVM's whole O2
+        # pipeline costs ~2x the compile time for the same loops here
+        pm = llvm.create_new_module_pass_manager()
+        pm.add_always_inliner_pass()
+        pm.add_sroa_pass()
+        pm.add_instruction_combine_pass()
+        pm.add_simplify_cfg_pass()
+        pm.add_sccp_pass()
+        pm.add_new_gvn_pass()
+        pm.add_instruction_combine_pass()
+        pm.add_simplify_cfg_pass()
+        pm.add_dead_code_elimination_pass()
+        pm.run(mod, st.pb)
     else:
         # level 0 (huge functions): only inline the refcount helpers
         pm = llvm.create_new_module_pass_manager()

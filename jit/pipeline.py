@@ -185,7 +185,7 @@ def compile_specialized(code, function, spec):
     nops = sum(len(b.ops) for b in fn.blocks)
     # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local
     # function took 25 s); big functions get the fast one
-    codegen = 2 if nops <= 800 and fn.nlocals <= 64 else 0
+    codegen = 1 if nops <= 800 and fn.nlocals <= 64 else 0
     library, consts, text = _link(lowering, fn, code, ["spec", "direct", "consts", "impl", "frame"],
                                   opt_level=2, codegen_level=codegen)
     ms = (time.perf_counter() - t0) * 1000
