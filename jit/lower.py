@@ -399,17 +399,9 @@ class Lowering:
             return self.call("PyLong_FromLongLong", val)
         if type_ == F64:
             return self.call("PyFloat_FromDouble", val)
-        fields = []
-        for i in range(3):
-            p, x = self.t(), self.t()
-            self.emit(f"{p} = getelementptr i64, ptr {val}, i64 {i}")
-            self.emit(f"{x} = load i64, ptr {p}")
-            fields.append(x)
-        boxed = [self.call("PyLong_FromLongLong", f) for f in fields]
         fn = self.const(helpers.make_range_iter if kind == "riter" else helpers.make_range)
-        r = self.call("PyObject_Vectorcall", fn, self.array(boxed), "3", "null")
-        for b in boxed:
-            self.xdecref(b)
+        r = self.t()
+        self.emit(f"{r} = call ptr @jit.box_range(ptr {val}, ptr {fn})")
         return r
 
     def emit_deopt(self, resume: int, stack: list, offset: int, release=(), args_only=False):
@@ -435,9 +427,7 @@ class Lowering:
 
     def _new_ref_for_deopt(self, v: ir.Value) -> str:
         if v.type in (I64, F64, RANGE):
-            r = self.box_raw(v.type, self.v(v), v.hint)
-            self.check_null_exit(r)
-            return r
+            return self.box_raw(v.type, self.v(v), v.hint)   # NULL: checked in deopt.shared
         r = self.box_value(v, [])
         self.incref(r)
         return r
@@ -503,8 +493,12 @@ class Lowering:
         self.emit(f"%ds.dst = add i64 %ds.i, {n}")
         self.emit(f"%ds.q = getelementptr ptr, ptr {items}, i64 %ds.dst")
         self.emit("store ptr %ds.v, ptr %ds.q")
+        self.emit("%ds.null = icmp eq ptr %ds.v, null")
         self.emit("%ds.next = add i64 %ds.i, 1")
-        self.emit("br label %ds.loop")
+        self.emit("br i1 %ds.null, label %ds.nomem, label %ds.loop")
+        self.start("ds.nomem")   # boxing a stack value failed: give up with MemoryError
+        self.decref(lst)
+        self.emit("br label %error_exit")
         self.start("ds.end")
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
