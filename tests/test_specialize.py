@@ -251,3 +251,43 @@ def test_no_leaks_through_specialised_and_deopt_paths():
         assert c(xs, 5) == 11
     gc.collect()
     assert (sys.getrefcount(xs), sys.getrefcount(big)) == before
+
+
+# ---- global load caches -------------------------------------------------------------
+
+SCALE = 2
+
+
+def scaled(n):
+    total = 0
+    for i in range(n):
+        total += i * SCALE
+    return total
+
+
+def bumps_scale(n):
+    global SCALE
+    out = []
+    for i in range(n):
+        out.append(SCALE)
+        SCALE = SCALE + 1
+    return out
+
+
+@pytest.mark.parametrize("specialize", [True, False])
+def test_global_caches_see_every_rebinding(specialize):
+    global SCALE
+    c, b = jit.compile(scaled, specialize=specialize), jit.compile(bumps_scale, specialize=specialize)
+    try:
+        assert c(10) == 90
+        SCALE = 3
+        assert c(10) == 135
+        SCALE = 2.5          # a float now: the unboxing guess deopts, the result is exact
+        assert c(4) == scaled(4) == 15.0
+        SCALE = 1
+        assert b(4) == [1, 2, 3, 4] and SCALE == 5
+        del globals()["SCALE"]
+        with pytest.raises(NameError, match="name 'SCALE' is not defined"):
+            c(3)
+    finally:
+        SCALE = 2
