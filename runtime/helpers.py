@@ -229,7 +229,7 @@ def check_eg_match(exc, typ):
     if isinstance(exc, typ):
         if isinstance(exc, BaseExceptionGroup):
             return None, exc
-        wrapped = BaseExceptionGroup("", [exc])
+        wrapped = BaseExceptionGroup("", (exc,))   # a tuple, as CPython wraps it
         wrapped.__traceback__ = exc.__traceback__
         return None, wrapped
     if isinstance(exc, BaseExceptionGroup):
