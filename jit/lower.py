@@ -374,11 +374,9 @@ class Lowering:
         self.emit_deopt(resume, stack, op.offset, release=op.attrs.get("release", ()))
         self.start(ok)
 
-    def box_value(self, v: ir.Value, new_refs: list) -> str:
-        """An object for ``v`` (a borrowed one, or a new one added to new_refs)."""
+    def borrowed_object(self, v: ir.Value) -> str:
+        """A borrowed object standing for an object, NULL-slot or i1 value."""
         val = self.v(v)
-        if v.type == OBJ:
-            return val
         if v.type == NOBJ:
             z, r = self.t(), self.t()
             self.emit(f"{z} = icmp eq ptr {val}, null")
@@ -389,9 +387,7 @@ class Lowering:
             self.emit(f"{r} = select i1 {val}, ptr {self.capi('_Py_TrueStruct')}, "
                       f"ptr {self.capi('_Py_FalseStruct')}")
             return r
-        r = self.box_raw(v.type, val, v.hint)
-        new_refs.append(r)
-        return r
+        return val
 
     def box_raw(self, type_: str, val: str, kind: str = "") -> str:
         """A new reference boxing an unboxed value; NULL on failure (error set)."""
@@ -428,7 +424,7 @@ class Lowering:
     def _new_ref_for_deopt(self, v: ir.Value) -> str:
         if v.type in (I64, F64, RANGE):
             return self.box_raw(v.type, self.v(v), v.hint)   # NULL: checked in deopt.shared
-        r = self.box_value(v, [])
+        r = self.borrowed_object(v)
         self.incref(r)
         return r
 
@@ -592,7 +588,7 @@ class Lowering:
                 nope, fine = self.label("argdeopt"), self.label("argok")
                 self.emit(f"br i1 {bad}, label %{nope}, label %{fine}, !prof !0")
                 self.start(nope)
-                self.emit_deopt(0, [], -2 - i, args_only=True)
+                self.emit_deopt(0, [], arg_param_site(i), args_only=True)
                 self.start(fine)
             else:
                 val = self.field(arg, abi.FLOAT_VALUE, "double")
@@ -2106,5 +2102,6 @@ LOWER = {
 }
 
 
+from .dispatch import arg_param_site  # noqa: E402
 from .lower_typed import TYPED_LOWER, TYPED_PRELUDE, deopt_null, float_literal, unbox_int_inline  # noqa: E402
 LOWER.update(TYPED_LOWER)

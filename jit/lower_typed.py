@@ -235,15 +235,13 @@ def lo_unbox_float(L, op):
     is_float = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
     if not op.attrs.get("lenient"):
         L.deopt_if(_not(L, is_float), op)
-        L.emit(f"{r} = load double, ptr {_gep(L, obj, abi.FLOAT_VALUE)}")
+        L.emit(f"{r} = fadd double {L.field(obj, abi.FLOAT_VALUE, 'double')}, -0.0")
         return
     # a float, or an int that converts exactly (the other operand is a float)
-    start = L.cur
     fl, other, join = L.label("uf.float"), L.label("uf.int"), L.label("uf.join")
     L.emit(f"br i1 {is_float}, label %{fl}, label %{other}")
     L.start(fl)
-    fv = L.t()
-    L.emit(f"{fv} = load double, ptr {_gep(L, obj, abi.FLOAT_VALUE)}")
+    fv = L.field(obj, abi.FLOAT_VALUE, "double")
     L.emit(f"br label %{join}")
     L.start(other)
     iv, ok = unbox_int_inline(L, obj)
@@ -254,7 +252,6 @@ def lo_unbox_float(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{r} = phi double [ {fv}, %{fl} ], [ {cv}, %{other_end} ]")
-    del start
 
 
 def _gep(L, obj, off):
@@ -542,14 +539,14 @@ def lo_num_call(L, op):
         x_nan = _fcmp(L, "uno", x, x)
         y_nan = _fcmp(L, "uno", y, y)
         inf = float_literal(float("inf"))
-        x_inf = _fcmp(L, "oeq", L_fabs(L, x), inf)
-        y_inf = _fcmp(L, "oeq", L_fabs(L, y), inf)
+        x_inf = _fcmp(L, "oeq", _fabs(L, x), inf)
+        y_inf = _fcmp(L, "oeq", _fabs(L, y), inf)
         bad = _or(L, _and(L, y_nan, _not(L, x_nan)), _and(L, y_inf, _not(L, x_inf)))
         L.deopt_if(bad, op)
         L.emit(f"{r} = fadd double {y}, -0.0")
 
 
-def L_fabs(L, x):
+def _fabs(L, x):
     r = L.t()
     L.emit(f"{r} = call double @llvm.fabs.f64(double {x})")
     return r
@@ -680,8 +677,7 @@ def lo_direct_call(L, op):
         val, ok = unbox_int_inline(L, obj)
     else:
         ok = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
-        val = L.t()
-        L.emit(f"{val} = load double, ptr {_gep(L, obj, abi.FLOAT_VALUE)}")
+        val = L.field(obj, abi.FLOAT_VALUE, "double")
     bad, good = L.label("dc.deopt"), L.label("dc.unboxed")
     L.emit(f"br i1 {_not(L, ok)}, label %{bad}, label %{good}, !prof !0")
     L.start(bad)

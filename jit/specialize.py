@@ -495,29 +495,27 @@ class Rewriter:
             return UNBOXED_IR[t]
         return current if current in (NOBJ, BOOL) else OBJ
 
+    def retype(self, v) -> bool:
+        """Give ``v`` the IR type of its inferred type; True if that is unboxed."""
+        t = self.inf.vt.get(v.id)
+        v.type = self.ir_type(t, v.type)
+        if t in (RANGEOBJ, RITER):
+            v.hint = t    # boxing tells a range from its iterator by this
+        return v.type in (I64, F64, RANGE)
+
     def run(self) -> bool:
         """Retype and rewrite ``fn`` in place; False if nothing got unboxed."""
-        fn, inf = self.fn, self.inf
+        fn = self.fn
         unboxed = False
         for blk in fn.blocks:
-            for v in blk.params:
-                t = inf.vt.get(v.id)
-                v.type = self.ir_type(t, v.type)
-                if t in (RANGEOBJ, RITER):
-                    v.hint = t
-            for op in blk.ops:
-                for v in op.results:
-                    t = inf.vt.get(v.id)
-                    v.type = self.ir_type(t, v.type)
-                    if t in (RANGEOBJ, RITER):
-                        v.hint = t
-                    unboxed |= v.type in (I64, F64, RANGE)
-        fn.slot_types = [UNBOXED_IR[t] if t in (INT, FLOAT) else OBJ for t in inf.slots]
+            values = list(blk.params) + [r for op in blk.ops for r in op.results]
+            for v in values:
+                unboxed |= self.retype(v)
+        fn.slot_types = [UNBOXED_IR[t] if t in (INT, FLOAT) else OBJ for t in self.inf.slots]
         unboxed |= any(t != OBJ for t in fn.slot_types)
         for blk in fn.blocks:
             self.out = []
-            ops = blk.ops
-            for op in ops:
+            for op in blk.ops:
                 self.rewrite(op)
             blk.ops = self.out
         ir.prune_unreachable(fn)
