@@ -31,11 +31,7 @@ import gc
 import io
 import math
 import os
-import pickle
-import select
-import signal
 import sys
-import time
 import traceback
 import types
 from math import sqrt, floor  # noqa: F401  - used as bare globals below
@@ -44,7 +40,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from differential.harness import norm, norm_exc, _tracked, SELFTEST  # noqa: E402
+from differential.harness import norm, norm_exc, _tracked, run_forked, SELFTEST  # noqa: E402
 
 FORK = os.environ.get("JIT_DIFF_FORK", "0" if SELFTEST else "1") not in ("", "0")
 TIMEOUT = float(os.environ.get("JIT_DIFF_TIMEOUT", "120"))
@@ -251,52 +247,17 @@ def run_isolated(fn, *args, timeout=TIMEOUT, name="test"):
     """fn(*args) in a forked child: a crash or a hang fails only this test."""
     if not FORK:
         return fn(*args)
-    r, w = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # child
-        os.close(r)
+
+    def child():
         try:
             fn(*args)
-            payload = ("ok", None)
+            return ("ok", None)
         except AssertionError as e:
-            payload = ("fail", str(e))
+            return ("fail", str(e))
         except BaseException as e:  # noqa: BLE001
-            payload = ("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
-        try:
-            with os.fdopen(w, "wb") as fh:
-                fh.write(pickle.dumps(payload))
-        finally:
-            os._exit(0)
-    os.close(w)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    timed_out = False
-    with os.fdopen(r, "rb") as fh:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([fh], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fh.fileno(), 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    if timed_out:
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    if timed_out:
-        raise AssertionError(f"{name}: timed out after {timeout:.0f}s (killed)")
-    if os.WIFSIGNALED(status):
-        raise AssertionError(f"{name}: the process crashed with "
-                             f"{signal.Signals(os.WTERMSIG(status)).name}")
-    if not chunks:
-        raise AssertionError(f"{name}: the child exited without a result")
-    kind, msg = pickle.loads(b"".join(chunks))
+            return ("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+
+    kind, msg = run_forked(child, name, timeout)
     if kind != "ok":
         raise AssertionError(msg)
 

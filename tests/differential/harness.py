@@ -601,9 +601,9 @@ FORK = os.environ.get("JIT_DIFF_FORK", "0" if SELFTEST else "1") not in ("", "0"
 TIMEOUT = float(os.environ.get("JIT_DIFF_TIMEOUT", "120"))
 
 
-def check_case_isolated(case: Case, timeout: float = TIMEOUT):
-    """``check_case`` in a forked child, so a crash or a hang in compiled code
-    fails this case only (reported with the signal) instead of the whole run."""
+def run_forked(child, name: str, timeout: float, error=AssertionError):
+    """``child()`` in a forked process, so a crash or a hang fails one case only;
+    returns its (picklable) result, or raises ``error`` saying what went wrong."""
     import pickle
     import select
     import signal
@@ -616,14 +616,7 @@ def check_case_isolated(case: Case, timeout: float = TIMEOUT):
         os.close(r)
         status = 0
         try:
-            check_case(case)
-            payload = ("ok", None, None)
-        except Mismatch as e:
-            payload = ("mismatch", str(e), None)
-        except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
-            payload = ("error", f"{type(e).__name__}: {e}", traceback.format_exc())
-        try:
-            data = pickle.dumps(payload)
+            data = pickle.dumps(child())
             with os.fdopen(w, "wb") as f:
                 f.write(data)
         except BaseException:
@@ -650,13 +643,27 @@ def check_case_isolated(case: Case, timeout: float = TIMEOUT):
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     if timed_out:
-        raise Mismatch(f"{case.name}: timed out after {timeout:.0f}s (killed)")
+        raise error(f"{name}: timed out after {timeout:.0f}s (killed)")
     if os.WIFSIGNALED(status):
         sig = signal.Signals(os.WTERMSIG(status)).name
-        raise Mismatch(f"{case.name}: the process crashed with {sig}")
+        raise error(f"{name}: the process crashed with {sig}")
     if not chunks:
-        raise Mismatch(f"{case.name}: the child exited ({os.WEXITSTATUS(status)}) without a result")
-    kind, msg, tb = pickle.loads(b"".join(chunks))
+        raise error(f"{name}: the child exited ({os.WEXITSTATUS(status)}) without a result")
+    return pickle.loads(b"".join(chunks))
+
+
+def check_case_isolated(case: Case, timeout: float = TIMEOUT):
+    """``check_case`` in a forked child (see run_forked)."""
+    def child():
+        try:
+            check_case(case)
+            return ("ok", None, None)
+        except Mismatch as e:
+            return ("mismatch", str(e), None)
+        except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
+            return ("error", f"{type(e).__name__}: {e}", traceback.format_exc())
+
+    kind, msg, tb = run_forked(child, case.name, timeout, Mismatch)
     if kind == "mismatch":
         raise Mismatch(msg)
     if kind == "error":
