@@ -114,7 +114,8 @@ def is_obj(t):
 class Inference:
     """Fixed point of value and slot types over the whole function."""
 
-    def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set, spec=None):
+    def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set, spec=None,
+                 forced=None):
         self.fn = fn
         self.no_spec = no_speculate
         self.spec = spec           # the dispatch.Specialization being built (for calls)
@@ -123,6 +124,15 @@ class Inference:
         self.slots: list = [None] * fn.nlocals
         for i, t in enumerate(arg_types):
             self.slots[i] = t
+        self.arg_types = list(arg_types)
+        # Forced slots hold an unboxed int/float although some stores into them are
+        # objects merely guessed to be one: those stores unbox (and deopt if wrong).
+        self.forced: dict[int, str] = dict(forced or {})
+        for slot, t in self.forced.items():
+            self.slots[slot] = t
+        self.conflicts: set[int] = set()     # forced slots that got something else
+        self.numeric_stores: dict[int, set] = {}   # slot -> definite int/float types stored
+        self.boxed_slots: set[int] = set()   # slots whose objects' identity is observed
         self.producer: dict[int, ir.Op] = {}
         for blk in fn.blocks:
             for op in blk.ops:
@@ -151,6 +161,20 @@ class Inference:
     def t(self, v):
         return self.vt.get(v.id)
 
+    def force_candidates(self) -> dict:
+        """Object slots worth holding unboxed: some store puts a definite int (float)
+        there and every other store an object guessed, or not known not, to be one."""
+        found = {}
+        for slot, stored in self.numeric_stores.items():
+            t = self.slots[slot]
+            if len(stored) != 1 or slot in self.forced or slot in self.boxed_slots:
+                continue
+            g = next(iter(stored))
+            if isinstance(t, tuple) and t[1] in (g, None) and (
+                    slot >= len(self.arg_types) or self.arg_types[slot] == g):
+                found[slot] = g
+        return found
+
     def set(self, v, t):
         if v.type == NOBJ or (v.type == BOOL and t != I1):
             t = ANY if v.type == NOBJ else I1
@@ -161,9 +185,17 @@ class Inference:
             self.vt[v.id] = new
             self.changed = True
 
-    def slot_join(self, slot, t):
+    def slot_join(self, slot, t, store=None):
         if t in (I1, RANGEOBJ, RITER):
             t = ANY
+        if t in (INT, FLOAT):
+            self.numeric_stores.setdefault(slot, set()).add(t)
+        g = self.forced.get(slot)
+        if g is not None:
+            if t == g or (store is not None and isinstance(t, tuple) and t[1] in (g, None)
+                          and self.speculate(store)):
+                return
+            self.conflicts.add(slot)
         new = join(self.slots[slot], t)
         if new != self.slots[slot]:
             self.slots[slot] = new
@@ -213,7 +245,7 @@ class Inference:
         return ("keep",)
 
     def v_store_local(self, op):
-        self.slot_join(op.attrs["slot"], self.t(op.args[0]))
+        self.slot_join(op.attrs["slot"], self.t(op.args[0]), op)
         return ("keep",)
 
     def _numeric_pair(self, op, a, b, allowed_int, allowed_float):
@@ -289,6 +321,7 @@ class Inference:
             prod = self.producer.get(a.id)
             if prod is not None and prod.kind == "load_local":
                 t = self.slots[prod.attrs["slot"]]
+                self.boxed_slots.add(prod.attrs["slot"])
                 if t in (INT, FLOAT):
                     self.slot_join(prod.attrs["slot"], ("obj", t))
         return None
@@ -605,8 +638,15 @@ class Rewriter:
         temps: list = []
         if op.kind == "store_local":
             slot_t = self.fn.slot_types[op.attrs["slot"]]
+            v = op.args[0]
             if slot_t == OBJ:
-                op.args = [self.box(op.args[0], op, [])]   # the store steals the new reference
+                op.args = [self.box(v, op, [])]   # the store steals the new reference
+            elif v.type in (OBJ, NOBJ):
+                # a guessed object into an unboxed slot (only an exact int/float: a
+                # bool stored must stay a bool)
+                conv = "unbox_int" if slot_t == I64 else "unbox_float_strict"
+                op.args = [self.convert(v, conv, op, no_bool=True)]
+                self.emit("decref", [v], [], op)
             self.out.append(op)
             return
         if op.kind == "ret":
@@ -729,7 +769,18 @@ def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -
     """Rewrite ``fn`` for arguments of ``arg_types``; False if nothing got unboxed
     (the generic version is as good). ``spec`` (a dispatch.Specialization) enables
     direct calls of other specialised functions and records what this one returns."""
-    inf = Inference(fn, arg_types, no_speculate, spec).run()
+    forced: dict = {}
+    rejected: set = set()
+    while True:
+        inf = Inference(fn, arg_types, no_speculate, spec, forced).run()
+        if inf.conflicts:
+            rejected |= inf.conflicts
+            forced = {s: g for s, g in forced.items() if s not in rejected}
+            continue
+        new = {s: g for s, g in inf.force_candidates().items() if s not in rejected}
+        if not new:
+            break
+        forced.update(new)
     if spec is not None:
         spec.return_hint = guess(inf.ret_type)
     return Rewriter(fn, inf).run()

@@ -2467,6 +2467,54 @@ def scale_list(k, xs):
     return xs
 
 
+
+# forced slots: a local with int (float) arithmetic that also receives list
+# elements holds them unboxed, each such store guarded
+
+@case(([3, 1, 2, 0], [0, 0, 0, 0]), ([2, 0, 1], [0, 0, 0]), ([1, True, 0], [0, 0, 0]),
+      ([2, 1.5, 0], [0, 0, 0]), ([1, I63, 0], [0, 0, 0]), ([2, 0, "x"], [0, 0, 0]),
+      ([3, 1, 2, 0], [0, 0, 0, 0]), rev=True)
+def forced_flips(perm, work):
+    n = len(perm)
+    for i in range(n):
+        work[i] = perm[i]
+    flips = 0
+    first = work[0]
+    while first != 0:
+        lo = 0
+        hi = first
+        while lo < hi:
+            t = work[lo]
+            work[lo] = work[hi]
+            work[hi] = t
+            lo += 1
+            hi -= 1
+        flips += 1
+        first = work[0]
+        if flips > 50:
+            break
+    return flips, hi, work
+
+
+@case(([1, 2, 3],), ([True, 2, False],), ([1, 2.5, 3],), ([IMAX, 1],), ([1, BIG, 2],),
+      ([None, 1],), ([1, 2, 3],), rev=True)
+def forced_last_and_sum(xs):
+    last = 0
+    total = 0
+    for i in range(len(xs)):
+        last = xs[i]
+        total = total + i
+    return last, type(last).__name__, total
+
+
+@case(([1.5, 2.5],), ([1.5, 2],), ([1.5, True],), ([-0.0, NAN],), ([1.5, 2.5],), rev=True)
+def forced_float_slot(xs):
+    acc = 0.5
+    for i in range(len(xs)):
+        acc = xs[i]
+        acc = acc * 2.0
+    return acc, repr(acc)
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
