@@ -32,6 +32,7 @@ def _find_code(path: str, name: str | None):
 def show(code, stage: str, args: tuple | None = None) -> str:
     from .cfg import build_cfg
     from .frontend import decode
+    from .borrow import borrow
     from .specialize import arg_type, specialize
     from .ssa import build_ssa
     if stage == "bytecode":
@@ -43,6 +44,7 @@ def show(code, stage: str, args: tuple | None = None) -> str:
     if stage == "spec":
         fn = build_ssa(code)[0]
         specialize(fn, [arg_type(a) for a in args or ()], frozenset())
+        borrow(fn)
         return str(fn)
     from . import engine, pipeline
     if args is not None:

@@ -29,13 +29,14 @@ TERMINATORS = {"br", "cbr", "br_if_null", "ret", "ret_raw", "raise", "reraise", 
 
 
 class Value:
-    __slots__ = ("id", "type", "hint")
+    __slots__ = ("id", "type", "hint", "borrowed")
 
     def __init__(self, type_: str, hint: str = ""):
         assert type_ in TYPES, type_
         self.id = -1
         self.type = type_
         self.hint = hint
+        self.borrowed = False     # owns no reference (see borrow.py)
 
     def __repr__(self):
         return f"%{self.id}"

@@ -228,6 +228,8 @@ class Lowering:
 
     def release(self, value: ir.Value, cold=False):
         suffix = ".cold" if cold else ""
+        if value.borrowed:
+            return
         if value.type == OBJ:
             self.emit(f"call void @jit.decref{suffix}(ptr {self.v(value)})")
         elif value.type == NOBJ and value.id not in self.static_null:
@@ -918,7 +920,8 @@ def lo_const(L, op):
         return
     c = L.const(L.fn.consts[op.attrs["index"]])
     L.emit(f"{L.v(op.result)} = bitcast ptr {c} to ptr")
-    L.incref(L.v(op.result))
+    if not op.attrs.get("borrow"):
+        L.incref(L.v(op.result))
 
 
 def lo_incref(L, op):
@@ -963,7 +966,8 @@ def lo_load_local(L, op):
     L.emit(f"{r} = load ptr, ptr {L.slot(op.attrs['slot'])}")
     if op.unwind is not None:
         L.raise_if_null(r, op, "raise_unbound_local", [L.const(op.attrs["name"])])
-    L.incref(r)
+    if not op.attrs.get("borrow"):
+        L.incref(r)
 
 
 def lo_store_local(L, op):

@@ -14,6 +14,7 @@ import types
 from runtime import capi
 
 from . import engine
+from .borrow import borrow
 from .errors import CompileError
 from .lower import Lowering
 from .ssa import build_ssa
@@ -111,6 +112,7 @@ def compile_code(code, function=None, specialize=True) -> Native:
     dispatcher = None
     if function is not None and specialize and specializable(code, fn):
         dispatcher = Dispatcher(function, code)
+    borrow(fn)
     if function is not None:
         if len(function.__closure__ or ()) != len(code.co_freevars):
             raise CompileError(f"{code.co_qualname}: the function's closure does not match "
@@ -181,6 +183,7 @@ def compile_specialized(code, function, spec):
         return None   # compile time would outweigh what unboxing buys
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
+    borrow(fn)
     lowering = Lowering(fn, code, _function_consts(function), spec=spec)
     nops = sum(len(b.ops) for b in fn.blocks)
     # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local

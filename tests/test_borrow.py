@@ -1,0 +1,87 @@
+"""The borrow pass: constants and locals used within a block take no reference,
+unless the local is rebound (or the value handed on) before it is released."""
+import sys
+
+import jit
+from jit.__main__ import show
+from jit.borrow import borrow
+from jit.ssa import build_ssa
+
+
+def fill(flags, n):
+    for j in range(n):
+        flags[j] = False
+    return flags
+
+
+def rebind_mid_expression(x):
+    x = [x]
+    return x + (x := [2]) + x
+
+
+def rebind_in_loop(n):
+    acc = []
+    cur = [0]
+    for i in range(n):
+        acc.append(cur[0] + len(cur := [i, i]))
+    return acc, cur
+
+
+def handed_on(a):
+    b = a        # the load's reference moves into b: not borrowed
+    return b
+
+
+def test_spec_stage_marks_borrowed_loads_and_constants():
+    text = show(fill.__code__, "spec", ([True] * 4, 4))
+    line = next(ln for ln in text.splitlines() if "seq_setitem" in ln)
+    assert "load_local slot=0 name='flags' borrow=True" in text, text
+    assert "repr=False borrow=True" in text, text
+    assert "decref" not in text.split("range_next")[1].split("br()")[0], text
+    assert "%" in line
+
+
+def test_rebinding_before_release_is_not_borrowed():
+    fn = build_ssa(rebind_mid_expression.__code__)[0]
+    borrow(fn)
+    loads = [op for blk in fn.blocks for op in blk.ops
+             if op.kind == "load_local" and op.attrs["name"] == "x"]
+    assert not loads[1].attrs.get("borrow")      # x is stored before its release
+    assert loads[-1].attrs.get("borrow")
+
+
+def test_stolen_value_is_not_borrowed():
+    fn = build_ssa(handed_on.__code__)[0]
+    borrow(fn)
+    assert not any(op.attrs.get("borrow") for blk in fn.blocks for op in blk.ops
+                   if op.kind == "load_local")
+
+
+def _check(f, *args):
+    c = jit.compile(f, fallback=False)
+    assert repr(c(*args)) == repr(f(*args))
+    return c
+
+
+def test_results_and_refcounts():
+    for f, args in [(rebind_mid_expression, (1,)), (rebind_in_loop, (50,)),
+                    (handed_on, (object(),))]:
+        c = _check(f, *args)
+        probe = [object() for _ in args]
+        for _ in range(3):
+            c(*args)
+        before = [sys.getrefcount(a) for a in args] + [sys.getrefcount(p) for p in probe]
+        for _ in range(200):
+            c(*args)
+        after = [sys.getrefcount(a) for a in args] + [sys.getrefcount(p) for p in probe]
+        assert before == after, f.__name__
+    flags = [True] * 10
+    c = jit.compile(fill, fallback=False)
+    for _ in range(5):      # specialisations compiled (their constants hold False)
+        c(flags, 10)
+    before = sys.getrefcount(False)
+    for _ in range(50):
+        c(flags, 10)
+    after = sys.getrefcount(False)
+    assert after == before
+    assert flags == [False] * 10
