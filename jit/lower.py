@@ -14,6 +14,7 @@ new references; the IR says where references die (decref, unwind drops).
 """
 from __future__ import annotations
 
+import builtins
 import itertools
 from collections import defaultdict
 
@@ -1360,7 +1361,69 @@ def lo_build_slice(L, op):
 
 
 def lo_getattr(L, op):
-    _capi_result(L, op, "PyObject_GetAttr", L.v(op.args[0]), L.const(op.attrs["name"]))
+    r = L.v(op.result)
+    cached = _module_attr_cache(L, op, L.v(op.args[0]))
+    if cached is None:
+        _capi_result(L, op, "PyObject_GetAttr", L.v(op.args[0]), L.const(op.attrs["name"]))
+        return
+    hit_end, val, miss_end, slow = cached
+    L.emit(f"{r} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+
+
+# ModuleType's own attributes (``__dict__``, ``__class__``...) are found on the type
+_MODULE_TYPE_ATTRS = frozenset(dir(type(builtins)))
+
+
+def _module_attr_cache(L, op, obj: str):
+    """``module.name`` from a per-site cache of {module, dict version, value}: an
+    exact module's attribute lives in its dict, unchanged while the dict's version
+    tag is. Emits the lookup; returns (hit block, its new reference, miss block, the
+    generic result there), the blocks ending in a branch to the current one, or
+    None for names the cache cannot serve."""
+    name = op.attrs["name"]
+    if name in _MODULE_TYPE_ATTRS:
+        return None
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    is_mod = L.t()
+    L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
+    chk, hit, miss, join = L.label("mc.chk"), L.label("mc.hit"), L.label("mc.miss"), L.label("mc.join")
+    L.emit(f"br i1 {is_mod}, label %{chk}, label %{miss}")
+    L.start(chk)
+    d = L.field(obj, abi.MODULE_DICT, "ptr")
+    ver = L.field(d, abi.DICT_VERSION, "i64")
+    cm, cv = L.t(), L.t()
+    L.emit(f"{cm} = load ptr, ptr {cache}")
+    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    same = _and_i1(L, f"icmp eq ptr {cm}, {obj}", f"icmp eq i64 {cv}, {ver}")
+    L.emit(f"br i1 {same}, label %{hit}, label %{miss}")
+    L.start(hit)
+    val = L.t()
+    L.emit(f"{val} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    L.incref(val)
+    L.emit(f"br label %{join}")
+    L.start(miss)
+    slow = L.call("PyObject_GetAttr", obj, L.const(name))
+    L.check_null(slow, op)
+    # cached only when what was found is the dict's entry (not a module __getattr__'s)
+    store, done = L.label("mc.store"), L.label("mc.done")
+    L.emit(f"br i1 {is_mod}, label %{store}, label %{done}")
+    L.start(store)
+    d2 = L.field(obj, abi.MODULE_DICT, "ptr")
+    entry = L.call("PyDict_GetItem", d2, L.const(name))
+    own = L.t()
+    L.emit(f"{own} = icmp eq ptr {entry}, {slow}")
+    put = L.label("mc.put")
+    L.emit(f"br i1 {own}, label %{put}, label %{done}")
+    L.start(put)
+    L.emit(f"store ptr {obj}, ptr {cache}")
+    L.emit(f"store i64 {L.field(d2, abi.DICT_VERSION, 'i64')}, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"store ptr {slow}, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    L.emit(f"br label %{done}")
+    L.start(done)
+    L.emit(f"br label %{join}")
+    L.start(join)
+    return hit, val, done, slow
 
 
 def lo_setattr(L, op):
@@ -1375,6 +1438,32 @@ def lo_delattr(L, op):
 
 def lo_load_method(L, op):
     obj = L.v(op.args[0])
+    if op.attrs["name"] not in _MODULE_TYPE_ATTRS:
+        is_mod = L.t()
+        L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
+        # a module's function: looked up through the attribute cache, no self
+        mod, other = L.label("lm.module"), L.label("lm.other")
+        L.emit(f"br i1 {is_mod}, label %{mod}, label %{other}")
+        L.start(mod)
+        hit_end, val, miss_end, slow = _module_attr_cache(L, op, obj)
+        got = L.t()
+        L.emit(f"{got} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+        mod_end = L.cur
+        done_all = L.label("lm.join")
+        L.emit(f"br label %{done_all}")
+        L.start(other)
+        _load_method_generic(L, op, obj, suffix=".g")
+        other_end = L.cur
+        L.emit(f"br label %{done_all}")
+        L.start(done_all)
+        a, b = L.v(op.results[0]), L.v(op.results[1])
+        L.emit(f"{a} = phi ptr [ null, %{mod_end} ], [ {a}.g, %{other_end} ]")
+        L.emit(f"{b} = phi ptr [ {got}, %{mod_end} ], [ {b}.g, %{other_end} ]")
+        return
+    _load_method_generic(L, op, obj)
+
+
+def _load_method_generic(L, op, obj, suffix=""):
     slot = L.t("meth")
     L.allocas.append(f"{slot} = alloca ptr")
     L.emit(f"store ptr null, ptr {slot}")   # not written when the lookup fails
@@ -1384,7 +1473,7 @@ def lo_load_method(L, op):
     L.check_null(m, op)
     is_meth = L.t()
     L.emit(f"{is_meth} = icmp ne i32 {found}, 0")
-    a, b = L.v(op.results[0]), L.v(op.results[1])
+    a, b = L.v(op.results[0]) + suffix, L.v(op.results[1]) + suffix
     L.emit(f"{a} = select i1 {is_meth}, ptr {m}, ptr null")
     L.emit(f"{b} = select i1 {is_meth}, ptr {obj}, ptr {m}")
     inc, done = L.label("meth.self"), L.label("meth.done")

@@ -476,6 +476,43 @@ def lo_seq_setitem(L, op):
     L.start(join)
 
 
+def lo_seq_setitem_float(L, op):
+    """``xs[k] = <double>``. A list's float that only the list refers to is updated
+    in place: no other reference exists, so nothing can tell it from a new float
+    (n-body style updates then allocate nothing). Otherwise a new float is stored."""
+    c, k, d = (L.v(x) for x in op.args)
+    ok, ptr = _seq_index(L, c, k, allow_tuple=False)
+    fast, slow, join = L.label("sf.fast"), L.label("sf.slow"), L.label("sf.join")
+    L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
+    L.start(fast)
+    old = L.t()
+    L.emit(f"{old} = load ptr, ptr {ptr}")
+    is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
+    sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1")
+    inplace, fresh = L.label("sf.inplace"), L.label("sf.fresh")
+    L.emit(f"br i1 {_and(L, is_float, sole)}, label %{inplace}, label %{fresh}")
+    L.start(inplace)
+    L.emit(f"store double {d}, ptr {_gep(L, old, abi.FLOAT_VALUE)}")
+    L.emit(f"br label %{join}")
+    L.start(fresh)
+    new = L.call("PyFloat_FromDouble", d)
+    L.check_null(new, op)
+    L.emit(f"store ptr {new}, ptr {ptr}")
+    L.decref(old)
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    boxed = L.call("PyFloat_FromDouble", d)
+    L.check_null(boxed, op)
+    key = L.call("PyLong_FromLongLong", k)
+    L.check_null(key, op, extra=[boxed])
+    rc = L.call("PyObject_SetItem", c, key, boxed)
+    L.decref(key)
+    L.decref(boxed)
+    L.check_neg(rc, op)
+    L.emit(f"br label %{join}")
+    L.start(join)
+
+
 def lo_len(L, op):
     n = L.call("PyObject_Size", L.v(op.args[0]), ret=L.v(op.result))
     L.check_neg(n, op, width="i64")
@@ -694,6 +731,7 @@ def lo_direct_call(L, op):
 
 TYPED_LOWER = {
     "direct_call": lo_direct_call,
+    "seq_setitem_float": lo_seq_setitem_float,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,

@@ -719,6 +719,12 @@ class Rewriter:
 
     def r_seq_setitem(self, op):
         c, k, v = op.args
+        if v.type == F64:
+            u = op.unwind
+            if u is not None:
+                u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)]
+            self.emit("seq_setitem_float", [c, k, v], [], op, unwind=u)
+            return
         temps: list = []
         v = self.box(v, op, temps)
         u = op.unwind

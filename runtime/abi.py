@@ -12,6 +12,7 @@ OB_TYPE = 8                 # PyObject.ob_type
 TUPLE_ITEMS = 24            # PyTupleObject.ob_item[0]
 VAR_SIZE = 16               # PyVarObject.ob_size
 LIST_ITEMS = 24             # PyListObject.ob_item (PyObject**)
+MODULE_DICT = 16            # PyModuleObject.md_dict
 CELL_REF = 16               # PyCellObject.ob_ref
 FLOAT_VALUE = 16            # PyFloatObject.ob_fval
 LONG_DIGITS = 24            # PyLongObject.ob_digit[0] (30-bit digits, sign in ob_size)

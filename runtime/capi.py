@@ -61,6 +61,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyDict_SetItem": ("i32", ("ptr", "ptr", "ptr")),
     "PyDict_DelItem": ("i32", ("ptr", "ptr")),
     "PyDict_GetItemWithError": ("ptr", ("ptr", "ptr")),
+    "PyDict_GetItem": ("ptr", ("ptr", "ptr")),
     "PySlice_New": ("ptr", ("ptr", "ptr", "ptr")),
     "_PyUnicode_JoinArray": ("ptr", ("ptr", "ptr", "i64")),
     # cells and functions
@@ -99,7 +100,7 @@ DATA = (
     "PyExc_AssertionError", "PyExc_NameError", "PyExc_UnboundLocalError",
     "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError",
     "PyTuple_Type", "PyList_Type", "PyTraceBack_Type", "PyDict_Type", "PyLong_Type",
-    "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type",
+    "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type", "PyModule_Type",
 )
 
 # libm functions the math module calls (specialised code calls the same ones).

@@ -2515,6 +2515,32 @@ def forced_float_slot(xs):
         acc = acc * 2.0
     return acc, repr(acc)
 
+
+class FloatSub(float):
+    pass
+
+
+_SHARED = 2.5
+
+
+@case(([1.5, 2.5],), ([_SHARED, _SHARED],), ([FloatSub(1.5), 2.0],), ([1, 2.5],),
+      ([1.5, 2.5],), rev=True)
+def float_store_shared(xs):
+    keep = xs[0]
+    for i in range(len(xs)):
+        xs[i] = xs[i] * 2.0
+    xs[0] = xs[0] + 1.0          # the float made above is the list's alone: reused
+    return keep, xs, keep is xs[0], type(xs[0]).__name__
+
+
+@case(([1.5, 2.5, 3.5],), ([0.5],), rev=True)
+def float_store_alias(xs):
+    ys = xs
+    first = ys[0]
+    for i in range(len(xs)):
+        xs[i] = xs[i] - 0.25
+    return first, ys[0], first is ys[0]
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
