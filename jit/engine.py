@@ -53,11 +53,18 @@ def state() -> _State:
 class Library:
     """Native code of one compiled module; freed when this object dies."""
 
-    def __init__(self, tracker, name: str, llvm_ir: str, optimized_ir: str):
+    def __init__(self, tracker, name: str, llvm_ir: str, opt_level: int):
         self._tracker = tracker
         self.name = name
         self.llvm_ir = llvm_ir
-        self.optimized_ir = optimized_ir
+        self.opt_level = opt_level
+
+    @property
+    def optimized_ir(self) -> str:
+        """The optimised IR, made again on request (printing it on every compile
+        cost more than some whole compiles)."""
+        with _lock:
+            return str(optimize(parse(self.llvm_ir), self.opt_level))
 
     def address(self, symbol: str) -> int:
         addr = self._tracker[symbol]
@@ -125,7 +132,6 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
     with _lock:
         mod = parse(llvm_ir)
         optimize(mod, opt_level)
-        optimized = str(mod)
         obj = st.tms[codegen_level].emit_object(mod)
         name = f"jitlib{next(_counter)}"
         builder = llvm.JITLibraryBuilder().add_object_img(obj)
@@ -137,7 +143,7 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
             tracker = builder.link(st.lljit, name)
         except RuntimeError as exc:
             raise CompileError(f"linking native code failed: {exc}") from None
-    return Library(tracker, name, llvm_ir, optimized)
+    return Library(tracker, name, llvm_ir, opt_level)
 
 
 def assembly(llvm_ir: str, opt_level: int = 1) -> str:

@@ -64,6 +64,10 @@ define internal void @jit.xdecref.cold(ptr %o) noinline cold {
   call void @jit.xdecref(ptr %o)
   ret void
 }
+define internal void @jit.incref.cold(ptr %o) noinline cold {
+  call void @jit.incref(ptr %o)
+  ret void
+}
 ; Add a traceback entry for the compiled function to the pending exception.
 define internal void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
   %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
@@ -151,6 +155,32 @@ def native_stack_pop(n: int) -> list[str]:
     return [f"  %ns.now{n} = load i64, ptr @jit_native_stack",
             f"  %ns.after{n} = sub i64 %ns.now{n}, %frame.size",
             f"  store i64 %ns.after{n}, ptr @jit_native_stack"]
+
+
+def enter_recursion() -> list[str]:
+    """Count this call against the recursion limit: inline while far from it (the
+    counter's offset is confirmed at start-up), else through the C-API, which
+    raises RecursionError. Branches to %depth.check, or returns NULL on error."""
+    slow = ["rec.slow:", "  %rec = call i32 @Py_EnterRecursiveCall(ptr @jit.where)",
+            "  %rec.fail = icmp ne i32 %rec, 0",
+            "  br i1 %rec.fail, label %rec.exit, label %depth.check",
+            "rec.exit:", "  ret ptr null"]
+    if capi.RECURSION_COUNTER is None:
+        return ["  br label %rec.slow"] + slow
+    return ["  %ts = call ptr @_PyThreadState_UncheckedGet()",
+            f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
+            "  %rc = load i32, ptr %rc.p",
+            "  %rc.far = icmp sgt i32 %rc, 1",
+            "  br i1 %rc.far, label %rec.fast, label %rec.slow",
+            "rec.fast:", "  %rc.1 = add i32 %rc, -1", "  store i32 %rc.1, ptr %rc.p",
+            "  br label %depth.check"] + slow
+
+
+def leave_recursion(n: int) -> list[str]:
+    if capi.RECURSION_COUNTER is None:
+        return ["  call void @Py_LeaveRecursiveCall()"]
+    return [f"  %rc.now{n} = load i32, ptr %rc.p", f"  %rc.up{n} = add i32 %rc.now{n}, 1",
+            f"  store i32 %rc.up{n}, ptr %rc.p"]
 
 
 class Lowering:
@@ -428,7 +458,7 @@ class Lowering:
         if v.type in (I64, F64, RANGE):
             return self.box_raw(v.type, self.v(v), v.hint)   # NULL: checked in deopt.shared
         r = self.borrowed_object(v)
-        self.incref(r)
+        self.emit(f"call void @jit.incref.cold(ptr {r})")
         return r
 
     def check_null_exit(self, val: str):
@@ -523,7 +553,7 @@ class Lowering:
         self.start(done)
         self.lines.extend(self._cleanup_locals(cold=True))
         self.lines.extend(native_stack_pop(next(self.tmp)))
-        self.emit("call void @Py_LeaveRecursiveCall()")
+        self.lines.extend(leave_recursion(next(self.tmp)))
         self.emit(f"ret ptr {r}")
 
     def _deopt_at_entry(self, site: int):
@@ -659,16 +689,13 @@ class Lowering:
         budget = capi.native_stack_budget()
         # an upper estimate of this frame at codegen O0 (every value may spill) plus
         # the entry point and the vectorcall machinery in between
-        head += ["  %rec = call i32 @Py_EnterRecursiveCall(ptr @jit.where)",
-                 "  %rec.fail = icmp ne i32 %rec, 0",
-                 "  br i1 %rec.fail, label %rec.exit, label %depth.check",
-                 "rec.exit:", "  ret ptr null",
-                 "depth.check:", "  %depth = load i64, ptr @jit_native_stack",
+        head += enter_recursion()
+        head += ["depth.check:", "  %depth = load i64, ptr @jit_native_stack",
                  f"  %frame.size = load i64, ptr @{self.p}.frame",
                  "  %depth.1 = add i64 %depth, %frame.size",
                  f"  %deep = icmp sgt i64 %depth.1, {budget}",
                  "  br i1 %deep, label %too.deep, label %start, !prof !0",
-                 "too.deep:", "  call void @Py_LeaveRecursiveCall()",
+                 "too.deep:", *leave_recursion(next(self.tmp)),
                  f"  %rerr.f = getelementptr ptr, ptr @{self.p}.consts, "
                  f"i64 {self.fn.const_index(helpers.raise_recursion_error)}",
                  "  %rerr = load ptr, ptr %rerr.f",
@@ -684,9 +711,10 @@ class Lowering:
         head += param_lines
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
         tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
-            *native_stack_pop(next(self.tmp)), "  call void @Py_LeaveRecursiveCall()",
+            *native_stack_pop(next(self.tmp)), *leave_recursion(next(self.tmp)),
                                                            "  ret ptr null", "}"]
-        self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall"))
+        self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall",
+                          "_PyThreadState_UncheckedGet"))
         return "\n".join(head + body + tail)
 
     def _nparams(self) -> int:
@@ -2099,14 +2127,14 @@ def lo_ret_raw(L, op):
 def _return(L, val):
     L.lines.extend(L._cleanup_locals())
     L.lines.extend(native_stack_pop(next(L.tmp)))
-    L.emit("call void @Py_LeaveRecursiveCall()")
+    L.lines.extend(leave_recursion(next(L.tmp)))
     L.emit(f"ret ptr {val}")
 
 
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
     L.lines.extend(native_stack_pop(next(L.tmp)))
-    L.emit("call void @Py_LeaveRecursiveCall()")
+    L.lines.extend(leave_recursion(next(L.tmp)))
     L.emit(f"ret ptr {L.v(op.args[0])}")
 
 

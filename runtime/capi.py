@@ -91,6 +91,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyEval_SaveThread": ("ptr", ()),
     "PyEval_RestoreThread": ("void", ("ptr",)),
     "Py_EnterRecursiveCall": ("i32", ("ptr",)),
+    "_PyThreadState_UncheckedGet": ("ptr", ()),
     "Py_LeaveRecursiveCall": ("void", ()),
 }
 
@@ -125,6 +126,34 @@ native_stack = ctypes.c_int64(0)
 raw_marker = ctypes.c_int64(0)
 RUNTIME_DATA = {"jit_native_stack": ctypes.addressof(native_stack),
                 "jit_raw_marker": ctypes.addressof(raw_marker)}
+
+
+def _recursion_counter():
+    """Offset in a thread state of the int ``Py_EnterRecursiveCall`` decrements and
+    ``Py_LeaveRecursiveCall`` increments, found by watching them; compiled code
+    counts its calls there inline while far from the limit (near it, or when the
+    offset cannot be confirmed, it calls the functions)."""
+    api = ctypes.pythonapi
+    get = api._PyThreadState_UncheckedGet
+    get.restype = ctypes.c_void_p
+    enter, leave = api.Py_EnterRecursiveCall, api.Py_LeaveRecursiveCall
+    enter.argtypes, enter.restype = [ctypes.c_char_p], ctypes.c_int
+    leave.argtypes, leave.restype = [], None
+    fields = (ctypes.c_int32 * 64).from_address(get())
+    before = list(fields)
+    if enter(b""):
+        api.PyErr_Clear()
+        return None
+    during = list(fields)
+    leave()
+    after = list(fields)
+    moved = [i for i in range(64) if during[i] != before[i]]
+    if len(moved) != 1 or during[moved[0]] != before[moved[0]] - 1 or after != before:
+        return None
+    return moved[0] * 4
+
+
+RECURSION_COUNTER = _recursion_counter()
 
 
 def native_stack_budget() -> int:
