@@ -131,6 +131,13 @@ class Dispatcher:
                 self._write(len(self.rows) - 1)
         return self.cells[types]
 
+    def spec_for(self, types: tuple) -> Specialization | None:
+        """The compiled specialisation serving ``types`` now, if any."""
+        for row_types, spec in self.rows:
+            if row_types == types and spec is not None and spec.native is not None:
+                return spec
+        return None
+
     def return_hint(self, types: tuple):
         for row_types, spec in self.rows:
             if row_types == types and spec is not None:

@@ -184,8 +184,14 @@ def leave_recursion(n: int) -> list[str]:
 
 
 class Lowering:
-    def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None):
+    def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None,
+                 inline_copy=False):
         self.entry_consts = entry_consts   # name -> object the entry point loads
+        # a copy of a callee's code for inlining into a caller's module (inline_text)
+        self.inline_copy = inline_copy
+        self.inlined: list["Lowering"] = []     # callees copied into this module
+        self._inline_entries: dict[int, str] = {}
+        self.extra_text: list[str] = []
         self.spec = spec                   # a dispatch.Specialization (specialised code)
         self.dispatch = dispatch           # the generic entry dispatches on argument types
         self.fn = fn
@@ -675,8 +681,10 @@ class Lowering:
         p = self.p
         nparams = self._nparams()
         param_lines = self._unbox_params(nparams)   # before the allocas are listed
-        head = [f"define ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, i1 %direct, ptr %out, ptr %args) {{", "entry:"]
+        linkage = "internal " if self.inline_copy else ""
+        head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
+                f"ptr %closure, i1 %direct, ptr %out, ptr %args){' alwaysinline' if self.inline_copy else ''} {{",
+                "entry:"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
             head += [f"  %slot{i} = alloca {lt}", f"  store {lt} {ZERO[lt]}, ptr %slot{i}"]
@@ -755,7 +763,39 @@ class Lowering:
         if getattr(self, "dispatch_table", None):
             where += "\n" + self.dispatch_table
         return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, TYPED_PRELUDE, impl,
-                                 entry])
+                                 entry] + self.extra_text)
+
+    def inline_text(self) -> str:
+        """This (specialised) function as a copy inside a caller's module: its
+        globals, its body and its direct entry, both internal and always inlined.
+        Its frame counts as 0 bytes of native stack: it runs in the caller's frame."""
+        impl = self.lower()
+        entry = self._wrapper("direct", direct=True)
+        p = self.p
+        self.const_table_size = max(len(self.fn.consts), 1)
+        lines = [f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
+                 f"@{p}.frame = internal constant i64 0"]
+        lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
+                  for cache in self.global_caches]
+        return "\n".join(lines + [impl, entry])
+
+    def inline_entry(self, spec) -> str | None:
+        """The direct entry (an LLVM symbol) of a copy of ``spec``'s code placed in
+        this module, so LLVM can inline the callee here; None if it cannot be made."""
+        key = id(spec)
+        if key not in self._inline_entries:
+            from .pipeline import _function_consts, specialized_function
+            d = spec.dispatcher
+            made = specialized_function(d.code, spec)
+            if made is None:
+                return None
+            sub = Lowering(made[0], d.code, _function_consts(d.function), spec=spec,
+                           inline_copy=True)
+            self.extra_text.append(sub.inline_text())
+            self.used |= sub.used
+            self.inlined.append(sub)
+            self._inline_entries[key] = f"@{sub.p}.direct"
+        return self._inline_entries[key]
 
     def _const_loads(self) -> str:
         g = f"@{self.p}.consts"
@@ -768,8 +808,9 @@ class Lowering:
         p = self.p
         params, flags = ("ptr %args, ptr %out", "i1 true, ptr %out") if direct else \
             ("ptr %args", "i1 false, ptr null")
+        linkage, attrs = ("internal ", " alwaysinline") if self.inline_copy else ("", "")
         return f"""
-define ptr @{p}.{name}({params}) {{
+define {linkage}ptr @{p}.{name}({params}){attrs} {{
 entry:
 {self._const_loads()}
   %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args)

@@ -659,10 +659,14 @@ def lo_direct_call(L, op):
     fn_obj, *args = op.args
     res = op.result
     want = {I64: 1, F64: 2}.get(res.type, 0)
-    cell = L.t()
-    L.emit(f"{cell} = inttoptr i64 {op.attrs['cell']} to ptr")
-    fp = L.t()
-    L.emit(f"{fp} = load ptr, ptr {cell}")
+    fp = None
+    if op.attrs.get("inline") is not None and not L.inline_copy:
+        fp = L.inline_entry(op.attrs["inline"])    # a copy of the callee, inlinable
+    if fp is None:
+        cell = L.t()
+        L.emit(f"{cell} = inttoptr i64 {op.attrs['cell']} to ptr")
+        fp = L.t()
+        L.emit(f"{fp} = load ptr, ptr {cell}")
     fast, slow, got = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.obj")
     L.emit(f"br i1 {_icmp(L, 'ne', fp, 'null', 'ptr')}, label %{fast}, label %{slow}")
     L.start(fast)

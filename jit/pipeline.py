@@ -157,33 +157,52 @@ def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
     text = lowering.module_text()
     imports = {name: capi.address(name) for name in lowering.used}
     p = lowering.p
-    library = engine.compile_ir(text, [f"{p}.{e}" for e in exports], imports,
+    copies = [f"{sub.p}.consts" for sub in lowering.inlined]
+    library = engine.compile_ir(text, [f"{p}.{e}" for e in exports] + copies, imports,
                                 opt_level=opt_level, codegen_level=codegen_level)
     ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
         measure_frame(library.address(f"{p}.impl"))
     consts = list(fn.consts)
+    _fill_consts(library, lowering, code)
+    for sub in lowering.inlined:       # callees' code copied in: their own tables
+        _fill_consts(library, sub, code)
+        consts += sub.fn.consts
+    return library, consts, text
+
+
+def _fill_consts(library, lowering, code):
+    consts = lowering.fn.consts
     if len(consts) > lowering.const_table_size:   # would write past the table
         raise CompileError(f"{code.co_qualname}: constants table overflow (internal error)")
-    arr = (ctypes.c_void_p * len(consts)).from_address(library.address(f"{p}.consts"))
+    arr = (ctypes.c_void_p * len(consts)).from_address(library.address(f"{lowering.p}.consts"))
     for i, obj in enumerate(consts):
         arr[i] = id(obj)
-    return library, consts, text
 
 
 MAX_SPECIALIZED_OPS = 2000
 
 
-def compile_specialized(code, function, spec):
-    """A specialisation of ``function`` for ``spec``'s argument types, or None when
-    nothing would be unboxed."""
+def specialized_function(code, spec):
+    """(the specialised IR of ``code`` for ``spec``, the opcodes lowered), or None
+    when nothing would be unboxed."""
     from .specialize import specialize
-    t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
     if sum(len(b.ops) for b in fn.blocks) > MAX_SPECIALIZED_OPS:
         return None   # compile time would outweigh what unboxing buys
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
     borrow(fn)
+    return fn, lowered
+
+
+def compile_specialized(code, function, spec):
+    """A specialisation of ``function`` for ``spec``'s argument types, or None when
+    nothing would be unboxed."""
+    t0 = time.perf_counter()
+    made = specialized_function(code, spec)
+    if made is None:
+        return None
+    fn, lowered = made
     lowering = Lowering(fn, code, _function_consts(function), spec=spec)
     nops = sum(len(b.ops) for b in fn.blocks)
     # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local

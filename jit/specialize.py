@@ -510,6 +510,10 @@ def _conv_float(t, other):
 
 # ---- rewriting -------------------------------------------------------------------
 
+# Specialised callees this small (IR ops) are compiled into their callers' modules,
+# where LLVM inlines them (call overhead is most of a small function's cost).
+INLINE_MAX_OPS = 150
+
 # Typed ops that may deoptimise (their lowering needs Op.state).
 DEOPTS = {"unbox_int", "unbox_float", "int_op", "int_truediv", "int_unary", "float_op",
           "guard_callee", "range_new", "num_call", "int_to_float", "load_local",
@@ -750,6 +754,11 @@ class Rewriter:
                   name="direct")
         self.fn.const_index(cell)     # keeps the cell alive with the code
         attrs = {"cell": ctypes.addressof(cell)}
+        inline = callee.spec_for(sig)
+        if inline is not None and self.inf.spec is not None and \
+                callee is not self.inf.spec.dispatcher and \
+                sum(len(b.ops) for b in inline.native.ir.blocks) <= INLINE_MAX_OPS:
+            attrs["inline"] = inline      # a copy of its code goes into this module
         if op.result.type in (I64, F64):
             # an object result that does not unbox resumes after the call, with it pushed
             after = self.fn.next_offset[op.offset]

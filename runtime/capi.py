@@ -184,4 +184,11 @@ def declaration(name: str) -> str:
     if name in DATA:
         return f"@{name} = external global i8"
     ret, params = FUNCTIONS[name]
-    return f"declare {ret} @{name}({', '.join(params)})"
+    attrs = ATTRIBUTES.get(name, "")
+    return f"declare {ret} @{name}({', '.join(params)}){' ' + attrs if attrs else ''}"
+
+
+# The running thread's state is the same for the whole of a compiled call (the
+# thread does not change under it), so LLVM may reuse one lookup (e.g. of inlined
+# callees' recursion counting).
+ATTRIBUTES = {"_PyThreadState_UncheckedGet": "nounwind willreturn memory(none)"}

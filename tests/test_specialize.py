@@ -218,6 +218,39 @@ def test_recursion_calls_the_specialisation_directly():
         g["fib"] = orig
 
 
+def inl_leaf(a, b):
+    s = a + b
+    return s * s // 3 - a
+
+
+def inl_caller(n, k):
+    t = 0
+    for i in range(n):
+        t += inl_leaf(i, k)
+    return t
+
+
+def test_small_callees_are_inlined_and_stay_exact():
+    g = inl_caller.__globals__
+    saved = g["inl_leaf"], g["inl_caller"]
+    g["inl_leaf"] = leaf = jit.compile(saved[0])
+    g["inl_caller"] = c = jit.compile(saved[1])
+    try:
+        g["inl_leaf"] = saved[0]
+        expected = [saved[1](50, 7), saved[1](5, 2 ** 62), saved[1](5, 2 ** 31 + 5)]
+        g["inl_leaf"] = leaf
+        for _ in range(3):
+            assert [c(50, 7), c(5, 2 ** 62), c(5, 2 ** 31 + 5)] == expected
+        spec = dispatcher(c).rows[0][1]
+        assert "inline=" in str(spec.native.ir)
+        assert "alwaysinline" in spec.native.llvm_ir
+        assert total_deopts(leaf) > 0          # the overflow deopted inside the copy
+        g["inl_leaf"] = lambda a, b: -1        # the guard sees the rebinding
+        assert c(4, 1) == -4
+    finally:
+        g["inl_leaf"], g["inl_caller"] = saved
+
+
 def lucas_big(n):
     a, b = 2, 1
     for _ in range(n):

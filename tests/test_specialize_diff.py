@@ -2541,6 +2541,20 @@ def float_store_alias(xs):
         xs[i] = xs[i] - 0.25
     return first, ys[0], first is ys[0]
 
+
+def inl_div(a, b):
+    q = a // b
+    return q * 2 + a % b
+
+
+@case((10, 0, 3), (10, 5, 0), (3, 2 ** 62, 1), (10, 0, 3), (7, -7, 2),
+      install=("inl_div", "inl_outer"))
+def inl_outer(n, base, d):
+    t = 0
+    for i in range(n):
+        t += inl_div(base + i, d)   # ZeroDivisionError / overflow inside the inlined copy
+    return t
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
