@@ -12,11 +12,29 @@ exactly one ``decref``, nothing else takes ownership of it (no ``incref``, no
 stealing op, no block argument or handler value), and, for a local, no store
 or deletion of that local comes before the ``decref`` (arbitrary code run by an
 op in between cannot rebind a fast local: compiled code has no frame to write).
+
+A list or tuple item read by ``seq_getitem`` is *lent* when, until its
+release, only ops that run no Python code use it (unboxing, comparisons), or a
+truth test as its last use (which holds it around a ``__bool__`` call): the
+container keeps it alive meanwhile. Read generically (not an exact list or
+tuple, or out of range) it is owned after all, and its release stays (through
+``.own``, null on the fast path).
+
+A global loaded only to be checked against the callee a specialised call was
+compiled for (``guard_callee``) qualifies too, when nothing between the load
+and the check can run Python code (so the dict still holds it there): past the
+check it is that callee, which the code's constants hold.
 """
 from __future__ import annotations
 
 from . import ir
 from .ir import OBJ
+
+# ops that run no Python code and free nothing (they may deoptimise: the frame
+# state then takes its own references)
+PURE = {"const", "load_local", "null", "int_op", "float_op", "int_cmp", "float_cmp",
+        "unbox_int", "unbox_float", "int_to_float", "int_truediv", "int_unary",
+        "float_unary", "num_truth", "box", "num_call"}
 
 
 def borrow(fn: ir.Function) -> int:
@@ -25,15 +43,36 @@ def borrow(fn: ir.Function) -> int:
 
 
 def _borrow_block(blk: ir.Block) -> int:
-    # value id -> [producing op, its local slot (None for a constant), decref index]
+    # value id -> [producing op, its local slot (None otherwise), decref index]
     live: dict[int, list] = {}
     spoiled: set[int] = set()
+    unguarded: set[int] = set()     # global loads not yet checked by their guard
+    items: set[int] = set()         # items read and still in use
+    closed: set[int] = set()        # items past their last use (a truth test)
     for i, op in enumerate(blk.ops):
         if op.kind == "decref":
-            entry = live.get(op.args[0].id)
+            vid = op.args[0].id
+            entry = live.get(vid)
             if entry is not None and entry[2] is None:
                 entry[2] = i
+            items.discard(vid)
+            closed.discard(vid)
             continue
+        if op.kind == "guard_callee" and op.args[1].id in unguarded:
+            unguarded.discard(op.args[1].id)
+            continue
+        args = {a.id for a in op.args if isinstance(a, ir.Value)}
+        spoiled |= args & closed
+        if op.kind == "truth" and args <= items:
+            closed |= args          # its last use: held around a __bool__ call
+            items -= args
+            spoiled |= items | unguarded
+            items.clear()
+            unguarded.clear()
+        elif op.kind not in PURE:
+            spoiled |= items | unguarded
+            items.clear()
+            unguarded.clear()
         taken = [a for a in op.args if isinstance(a, ir.Value)] if op.kind == "incref" else []
         taken += [op.args[k] for k in ir.STEALS.get(op.kind, ())]
         taken += [a for _, targs in op.targets for a in targs]
@@ -43,19 +82,30 @@ def _borrow_block(blk: ir.Block) -> int:
         if op.kind in ("store_local", "delete_local"):
             slot = op.attrs["slot"]
             spoiled.update(vid for vid, (_, s, end) in live.items() if s == slot and end is None)
-        if op.kind in ("const", "load_local") and op.results and op.result.type == OBJ:
-            slot = op.attrs["slot"] if op.kind == "load_local" else None
-            live[op.result.id] = [op, slot, None]
+        if not op.results or op.result.type != OBJ:
+            continue
+        if op.kind in ("const", "load_local"):
+            live[op.result.id] = [op, op.attrs.get("slot"), None]
+        elif op.kind == "load_global":
+            live[op.result.id] = [op, None, None]
+            unguarded.add(op.result.id)
+        elif op.kind == "seq_getitem":
+            live[op.result.id] = [op, None, None]
+            items.add(op.result.id)
+    spoiled |= unguarded | items | closed      # not released in this block
     drop = set()
     for vid, (op, _, end) in live.items():
         if end is None or vid in spoiled:
             continue
         op.attrs["borrow"] = True
-        op.result.borrowed = True
-        drop.add(end)
+        if op.kind == "seq_getitem":
+            op.result.borrowed = "lent"     # its decref stays, for the generic path
+        else:
+            op.result.borrowed = True
+            drop.add(end)
     if drop:
         blk.ops = [op for i, op in enumerate(blk.ops) if i not in drop]
         for op in blk.ops:
             if op.unwind is not None:
-                op.unwind.drop = [d for d in op.unwind.drop if not d.borrowed]
+                op.unwind.drop = [d for d in op.unwind.drop if d.borrowed is not True]
     return len(drop)

@@ -36,7 +36,7 @@ class Value:
         self.id = -1
         self.type = type_
         self.hint = hint
-        self.borrowed = False     # owns no reference (see borrow.py)
+        self.borrowed = False     # owns no reference: True, or "lent" (see borrow.py)
 
     def __repr__(self):
         return f"%{self.id}"

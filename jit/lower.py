@@ -265,6 +265,9 @@ class Lowering:
 
     def release(self, value: ir.Value, cold=False):
         suffix = ".cold" if cold else ""
+        if value.borrowed == "lent":     # a list's item: owned only if made generically
+            self.emit(f"call void @jit.xdecref{suffix}(ptr {self.v(value)}.own)")
+            return
         if value.borrowed:
             return
         if value.type == OBJ:
@@ -1170,7 +1173,8 @@ def lo_load_global(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{r} = phi ptr [ {cv}, %{hit_l} ], [ {looked}, %{look_end} ]")
-    L.incref(r)
+    if not op.attrs.get("borrow"):
+        L.incref(r)
 
 
 def _and_i1(L, a_expr, b_expr):
@@ -1386,7 +1390,12 @@ def lo_truth(L, op):
     join = L.label("truth.join")
     L.emit(f"br i1 {known2}, label %{join}, label %{slow}")
     L.start(slow)
+    lent = op.args[0].borrowed == "lent"
+    if lent:     # __bool__ may empty the list the item was read from
+        L.incref(v)
     rc = L.call("PyObject_IsTrue", v)
+    if lent:
+        L.decref(v)
     L.check_neg(rc, op)
     b = L.t()
     L.emit(f"{b} = icmp ne i32 {rc}, 0")

@@ -440,7 +440,9 @@ def lo_seq_getitem(L, op):
     L.start(fast)
     item = L.t()
     L.emit(f"{item} = load ptr, ptr {ptr}")
-    L.incref(item)
+    lent = op.result.borrowed == "lent"
+    if not lent:
+        L.incref(item)
     L.emit(f"br label %{join}")
     L.start(slow)
     key = L.call("PyLong_FromLongLong", k)
@@ -452,6 +454,8 @@ def lo_seq_getitem(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr [ {item}, %{fast} ], [ {r}, %{slow_end} ]")
+    if lent:    # owned only when the generic path made it (released through .own)
+        L.emit(f"{L.v(op.result)}.own = phi ptr [ null, %{fast} ], [ {r}, %{slow_end} ]")
 
 
 def lo_seq_setitem(L, op):
@@ -462,6 +466,11 @@ def lo_seq_setitem(L, op):
     L.start(fast)
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {ptr}")
+    # storing the object already there changes nothing (skips two refcount updates
+    # of one object: flags[j] = False over False)
+    swap = L.label("si.swap")
+    L.emit(f"br i1 {_icmp(L, 'eq', old, v, 'ptr')}, label %{join}, label %{swap}")
+    L.start(swap)
     L.incref(v)
     L.emit(f"store ptr {v}, ptr {ptr}")
     L.decref(old)
@@ -662,6 +671,8 @@ def lo_direct_call(L, op):
     fp = None
     if op.attrs.get("inline") is not None and not L.inline_copy:
         fp = L.inline_entry(op.attrs["inline"])    # a copy of the callee, inlinable
+    if fp is None and op.attrs.get("recursive") and not L.inline_copy:
+        fp = f"@{L.p}.impl"        # this code itself: no cell, no entry wrapper
     if fp is None:
         cell = L.t()
         L.emit(f"{cell} = inttoptr i64 {op.attrs['cell']} to ptr")
@@ -682,7 +693,11 @@ def lo_direct_call(L, op):
         L.allocas.append(f"{out} = alloca [2 x i64]")
         L.emit(f"store i64 {want}, ptr {out}")
     r1 = L.t()
-    L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
+    if fp == f"@{L.p}.impl":
+        L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
+               f"ptr %closure, i1 true, ptr {out}, ptr {raw})")
+    else:
+        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
     if want:
         is_raw, rawl, objl = L.t(), L.label("dc.raw"), L.label("dc.isobj")
         L.emit(f"{is_raw} = icmp eq ptr {r1}, {L.capi('jit_raw_marker')}")

@@ -759,6 +759,9 @@ class Rewriter:
                 callee is not self.inf.spec.dispatcher and \
                 sum(len(b.ops) for b in inline.native.ir.blocks) <= INLINE_MAX_OPS:
             attrs["inline"] = inline      # a copy of its code goes into this module
+        if self.inf.spec is not None and callee is self.inf.spec.dispatcher and \
+                sig == self.inf.spec.types:
+            attrs["recursive"] = True     # calls this very code
         if op.result.type in (I64, F64):
             # an object result that does not unbox resumes after the call, with it pushed
             after = self.fn.next_offset[op.offset]

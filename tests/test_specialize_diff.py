@@ -2555,6 +2555,45 @@ def inl_outer(n, base, d):
         t += inl_div(base + i, d)   # ZeroDivisionError / overflow inside the inlined copy
     return t
 
+
+# lent items (borrow.py): a list's item used without a reference of its own
+
+class Clearing:
+    def __init__(self, lst):
+        self.lst = lst
+
+    def __bool__(self):
+        self.lst.clear()       # frees this object, but for the reference held around
+        return True
+
+
+@case((0,), (3,), (0,), rev=True)
+def lent_truth_clears(k):
+    xs = [0, 1, 2]
+    xs.append(Clearing(xs))
+    xs += [5] * k
+    n = 0
+    for i in range(len(xs) + 2):
+        if i < len(xs) and xs[i]:
+            n += 1
+    return n, len(xs)
+
+
+class ListSub(list):
+    def __getitem__(self, i):
+        return list.__getitem__(self, i) * 10
+
+
+@case(([1.5, 2.5],), (ListSub([1.5, 2.5]),), ((1.5, 2.5),), ([1.5, 2],), ([1.5],),
+      ([1.5, 2.5],), rev=True)
+def lent_unbox(xs):
+    acc = 0.0
+    for i in range(len(xs) + 1):
+        if i == 2:
+            acc += xs[i] * 2.0   # IndexError on the third element
+        acc += xs[i] * 2.0 if i < len(xs) else 0.0
+    return acc
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
