@@ -100,6 +100,17 @@ def guess(t):
     return None
 
 
+def return_hint(t):
+    """What callers may guess a function returning values of type ``t`` returns:
+    int, float, or a tuple's shape."""
+    g = guess(t)
+    if g is not None:
+        return g
+    if isinstance(t, tuple) and isinstance(t[1], tuple) and t[1][0] == "tuple":
+        return t[1]
+    return None
+
+
 def unknown(t):
     """An object nothing is known about (it may well be a number)."""
     return t is not None and isinstance(t, tuple) and t[1] is None
@@ -350,6 +361,13 @@ class Inference:
             return ("seq_setitem",)
         return None
 
+    def v_build_tuple(self, op):
+        # the shape (for unpacking it, here or in a caller it is returned to)
+        hints = tuple(t if t in (INT, FLOAT) else (t[1] if is_obj(t) and t else None)
+                      for t in (self.t(a) for a in op.args))
+        self.set(op.result, ("obj", ("tuple", hints) if len(hints) <= 8 else OTHER))
+        return ("keep",)
+
     def v_unpack_sequence(self, op):
         t = self.t(op.args[0])
         h = t[1] if is_obj(t) and t else None
@@ -414,18 +432,24 @@ class Inference:
         callee = getattr(native, "dispatcher", None)
         args = op.args[2:]
         types = [self.t(a) for a in args]
-        if callee is None or callee.argc != len(args) or any(t not in (INT, FLOAT) for t in types):
+        # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out)
+        kinds = [guess(t) for t in types]
+        if callee is None or callee.argc != len(args) or None in kinds or (
+                any(t not in (INT, FLOAT) for t in types) and not self.speculate(op)):
             return None
-        sig = tuple(int if t == INT else float for t in types)
+        sig = tuple(int if k == INT else float for k in kinds)
+        plan = ("direct_call", target, callee, sig, types, kinds)
         if callee is me and sig == self.spec.types:
             if self.ret_type is None:
-                return ("direct_call", target, callee, sig, types)   # not known yet
-            hint = guess(self.ret_type)       # recursion: what this function returns
+                return plan   # not known yet
+            hint = return_hint(self.ret_type)       # recursion: what this function returns
         else:
+            callee.direct_cell(sig, list(kinds))   # compiled now: what does it return?
             hint = callee.return_hint(sig)
-        # an int/float result comes back unboxed (anything else deopts after the call)
-        self.set(op.result, hint if hint in (INT, FLOAT) else ANY)
-        return ("direct_call", target, callee, sig, types)
+        # an int/float result comes back unboxed (anything else deopts after the call);
+        # a tuple's shape tells its unpacking what to guess
+        self.set(op.result, hint if hint in (INT, FLOAT) else ("obj", hint))
+        return plan
 
     def known_callee(self, op):
         if op.attrs.get("kwnames") or op.attrs.get("frame_builtin"):
@@ -744,14 +768,16 @@ class Rewriter:
         done = self.range_done[op.result.id] = self.new(BOOL)
         self.emit("range_next", op.args, [op.result, done], op)
 
-    def r_direct_call(self, op, target, callee, sig, types):
-        first, fn_obj, *args = op.args
-        cell = callee.direct_cell(sig, list(types))
+    def r_direct_call(self, op, target, callee, sig, types, kinds):
+        first, fn_obj, *boxed_args = op.args
+        cell = callee.direct_cell(sig, list(kinds))
         if cell is None:       # no room for another signature: an ordinary call
             self.generic(op)
             return
         self.emit("guard_callee", [first, fn_obj], [], op, index=self.fn.const_index(target),
                   name="direct")
+        args = [self.convert(a, _conv(t, k), op, no_bool=True)
+                for a, t, k in zip(boxed_args, types, kinds)]
         self.fn.const_index(cell)     # keeps the cell alive with the code
         attrs = {"cell": ctypes.addressof(cell)}
         inline = callee.spec_for(sig)
@@ -800,5 +826,5 @@ def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -
             break
         forced.update(new)
     if spec is not None:
-        spec.return_hint = guess(inf.ret_type)
+        spec.return_hint = return_hint(inf.ret_type)
     return Rewriter(fn, inf).run()

@@ -251,6 +251,47 @@ def test_small_callees_are_inlined_and_stay_exact():
         g["inl_leaf"], g["inl_caller"] = saved
 
 
+def tup_order(a, b):
+    if a < b:
+        return a, b
+    return b, a
+
+
+def tup_span(a, b):
+    return b - a + (1 if a is True else 0)
+
+
+def tup_caller(xs):
+    total = 0
+    for i in range(len(xs) - 1):
+        lo, hi = tup_order(xs[i], xs[i + 1])
+        total += tup_span(lo, hi)
+    return total
+
+
+def test_tuple_shapes_and_guessed_arguments_make_direct_calls():
+    g = tup_caller.__globals__
+    saved = {k: g[k] for k in ("tup_order", "tup_span", "tup_caller")}
+    try:
+        for k in saved:
+            g[k] = jit.compile(saved[k])
+        c = g["tup_caller"]
+        cases = [[5, 1, 9, 3], [1, True, 2], [2 ** 62, -2 ** 62, 7], [1.5, 2, 0.5], [3, 1, 4]]
+        for _ in range(3):
+            got = [c(list(xs)) for xs in cases]
+            g.update(saved)
+            want = [saved["tup_caller"](list(xs)) for xs in cases]
+            assert [repr(v) for v in got] == [repr(v) for v in want]
+            for k in saved:
+                g[k] = jit.compile(saved[k])
+            c = g["tup_caller"]
+        c([5, 1, 9, 3])
+        ir_text = str(dispatcher(c).rows[0][1].native.ir)
+        assert ir_text.count("direct_call") == 2, ir_text
+    finally:
+        g.update(saved)
+
+
 def lucas_big(n):
     a, b = 2, 1
     for _ in range(n):
