@@ -15,8 +15,8 @@ op in between cannot rebind a fast local: compiled code has no frame to write).
 
 A list or tuple item read by ``seq_getitem`` is *lent* when, until its
 release, only ops that run no Python code use it (unboxing, comparisons), or a
-truth test as its last use (which holds it around a ``__bool__`` call): the
-container keeps it alive meanwhile. Read generically (not an exact list or
+truth test as its last use (which holds it around a ``__bool__`` call), and
+the container is not released before that use: it keeps the item alive meanwhile. Read generically (not an exact list or
 tuple, or out of range) it is owned after all, and its release stays (through
 ``.own``, null on the fast path).
 
@@ -47,30 +47,37 @@ def _borrow_block(blk: ir.Block) -> int:
     live: dict[int, list] = {}
     spoiled: set[int] = set()
     unguarded: set[int] = set()     # global loads not yet checked by their guard
-    items: set[int] = set()         # items read and still in use
+    items: dict[int, int] = {}      # items read and still in use -> their container
     closed: set[int] = set()        # items past their last use (a truth test)
+    needs: dict[int, int] = {}      # item -> container released while it was in use
     for i, op in enumerate(blk.ops):
         if op.kind == "decref":
             vid = op.args[0].id
             entry = live.get(vid)
             if entry is not None and entry[2] is None:
                 entry[2] = i
-            items.discard(vid)
+            items.pop(vid, None)
             closed.discard(vid)
+            # the container may die here, unless the frame slot or the constants
+            # keep it (it is borrowed itself): decided once the block is read
+            for item, box in items.items():
+                if box == vid:
+                    needs[item] = vid
             continue
         if op.kind == "guard_callee" and op.args[1].id in unguarded:
             unguarded.discard(op.args[1].id)
             continue
         args = {a.id for a in op.args if isinstance(a, ir.Value)}
         spoiled |= args & closed
-        if op.kind == "truth" and args <= items:
+        if op.kind == "truth" and args <= items.keys():
             closed |= args          # its last use: held around a __bool__ call
-            items -= args
-            spoiled |= items | unguarded
+            for item in args:
+                del items[item]
+            spoiled |= items.keys() | unguarded
             items.clear()
             unguarded.clear()
         elif op.kind not in PURE:
-            spoiled |= items | unguarded
+            spoiled |= items.keys() | unguarded
             items.clear()
             unguarded.clear()
         taken = [a for a in op.args if isinstance(a, ir.Value)] if op.kind == "incref" else []
@@ -91,18 +98,23 @@ def _borrow_block(blk: ir.Block) -> int:
             unguarded.add(op.result.id)
         elif op.kind == "seq_getitem":
             live[op.result.id] = [op, None, None]
-            items.add(op.result.id)
-    spoiled |= unguarded | items | closed      # not released in this block
+            items[op.result.id] = op.args[0].id
+    spoiled |= unguarded | items.keys() | closed      # not released in this block
     drop = set()
     for vid, (op, _, end) in live.items():
-        if end is None or vid in spoiled:
+        if end is None or vid in spoiled or op.kind == "seq_getitem":
             continue
         op.attrs["borrow"] = True
-        if op.kind == "seq_getitem":
-            op.result.borrowed = "lent"     # its decref stays, for the generic path
-        else:
-            op.result.borrowed = True
-            drop.add(end)
+        op.result.borrowed = True
+        drop.add(end)
+    for vid, (op, _, end) in live.items():
+        if end is None or vid in spoiled or op.kind != "seq_getitem":
+            continue
+        box = needs.get(vid)
+        if box is not None and (box not in live or live[box][0].result.borrowed is not True):
+            continue
+        op.attrs["borrow"] = True
+        op.result.borrowed = "lent"     # its decref stays, for the generic path
     if drop:
         blk.ops = [op for i, op in enumerate(blk.ops) if i not in drop]
         for op in blk.ops:

@@ -85,3 +85,24 @@ def test_results_and_refcounts():
     after = sys.getrefcount(False)
     assert after == before
     assert flags == [False] * 10
+
+
+def item_of_a_temporary(a, b):
+    return divmod(a, b)[1] * 0.5     # the tuple is released before the item is used
+
+
+def item_of_a_local(xs):
+    return xs[0] * 0.5
+
+
+def _lent_items(f, args):
+    text = show(f.__code__, "spec", args)
+    return [ln for ln in text.splitlines() if "seq_getitem" in ln and "borrow=True" in ln]
+
+
+def test_item_is_not_lent_past_its_containers_release():
+    assert _lent_items(item_of_a_local, ([1.5],))            # the frame slot keeps xs
+    assert not _lent_items(item_of_a_temporary, (7.0, 2.0))
+    c = _check(item_of_a_temporary, 7.0, 2.0)
+    for _ in range(100):
+        assert c(7.5, 2.0) == 0.75
