@@ -20,10 +20,11 @@ from collections import defaultdict
 
 from runtime import abi, capi, helpers
 
-from . import ir
+from . import ir, rtlib
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
 
 LLTYPE = {OBJ: "ptr", NOBJ: "ptr", BOOL: "i1", I64: "i64", F64: "double", RANGE: "ptr"}
+DEOPT_KINDS = {OBJ: "o", I64: "i", F64: "f"}   # a slot's type as jit.deopt_list reads it
 ZERO = {"ptr": "null", "i1": "false", "i64": "0", "double": "0.0"}
 
 CMP_IDS = {"<": 0, "<=": 1, "==": 2, "!=": 3, ">": 4, ">=": 5}
@@ -34,115 +35,6 @@ BINOPS = {
 }
 UNARY = {"-": "PyNumber_Negative", "+": "PyNumber_Positive", "~": "PyNumber_Invert"}
 
-PRELUDE = """
-!0 = !{!"branch_weights", i32 1, i32 4000}
-
-define internal void @jit.xincref(ptr %o) alwaysinline {
-  %z = icmp eq ptr %o, null
-  br i1 %z, label %done, label %inc
-inc:
-  call void @jit.incref(ptr %o)
-  br label %done
-done:
-  ret void
-}
-define internal void @jit.xdecref(ptr %o) alwaysinline {
-  %z = icmp eq ptr %o, null
-  br i1 %z, label %done, label %dec
-dec:
-  call void @jit.decref(ptr %o)
-  br label %done
-done:
-  ret void
-}
-; Out-of-line releases for cold paths (unwinding), to keep the code small.
-define internal void @jit.decref.cold(ptr %o) noinline cold {
-  call void @jit.decref(ptr %o)
-  ret void
-}
-define internal void @jit.xdecref.cold(ptr %o) noinline cold {
-  call void @jit.xdecref(ptr %o)
-  ret void
-}
-define internal void @jit.incref.cold(ptr %o) noinline cold {
-  call void @jit.incref(ptr %o)
-  ret void
-}
-; Add a traceback entry for the compiled function to the pending exception.
-define internal void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
-  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
-  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
-  %t = alloca ptr
-  %v = alloca ptr
-  %tb = alloca ptr
-  %args = alloca [4 x ptr]
-  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
-  %tbv = load ptr, ptr %tb
-  %none = icmp eq ptr %tbv, null
-  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
-  store ptr %next, ptr %args
-  %a1 = getelementptr ptr, ptr %args, i64 1
-  store ptr %frame, ptr %a1
-  %a2 = getelementptr ptr, ptr %args, i64 2
-  store ptr %lasti, ptr %a2
-  %a3 = getelementptr ptr, ptr %args, i64 3
-  store ptr %line, ptr %a3
-  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
-  call void @jit.xdecref(ptr %lasti)
-  call void @jit.xdecref(ptr %line)
-  %tv = load ptr, ptr %t
-  %vv = load ptr, ptr %v
-  %failed = icmp eq ptr %new, null
-  br i1 %failed, label %keep, label %replace
-keep:
-  call void @PyErr_Clear()
-  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
-  ret void
-replace:
-  call void @jit.xdecref(ptr %tbv)
-  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
-  ret void
-}
-; Take the pending exception for a handler: normalised, traceback attached.
-define internal ptr @jit.fetch_exc() noinline cold {
-  %t = alloca ptr
-  %v = alloca ptr
-  %tb = alloca ptr
-  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
-  call void @PyErr_NormalizeException(ptr %t, ptr %v, ptr %tb)
-  %tv = load ptr, ptr %t
-  %vv = load ptr, ptr %v
-  %tbv = load ptr, ptr %tb
-  %none = icmp eq ptr %tbv, null
-  %tbo = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
-  %rc = call i32 @PyException_SetTraceback(ptr %vv, ptr %tbo)
-  call void @jit.xdecref(ptr %tv)
-  call void @jit.xdecref(ptr %tbv)
-  ret ptr %vv
-}
-; A runtime helper failed: drop its own traceback entry.
-define internal void @jit.strip_tb() noinline cold {
-  %t = alloca ptr
-  %v = alloca ptr
-  %tb = alloca ptr
-  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
-  %tbv = load ptr, ptr %tb
-  %tv = load ptr, ptr %t
-  %vv = load ptr, ptr %v
-  %none = icmp eq ptr %tbv, null
-  br i1 %none, label %done, label %strip
-strip:
-  %np = getelementptr i8, ptr %tbv, i64 16
-  %next = load ptr, ptr %np
-  call void @jit.xincref(ptr %next)
-  call void @jit.decref(ptr %tbv)
-  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %next)
-  ret void
-done:
-  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr null)
-  ret void
-}
-"""
 PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear", "PyErr_NormalizeException",
                 "PyException_SetTraceback", "PyObject_Vectorcall", "_Py_Dealloc",
                 "_Py_NoneStruct", "PyTraceBack_Type")
@@ -207,6 +99,8 @@ class Lowering:
         self.deopt_incoming: list = []   # (block, site constant, stack depth) per deopt site
         self.deopt_depth = 0
         self.global_caches: list[str] = []   # per LOAD_GLOBAL site: {globals ver, builtins ver, value}
+        self.private_globals: list[str] = []   # other module-level definitions of this code
+        self.entry_deopt_incoming: list = []   # (block, site constant) per parameter guard
         self.cur = "entry"
         self._label_to_block: dict[str, ir.Block] = {}
         self.nlocals = fn.nlocals
@@ -451,12 +345,11 @@ class Lowering:
         if args_only:
             self._deopt_at_entry(site)
             return
-        n = len(self.slot_types)
         self.deopt_depth = max(self.deopt_depth, len(stack))
         for k, v in enumerate(stack):
             obj = self._new_ref_for_deopt(v)
             p = self.t()
-            self.emit(f"{p} = getelementptr ptr, ptr %deopt.arr, i64 {1 + n + k}")
+            self.emit(f"{p} = getelementptr ptr, ptr %deopt.arr, i64 {k}")
             self.emit(f"store ptr {obj}, ptr {p}")
         for v in list(release) + list(stack):
             self.release(v, cold=True)
@@ -479,65 +372,42 @@ class Lowering:
         self.start(ok)
 
     def _deopt_shared(self):
-        """The one block all deopt sites jump to (see emit_deopt): move the locals
-        and the stored stack into a list and hand it over. The list is emptied into
-        the resumed frame, so objects die when the interpreter would free them."""
+        """The one block all deopt sites jump to (see emit_deopt): the locals' raw
+        values go, with the stack the site stored, to jit.deopt_list (rtlib), which
+        boxes them into a list, and the list is handed over. It is emptied into the
+        resumed frame, so objects die when the interpreter would free them."""
         if not self.deopt_incoming:
             return
         n = len(self.slot_types)
-        self.allocas.append(f"%deopt.arr = alloca [{1 + n + self.deopt_depth} x ptr]")
+        self.allocas += [f"%deopt.arr = alloca [{max(self.deopt_depth, 1)} x ptr]",
+                         f"%deopt.vals = alloca [{max(n, 1)} x i64]",
+                         f"%deopt.bound = alloca [{max(n, 1)} x i8]"]
+        kinds = "".join(DEOPT_KINDS[st] for st in self.slot_types)
+        self.private_globals.append(f"@{self.p}.kinds = private constant [{len(kinds) + 1} x i8] "
+                                    f'c"{kinds}\\00"')
         self.start("deopt.shared")
         site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _ in self.deopt_incoming)
         depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d in self.deopt_incoming)
         self.emit(f"%ds.site = phi ptr {site}")
         self.emit(f"%ds.depth = phi i64 {depth}")
-        size = self.t()
-        self.emit(f"{size} = add i64 %ds.depth, {n}")
-        lst = self.call("PyList_New", size)
-        self.check_null_exit(lst)
-        items = self.field(lst, abi.LIST_ITEMS)
-        unbound = self.const(helpers.UNBOUND)
         for i, st in enumerate(self.slot_types):
-            lt = LLTYPE[st]
-            x, r, p = self.t(), self.t(), self.t()
-            self.emit(f"{x} = load {lt}, ptr %slot{i}")
+            x, p = self.t(), self.t()
+            self.emit(f"{x} = load {LLTYPE[st]}, ptr %slot{i}")
+            self.emit(f"{p} = getelementptr i64, ptr %deopt.vals, i64 {i}")
+            self.emit(f"store {LLTYPE[st]} {x}, ptr {p}")
             if st == OBJ:
-                # move the reference out of the frame
-                z = self.t()
-                self.emit(f"store ptr null, ptr %slot{i}")
-                self.emit(f"{z} = icmp eq ptr {x}, null")
-                self.emit(f"{r} = select i1 {z}, ptr {unbound}, ptr {x}")
-                self.emit(f"call void @jit.xincref(ptr {self._if_null(z, unbound)})")
+                self.emit(f"store ptr null, ptr %slot{i}")     # the reference moves on
             else:
-                b, f = self.box_raw(st, x), self.t()
-                self.check_null_exit(b)
+                f, f8, q = self.t(), self.t(), self.t()
                 self.emit(f"{f} = load i1, ptr %bound{i}")
-                self.emit(f"{r} = select i1 {f}, ptr {b}, ptr {unbound}")
-                self.emit(f"call void @jit.xincref(ptr {self._if_null(f, unbound, negate=True)})")
-                self.emit(f"call void @jit.xdecref(ptr {self._if_null(f, b, negate=True)})")
-            self.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
-            self.emit(f"store ptr {r}, ptr {p}")
-        # the stack values the sites stored (new references) follow the locals
-        call_end = self.cur
-        self.emit("br label %ds.loop")
-        self.start("ds.loop")
-        self.emit(f"%ds.i = phi i64 [ 0, %{call_end} ], [ %ds.next, %ds.body ]")
-        self.emit("%ds.more = icmp ult i64 %ds.i, %ds.depth")
-        self.emit("br i1 %ds.more, label %ds.body, label %ds.end")
-        self.start("ds.body")
-        self.emit(f"%ds.src = add i64 %ds.i, {1 + n}")
-        self.emit("%ds.p = getelementptr ptr, ptr %deopt.arr, i64 %ds.src")
-        self.emit("%ds.v = load ptr, ptr %ds.p")
-        self.emit(f"%ds.dst = add i64 %ds.i, {n}")
-        self.emit(f"%ds.q = getelementptr ptr, ptr {items}, i64 %ds.dst")
-        self.emit("store ptr %ds.v, ptr %ds.q")
-        self.emit("%ds.null = icmp eq ptr %ds.v, null")
-        self.emit("%ds.next = add i64 %ds.i, 1")
-        self.emit("br i1 %ds.null, label %ds.nomem, label %ds.loop")
-        self.start("ds.nomem")   # boxing a stack value failed: give up with MemoryError
-        self.decref(lst)
-        self.emit("br label %error_exit")
-        self.start("ds.end")
+                self.emit(f"{f8} = zext i1 {f} to i8")
+                self.emit(f"{q} = getelementptr i8, ptr %deopt.bound, i64 {i}")
+                self.emit(f"store i8 {f8}, ptr {q}")
+        lst = self.t()
+        self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
+                  f"ptr @{self.p}.kinds, i64 {n}, ptr %deopt.arr, i64 %ds.depth, "
+                  f"ptr {self.const(helpers.UNBOUND)})")
+        self.check_null_exit(lst)
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
 
@@ -567,28 +437,40 @@ class Lowering:
 
     def _deopt_at_entry(self, site: int):
         """A parameter did not unbox: the whole call runs in the interpreter, with the
-        arguments as they came (the parameter slots' references move to the list)."""
-        n = len(self.slot_types)
-        lst = self.call("PyList_New", str(n))
-        self.check_null_exit(lst)
-        items = self.field(lst, abi.LIST_ITEMS)
-        unbound = self.const(helpers.UNBOUND)
+        arguments as they came. Every such site jumps to one block (below)."""
+        self.entry_deopt_incoming.append((self.cur, self.const(site)))
+        self.emit("br label %deopt.entry")
+
+    def _deopt_entry_shared(self):
+        """The arguments (new references), then unbound locals, to jit.deopt_list; the
+        parameter slots' references are released (typed slots hold nothing yet)."""
+        if not self.entry_deopt_incoming:
+            return
+        n, nparams = len(self.slot_types), self._nparams()
+        self.allocas.append(f"%deopt.args = alloca [{max(n, 1)} x ptr]")
+        self.private_globals.append(f"@{self.p}.arg_kinds = private constant [{n + 1} x i8] "
+                                    f'c"{"o" * n}\\00"')
+        self.start("deopt.entry")
+        site = ", ".join(f"[ {k}, %{pred} ]" for pred, k in self.entry_deopt_incoming)
+        self.emit(f"%de.site = phi ptr {site}")
         for i in range(n):
             p = self.t()
-            self.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
-            if i < self._nparams():
+            self.emit(f"{p} = getelementptr ptr, ptr %deopt.args, i64 {i}")
+            if i < nparams:
                 self.incref(f"%arg{i}")
-                self.emit(f"store ptr %arg{i}, ptr {p}")
-            else:
-                self.incref(unbound)
-                self.emit(f"store ptr {unbound}, ptr {p}")
-        for i in range(self._nparams()):   # typed slots hold nothing yet
+            self.emit(f"store ptr {f'%arg{i}' if i < nparams else 'null'}, ptr {p}")
+        for i in range(nparams):
             if self.slot_types[i] == OBJ:
                 x = self.t()
                 self.emit(f"{x} = load ptr, ptr %slot{i}")
                 self.emit(f"store ptr null, ptr %slot{i}")
                 self.xdecref(x)
-        self._deopt_exit(self._deopt_call(self.const(site), lst))
+        lst = self.t()
+        self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.args, ptr %deopt.args, "
+                  f"ptr @{self.p}.arg_kinds, i64 {n}, ptr null, i64 0, "
+                  f"ptr {self.const(helpers.UNBOUND)})")
+        self.check_null_exit(lst)
+        self._deopt_exit(self._deopt_call("%de.site", lst))
 
     def _unbox_params(self, nparams: int) -> list[str]:
         """Parameters into their slots. Called through the vectorcall entry, they are
@@ -684,6 +566,9 @@ class Lowering:
         p = self.p
         nparams = self._nparams()
         param_lines = self._unbox_params(nparams)   # before the allocas are listed
+        saved, self.lines = self.lines, []
+        self._deopt_entry_shared()
+        entry_deopt, self.lines = self.lines, saved
         linkage = "internal " if self.inline_copy else ""
         head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
                 f"ptr %closure, i1 %direct, ptr %out, ptr %args){' alwaysinline' if self.inline_copy else ''} {{",
@@ -726,7 +611,7 @@ class Lowering:
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall",
                           "_PyThreadState_UncheckedGet"))
-        return "\n".join(head + body + tail)
+        return "\n".join(head + body + entry_deopt + tail)
 
     def _nparams(self) -> int:
         for op in self.fn.blocks[0].ops:
@@ -763,9 +648,11 @@ class Lowering:
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
         for cache in self.global_caches:
             where += f"\n{cache} = internal global [3 x i64] zeroinitializer"
+        where += "".join("\n" + g for g in self.private_globals)
         if getattr(self, "dispatch_table", None):
             where += "\n" + self.dispatch_table
-        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, PRELUDE, TYPED_PRELUDE, impl,
+        return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, rtlib.INLINE, rtlib.DECLARATIONS,
+                                 TYPED_PRELUDE, impl,
                                  entry] + self.extra_text)
 
     def inline_text(self) -> str:
@@ -779,7 +666,7 @@ class Lowering:
         lines = [f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
                  f"@{p}.frame = internal constant i64 0"]
         lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
-                  for cache in self.global_caches]
+                  for cache in self.global_caches] + self.private_globals
         return "\n".join(lines + [impl, entry])
 
     def inline_entry(self, spec) -> str | None:
@@ -1165,10 +1052,10 @@ def lo_load_global(L, op):
     L.emit(f"{cv} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
     L.emit(f"br label %{join}")
     L.start(look)
-    looked = _lookup_global(L, op, name)
-    L.emit(f"store i64 {gver}, ptr {cache}")
-    L.emit(f"store i64 {bver}, ptr getelementptr (i64, ptr {cache}, i64 1)")
-    L.emit(f"store ptr {looked}, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    looked = L.t()
+    L.emit(f"{looked} = call ptr @jit.lookup_global(ptr %globals, ptr %builtins, ptr {name}, "
+           f"ptr {cache}, ptr {L.const(helpers.raise_name_error)}, i64 {gver}, i64 {bver})")
+    L.check_null(looked, op)
     look_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
@@ -1182,39 +1069,6 @@ def _and_i1(L, a_expr, b_expr):
     L.emit(f"{a} = {a_expr}")
     L.emit(f"{b} = {b_expr}")
     L.emit(f"{r} = and i1 {a}, {b}")
-    return r
-
-
-def _lookup_global(L, op, name):
-    g = L.call("PyDict_GetItemWithError", "%globals", name)
-    found_g, miss_g = L.label("gfound"), L.label("gmiss")
-    c = L.t()
-    L.emit(f"{c} = icmp ne ptr {g}, null")
-    L.emit(f"br i1 {c}, label %{found_g}, label %{miss_g}")
-    L.start(miss_g)
-    err = L.call("PyErr_Occurred")
-    c2 = L.t()
-    L.emit(f"{c2} = icmp ne ptr {err}, null")
-    L.branch_fail(c2, op)
-    b = L.call("PyDict_GetItemWithError", "%builtins", name)
-    found_b, miss_b = L.label("bfound"), L.label("bmiss")
-    c3 = L.t()
-    L.emit(f"{c3} = icmp ne ptr {b}, null")
-    L.emit(f"br i1 {c3}, label %{found_b}, label %{miss_b}")
-    L.start(miss_b)
-    err2 = L.call("PyErr_Occurred")
-    c4 = L.t()
-    L.emit(f"{c4} = icmp ne ptr {err2}, null")
-    L.branch_fail(c4, op)
-    L.helper(op, "raise_name_error", [name])
-    L.emit("unreachable")
-    L.start(found_b)
-    L.emit(f"br label %{found_g}.join")
-    L.start(found_g)
-    L.emit(f"br label %{found_g}.join")
-    L.start(f"{found_g}.join")
-    r = L.t()
-    L.emit(f"{r} = phi ptr [ {g}, %{found_g} ], [ {b}, %{found_b} ]")
     return r
 
 

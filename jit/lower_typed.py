@@ -27,40 +27,6 @@ declare double @llvm.floor.f64(double)
 declare double @llvm.fabs.f64(double)
 declare double @llvm.sqrt.f64(double)
 declare double @llvm.copysign.f64(double, double)
-; A native range (or its iterator) as an object: fn(next, stop, step); NULL on failure
-define internal ptr @jit.box_range(ptr %rng, ptr %fn) noinline cold {
-  %args = alloca [3 x ptr]
-  %p1 = getelementptr i64, ptr %rng, i64 1
-  %p2 = getelementptr i64, ptr %rng, i64 2
-  %x0 = load i64, ptr %rng
-  %x1 = load i64, ptr %p1
-  %x2 = load i64, ptr %p2
-  %b0 = call ptr @PyLong_FromLongLong(i64 %x0)
-  %b1 = call ptr @PyLong_FromLongLong(i64 %x1)
-  %b2 = call ptr @PyLong_FromLongLong(i64 %x2)
-  %n0 = icmp eq ptr %b0, null
-  %n1 = icmp eq ptr %b1, null
-  %n2 = icmp eq ptr %b2, null
-  %n01 = or i1 %n0, %n1
-  %any = or i1 %n01, %n2
-  br i1 %any, label %fail, label %call
-call:
-  store ptr %b0, ptr %args
-  %a1 = getelementptr ptr, ptr %args, i64 1
-  store ptr %b1, ptr %a1
-  %a2 = getelementptr ptr, ptr %args, i64 2
-  store ptr %b2, ptr %a2
-  %r = call ptr @PyObject_Vectorcall(ptr %fn, ptr %args, i64 3, ptr null)
-  br label %done
-fail:
-  br label %done
-done:
-  %res = phi ptr [ %r, %call ], [ null, %fail ]
-  call void @jit.xdecref(ptr %b0)
-  call void @jit.xdecref(ptr %b1)
-  call void @jit.xdecref(ptr %b2)
-  ret ptr %res
-}
 ; Python's float % (CPython float_rem); the divisor is not zero
 define internal double @jit.fmod(double %x, double %y) alwaysinline {
   %m = frem double %x, %y

@@ -11,9 +11,9 @@ import ctypes
 import time
 import types
 
-from runtime import capi
+from runtime import capi, deopt
 
-from . import engine
+from . import engine, rtlib
 from .borrow import borrow
 from .errors import CompileError
 from .lower import Lowering
@@ -67,6 +67,7 @@ class Native:
         self.prefix = None
         self._consts_array = None
         self._module_entry = None
+        self.why_generic = None
 
     def explain(self) -> str:
         name = self.code.co_qualname
@@ -77,8 +78,8 @@ class Native:
     def _explain_dispatch(self) -> str:
         d = getattr(self, "dispatcher", None)
         if d is None:
-            return "\nno per-signature specialisation (cells, frame introspection, or " \
-                   "keyword-only/variadic parameters)" if self.function is not None else ""
+            return f"\nno per-signature specialisation: {self.why_generic}" \
+                if self.function is not None else ""
         return "\nspecialisations:\n" + d.explain()
 
     def entry_address(self) -> int:
@@ -96,12 +97,18 @@ def _function_consts(function):
     }
 
 
-def specializable(code, fn) -> bool:
-    """Per-signature specialisation applies to plain functions without cells whose
-    frame nothing reads (locals(), eval() ...)."""
-    if code.co_cellvars or code.co_freevars or code.co_flags & 0x0C or code.co_kwonlyargcount:
-        return False
-    return not any(op.attrs.get("frame_builtin") for blk in fn.blocks for op in blk.ops)
+def not_specializable(code, fn) -> str | None:
+    """Why per-signature specialisation does not apply to ``code``, or None. It
+    applies to plain functions without cells whose frame nothing reads (locals(),
+    eval() ...), and whose bytecode the interpreter can resume safely."""
+    if code.co_cellvars or code.co_freevars:
+        return "cell or free variables"
+    if code.co_flags & 0x0C or code.co_kwonlyargcount:
+        return "keyword-only or variadic parameters"
+    if any(op.attrs.get("frame_builtin") for blk in fn.blocks for op in blk.ops):
+        return "frame introspection (locals(), eval() ...)"
+    unsafe = deopt.interpreter_unsafe(code)      # deopts resume in the interpreter
+    return None if unsafe is None else f"the interpreter could not resume it ({unsafe})"
 
 
 def compile_code(code, function=None, specialize=True) -> Native:
@@ -110,7 +117,8 @@ def compile_code(code, function=None, specialize=True) -> Native:
     t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
     dispatcher = None
-    if function is not None and specialize and specializable(code, fn):
+    why_generic = not_specializable(code, fn) if function is not None else None
+    if function is not None and specialize and why_generic is None:
         dispatcher = Dispatcher(function, code)
     borrow(fn)
     if function is not None:
@@ -124,29 +132,19 @@ def compile_code(code, function=None, specialize=True) -> Native:
                                "function (compile the function instead)")
         entry_consts = {"globals": {}, "builtins": {}, "frame": None, "closure": ()}
     lowering = Lowering(fn, code, entry_consts, dispatch=dispatcher)
-    text = lowering.module_text()
-    imports = {name: capi.address(name) for name in lowering.used}
-    p = lowering.p
     nops = sum(len(b.ops) for b in fn.blocks)
     # Promoting frame slots costs ~slots x blocks; past this, compile time wins.
     opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
-    exports = [f"{p}.entry", f"{p}.module", f"{p}.consts", f"{p}.impl", f"{p}.frame"]
+    exports = ["entry", "module", "consts", "impl", "frame"]
     if dispatcher is not None:
-        exports += [f"{p}.sigs", f"{p}.generic"]
-    library = engine.compile_ir(text, exports, imports, opt_level=opt_level)
-    ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
-        measure_frame(library.address(f"{p}.impl"))
-    consts = list(fn.consts)
-    if len(consts) > lowering.const_table_size:   # would write past the table
-        raise CompileError(f"{code.co_qualname}: constants table overflow (internal error)")
-    table = library.address(f"{p}.consts")
-    arr = (ctypes.c_void_p * len(consts)).from_address(table)
-    for i, obj in enumerate(consts):
-        arr[i] = id(obj)
+        exports += ["sigs", "generic"]
+    library, consts, text = _link(lowering, fn, code, exports, opt_level=opt_level)
+    p = lowering.p
     ms = (time.perf_counter() - t0) * 1000
     native = Native(code, fn, lowered, library, consts, text, ms, function)
     native.prefix = p
     native.dispatcher = dispatcher
+    native.why_generic = why_generic if specialize else "specialize=False"
     if dispatcher is not None:
         dispatcher.attach(library, p)
     api.opcode_coverage.update(lowered)
@@ -156,6 +154,7 @@ def compile_code(code, function=None, specialize=True) -> Native:
 def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
     text = lowering.module_text()
     imports = {name: capi.address(name) for name in lowering.used}
+    imports.update(rtlib.symbols())
     p = lowering.p
     copies = [f"{sub.p}.consts" for sub in lowering.inlined]
     library = engine.compile_ir(text, [f"{p}.{e}" for e in exports] + copies, imports,

@@ -38,6 +38,7 @@ NON_NUMERIC = {"build_tuple", "build_list", "build_set", "build_map", "build_con
                "get_iter", "load_build_class", "import_name"}
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 
+CONSUMES_OPERANDS = {"raise", "reraise"}
 INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
 FLOAT_OPS = {"+", "-", "*", "/", "//", "%"}
 COMPARES = {"<", "<=", "==", "!=", ">", ">="}
@@ -693,6 +694,8 @@ class Rewriter:
         if op.targets:
             op.targets = self._edges(op, op.targets)
         u = op.unwind
+        # a raise consumes its operands, boxed ones too: its unwind must not release them
+        released = [] if op.kind in CONSUMES_OPERANDS else temps
         if u is not None and u.handler is not None:
             keep_temps: list = []
             keep = []
@@ -703,9 +706,9 @@ class Rewriter:
             u.keep = keep
             temps += keep_temps
             u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + \
-                [t for t in temps if t not in keep_temps]
+                [t for t in released if t not in keep_temps]
         elif u is not None:
-            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + released
         self.out.append(op)
         if op.kind not in ir.TERMINATORS:
             self.release(temps, op)

@@ -11,6 +11,7 @@ One handler per neutral opcode, in the HANDLERS table at the bottom.
 from __future__ import annotations
 
 from . import ir
+from .bound import drop_bound_checks
 from .cfg import CFG, build_cfg
 from .errors import CompileError, UnsupportedError
 from .frontend import decode
@@ -842,4 +843,6 @@ def build_ssa(code, name: str | None = None) -> tuple[ir.Function, set[str]]:
     cfg = build_cfg(decode(code))
     builder = Builder(cfg, name or code.co_qualname)
     fn = builder.build()
+    if drop_bound_checks(fn, builder.nparams):
+        ir.prune_unreachable(fn)     # handlers only those checks reached
     return fn, builder.lowered_opnames

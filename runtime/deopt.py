@@ -184,6 +184,134 @@ def _stack_shapes(code: types.CodeType) -> dict[int, tuple[bool, ...]]:
     return shapes
 
 
+# ---- can the interpreter run it? ---------------------------------------------
+
+# The interpreter trusts the compiler: some opcodes use an operand without
+# checking its type (RERAISE's exception and lasti, LIST_APPEND's list, FOR_ITER's
+# iterator ...), so hand-made bytecode that compiled code survives (its lowering
+# guards those operands) could crash the interpreter after a deopt. A kind per
+# stack slot, from the ops that make such values, proves they are right:
+# E exception, P previous exception (PUSH_EXC_INFO), L lasti, I iterator,
+# l list, t tuple, d dict, s set, ? anything.
+_MAKES = {"GET_ITER": "I", "BUILD_LIST": "l", "BUILD_TUPLE": "t", "LIST_TO_TUPLE": "t",
+          "BUILD_MAP": "d", "BUILD_CONST_KEY_MAP": "d", "BUILD_SET": "s"}
+# opcode -> (stack position counted from the top (1 = TOS) before the op, kind)
+_NEEDS = {"RERAISE": [(1, "E")], "POP_EXCEPT": [(1, "P")], "PUSH_EXC_INFO": [(1, "E")],
+          "WITH_EXCEPT_START": [(1, "E")], "FOR_ITER": [(1, "I")],
+          "MATCH_CLASS": [(1, "t")], "MATCH_KEYS": [(1, "t")]}
+_NEEDS_AT_ARG = {"LIST_APPEND": ("l", 1), "LIST_EXTEND": ("l", 1), "SET_ADD": ("s", 1),
+                 "SET_UPDATE": ("s", 1), "MAP_ADD": ("d", 2)}   # kind, values above it
+_NEVER = {"PREP_RERAISE_STAR", "MAKE_CELL", "LOAD_CLOSURE", "LOAD_DEREF", "STORE_DEREF",
+          "DELETE_DEREF", "LOAD_CLASSDEREF", "COPY_FREE_VARS"}
+_ARG_LIMITS = {"BINARY_OP": 26, "COMPARE_OP": 6, "IS_OP": 2, "CONTAINS_OP": 2}
+# cannot raise, so their handler edges carry no stack (PUSH_EXC_INFO's would carry
+# the exception where the handler expects the previous one)
+_NO_RAISE = {"NOP", "PUSH_EXC_INFO", "POP_EXCEPT", "POP_TOP", "COPY", "SWAP", "LOAD_CONST",
+             "STORE_FAST", "PUSH_NULL", "JUMP_FORWARD", "KW_NAMES"}
+
+
+def _needs(name: str, arg: int) -> list[tuple[int, str]]:
+    if name in _NEEDS_AT_ARG:
+        kind, above = _NEEDS_AT_ARG[name]
+        return [(arg + above, kind)]
+    if name == "RERAISE" and arg:
+        return [(1, "E"), (arg + 1, "L")]
+    if name == "MAKE_FUNCTION":       # code on top, then closure, annotations, kwdefaults, defaults
+        pos, needs = 2, []
+        for flag, kind in ((8, "?"), (4, "?"), (2, "d"), (1, "t")):
+            if arg & flag:
+                needs.append((pos, kind))
+                pos += 1
+        return needs
+    return _NEEDS.get(name, [])
+
+
+def _after(stack: tuple, name: str, op: int, arg: int, jump: bool, consts) -> tuple:
+    if name == "COPY":
+        return stack + (stack[-arg],)
+    if name == "SWAP":
+        swapped = list(stack)
+        swapped[-1], swapped[-arg] = swapped[-arg], swapped[-1]
+        return tuple(swapped)
+    if name == "PUSH_EXC_INFO":
+        return stack[:-1] + ("P", "E")
+    if name == "PRECALL":             # see _stack_shapes
+        effect = 0
+    elif name == "CALL":
+        effect = -arg - 1
+    else:
+        effect = dis.stack_effect(op, arg if op >= opcode.HAVE_ARGUMENT else None, jump=jump)
+    if name == "FOR_ITER" and not jump:
+        return stack + ("?",)
+    made = _MAKES.get(name)
+    if name == "LOAD_CONST":
+        made = "t" if type(consts[arg]) is tuple else None
+    if made is not None:
+        return stack[:len(stack) + effect - 1] + (made,)
+    return stack[:len(stack) + effect] if effect < 0 else stack + ("?",) * effect
+
+
+def _kw_names_fit(code, instructions, nxt: int, arg: int) -> bool:
+    """KW_NAMES names a tuple of strings, no longer than the arguments of the
+    PRECALL/CALL pair that follows it."""
+    names = code.co_consts[arg]
+    if type(names) is not tuple or not all(type(n) is str for n in names):
+        return False
+    precall = instructions.get(nxt)
+    call = precall and instructions.get(precall[0])
+    return bool(call) and opcode.opname[precall[1]] == "PRECALL" \
+        and opcode.opname[call[1]] == "CALL" and len(names) <= call[2]
+
+
+@functools.lru_cache(maxsize=256)
+def interpreter_unsafe(code: types.CodeType) -> str | None:
+    """Why resuming ``code`` in the interpreter could crash it, or None when the
+    operands the interpreter trusts are provably of the kinds it expects."""
+    instructions = {start: (nxt, op, arg) for start, nxt, op, arg in _instructions(code.co_code)}
+    handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
+                for start, length, target, dl in _exception_table(code.co_exceptiontable)]
+    kinds: dict[int, tuple] = {}
+    todo = [(0, ())]
+    while todo:
+        offset, stack = todo.pop()
+        if offset not in instructions:
+            return f"a jump to offset {offset}, which starts no instruction"
+        seen = kinds.get(offset)
+        if seen is not None:
+            if len(seen) != len(stack):
+                return f"offset {offset} is reached with different stack depths"
+            merged = tuple(a if a == b else "?" for a, b in zip(seen, stack))
+            if merged == seen:
+                continue
+            stack = merged
+        kinds[offset] = stack
+        nxt, op, arg = instructions[offset]
+        name = opcode.opname[op]
+        if name in _NEVER or arg >= _ARG_LIMITS.get(name, arg + 1) \
+                or name == "MAKE_FUNCTION" and arg & 8:     # a closure, without cells
+            return f"{name} {arg} at offset {offset}"
+        if name == "KW_NAMES" and not _kw_names_fit(code, instructions, nxt, arg):
+            return f"KW_NAMES at offset {offset} does not fit its call"
+        for pos, kind in _needs(name, arg):
+            if pos > len(stack) or kind != "?" and stack[-pos] != kind:
+                return f"{name} at offset {offset} is not given the operand it assumes"
+        for start, end, target, depth, lasti in handlers:
+            if start <= offset < end and name not in _NO_RAISE:   # entries do not overlap
+                if depth > len(stack):
+                    return f"a handler for offset {offset} keeps more than the stack holds"
+                todo.append((target, stack[:depth] + ("L",) * lasti + ("E",)))
+                break
+        if op in _JUMPS:
+            target = nxt - 2 * arg if "BACKWARD" in name else nxt + 2 * arg
+            todo.append((target, _after(stack, name, op, arg, True, code.co_consts)))
+            if op in _ALWAYS_JUMPS:
+                continue
+        if op in _NO_FALLTHROUGH:
+            continue
+        todo.append((nxt, _after(stack, name, op, arg, False, code.co_consts)))
+    return None
+
+
 def _in_keyword_call(code: types.CodeType, start: int) -> bool:
     """Is ``start`` the PRECALL or CALL of a keyword call? KW_NAMES leaves the names
     in interpreter state, not on the stack, so such a call resumes at its KW_NAMES."""

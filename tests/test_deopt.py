@@ -837,3 +837,57 @@ def test_resuming_does_not_leak_references():
             for _ in range(1000):
                 resume(fn.__globals__, fn.__code__, at, depth, container(values()))
             assert [sys.getrefcount(o) for o in objects] == before, (fn.__name__, container)
+
+
+# ---- which code the interpreter can resume ---------------------------------------
+
+def _replaced(fn, opname, new_opname, new_arg=0, last=False):
+    """``fn``'s code with its first (or last) ``opname`` instruction replaced."""
+    code = fn.__code__
+    offsets = [ins.offset for ins in dis.get_instructions(code) if ins.opname == opname]
+    at = offsets[-1] if last else offsets[0]
+    raw = bytearray(code.co_code)
+    raw[at:at + 2] = bytes((dis.opmap[new_opname], new_arg))
+    return code.replace(co_code=bytes(raw))
+
+
+def guarded_division(x):
+    try:
+        return 1 // x
+    except ZeroDivisionError:
+        return 0
+
+
+def summed(xs):
+    total = 0
+    for x in xs:
+        total += x
+    return total
+
+
+def test_compiler_output_is_resumable():
+    for fn, _ in CASES:
+        assert deopt.interpreter_unsafe(fn.__code__) is None, fn.__name__
+    assert deopt.interpreter_unsafe(guarded_division.__code__) is None
+    assert deopt.interpreter_unsafe(summed.__code__) is None
+
+
+def test_hand_made_bytecode_the_interpreter_trusts_is_not_resumable():
+    # the cleanup handler's COPY 3 / POP_EXCEPT / RERAISE 1, with SWAP 2 for the COPY:
+    # POP_EXCEPT would take the lasti offset for the previous exception
+    bad = _replaced(guarded_division, "COPY", "SWAP", 2, last=True)
+    assert "POP_EXCEPT" in deopt.interpreter_unsafe(bad)
+    # FOR_ITER on the list itself (CPython calls its missing tp_iternext)
+    bad = _replaced(summed, "GET_ITER", "NOP")
+    assert "FOR_ITER" in deopt.interpreter_unsafe(bad)
+
+
+def test_unresumable_code_runs_generic_and_says_why():
+    import jit
+    bad = _replaced(summed, "GET_ITER", "NOP")
+    f = types.FunctionType(bad, {}, "summed")
+    g = jit.compile(f, fallback=False)
+    for _ in range(3):
+        with pytest.raises(SystemError):     # the generic code guards FOR_ITER's operand
+            g([1, 2])
+    assert "no per-signature specialisation: the interpreter could not resume it" in jit.explain(g)

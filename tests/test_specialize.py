@@ -365,3 +365,40 @@ def test_global_caches_see_every_rebinding(specialize):
             c(3)
     finally:
         SCALE = 2
+
+
+# ---- raising unboxed values ------------------------------------------------------
+
+def raise_double(n):
+    x = n * 2
+    raise x
+
+
+def raise_in_handler(n):
+    x = n + 1.5
+    try:
+        raise x
+    except TypeError:
+        return x
+
+
+def test_raising_an_unboxed_value_releases_its_box_once():
+    # the raise consumes the boxed value; its unwind must not release it again
+    # (a double release of a cached small int freed it: found by the mutation fuzz)
+    c = jit.compile(raise_double, fallback=False)
+    h = jit.compile(raise_in_handler, fallback=False)
+    for _ in range(5):
+        with pytest.raises(TypeError, match="exceptions must derive from BaseException"):
+            c(3)
+        assert h(2) == 3.5
+    counts = []
+    for _ in range(3):
+        counts.append(sys.getrefcount(6))
+        for _ in range(1000):
+            try:
+                c(3)
+            except TypeError:
+                pass
+            assert h(2) == 3.5
+    assert counts[0] == counts[1] == counts[2], counts
+    assert "specialised" in jit.explain(c)

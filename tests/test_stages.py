@@ -186,3 +186,44 @@ def test_unknown_opcode_rejected():
     bad = f.__code__.replace(co_code=bytes(raw))
     with pytest.raises(CompileError, match="unknown opcode"):
         jit.compile(bad, fallback=False)
+
+
+def bound_on_every_path(flag):
+    y = 1
+    if flag:
+        y = 2
+    return y
+
+
+def maybe_deleted(flag):
+    y = 1
+    if flag:
+        del y
+    return y
+
+
+def bound_in_handler(x):
+    y = 0
+    try:
+        z = 1 // x
+    except ZeroDivisionError:
+        return y        # bound before the try
+    return z
+
+
+def _local_loads(fn, name):
+    ssa = build_ssa(fn.__code__)[0]
+    return [op for blk in ssa.blocks for op in blk.ops
+            if op.kind == "load_local" and op.attrs["name"] == name]
+
+
+def test_ssa_definitely_bound_locals_need_no_unbound_check():
+    assert all(op.unwind is None for op in _local_loads(bound_on_every_path, "y"))
+    assert [op.unwind is None for op in _local_loads(maybe_deleted, "y")] == [False]
+    assert all(op.unwind is None for op in _local_loads(bound_in_handler, "y"))
+    assert all(op.unwind is None for op in _local_loads(bound_in_handler, "x"))  # a parameter
+    import jit
+    f = jit.compile(maybe_deleted, fallback=False)
+    assert f(False) == 1
+    with pytest.raises(UnboundLocalError):
+        f(True)

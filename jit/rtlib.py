@@ -1,0 +1,345 @@
+"""rtlib: the cold helpers every compiled module calls, compiled once per process.
+
+Tracebacks, exception fetching, out-of-line reference counting for unwinding
+paths, boxing a native range: code each module would otherwise carry (and
+LLVM generate machine code for) again. Modules ``declare`` them
+(``DECLARATIONS``) and import their addresses (``symbols()``), as they do the
+C-API's.
+"""
+from __future__ import annotations
+
+from runtime import abi, capi
+
+from . import engine
+
+CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
+        "PyErr_NormalizeException", "PyException_SetTraceback", "PyObject_Vectorcall",
+        "_Py_Dealloc", "_Py_NoneStruct", "PyTraceBack_Type", "PyList_New", "PyFloat_FromDouble",
+        "PyDict_GetItemWithError", "PyErr_Occurred")
+
+INLINE = """
+!0 = !{!"branch_weights", i32 1, i32 4000}
+define internal void @jit.xincref(ptr %o) alwaysinline {
+  %z = icmp eq ptr %o, null
+  br i1 %z, label %done, label %inc
+inc:
+  call void @jit.incref(ptr %o)
+  br label %done
+done:
+  ret void
+}
+define internal void @jit.xdecref(ptr %o) alwaysinline {
+  %z = icmp eq ptr %o, null
+  br i1 %z, label %done, label %dec
+dec:
+  call void @jit.decref(ptr %o)
+  br label %done
+done:
+  ret void
+}
+"""
+
+HELPERS = """
+; Out-of-line releases for cold paths (unwinding), to keep the code small.
+define void @jit.decref.cold(ptr %o) noinline cold {
+  call void @jit.decref(ptr %o)
+  ret void
+}
+define void @jit.xdecref.cold(ptr %o) noinline cold {
+  call void @jit.xdecref(ptr %o)
+  ret void
+}
+define void @jit.incref.cold(ptr %o) noinline cold {
+  call void @jit.incref(ptr %o)
+  ret void
+}
+; Add a traceback entry for the compiled function to the pending exception.
+define void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
+  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
+  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  %args = alloca [4 x ptr]
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  %tbv = load ptr, ptr %tb
+  %none = icmp eq ptr %tbv, null
+  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
+  store ptr %next, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %frame, ptr %a1
+  %a2 = getelementptr ptr, ptr %args, i64 2
+  store ptr %lasti, ptr %a2
+  %a3 = getelementptr ptr, ptr %args, i64 3
+  store ptr %line, ptr %a3
+  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
+  call void @jit.xdecref(ptr %lasti)
+  call void @jit.xdecref(ptr %line)
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %failed = icmp eq ptr %new, null
+  br i1 %failed, label %keep, label %replace
+keep:
+  call void @PyErr_Clear()
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
+  ret void
+replace:
+  call void @jit.xdecref(ptr %tbv)
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
+  ret void
+}
+; Take the pending exception for a handler: normalised, traceback attached.
+define ptr @jit.fetch_exc() noinline cold {
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  call void @PyErr_NormalizeException(ptr %t, ptr %v, ptr %tb)
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %tbv = load ptr, ptr %tb
+  %none = icmp eq ptr %tbv, null
+  %tbo = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
+  %rc = call i32 @PyException_SetTraceback(ptr %vv, ptr %tbo)
+  call void @jit.xdecref(ptr %tv)
+  call void @jit.xdecref(ptr %tbv)
+  ret ptr %vv
+}
+; A runtime helper failed: drop its own traceback entry.
+define void @jit.strip_tb() noinline cold {
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  %tbv = load ptr, ptr %tb
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %none = icmp eq ptr %tbv, null
+  br i1 %none, label %done, label %strip
+strip:
+  %np = getelementptr i8, ptr %tbv, i64 16
+  %next = load ptr, ptr %np
+  call void @jit.xincref(ptr %next)
+  call void @jit.decref(ptr %tbv)
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %next)
+  ret void
+done:
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr null)
+  ret void
+}
+; A native range (or its iterator) as an object: fn(next, stop, step); NULL on failure
+define ptr @jit.box_range(ptr %rng, ptr %fn) noinline cold {
+  %args = alloca [3 x ptr]
+  %p1 = getelementptr i64, ptr %rng, i64 1
+  %p2 = getelementptr i64, ptr %rng, i64 2
+  %x0 = load i64, ptr %rng
+  %x1 = load i64, ptr %p1
+  %x2 = load i64, ptr %p2
+  %b0 = call ptr @PyLong_FromLongLong(i64 %x0)
+  %b1 = call ptr @PyLong_FromLongLong(i64 %x1)
+  %b2 = call ptr @PyLong_FromLongLong(i64 %x2)
+  %n0 = icmp eq ptr %b0, null
+  %n1 = icmp eq ptr %b1, null
+  %n2 = icmp eq ptr %b2, null
+  %n01 = or i1 %n0, %n1
+  %any = or i1 %n01, %n2
+  br i1 %any, label %fail, label %call
+call:
+  store ptr %b0, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %b1, ptr %a1
+  %a2 = getelementptr ptr, ptr %args, i64 2
+  store ptr %b2, ptr %a2
+  %r = call ptr @PyObject_Vectorcall(ptr %fn, ptr %args, i64 3, ptr null)
+  br label %done
+fail:
+  br label %done
+done:
+  %res = phi ptr [ %r, %call ], [ null, %fail ]
+  call void @jit.xdecref(ptr %b0)
+  call void @jit.xdecref(ptr %b1)
+  call void @jit.xdecref(ptr %b2)
+  ret ptr %res
+}
+; The frame of a deoptimising call as one list, locals then operand stack (see
+; lower._deopt_shared): slot i holds vals[i], of kind kinds[i] ('o' an owned object
+; or NULL, 'i' an i64, 'f' a double; bound[i] says whether a typed slot holds one);
+; stack[0..depth) are new references (NULL: boxing failed). Unbound slots become
+; `unbound`. NULL on failure, with every reference released.
+define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, i64 %depth, ptr %unbound) noinline cold {
+entry:
+  %size = add i64 %n, %depth
+  %lst = call ptr @PyList_New(i64 %size)
+  %nomem = icmp eq ptr %lst, null
+  br i1 %nomem, label %drop, label %fill
+fill:
+  %ip = getelementptr i8, ptr %lst, i64 {LIST_ITEMS}
+  %items = load ptr, ptr %ip
+  br label %loc
+loc:
+  %i = phi i64 [ 0, %fill ], [ %i.next, %put ]
+  %ok = phi i1 [ true, %fill ], [ %ok.next, %put ]
+  %more = icmp ult i64 %i, %n
+  br i1 %more, label %slot, label %stk
+slot:
+  %kp = getelementptr i8, ptr %kinds, i64 %i
+  %k = load i8, ptr %kp
+  %vp = getelementptr i64, ptr %vals, i64 %i
+  %bp = getelementptr i8, ptr %bound, i64 %i
+  %b8 = load i8, ptr %bp
+  %b = icmp ne i8 %b8, 0
+  switch i8 %k, label %k.obj [ i8 105, label %k.int
+                               i8 102, label %k.float ]
+k.obj:
+  %o = load ptr, ptr %vp
+  br label %boxed
+k.int:
+  br i1 %b, label %k.int.box, label %boxed
+k.int.box:
+  %iv = load i64, ptr %vp
+  %io = call ptr @PyLong_FromLongLong(i64 %iv)
+  br label %boxed
+k.float:
+  br i1 %b, label %k.float.box, label %boxed
+k.float.box:
+  %fv = load double, ptr %vp
+  %fo = call ptr @PyFloat_FromDouble(double %fv)
+  br label %boxed
+boxed:
+  %x = phi ptr [ %o, %k.obj ], [ null, %k.int ], [ %io, %k.int.box ], [ null, %k.float ], [ %fo, %k.float.box ]
+  %tried = phi i1 [ false, %k.obj ], [ false, %k.int ], [ true, %k.int.box ], [ false, %k.float ], [ true, %k.float.box ]
+  %xnull = icmp eq ptr %x, null
+  %failed = and i1 %xnull, %tried
+  %ok.next = select i1 %failed, i1 false, i1 %ok
+  br label %put
+put:
+  %y = select i1 %xnull, ptr %unbound, ptr %x
+  %yinc = select i1 %xnull, ptr %unbound, ptr null
+  call void @jit.xincref(ptr %yinc)
+  %q = getelementptr ptr, ptr %items, i64 %i
+  store ptr %y, ptr %q
+  %i.next = add i64 %i, 1
+  br label %loc
+stk:
+  %j = phi i64 [ 0, %loc ], [ %j.next, %stk.put ]
+  %ok2 = phi i1 [ %ok, %loc ], [ %ok2.next, %stk.put ]
+  %smore = icmp ult i64 %j, %depth
+  br i1 %smore, label %stk.put, label %done
+stk.put:
+  %sp = getelementptr ptr, ptr %stack, i64 %j
+  %s = load ptr, ptr %sp
+  %snull = icmp eq ptr %s, null
+  %sy = select i1 %snull, ptr %unbound, ptr %s
+  %sinc = select i1 %snull, ptr %unbound, ptr null
+  call void @jit.xincref(ptr %sinc)
+  %dst = add i64 %j, %n
+  %sq = getelementptr ptr, ptr %items, i64 %dst
+  store ptr %sy, ptr %sq
+  %ok2.next = select i1 %snull, i1 false, i1 %ok2
+  %j.next = add i64 %j, 1
+  br label %stk
+done:
+  br i1 %ok2, label %give, label %fail
+give:
+  ret ptr %lst
+fail:
+  call void @jit.decref(ptr %lst)
+  ret ptr null
+drop:
+  %d = phi i64 [ 0, %entry ], [ %d.next, %drop.next ]
+  %dmore = icmp ult i64 %d, %n
+  br i1 %dmore, label %drop.slot, label %drop.stk
+drop.slot:
+  %dkp = getelementptr i8, ptr %kinds, i64 %d
+  %dk = load i8, ptr %dkp
+  %dobj = icmp eq i8 %dk, 111
+  br i1 %dobj, label %drop.obj, label %drop.next
+drop.obj:
+  %dvp = getelementptr ptr, ptr %vals, i64 %d
+  %dv = load ptr, ptr %dvp
+  call void @jit.xdecref(ptr %dv)
+  br label %drop.next
+drop.next:
+  %d.next = add i64 %d, 1
+  br label %drop
+drop.stk:
+  %e = phi i64 [ 0, %drop ], [ %e.next, %drop.stk.body ]
+  %emore = icmp ult i64 %e, %depth
+  br i1 %emore, label %drop.stk.body, label %drop.done
+drop.stk.body:
+  %ep = getelementptr ptr, ptr %stack, i64 %e
+  %ev = load ptr, ptr %ep
+  call void @jit.xdecref(ptr %ev)
+  %e.next = add i64 %e, 1
+  br label %drop.stk
+drop.done:
+  ret ptr null
+}
+; A global's value, borrowed: from the globals dict, else the builtins. Found, it is
+; cached with the dicts' version tags read before the lookup (cache = {globals
+; version, builtins version, value}). NULL with an exception set: the lookup's, or
+; the NameError raised by name_error(name).
+define ptr @jit.lookup_global(ptr %globals, ptr %builtins, ptr %name, ptr %cache, ptr %name_error, i64 %gver, i64 %bver) noinline cold {
+entry:
+  %args = alloca [1 x ptr]
+  %g = call ptr @PyDict_GetItemWithError(ptr %globals, ptr %name)
+  %gnull = icmp eq ptr %g, null
+  br i1 %gnull, label %gmiss, label %found
+gmiss:
+  %e1 = call ptr @PyErr_Occurred()
+  %e1set = icmp ne ptr %e1, null
+  br i1 %e1set, label %fail, label %builtin
+builtin:
+  %b = call ptr @PyDict_GetItemWithError(ptr %builtins, ptr %name)
+  %bnull = icmp eq ptr %b, null
+  br i1 %bnull, label %bmiss, label %found
+bmiss:
+  %e2 = call ptr @PyErr_Occurred()
+  %e2set = icmp ne ptr %e2, null
+  br i1 %e2set, label %fail, label %undefined
+undefined:
+  store ptr %name, ptr %args
+  %r = call ptr @PyObject_Vectorcall(ptr %name_error, ptr %args, i64 1, ptr null)
+  call void @jit.strip_tb()
+  br label %fail
+found:
+  %v = phi ptr [ %g, %entry ], [ %b, %builtin ]
+  store i64 %gver, ptr %cache
+  %cb = getelementptr i64, ptr %cache, i64 1
+  store i64 %bver, ptr %cb
+  %cv = getelementptr i64, ptr %cache, i64 2
+  store ptr %v, ptr %cv
+  ret ptr %v
+fail:
+  ret ptr null
+}
+""".replace("{LIST_ITEMS}", str(abi.LIST_ITEMS))
+
+# name -> (return type, parameter types)
+SIGNATURES = {
+    "jit.decref.cold": ("void", "ptr"),
+    "jit.xdecref.cold": ("void", "ptr"),
+    "jit.incref.cold": ("void", "ptr"),
+    "jit.tb_here": ("void", "ptr, i64, i64"),
+    "jit.fetch_exc": ("ptr", ""),
+    "jit.strip_tb": ("void", ""),
+    "jit.box_range": ("ptr", "ptr, ptr"),
+    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, i64, ptr"),
+    "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
+}
+
+DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}) cold"
+                         for name, (ret, params) in SIGNATURES.items())
+
+_library = None
+
+
+def symbols() -> dict[str, int]:
+    """name -> address of every helper (compiling the library on first use)."""
+    global _library
+    if _library is None:
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS])
+        _library = engine.compile_ir(text, list(SIGNATURES),
+                                     {n: capi.address(n) for n in CAPI}, opt_level=1,
+                                     codegen_level=2)
+    return {name: _library.address(name) for name in SIGNATURES}
