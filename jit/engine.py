@@ -3,11 +3,24 @@
 Every external symbol a module uses must be named in ``imports`` with a
 non-zero address: llvmlite is silent about unresolved symbols until the call
 crashes, so we never let the JIT search the process for them.
+
+Object code is cached on disk, keyed on the IR text and everything else that
+shapes the machine code (levels, pass pipeline, LLVM, host CPU, Python): the
+code refers to C-API functions and to Python objects only through imported
+symbols and constants tables patched after loading, so an object made by one
+process links into another. A hit costs a file read instead of LLVM's parse,
+optimisation and code generation. ``JIT_CACHE_DIR`` says where (default
+``$XDG_CACHE_HOME/jit`` or ``~/.cache/jit``); ``JIT_CACHE=0`` turns it off.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
+import sys
+import tempfile
 import threading
+from pathlib import Path
 
 import llvmlite.binding as llvm
 
@@ -130,9 +143,13 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
             raise CompileError(f"C-API symbol {name!r} has no address in this interpreter")
     st = state()
     with _lock:
-        mod = parse(llvm_ir)
-        optimize(mod, opt_level)
-        obj = st.tms[codegen_level].emit_object(mod)
+        key = _cache_key(llvm_ir, opt_level, codegen_level)
+        obj = _cache_read(key)
+        if obj is None:
+            mod = parse(llvm_ir)
+            optimize(mod, opt_level)
+            obj = st.tms[codegen_level].emit_object(mod)
+            _cache_write(key, obj)
         name = f"jitlib{next(_counter)}"
         builder = llvm.JITLibraryBuilder().add_object_img(obj)
         for sym, addr in imports.items():
@@ -152,3 +169,74 @@ def assembly(llvm_ir: str, opt_level: int = 1) -> str:
     with _lock:
         mod = optimize(parse(llvm_ir), opt_level)
         return st.tms[2 if opt_level >= 2 else 0].emit_assembly(mod)
+
+
+# ---- the object-code cache ------------------------------------------------------
+
+_DIGEST = 32     # sha256 of the object, stored after it: a torn or altered file is a miss
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("JIT_CACHE", "1") == "0":
+        return None
+    where = os.environ.get("JIT_CACHE_DIR")
+    if where:
+        return Path(where)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jit"
+
+
+def _environment() -> str:
+    """What besides the IR decides the machine code: levels are added per module."""
+    global _environment_text
+    if _environment_text is None:
+        import llvmlite
+        st = state()
+        with open(__file__, "rb") as fh:       # the pass pipeline lives here
+            pipeline = hashlib.sha256(fh.read()).hexdigest()
+        _environment_text = "|".join([
+            llvmlite.__version__, ".".join(map(str, llvm.llvm_version_info)), st.triple,
+            llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten(),
+            sys.version, pipeline])
+    return _environment_text
+
+
+_environment_text = None
+
+
+def _cache_key(llvm_ir: str, opt_level: int, codegen_level: int) -> str | None:
+    if _cache_dir() is None:
+        return None
+    h = hashlib.sha256(f"{_environment()}|{opt_level}|{codegen_level}\n".encode())
+    h.update(llvm_ir.encode())
+    return h.hexdigest()
+
+
+def _cache_path(key: str) -> Path:
+    return _cache_dir() / key[:2] / f"{key}.o"
+
+
+def _cache_read(key: str | None) -> bytes | None:
+    if key is None:
+        return None
+    try:
+        data = _cache_path(key).read_bytes()
+    except OSError:
+        return None
+    obj, digest = data[:-_DIGEST], data[-_DIGEST:]
+    return obj if len(data) > _DIGEST and hashlib.sha256(obj).digest() == digest else None
+
+
+def _cache_write(key: str | None, obj: bytes):
+    """Best effort: an unwritable cache only costs the next process the compile."""
+    if key is None:
+        return
+    path = _cache_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(obj + hashlib.sha256(obj).digest())
+        os.replace(tmp, path)       # atomic: readers see the old file or the whole new one
+    except OSError:
+        pass

@@ -39,7 +39,6 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
                 "PyException_SetTraceback", "PyObject_Vectorcall", "_Py_Dealloc",
                 "_Py_NoneStruct", "PyTraceBack_Type")
 
-_ids = itertools.count()
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
 # Give back this frame's share of the native stack (not "restore the value seen on
 # entry": other threads may have entered and left compiled code meanwhile).
@@ -77,7 +76,7 @@ def leave_recursion(n: int) -> list[str]:
 
 class Lowering:
     def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None,
-                 inline_copy=False):
+                 inline_copy=False, prefix="code"):
         self.entry_consts = entry_consts   # name -> object the entry point loads
         # a copy of a callee's code for inlining into a caller's module (inline_text)
         self.inline_copy = inline_copy
@@ -89,7 +88,9 @@ class Lowering:
         self.fn = fn
         self.slot_types = getattr(fn, "slot_types", None) or [OBJ] * fn.nlocals
         self.code = code
-        self.p = f"jit{next(_ids)}"
+        # symbol prefix: each module is linked on its own, so only copies inlined
+        # into one need names of their own (and equal code gives equal text: engine cache)
+        self.p = prefix
         self.lines: list[str] = []
         self.allocas: list[str] = []
         self.used: set[str] = set(PRELUDE_CAPI)
@@ -346,22 +347,41 @@ class Lowering:
             self._deopt_at_entry(site)
             return
         self.deopt_depth = max(self.deopt_depth, len(stack))
-        for k, v in enumerate(stack):
-            obj = self._new_ref_for_deopt(v)
-            p = self.t()
-            self.emit(f"{p} = getelementptr ptr, ptr %deopt.arr, i64 {k}")
-            self.emit(f"store ptr {obj}, ptr {p}")
-        for v in list(release) + list(stack):
+        released = {id(v) for v in release}    # released here, so they need a reference
+        kinds = "".join(self._deopt_stack_value(k, v, id(v) in released)
+                        for k, v in enumerate(stack))
+        for v in release:
             self.release(v, cold=True)
-        self.deopt_incoming.append((self.cur, self.const(site), len(stack)))
+        for v in stack:            # the others' references move into the frame list
+            if v.borrowed == "lent" and id(v) not in released:
+                self.release(v, cold=True)
+        kinds_global = f"@{self.p}.sk{site}"
+        self.private_globals.append(f"{kinds_global} = private constant [{len(kinds) + 1} x i8] "
+                                    f'c"{kinds}\\00"')
+        self.deopt_incoming.append((self.cur, self.const(site), len(stack), kinds_global))
         self.emit("br label %deopt.shared")
 
-    def _new_ref_for_deopt(self, v: ir.Value) -> str:
-        if v.type in (I64, F64, RANGE):
-            return self.box_raw(v.type, self.v(v), v.hint)   # NULL: checked in deopt.shared
-        r = self.borrowed_object(v)
-        self.emit(f"call void @jit.incref.cold(ptr {r})")
-        return r
+    def _deopt_stack_value(self, k: int, v: ir.Value, released: bool) -> str:
+        """Store stack value ``v`` raw in %deopt.stack[k]; its kind for jit.deopt_list:
+        o an object whose reference moves there, n the same or NULL, b a borrowed
+        object that stays alive meanwhile (a constant, a local's, a checked global),
+        B an i1, i an i64, f a double. A lent item, or a value this site releases,
+        gets a reference of its own first."""
+        val, lt = self.v(v), LLTYPE[v.type]
+        if v.type == RANGE:      # boxed here (rare: a loop's iterator on the stack)
+            val, lt = self.box_raw(v.type, val, v.hint), "ptr"
+        elif v.type in (OBJ, NOBJ) and (v.borrowed == "lent" or released):
+            incref = "@jit.incref.cold" if v.type == OBJ else "@jit.xincref"
+            self.emit(f"call void {incref}(ptr {val})")
+        p = self.t()
+        self.emit(f"{p} = getelementptr i64, ptr %deopt.stack, i64 {k}")
+        if v.type == BOOL:
+            val, lt = self.t(), "i64"
+            self.emit(f"{val} = zext i1 {self.v(v)} to i64")
+        self.emit(f"store {lt} {val}, ptr {p}")
+        if v.borrowed is True:
+            return "b" if v.type == OBJ else "m"
+        return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f", RANGE: "o"}[v.type]
 
     def check_null_exit(self, val: str):
         """Out of memory while deoptimising: leave with the exception (the values
@@ -379,17 +399,19 @@ class Lowering:
         if not self.deopt_incoming:
             return
         n = len(self.slot_types)
-        self.allocas += [f"%deopt.arr = alloca [{max(self.deopt_depth, 1)} x ptr]",
+        self.allocas += [f"%deopt.stack = alloca [{max(self.deopt_depth, 1)} x i64]",
                          f"%deopt.vals = alloca [{max(n, 1)} x i64]",
                          f"%deopt.bound = alloca [{max(n, 1)} x i8]"]
         kinds = "".join(DEOPT_KINDS[st] for st in self.slot_types)
         self.private_globals.append(f"@{self.p}.kinds = private constant [{len(kinds) + 1} x i8] "
                                     f'c"{kinds}\\00"')
         self.start("deopt.shared")
-        site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _ in self.deopt_incoming)
-        depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d in self.deopt_incoming)
+        site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _, _ in self.deopt_incoming)
+        depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d, _ in self.deopt_incoming)
+        skinds = ", ".join(f"[ {g}, %{pred} ]" for pred, _, _, g in self.deopt_incoming)
         self.emit(f"%ds.site = phi ptr {site}")
         self.emit(f"%ds.depth = phi i64 {depth}")
+        self.emit(f"%ds.kinds = phi ptr {skinds}")
         for i, st in enumerate(self.slot_types):
             x, p = self.t(), self.t()
             self.emit(f"{x} = load {LLTYPE[st]}, ptr %slot{i}")
@@ -405,8 +427,9 @@ class Lowering:
                 self.emit(f"store i8 {f8}, ptr {q}")
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
-                  f"ptr @{self.p}.kinds, i64 {n}, ptr %deopt.arr, i64 %ds.depth, "
-                  f"ptr {self.const(helpers.UNBOUND)})")
+                  f"ptr @{self.p}.kinds, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
+                  f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
+                  f"ptr {self.const(deopt_null())})")
         self.check_null_exit(lst)
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
@@ -467,8 +490,8 @@ class Lowering:
                 self.xdecref(x)
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.args, ptr %deopt.args, "
-                  f"ptr @{self.p}.arg_kinds, i64 {n}, ptr null, i64 0, "
-                  f"ptr {self.const(helpers.UNBOUND)})")
+                  f"ptr @{self.p}.arg_kinds, i64 {n}, ptr null, ptr null, i64 0, "
+                  f"ptr {self.const(helpers.UNBOUND)}, ptr null)")
         self.check_null_exit(lst)
         self._deopt_exit(self._deopt_call("%de.site", lst))
 
@@ -680,7 +703,7 @@ class Lowering:
             if made is None:
                 return None
             sub = Lowering(made[0], d.code, _function_consts(d.function), spec=spec,
-                           inline_copy=True)
+                           inline_copy=True, prefix=f"{self.p}i{len(self.inlined)}")
             self.extra_text.append(sub.inline_text())
             self.used |= sub.used
             self.inlined.append(sub)

@@ -15,7 +15,9 @@ from . import engine
 CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyErr_NormalizeException", "PyException_SetTraceback", "PyObject_Vectorcall",
         "_Py_Dealloc", "_Py_NoneStruct", "PyTraceBack_Type", "PyList_New", "PyFloat_FromDouble",
-        "PyDict_GetItemWithError", "PyErr_Occurred")
+        "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
+        "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
+        "PyLong_AsLongLongAndOverflow")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -162,11 +164,13 @@ done:
   ret ptr %res
 }
 ; The frame of a deoptimising call as one list, locals then operand stack (see
-; lower._deopt_shared): slot i holds vals[i], of kind kinds[i] ('o' an owned object
-; or NULL, 'i' an i64, 'f' a double; bound[i] says whether a typed slot holds one);
-; stack[0..depth) are new references (NULL: boxing failed). Unbound slots become
-; `unbound`. NULL on failure, with every reference released.
-define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, i64 %depth, ptr %unbound) noinline cold {
+; lower._deopt_shared). Local i holds vals[i], of kind kinds[i]: 'o' an owned
+; object or NULL (unbound), 'i' an i64, 'f' a double (bound[i]: whether the typed
+; slot holds one). Stack slot j holds stack[j], of kind skinds[j]: 'o' an owned
+; object, 'n' the same or NULL, 'b' a borrowed object, 'm' the same or NULL, 'B' an
+; i1, 'i' an i64, 'f' a double; NULL stack slots become `null_slot`, unbound locals
+; `unbound`. NULL on failure (a box failed), with every reference released.
+define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, ptr %skinds, i64 %depth, ptr %unbound, ptr %null_slot) noinline cold {
 entry:
   %size = add i64 %n, %depth
   %lst = call ptr @PyList_New(i64 %size)
@@ -192,27 +196,25 @@ slot:
                                i8 102, label %k.float ]
 k.obj:
   %o = load ptr, ptr %vp
-  br label %boxed
+  br label %put
 k.int:
-  br i1 %b, label %k.int.box, label %boxed
+  br i1 %b, label %k.int.box, label %put
 k.int.box:
   %iv = load i64, ptr %vp
   %io = call ptr @PyLong_FromLongLong(i64 %iv)
-  br label %boxed
+  br label %put
 k.float:
-  br i1 %b, label %k.float.box, label %boxed
+  br i1 %b, label %k.float.box, label %put
 k.float.box:
   %fv = load double, ptr %vp
   %fo = call ptr @PyFloat_FromDouble(double %fv)
-  br label %boxed
-boxed:
+  br label %put
+put:
   %x = phi ptr [ %o, %k.obj ], [ null, %k.int ], [ %io, %k.int.box ], [ null, %k.float ], [ %fo, %k.float.box ]
   %tried = phi i1 [ false, %k.obj ], [ false, %k.int ], [ true, %k.int.box ], [ false, %k.float ], [ true, %k.float.box ]
   %xnull = icmp eq ptr %x, null
   %failed = and i1 %xnull, %tried
   %ok.next = select i1 %failed, i1 false, i1 %ok
-  br label %put
-put:
   %y = select i1 %xnull, ptr %unbound, ptr %x
   %yinc = select i1 %xnull, ptr %unbound, ptr null
   call void @jit.xincref(ptr %yinc)
@@ -221,15 +223,54 @@ put:
   %i.next = add i64 %i, 1
   br label %loc
 stk:
-  %j = phi i64 [ 0, %loc ], [ %j.next, %stk.put ]
-  %ok2 = phi i1 [ %ok, %loc ], [ %ok2.next, %stk.put ]
+  %j = phi i64 [ 0, %loc ], [ %j.next, %spush ]
+  %ok2 = phi i1 [ %ok, %loc ], [ %ok2.next, %spush ]
   %smore = icmp ult i64 %j, %depth
-  br i1 %smore, label %stk.put, label %done
-stk.put:
-  %sp = getelementptr ptr, ptr %stack, i64 %j
-  %s = load ptr, ptr %sp
-  %snull = icmp eq ptr %s, null
-  %sy = select i1 %snull, ptr %unbound, ptr %s
+  br i1 %smore, label %sslot, label %done
+sslot:
+  %skp = getelementptr i8, ptr %skinds, i64 %j
+  %sk = load i8, ptr %skp
+  %sp = getelementptr i64, ptr %stack, i64 %j
+  %sraw = load i64, ptr %sp
+  %sptr = load ptr, ptr %sp
+  switch i8 %sk, label %s.owned [ i8 110, label %s.maybe
+                                  i8 98, label %s.lent
+                                  i8 109, label %s.maybe_lent
+                                  i8 66, label %s.bool
+                                  i8 105, label %s.int
+                                  i8 102, label %s.float ]
+s.owned:
+  br label %spush
+s.maybe:
+  %mnull = icmp eq ptr %sptr, null
+  %mv = select i1 %mnull, ptr %null_slot, ptr %sptr
+  %minc = select i1 %mnull, ptr %null_slot, ptr null
+  call void @jit.xincref(ptr %minc)
+  br label %spush
+s.lent:
+  call void @jit.incref(ptr %sptr)
+  br label %spush
+s.maybe_lent:
+  %lnull = icmp eq ptr %sptr, null
+  %lv = select i1 %lnull, ptr %null_slot, ptr %sptr
+  call void @jit.incref(ptr %lv)
+  br label %spush
+s.bool:
+  %bt = icmp ne i64 %sraw, 0
+  %bo = select i1 %bt, ptr @_Py_TrueStruct, ptr @_Py_FalseStruct
+  call void @jit.incref(ptr %bo)
+  br label %spush
+s.int:
+  %si = call ptr @PyLong_FromLongLong(i64 %sraw)
+  br label %spush
+s.float:
+  %sfv = load double, ptr %sp
+  %sf = call ptr @PyFloat_FromDouble(double %sfv)
+  br label %spush
+spush:
+  %sv = phi ptr [ %sptr, %s.owned ], [ %mv, %s.maybe ], [ %sptr, %s.lent ], [ %lv, %s.maybe_lent ], [ %bo, %s.bool ], [ %si, %s.int ], [ %sf, %s.float ]
+  %snull = icmp eq ptr %sv, null
+  %sy = select i1 %snull, ptr %unbound, ptr %sv
   %sinc = select i1 %snull, ptr %unbound, ptr null
   call void @jit.xincref(ptr %sinc)
   %dst = add i64 %j, %n
@@ -263,13 +304,22 @@ drop.next:
   %d.next = add i64 %d, 1
   br label %drop
 drop.stk:
-  %e = phi i64 [ 0, %drop ], [ %e.next, %drop.stk.body ]
+  %e = phi i64 [ 0, %drop ], [ %e.next, %drop.stk.next ]
   %emore = icmp ult i64 %e, %depth
   br i1 %emore, label %drop.stk.body, label %drop.done
 drop.stk.body:
+  %ekp = getelementptr i8, ptr %skinds, i64 %e
+  %ek = load i8, ptr %ekp
+  %eown = icmp eq i8 %ek, 111
+  %emay = icmp eq i8 %ek, 110
+  %edrop = or i1 %eown, %emay
+  br i1 %edrop, label %drop.stk.obj, label %drop.stk.next
+drop.stk.obj:
   %ep = getelementptr ptr, ptr %stack, i64 %e
   %ev = load ptr, ptr %ep
   call void @jit.xdecref(ptr %ev)
+  br label %drop.stk.next
+drop.stk.next:
   %e.next = add i64 %e, 1
   br label %drop.stk
 drop.done:
@@ -313,6 +363,73 @@ found:
 fail:
   ret ptr null
 }
+; seq[i] the generic way (not an exact list or tuple, or i out of range): a new
+; reference, or NULL with the exception set.
+define ptr @jit.getitem_index(ptr %seq, i64 %i) noinline cold {
+entry:
+  %key = call ptr @PyLong_FromLongLong(i64 %i)
+  %nokey = icmp eq ptr %key, null
+  br i1 %nokey, label %fail, label %get
+get:
+  %r = call ptr @PyObject_GetItem(ptr %seq, ptr %key)
+  call void @jit.decref(ptr %key)
+  ret ptr %r
+fail:
+  ret ptr null
+}
+; seq[i] = v the generic way; v is borrowed. -1 with the exception set on failure.
+define i32 @jit.setitem_index(ptr %seq, i64 %i, ptr %v) noinline cold {
+entry:
+  %key = call ptr @PyLong_FromLongLong(i64 %i)
+  %nokey = icmp eq ptr %key, null
+  br i1 %nokey, label %fail, label %set
+set:
+  %rc = call i32 @PyObject_SetItem(ptr %seq, ptr %key, ptr %v)
+  call void @jit.decref(ptr %key)
+  ret i32 %rc
+fail:
+  ret i32 -1
+}
+; seq[i] = d the generic way, d boxed here. -1 with the exception set on failure.
+define i32 @jit.setitem_index_float(ptr %seq, i64 %i, double %d) noinline cold {
+entry:
+  %v = call ptr @PyFloat_FromDouble(double %d)
+  %nov = icmp eq ptr %v, null
+  br i1 %nov, label %fail, label %set
+set:
+  %rc = call i32 @jit.setitem_index(ptr %seq, i64 %i, ptr %v)
+  call void @jit.decref(ptr %v)
+  ret i32 %rc
+fail:
+  ret i32 -1
+}
+; An exact int (or bool) that a double holds exactly (|v| <= 2**53), as a double;
+; *ok says whether it was one (never an exception).
+define double @jit.int_as_double(ptr %o, ptr %ok) noinline cold {
+entry:
+  %ovf = alloca i32
+  %tp = getelementptr i8, ptr %o, i64 8
+  %t = load ptr, ptr %tp
+  %isint = icmp eq ptr %t, @PyLong_Type
+  %isbool = icmp eq ptr %t, @PyBool_Type
+  %isnum = or i1 %isint, %isbool
+  br i1 %isnum, label %conv, label %no
+conv:
+  %v = call i64 @PyLong_AsLongLongAndOverflow(ptr %o, ptr %ovf)
+  %of = load i32, ptr %ovf
+  %fits = icmp eq i32 %of, 0
+  %biased = add i64 %v, 9007199254740992
+  %exact = icmp ule i64 %biased, 18014398509481984
+  %good = and i1 %fits, %exact
+  br i1 %good, label %yes, label %no
+yes:
+  store i8 1, ptr %ok
+  %d = sitofp i64 %v to double
+  ret double %d
+no:
+  store i8 0, ptr %ok
+  ret double 0.0
+}
 """.replace("{LIST_ITEMS}", str(abi.LIST_ITEMS))
 
 # name -> (return type, parameter types)
@@ -324,8 +441,12 @@ SIGNATURES = {
     "jit.fetch_exc": ("ptr", ""),
     "jit.strip_tb": ("void", ""),
     "jit.box_range": ("ptr", "ptr, ptr"),
-    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, i64, ptr"),
+    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
+    "jit.getitem_index": ("ptr", "ptr, i64"),
+    "jit.setitem_index": ("i32", "ptr, i64, ptr"),
+    "jit.setitem_index_float": ("i32", "ptr, i64, double"),
+    "jit.int_as_double": ("double", "ptr, ptr"),
 }
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}) cold"
