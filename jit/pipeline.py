@@ -116,6 +116,9 @@ def compile_code(code, function=None, specialize=True) -> Native:
     from .dispatch import Dispatcher
     t0 = time.perf_counter()
     fn, lowered = build_ssa(code)
+    misuse = deopt.nested_code_unsafe(code)    # the interpreter runs nested functions
+    if misuse is not None:
+        raise CompileError(f"{code.co_qualname}: {misuse}")
     dispatcher = None
     why_generic = not_specializable(code, fn) if function is not None else None
     if function is not None and specialize and why_generic is None:

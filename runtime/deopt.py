@@ -241,14 +241,58 @@ def _after(stack: tuple, name: str, op: int, arg: int, jump: bool, consts) -> tu
         effect = -arg - 1
     else:
         effect = dis.stack_effect(op, arg if op >= opcode.HAVE_ARGUMENT else None, jump=jump)
-    if name == "FOR_ITER" and not jump:
-        return stack + ("?",)
+    if name == "FOR_ITER":         # the next item, or (exhausted) the iterator gone
+        return stack[:-1] if jump else stack + ("?",)
     made = _MAKES.get(name)
     if name == "LOAD_CONST":
-        made = "t" if type(consts[arg]) is tuple else None
-    if made is not None:
-        return stack[:len(stack) + effect - 1] + (made,)
-    return stack[:len(stack) + effect] if effect < 0 else stack + ("?",) * effect
+        made = "t" if type(consts[arg]) is tuple else "K" if _comprehension(consts[arg]) else None
+    elif name == "MAKE_FUNCTION" and stack[-1] == "K":
+        made = "C"
+    results = max(_results(name, arg, effect), effect, 0)
+    kept = stack[:len(stack) - (results - effect)]
+    return kept + ((made,) if made is not None else ("?",) * results)
+
+
+# ops whose results are not one new value: (what they take off the stack is then
+# the number of results minus the net effect; a result never keeps an operand's kind)
+_NO_RESULT = {"STORE_FAST", "STORE_NAME", "STORE_GLOBAL", "STORE_ATTR", "STORE_SUBSCR",
+              "DELETE_FAST", "DELETE_NAME", "DELETE_GLOBAL", "DELETE_ATTR", "DELETE_SUBSCR",
+              "POP_TOP", "RETURN_VALUE", "RAISE_VARARGS", "RERAISE", "LIST_APPEND",
+              "LIST_EXTEND", "SET_ADD", "SET_UPDATE", "MAP_ADD", "DICT_UPDATE", "DICT_MERGE",
+              "POP_EXCEPT", "PRINT_EXPR", "IMPORT_STAR", "NOP", "RESUME", "PRECALL", "KW_NAMES",
+              "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "EXTENDED_ARG",
+              "CACHE", "SETUP_ANNOTATIONS", "COPY_FREE_VARS", "MAKE_CELL", "STORE_DEREF",
+              "DELETE_DEREF", "POP_JUMP_FORWARD_IF_FALSE",
+              "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
+              "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_NONE",
+              "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_NONE",
+              "POP_JUMP_BACKWARD_IF_NOT_NONE", "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP"}
+_TWO_RESULTS = {"LOAD_METHOD", "BEFORE_WITH", "CHECK_EG_MATCH"}
+
+
+def _results(name: str, arg: int, effect: int) -> int:
+    if name in _NO_RESULT:
+        return 0
+    if name in _TWO_RESULTS:
+        return 2
+    if name == "UNPACK_SEQUENCE":
+        return arg
+    if name == "UNPACK_EX":
+        return (arg & 0xFF) + (arg >> 8) + 1
+    if name == "LOAD_GLOBAL":
+        return effect
+    return 1
+
+
+def _arg_fits(name: str, arg: int, following) -> bool:
+    """Arguments our decoder reads elsewhere (PRECALL: its CALL's) or checks itself,
+    which the interpreter uses as they are."""
+    if name == "PRECALL":    # the interpreter counts the arguments from PRECALL's own
+        return following is not None and opcode.opname[following[1]] == "CALL" \
+            and following[2] == arg
+    if name == "BUILD_SLICE":
+        return arg in (2, 3)
+    return True
 
 
 def _kw_names_fit(code, instructions, nxt: int, arg: int) -> bool:
@@ -263,10 +307,39 @@ def _kw_names_fit(code, instructions, nxt: int, arg: int) -> bool:
         and opcode.opname[call[1]] == "CALL" and len(names) <= call[2]
 
 
+def _comprehension(const) -> bool:
+    """A comprehension's or generator expression's code: it runs FOR_ITER on its
+    argument, which must be an iterator (the caller's GET_ITER makes it one)."""
+    return isinstance(const, types.CodeType) and const.co_argcount == 1 \
+        and const.co_varnames[:1] == (".0",)
+
+
+def _misuses_comprehension(stack: tuple, after: tuple, name: str, arg: int) -> bool:
+    """A function made from comprehension code (kind C) may only be called as the
+    compiler does, CALL 0 with an iterator as its one argument; anything else
+    that takes it off the stack or moves it is a misuse."""
+    if name == "CALL" and arg == 0 and stack[-2:] == ("C", "I"):
+        stack = stack[:-2]
+    return any(k == "C" and (i >= len(after) or after[i] != "C") for i, k in enumerate(stack))
+
+
+@functools.lru_cache(maxsize=256)
+def nested_code_unsafe(code: types.CodeType) -> str | None:
+    """Why a comprehension function ``code`` makes could crash the interpreter, which
+    runs it (it is called with something GET_ITER did not make), or None."""
+    return _analyse(code, resume=False)
+
+
 @functools.lru_cache(maxsize=256)
 def interpreter_unsafe(code: types.CodeType) -> str | None:
     """Why resuming ``code`` in the interpreter could crash it, or None when the
     operands the interpreter trusts are provably of the kinds it expects."""
+    return _analyse(code, resume=True)
+
+
+def _analyse(code: types.CodeType, resume: bool) -> str | None:
+    """The stack-kind analysis behind interpreter_unsafe (resume: every operand the
+    interpreter trusts) and nested_code_unsafe (only the comprehension protocol)."""
     instructions = {start: (nxt, op, arg) for start, nxt, op, arg in _instructions(code.co_code)}
     handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
                 for start, length, target, dl in _exception_table(code.co_exceptiontable)]
@@ -287,28 +360,44 @@ def interpreter_unsafe(code: types.CodeType) -> str | None:
         kinds[offset] = stack
         nxt, op, arg = instructions[offset]
         name = opcode.opname[op]
-        if name in _NEVER or arg >= _ARG_LIMITS.get(name, arg + 1) \
-                or name == "MAKE_FUNCTION" and arg & 8:     # a closure, without cells
-            return f"{name} {arg} at offset {offset}"
-        if name == "KW_NAMES" and not _kw_names_fit(code, instructions, nxt, arg):
-            return f"KW_NAMES at offset {offset} does not fit its call"
-        for pos, kind in _needs(name, arg):
-            if pos > len(stack) or kind != "?" and stack[-pos] != kind:
-                return f"{name} at offset {offset} is not given the operand it assumes"
+        problem = _trusted_operands(code, instructions, stack, offset, nxt, name, arg) \
+            if resume else None
+        if problem:
+            return problem
         for start, end, target, depth, lasti in handlers:
             if start <= offset < end and name not in _NO_RAISE:   # entries do not overlap
                 if depth > len(stack):
                     return f"a handler for offset {offset} keeps more than the stack holds"
                 todo.append((target, stack[:depth] + ("L",) * lasti + ("E",)))
                 break
+        if name in ("COPY", "SWAP") and not 1 <= arg <= len(stack):
+            return f"{name} {arg} at offset {offset} reaches below the stack"
+        successors = []
         if op in _JUMPS:
             target = nxt - 2 * arg if "BACKWARD" in name else nxt + 2 * arg
-            todo.append((target, _after(stack, name, op, arg, True, code.co_consts)))
-            if op in _ALWAYS_JUMPS:
-                continue
-        if op in _NO_FALLTHROUGH:
-            continue
-        todo.append((nxt, _after(stack, name, op, arg, False, code.co_consts)))
+            successors.append((target, _after(stack, name, op, arg, True, code.co_consts)))
+        if op not in _ALWAYS_JUMPS and op not in _NO_FALLTHROUGH:
+            successors.append((nxt, _after(stack, name, op, arg, False, code.co_consts)))
+        for _, after in successors:
+            if _misuses_comprehension(stack, after, name, arg):
+                return f"{name} at offset {offset} misuses a comprehension's function"
+        todo += successors
+    return None
+
+
+def _trusted_operands(code, instructions, stack, offset, nxt, name, arg) -> str | None:
+    """Why the interpreter, running this instruction, could be given operands it
+    does not check (see _NEEDS ...), or None."""
+    if name in _NEVER or arg >= _ARG_LIMITS.get(name, arg + 1) \
+            or name == "MAKE_FUNCTION" and arg & 8:     # a closure, without cells
+        return f"{name} {arg} at offset {offset}"
+    if name == "KW_NAMES" and not _kw_names_fit(code, instructions, nxt, arg):
+        return f"KW_NAMES at offset {offset} does not fit its call"
+    if not _arg_fits(name, arg, instructions.get(nxt)):
+        return f"{name} {arg} at offset {offset} does not fit the stack or its call"
+    for pos, kind in _needs(name, arg):
+        if pos > len(stack) or kind != "?" and stack[-pos] != kind:
+            return f"{name} at offset {offset} is not given the operand it assumes"
     return None
 
 

@@ -858,6 +858,10 @@ def guarded_division(x):
         return 0
 
 
+def calls_len(xs):
+    return len(xs) + 1
+
+
 def summed(xs):
     total = 0
     for x in xs:
@@ -880,6 +884,11 @@ def test_hand_made_bytecode_the_interpreter_trusts_is_not_resumable():
     # FOR_ITER on the list itself (CPython calls its missing tp_iternext)
     bad = _replaced(summed, "GET_ITER", "NOP")
     assert "FOR_ITER" in deopt.interpreter_unsafe(bad)
+    # PRECALL's own count (our decoder reads CALL's; the interpreter reads PRECALL's)
+    bad = _replaced(guarded_division, "BINARY_OP", "BINARY_OP", 11)
+    assert deopt.interpreter_unsafe(bad) is None
+    bad = _replaced(calls_len, "PRECALL", "PRECALL", 143)
+    assert "PRECALL 143" in deopt.interpreter_unsafe(bad)
 
 
 def test_unresumable_code_runs_generic_and_says_why():
@@ -891,3 +900,19 @@ def test_unresumable_code_runs_generic_and_says_why():
         with pytest.raises(SystemError):     # the generic code guards FOR_ITER's operand
             g([1, 2])
     assert "no per-signature specialisation: the interpreter could not resume it" in jit.explain(g)
+
+
+def squares(xs):
+    return [x * x for x in xs]
+
+
+def test_comprehension_called_without_an_iterator_is_rejected():
+    # nested functions run in the interpreter, whose comprehension code trusts that
+    # its argument is an iterator (the caller's GET_ITER): without it CPython crashes
+    import jit
+    assert deopt.nested_code_unsafe(squares.__code__) is None
+    assert jit.compile(squares, fallback=False)([1, 2]) == [1, 4]
+    bad = _replaced(squares, "GET_ITER", "NOP")
+    assert "misuses a comprehension's function" in deopt.nested_code_unsafe(bad)
+    with pytest.raises(jit.CompileError, match="comprehension"):
+        jit.compile(types.FunctionType(bad, {}, "squares"), fallback=False)
