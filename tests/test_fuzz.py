@@ -2,14 +2,19 @@
 the regression corpus in tests/fuzz_regressions/.
 
 Budget: the whole file runs in about two minutes on two cores; most of it is
-the bounded campaign against the real compiler (FUZZ_PROGRAMS programs).
+the bounded campaign against the real compiler (FUZZ_PROGRAMS programs).  Each
+program compiles its module code and the methods of its classes as well as its
+functions -- about twice the compile work of a program when only functions were
+compiled, hence 200 programs where there were 400.
 """
 from __future__ import annotations
 
 import ast
 import builtins
 import collections
+import dis
 import glob
+import inspect
 import io
 import contextlib
 import os
@@ -27,8 +32,18 @@ from jit.fuzz.shrink import shrink
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGRESSIONS = os.path.join(HERE, "fuzz_regressions")
-FUZZ_PROGRAMS = int(os.environ.get("JIT_FUZZ_PROGRAMS", "400"))
+FUZZ_PROGRAMS = int(os.environ.get("JIT_FUZZ_PROGRAMS", "200"))
 FUZZ_SEED = int(os.environ.get("JIT_FUZZ_SEED", "20240611"))
+
+
+def _jit_available():
+    try:
+        import jit
+
+        jit.supported_opcodes()
+        return True
+    except Exception:
+        return False
 
 
 # ---------------------------------------------------------------------------
@@ -78,6 +93,9 @@ def static_features(source):
 
     def inside(node, kinds):
         return any(k in ancestors[node] for k in kinds)
+
+    def at_module_level(node):
+        return isinstance(parents.get(node), ast.Module)
 
     for node in ancestors:
         t = type(node)
@@ -161,15 +179,23 @@ def static_features(source):
             add("for")
             if node.orelse:
                 add("for-else")
+            if at_module_level(node):
+                add("module-level for")
         elif t is ast.While:
             add("while")
             if node.orelse:
                 add("while-else")
+            test = node.test
+            if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot))
+                    and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+                add("while v is None" if isinstance(test.ops[0], ast.Is) else "while v is not None")
         elif t is ast.Break:
             add("break")
         elif t is ast.Continue:
             add("continue")
         elif t is ast.Try:
+            if at_module_level(node):
+                add("module-level try")
             if node.handlers:
                 add("try/except")
             if node.orelse:
@@ -202,8 +228,9 @@ def static_features(source):
                 add("*args")
             if node.args.kwarg:
                 add("**kwargs")
-            if any(isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list):
-                add("property")
+            for deco in ("property", "staticmethod", "classmethod"):
+                if any(isinstance(d, ast.Name) and d.id == deco for d in node.decorator_list):
+                    add(deco)
             if isinstance(parents.get(node), ast.ClassDef):
                 add("method")
                 if node.name in ("__eq__", "__add__", "__bool__", "__index__"):
@@ -265,6 +292,16 @@ def static_features(source):
             add("class")
         elif t in (ast.Import, ast.ImportFrom):
             add("import")
+            if t is ast.ImportFrom and node.names[0].name == "*":
+                add("import *")
+        elif t is ast.AnnAssign and at_module_level(node):
+            add("module-level annotation")
+        elif t is ast.Delete and at_module_level(node):
+            add("del of a module global")
+        elif t is ast.Assign and at_module_level(node) and [getattr(tg, "id", None) for tg in node.targets] == [oracle.INTERACTIVE]:
+            add("interactive statement")
+        elif t is ast.Expr and at_module_level(node) and _call_name(node.value) == "print":
+            add("module-level print")
     # closures: a code object with free variables
     code = oracle.compile_source(source)
     stack = [code]
@@ -303,9 +340,12 @@ REQUIRED_STATIC = [
     # calls
     *[f"builtin {b}" for b in BUILTINS], "str method", "f-string", "f-string format spec",
     # classes and hostile objects
-    "class", "method", "property", "attribute store", "__eq__", "__add__", "__bool__",
+    "class", "method", "property", "staticmethod", "classmethod", "attribute store", "__eq__", "__add__", "__bool__",
     "mutating __bool__", "mutating __eq__", "raising __index__", "__class__ swap",
     "print",
+    # module code (compiled by the oracle) and loop shapes aimed at particular opcodes
+    "module-level annotation", "import *", "del of a module global", "module-level for", "module-level try",
+    "module-level print", "interactive statement", "while v is None", "while v is not None",
 ]
 
 
@@ -322,6 +362,39 @@ def test_every_construct_is_generated(many_programs):
     assert not missing, f"constructs never generated: {missing}"
     rare = {c: seen[c] for c in REQUIRED_STATIC if seen[c] < 3}
     assert not rare, f"constructs generated fewer than 3 times in {len(many_programs)} programs: {rare}"
+
+
+# opcodes particular generator constructs are there to produce, in code the
+# oracle compiles (module code, module-level functions, the interactive statement)
+TARGETED_OPCODES = ["LOAD_NAME", "STORE_NAME", "DELETE_NAME", "SETUP_ANNOTATIONS", "IMPORT_STAR",
+                    "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_FALSE",
+                    "EXTENDED_ARG", "PRINT_EXPR"]
+
+
+def _compiled_code_objects(source):
+    code = oracle.compile_source(source)
+    codes = [code] + [k for k in code.co_consts if isinstance(k, types.CodeType) and k.co_flags & inspect.CO_OPTIMIZED]
+    statement = oracle.interactive_statement(source)
+    if statement is not None:
+        codes.append(oracle.compile_source(statement + "\n", mode="single"))
+    return codes
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="3.11 opcode names")
+def test_targeted_opcodes_are_in_code_the_oracle_compiles(many_programs):
+    programs = many_programs[:500]
+    seen = collections.Counter()
+    long_helpers = 0
+    for p in programs:
+        for code in _compiled_code_objects(p.source):
+            ops = {ins.opname for ins in dis.get_instructions(code)}
+            seen.update(ops)
+            if code.co_name.startswith("far"):  # the generator's long helpers
+                assert "EXTENDED_ARG" in ops, p.source
+                long_helpers += 1
+    rare = {op: seen[op] for op in TARGETED_OPCODES if seen[op] < 3}
+    assert not rare, f"opcodes in fewer than 3 of {len(programs)} programs' compiled code: {rare}"
+    assert long_helpers >= 3
 
 
 class _Probe:
@@ -377,12 +450,15 @@ def test_loops_iterate_and_operations_really_raise(many_programs):
 
 
 def test_weights_switch_features_off():
-    off = {"float": 0, "try": 0, "classes": 0, "hostile": 0, "closures": 0, "str": 0, "except_star": 0}
+    off = {"float": 0, "try": 0, "classes": 0, "hostile": 0, "closures": 0, "str": 0, "except_star": 0,
+           "module": 0, "interactive": 0, "long": 0}
     for i in range(200):
         ch = RandomChooser(seed=f"w{i}")
         gen = Gen(ch, weights=off)
         src, _ = gen.gen_program()
         feats = static_features(src)
+        assert not feats & {"module-level annotation", "del of a module global", "interactive statement"}, src
+        assert "def far" not in src, src
         assert "try/except" not in feats and "try/finally" not in feats, src
         assert "class C0" not in src and "Flip" not in src and "nonlocal" not in feats and "def inner" not in src
         assert not any(isinstance(n, ast.Constant) and type(n.value) is float for n in ast.walk(ast.parse(src))), src
@@ -491,6 +567,164 @@ def test_oracle_reports_unsupported_and_crashes():
     assert oracle.check("def f():\n    return 1\n", [()], compiler=broken).status == "compiler_crash"
 
 
+# ---------------------------------------------------------------------------
+# module code, the interactive statement and methods in the observed run
+
+MODULE_PROGRAM = (
+    "A: int = 2\n"
+    "T = [1, 2]\n"
+    "del T\n"
+    "print('module', A)\n"
+    "INTERACTIVE = 'A * 3'\n"
+    "\n"
+    "def f(x):\n"
+    "    return x + A\n")
+
+
+def _module_compiler(after):
+    """A module-code 'compiler': the interpreter runs the code, then after(ns)."""
+    def compile_module(code):
+        def run(ns):
+            exec(code, ns)
+            after(ns)
+        return run
+    return compile_module
+
+
+def _raise(exc):
+    raise exc
+
+
+@pytest.mark.parametrize("after", [
+    lambda ns: ns.update(extra=1),          # a global too many
+    lambda ns: print("x"),                  # output too much
+    lambda ns: _raise(ValueError("v")),     # an exception
+], ids=["global", "stdout", "raise"])
+def test_oracle_detects_wrong_module_code(after):
+    assert oracle.check(MODULE_PROGRAM, [(1,)], compiler=oracle.interpreter_compiler).status == "ok"
+    res = oracle.check(MODULE_PROGRAM, [(1,)], compiler=oracle.interpreter_compiler,
+                       module_compiler=_module_compiler(after))
+    assert res.status == "divergence", res.describe()
+    assert res.diffs[0].startswith("module code: "), res.describe()
+
+
+def test_oracle_detects_a_wrong_interactive_statement():
+    def silent(code):
+        """Runs code with a displayhook that prints nothing."""
+        def run(ns):
+            hook, sys.displayhook = sys.displayhook, lambda value: None
+            try:
+                exec(code, ns)
+            finally:
+                sys.displayhook = hook
+        return run
+
+    res = oracle.check(MODULE_PROGRAM, [(1,)], compiler=oracle.interpreter_compiler, module_compiler=silent)
+    assert res.status == "divergence"
+    assert [d.splitlines()[0] for d in res.diffs] == ["interactive statement: stdout differs:"], res.describe()
+
+
+@pytest.mark.skipif(not _jit_available(), reason="jit.compile is not importable")
+def test_module_code_and_interactive_statement_run_compiled():
+    res = oracle.check("from math import *\ndel pow\n" + MODULE_PROGRAM, [(1,)])
+    assert res.status == "ok", res.describe()
+    assert {"<module>", "<interactive>", "f"} <= set(res.compiled)
+    assert {"LOAD_NAME", "STORE_NAME", "DELETE_NAME", "SETUP_ANNOTATIONS", "IMPORT_STAR", "PRINT_EXPR"} <= set(res.coverage)
+
+
+CLASS_PROGRAM = '''
+class C:
+    def __init__(self, x):
+        self.x = x
+    def m(self, k):
+        return self.x + k
+    @staticmethod
+    def s(k):
+        return k * 2
+    @classmethod
+    def c(cls, k):
+        return k - 1
+    @property
+    def p(self):
+        return self.x * 10
+    @p.setter
+    def p(self, v):
+        self.x = v
+
+def f(x):
+    o = C(x)
+    o.p = x + 1
+    return o.m(1), C.s(2), o.c(3), o.p
+'''
+
+
+def _off_by_one(qualname):
+    """A 'compiler' that adds 1 to the int results of the functions named qualname."""
+    def compiler(fn):
+        if fn.__qualname__ != qualname:
+            return fn
+
+        def g(*a, **k):
+            r = fn(*a, **k)
+            return r + 1 if type(r) is int else r
+        return g
+    return compiler
+
+
+def test_oracle_compiles_methods_and_rewraps_decorated_ones():
+    res = oracle.check(CLASS_PROGRAM, [(1,)], compiler=oracle.interpreter_compiler)
+    assert res.status == "ok", res.describe()
+    assert {"f", "C.__init__", "C.m", "C.s", "C.c", "C.p.fget", "C.p.fset"} <= set(res.compiled)
+
+
+@pytest.mark.parametrize("qualname", ["C.m", "C.s", "C.c", "C.p"])
+def test_oracle_detects_a_wrong_method(qualname):
+    res = oracle.check(CLASS_PROGRAM, [(1,)], compiler=_off_by_one(qualname))
+    assert res.status == "divergence", res.describe()
+
+
+def test_rewrapped_property_keeps_its_name_in_error_messages():
+    src = "class C:\n    @property\n    def p(self):\n        return 1\n\ndef f():\n    C().p = 2\n"
+    res = oracle.check(src, [()], compiler=oracle.interpreter_compiler)
+    assert res.status == "ok" and "C.p.fget" in res.compiled, res.describe()
+    assert "property 'p' of 'C' object has no setter" in res.expected[0]
+
+
+def test_opcode_census_says_where_opcodes_run():
+    import jit
+
+    def declining_g(fn):
+        if fn.__name__ == "g":
+            raise jit.UnsupportedError("no", opcode="FOO", lineno=1)
+        return oracle.interpreter_compiler(fn)
+
+    src = "def f(x):\n    return {k: k for k in range(x)}\n\ndef g():\n    return 1\n"
+    ops = oracle.check(src, [(3,)], compiler=declining_g).opcodes
+    assert ops["nested"].get("MAP_ADD") and "MAP_ADD" not in ops["compiled"]
+    assert ops["compiled"].get("CACHE") and ops["compiled"].get("GET_ITER")
+    assert ops["declined"] == {"RESUME": 1, "LOAD_CONST": 1, "RETURN_VALUE": 1}
+    assert ops["all"].get("STORE_NAME") and "STORE_NAME" not in ops["compiled"]  # the interpreter ran the module code
+
+
+def test_coverage_report_explains_each_gap():
+    from jit.fuzz.campaign import Summary
+
+    s = Summary(0)
+    s.supported = {"LOAD_FAST", "STORE_NAME", "CACHE", "EXTENDED_ARG", "MAP_ADD", "DELETE_NAME",
+                   "JUMP_BACKWARD_NO_INTERRUPT", "IMPORT_STAR"}
+    s.coverage.update({"LOAD_FAST": 3, "STORE_NAME": 1})
+    s.opcodes["compiled"].update({"LOAD_FAST": 3, "STORE_NAME": 1, "CACHE": 10})
+    s.opcodes["declined"].update({"DELETE_NAME": 1})
+    s.opcodes["nested"].update({"MAP_ADD": 2, "EXTENDED_ARG": 1})
+    text = " ".join("\n".join(s.coverage_gaps()).split())
+    assert "compiled contained them: CACHE (10 inline cache entries) " in text, text
+    assert "supported opcodes exercised: 3 of 8 " in text, text
+    assert "in code the compiler declined (see fallbacks): DELETE_NAME " in text, text
+    assert "which compiled code runs in the interpreter: EXTENDED_ARG, MAP_ADD " in text, text
+    assert "which the compiler does not compile: JUMP_BACKWARD_NO_INTERRUPT " in text, text
+    assert text.endswith("not produced by the generator: IMPORT_STAR"), text
+
+
 def test_fuzzing_finds_and_shrinks_a_miscompilation():
     """A deliberately wrong compiler is found by fuzzing and shrunk small."""
     for i in range(200):
@@ -579,16 +813,6 @@ def test_reproducer_files_round_trip(tmp_path):
 
 # ---------------------------------------------------------------------------
 # the compiler: a bounded campaign and the regression corpus
-
-def _jit_available():
-    try:
-        import jit
-
-        jit.supported_opcodes()
-        return True
-    except Exception:
-        return False
-
 
 @pytest.mark.skipif(not _jit_available(), reason="jit.compile is not importable")
 @settings(derandomize=True, max_examples=int(os.environ.get("JIT_FUZZ_HYPOTHESIS_EXAMPLES", "40")), deadline=None,

@@ -64,11 +64,18 @@ FEATURES = {
     "except_star": "ExceptionGroup and except*",
     "misc": "assert, import inside f, a class defined inside f, del of attributes/globals",
     "introspection": "locals(), vars(), dir(), globals() and eval() of generated expressions",
+    "module": "module-level statements: annotations, from math import *, del of a global, loops, try",
+    "interactive": "an INTERACTIVE statement the oracle also runs in 'single' mode (printing its value)",
+    "long": "a helper whose jumps span more than 255 code units (EXTENDED_ARG)",
 }
 
 DEFAULT_WEIGHTS = {name: 1.0 for name in FEATURES}
 DEFAULT_WEIGHTS["unbound"] = 0.3
 DEFAULT_WEIGHTS["introspection"] = 0.5
+# the chance, at weight 1, that a program has these (see Gen.rate)
+MODULE_CODE_RATE = 0.5
+INTERACTIVE_RATE = 0.3
+LONG_HELPER_RATE = 0.12
 
 # each program keeps a feature with this probability (swarm testing)
 SWARM_KEEP = 0.65
@@ -241,6 +248,10 @@ class Gen:
 
     def coin(self, p=0.5):
         return self.ch.boolean(p)
+
+    def rate(self, feature, p):
+        """True with probability p times the feature's weight (0 when it is off)."""
+        return self.on(feature) and self.coin(min(1.0, p * self.w[feature]))
 
     def pick(self, seq):
         if not seq:
@@ -522,6 +533,10 @@ class Gen:
         opts.append((1, None, lambda: f"{o}.K"))
         if "bump" in caps:
             opts.append((1, None, lambda: f"{o}.bump({e()}).x"))
+        if "static" in caps:
+            opts.append((1, None, lambda: f"{self.pick([o, cls])}.s({e()})"))
+        if "cls" in caps:
+            opts.append((1, None, lambda: f"{self.pick([o, cls])}.c({e()})"))
         opts.append((1, None, lambda: f"getattr({o}, 'y', 0)"))
         return self.choose(opts)
 
@@ -1382,6 +1397,8 @@ class Gen:
     def s_while(self, sc, d):
         if not self.loop_limit(sc):
             raise _Fallback
+        if self.coin(0.25):
+            return self.s_while_none(sc, d)
         w = self.fresh("w")
         body_sc = sc.child(loop=sc.loop + 1, safe=True)
         body_sc.vars[w] = "int"
@@ -1392,12 +1409,31 @@ class Gen:
             pre = [f"{w} += 1", f"if {w} > {limit}:", "    break"]
         else:
             c = self.cond(sc.child(), max(0, d - 2))
-            head = f"while {w} < {limit} and {c}:" if self.coin(0.7) else f"while {c} and {w} < {limit}:"
+            head = self.choose([(7, None, lambda: f"while {w} < {limit} and {c}:"),
+                                (3, None, lambda: f"while {c} and {w} < {limit}:"),
+                                # the test at the bottom jumps back when false
+                                (2, None, lambda: f"while {w} < {limit} and not ({c}):")])
             pre = [f"{w} += 1"]
         lines = [f"{w} = 0", head] + indent(pre + self.block(body_sc, d - 1))
         if self.coin(0.25):
             lines += ["else:"] + indent(self.block(sc.child(), d - 1, 1, 2))
         return lines
+
+    def s_while_none(self, sc, d):
+        """``while v is not None:`` / ``while v is None:`` -- the test repeated at
+        the bottom is POP_JUMP_BACKWARD_IF_NOT_NONE / _IF_NONE.  v is not visible
+        to the body; the counter bounds the loop."""
+        w, v = self.fresh("w"), self.fresh("n")
+        body_sc = sc.child(loop=sc.loop + 1, safe=True)
+        body_sc.vars[w] = "int"
+        body_sc.small.add(w)
+        limit = self.small_lit(0, 6)
+        if self.coin():
+            start, head, stop = self.pick([w, "None"]), f"while {v} is not None:", "None"
+        else:
+            start, head, stop = "None", f"while {v} is None:", w
+        pre = [f"{w} += 1", f"if {w} > {limit}:", f"    {v} = {stop}"]
+        return [f"{w} = 0", f"{v} = {start}", head] + indent(pre + self.block(body_sc, d - 1))
 
     def s_loopctl(self, sc, d):
         kw = self.pick(["break", "continue"])
@@ -1812,7 +1848,7 @@ class Gen:
         if self.on("classes"):
             for _ in range(self.ch.integer(1, 2)):
                 name = f"C{len(self.classes)}"
-                caps = {c for c in ("m", "p", "eq", "add", "bool", "bump") if self.coin(0.6)}
+                caps = {c for c in ("m", "p", "eq", "add", "bool", "bump", "static", "cls") if self.coin(0.6)}
                 self.classes[name] = caps
                 body = [f"class {name}:",
                         f"    K = {self.small_lit()}",
@@ -1841,6 +1877,14 @@ class Gen:
                 if "bool" in caps:
                     body += ["    def __bool__(self):",
                              "        return self.x > 0"]
+                if "static" in caps:
+                    body += ["    @staticmethod",
+                             "    def s(k):",
+                             f"        return k * {self.small_lit(-2, 4)} + 1"]
+                if "cls" in caps:
+                    body += ["    @classmethod",
+                             "    def c(cls, k):",
+                             "        return cls.K - k"]
                 if "bump" in caps:
                     body += ["    def bump(self, k):",
                              "        self.x += k",
@@ -1930,6 +1974,96 @@ class Gen:
         sig.bound = 10 if not double else 8
         return lines, sig
 
+    # -- module-level code ----------------------------------------------------
+    def gen_module_statements(self, gsc):
+        """Statements at module level, where names are LOAD_NAME/STORE_NAME/
+        DELETE_NAME.  The globals they define are readable by everything after
+        them.  Nothing here may raise: module code that raises makes the
+        program invalid."""
+        lines = []
+        if self.on("math") and self.coin(0.4):
+            lines += ["from math import *", "del pow  # math.pow would shadow the builtin pow(a, b, m)"]
+        for _ in range(self.ch.integer(1, 3)):
+            lines += self.choose([
+                (2, None, lambda: self.m_annotated(gsc)),
+                (2, None, lambda: self.m_temporary(gsc)),
+                (1, "loops", lambda: self.m_loop(gsc)),
+                (1, "try", lambda: self.m_try(gsc)),
+                (1, "print", lambda: [f"print('module', {self.safe_int(gsc)})"]),
+            ])
+        return lines + [""]
+
+    def safe_int(self, gsc, d=2):
+        """An int expression over module globals that cannot raise."""
+        opts = [(2, None, lambda: self.small_lit()), (3, None, lambda: self.var(gsc, "int"))]
+        for t in ("list", "str"):
+            if self.has(gsc, t):
+                opts.append((2, None, lambda t=t: f"len({self.var(gsc, t)})"))
+        if d > 0:
+            e = lambda: self.safe_int(gsc, d - 1)
+            opts += [(4, None, lambda: f"({e()} {self.pick(['+', '-', '*', '^', '&'])} {e()})"),
+                     (1, "builtins", lambda: f"{self.pick(['abs', 'int'])}({e()})"),
+                     (1, "builtins", lambda: f"{self.pick(['min', 'max'])}({e()}, {e()})")]
+        return self.choose(opts)
+
+    def m_annotated(self, gsc):
+        """Annotations make the module code start with SETUP_ANNOTATIONS."""
+        if self.coin(0.3):
+            return [f"{self.fresh('B')}: {self.pick(['int', 'list', 'str'])}"]  # annotated, never bound
+        name = self.fresh("A")
+        line = f"{name}: int = {self.safe_int(gsc)}"
+        gsc.vars[name] = "int"
+        return [line]
+
+    def m_temporary(self, gsc):
+        tmp, name = self.fresh("T"), self.fresh("M")
+        lines = [f"{tmp} = [{self.safe_int(gsc)}, {self.safe_int(gsc)}]",
+                 f"{name} = len({tmp}) + {tmp}[{self.pick(['0', '-1'])}]",
+                 f"del {tmp}"]
+        gsc.vars[name] = "int"
+        return lines
+
+    def m_loop(self, gsc):
+        name, i = self.fresh("M"), self.fresh("I")
+        lines = [f"{name} = {self.safe_int(gsc)}",
+                 f"for {i} in range({self.small_lit(0, 4)}):",
+                 f"    {name} += {i} * {self.small_lit()}"]
+        gsc.vars[name] = "int"
+        return lines
+
+    def m_try(self, gsc):
+        name = self.fresh("M")
+        lines = ["try:",
+                 f"    {name} = {self.safe_int(gsc)} {self.pick(['//', '%'])} {self.safe_int(gsc)}",
+                 "except ZeroDivisionError:",
+                 f"    {name} = {self.small_lit()}"]
+        gsc.vars[name] = "int"
+        return lines
+
+    def gen_interactive(self, gsc):
+        """``INTERACTIVE = '<expression>'``: the oracle also runs the expression
+        as an interactive ('single' mode) statement, which prints its value
+        (PRINT_EXPR)."""
+        t = self.pick([t for t in ("int", "bool", "str", "list", "tuple", "float")
+                       if t in ("int", "bool") or t in self.value_types()])
+        return [f"INTERACTIVE = {self.expr(gsc.child(), t, 2)!r}"]
+
+    def gen_long_helper(self, gsc):
+        """A helper whose jumps span more than 255 code units, so that they need
+        EXTENDED_ARG; the padding is cheap expression statements, to keep
+        compile time low."""
+        name = self.fresh("far")
+        padding = "; ".join(["a"] * 128)
+        lines = [f"def {name}(a):",
+                 "    n = 0",
+                 f"    for i in range({self.small_lit(1, 3)}):",
+                 f"        if {self.pick(['a', 'n < a', 'not a'])}:",
+                 f"            n {self.pick(['+=', '-=', '^='])} i",
+                 f"            {padding}",
+                 "    return n", ""]
+        gsc.funcs[name] = Sig(name, [("a", "int", False)], "int")
+        return lines
+
     def gen_program(self):
         self.counter = 0
         out = []
@@ -1944,9 +2078,12 @@ class Gen:
                 globals_lines.append(f"{name} = {self.lit(t)}")
                 gsc.vars[name] = t
                 self.module_globals[name] = t
+        module_lines = self.gen_module_statements(gsc) if self.rate("module", MODULE_CODE_RATE) else []
         class_lines = self.gen_classes()
         # helpers
         helper_lines = []
+        if self.rate("long", LONG_HELPER_RATE):
+            helper_lines += self.gen_long_helper(gsc)
         if self.on("helpers"):
             for i in range(self.ch.integer(0, 2)):
                 lines, sig = self.gen_helper(gsc, i)
@@ -2011,9 +2148,11 @@ class Gen:
         if ret:
             body.append(ret)
         f_lines = [f"def f({', '.join(params)}):"] + indent(body)
+        if self.rate("interactive", INTERACTIVE_RATE):
+            f_lines += [""] + self.gen_interactive(gsc)
         if uses_math:
             out += ["import math", ""]
-        out += globals_lines + ([""] if globals_lines else [])
+        out += globals_lines + ([""] if globals_lines else []) + module_lines
         if self.has_cm:
             out += self.cm_class()
         out += class_lines + helper_lines + f_lines

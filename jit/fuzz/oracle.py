@@ -3,17 +3,30 @@ compare everything observable.
 
 A *program* is Python source defining a function ``f`` (plus any helpers,
 classes and globals it uses) and a list of argument tuples; ``f`` is called
-with each tuple in turn in the same namespace.  The source is exec'd twice in
-fresh namespaces; in the second, every function the program defines at module
-level is replaced by ``compiler(fn)`` (default: ``jit.compile(fn,
-fallback=False)``).  Nested functions and lambdas are created at run time by
-whatever runs the enclosing code.
+with each tuple in turn in the same namespace.  The program runs twice in
+fresh namespaces.  In the first, the interpreter runs everything.  In the
+second, the module code runs compiled (``jit.exec(jit.compile(code,
+fallback=False), ns)``), then every function the program defines at module
+level and every method of its module-level classes (also inside
+staticmethod/classmethod/property) is replaced by ``compiler(fn)`` (default:
+``jit.compile(fn, fallback=False)``).  Nested functions, lambdas,
+comprehensions and class bodies are created at run time by whatever runs the
+enclosing code -- compiled code creates them as interpreted functions.
+Module code the compiler declines runs in the interpreter (and is reported).
 
-Compared, per call: the return value (canonical form: type and value, floats
-by repr so -0.0/nan count, containers structurally incl. aliasing of mutable
-objects, instances of program classes by their attributes), or the exception
-(type, message, args, ``__cause__``/``__context__`` chain); everything
-printed; the arguments after the call (each run gets its own deep copy).
+A module-level ``INTERACTIVE = '<statement>'`` assignment names one more
+statement, compiled in 'single' (interactive) mode -- where an expression
+statement prints its value through ``sys.displayhook`` -- and run in the
+program's namespace after the module code (interpreter: ``exec``; observed:
+compiled like the module code), before the calls.
+
+Compared, for the module code and the interactive statement: an exception
+raised, everything printed, the data globals right after it.  Per call: the
+return value (canonical form: type and value, floats by repr so -0.0/nan
+count, containers structurally incl. aliasing of mutable objects, instances
+of program classes by their attributes), or the exception (type, message,
+args, ``__cause__``/``__context__`` chain); everything printed; the arguments
+after the call (each run gets its own deep copy).
 After all calls: the program's data globals (not functions/classes/modules).
 
 ``JIT_FUZZ_SELFTEST=1`` makes the default compiler the interpreter again (a
@@ -26,6 +39,7 @@ import builtins
 import collections
 import contextlib
 import copy
+import dis
 import gc
 import io
 import math
@@ -116,6 +130,26 @@ def compiler_for_mode(mode):
     if mode.startswith(("crash:", "hang:", "miscompile")):
         return faulty_compiler(mode)
     return interpreter_compiler
+
+
+def jit_module_compiler(code):
+    """Module-level (or 'single'-mode) code through jit.compile: returns a
+    function running it in a namespace."""
+    import jit
+
+    compiled = jit.compile(code, fallback=False)
+    return lambda ns: jit.exec(compiled, ns)
+
+
+def interpreter_module_compiler(code):
+    return lambda ns: exec(code, ns)
+
+
+def module_compiler_for(compiler):
+    """Module code runs compiled exactly when functions are compiled by
+    jit.compile (the self-test and fault-injecting compilers leave it to the
+    interpreter, so that they test the function comparisons alone)."""
+    return jit_module_compiler if compiler is jit_compiler else interpreter_module_compiler
 
 
 def _unsupported_types():
@@ -303,10 +337,27 @@ class CallOutcome:
 
 
 @dataclass
+class ModuleOutcome:
+    """What module-level code (or the interactive statement) did."""
+    kind: str             # "return" | "raise"
+    value: object         # None, or the canonical form of the exception
+    stdout: str
+    globals_after: object  # canonical form of the data globals right after it
+
+    def summary(self, limit=300):
+        s = "ran" if self.kind == "return" else f"raise {show(self.value, limit)}"
+        if self.stdout:
+            s += f"; stdout {self.stdout[:limit]!r}"
+        return s
+
+
+@dataclass
 class RunOutcome:
     calls: list = field(default_factory=list)
     globals_after: object = None
     seconds: float = 0.0
+    module: ModuleOutcome = None
+    interactive: ModuleOutcome = None   # None when the program has no INTERACTIVE statement
 
 
 class _Watchdog:
@@ -337,7 +388,7 @@ class _Watchdog:
 def data_globals(ns):
     out = {}
     for k, v in ns.items():
-        if k.startswith("__") or callable(v) or isinstance(v, types.ModuleType):
+        if k.startswith("__") and k != "__annotations__" or callable(v) or isinstance(v, types.ModuleType):
             continue  # functions (replaced by compiled versions), classes, modules
         out[k] = v
     return out
@@ -347,10 +398,49 @@ def fresh_namespace(module_name=MODULE_NAME):
     return {"__name__": module_name, "__builtins__": builtins}
 
 
-def compile_source(source, filename=FILENAME):
+def compile_source(source, filename=FILENAME, mode="exec"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return compile(source, filename, "exec")
+        return compile(source, filename, mode)
+
+
+INTERACTIVE = "INTERACTIVE"
+
+
+def interactive_statement(source):
+    """The string of the program's module-level ``INTERACTIVE = '...'``, or None."""
+    for node in ast.parse(source).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == INTERACTIVE and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)):
+            return node.value.value
+    return None
+
+
+_NOTHING = object()
+
+
+def run_module_code(run, ns, module_name=MODULE_NAME):
+    """run(ns) -- module-level code -- with its output captured; a ModuleOutcome."""
+    buf = io.StringIO()
+    # sys.displayhook (interactive statements) stores the value in builtins._:
+    # put back what was there, so that the two runs start alike
+    underscore = builtins.__dict__.get("_", _NOTHING)
+    try:
+        with contextlib.redirect_stdout(buf):
+            try:
+                run(ns)
+                kind, value = "return", None
+            except FuzzTimeout:
+                raise
+            except Exception as e:  # noqa: BLE001 -- an exception is an outcome too
+                kind, value = "raise", canon_exc(e, _Canon(module_name))
+    finally:
+        if underscore is _NOTHING:
+            builtins.__dict__.pop("_", None)
+        else:
+            builtins._ = underscore
+    return ModuleOutcome(kind, value, normalize(buf.getvalue()), _Canon(module_name)(data_globals(ns)))
 
 
 def run_calls(ns, calls, module_name=MODULE_NAME):
@@ -402,6 +492,7 @@ class Result:
     detail: str = ""
     seconds: float = 0.0
     coverage: dict = field(default_factory=dict)   # opcode -> count lowered while compiling this program
+    opcodes: dict = field(default_factory=dict)    # where the program's opcodes are: see opcode_census
 
     @property
     def failed(self):
@@ -429,106 +520,250 @@ def reason_key(e):
     return f"{type(e).__name__}: {msg[:100]}"
 
 
-def compile_functions(ns, compiler, filename, result):
-    Unsupported, CompileErr = _unsupported_types()
-    done = {}
-    for name, v in list(ns.items()):
-        if not isinstance(v, types.FunctionType) or v.__code__.co_filename != filename:
-            continue
-        if id(v) in done:
-            ns[name] = done[id(v)]
-            continue
+class _CompilerCrash(Exception):
+    """The compiler raised something other than UnsupportedError/CompileError."""
+
+
+class _Hang(Exception):
+    """A phase of the observed run overran its time limit."""
+
+
+class _Invalid(Exception):
+    """The program is not a valid test: the interpreter run failed or hung."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds, what):
+    try:
+        with _Watchdog(seconds):
+            yield
+    except FuzzTimeout:
+        raise _Hang(f"{what} took more than {seconds:.1f}s") from None
+
+
+class Compilation:
+    """Compiles the program's code for the observed run, recording in the
+    Result what compiled and what did not (and why), and in ``tried`` every
+    code object it handed to the compiler, with whether it compiled."""
+
+    def __init__(self, compiler, module_compiler, result):
+        self.compiler = compiler
+        self.module_compiler = module_compiler
+        self.result = result
+        self.tried = []   # [(code object, compiled?)]
+        self.done = {}    # id(function) -> what replaces it
+
+    def attempt(self, name, code, make):
+        """make() compiles; its result, or None when the compiler declined."""
+        Unsupported, CompileErr = _unsupported_types()
         try:
-            g = compiler(v)
+            out = make()
         except Unsupported as e:
-            result.failures.append((name, "unsupported", reason_key(e)))
-            continue
+            self.result.failures.append((name, "unsupported", reason_key(e)))
         except CompileErr as e:
-            result.failures.append((name, "compile_error", reason_key(e)))
-            continue
+            self.result.failures.append((name, "compile_error", reason_key(e)))
         except FuzzTimeout:
             raise
         except Exception as e:  # noqa: BLE001
-            result.status = "compiler_crash"
-            result.detail = f"compiling {name} raised:\n" + "".join(traceback.format_exception(e))
-            return False
-        done[id(v)] = g
-        ns[name] = g
-        result.compiled.append(name)
-    return True
+            raise _CompilerCrash(f"compiling {name} raised:\n" + "".join(traceback.format_exception(e))) from None
+        else:
+            self.tried.append((code, True))
+            self.result.compiled.append(name)
+            return out
+        self.tried.append((code, False))
+        return None
+
+    def function(self, name, fn):
+        """The compiled version of fn, or fn itself if the compiler declined."""
+        if id(fn) not in self.done:
+            compiled = self.attempt(name, fn.__code__, lambda: self.compiler(fn))
+            self.done[id(fn)] = fn if compiled is None else compiled
+        return self.done[id(fn)]
+
+    def module(self, name, code):
+        """A function running module-level code: compiled, or in the interpreter
+        if the compiler declined."""
+        if self.module_compiler is interpreter_module_compiler:
+            return interpreter_module_compiler(code)  # nothing compiled, nothing to record
+        run = self.attempt(name, code, lambda: self.module_compiler(code))
+        return interpreter_module_compiler(code) if run is None else run
 
 
-def check(source, calls, compiler=None, timeout=10.0, filename=FILENAME, module_name=MODULE_NAME) -> Result:
-    """Run the differential oracle on one program in this process."""
+def _is_program_function(v, filename):
+    return isinstance(v, types.FunctionType) and v.__code__.co_filename == filename
+
+
+def compile_namespace(ns, comp, filename, module_name=MODULE_NAME):
+    """Replace the program's module-level functions, and the methods of its
+    module-level classes, by compiled versions."""
+    for name, v in list(ns.items()):
+        if _is_program_function(v, filename):
+            ns[name] = comp.function(name, v)
+    classes = {id(v): v for v in ns.values() if isinstance(v, type) and v.__module__ == module_name}
+    for cls in classes.values():
+        for attr, member in list(vars(cls).items()):
+            compiled = _compiled_member(member, f"{cls.__qualname__}.{attr}", comp, filename)
+            if compiled is not member:
+                setattr(cls, attr, compiled)
+                if type(compiled) is property:
+                    compiled.__set_name__(cls, attr)  # its error messages name it, as the original's did
+
+
+def _compiled_member(member, name, comp, filename):
+    """A class member with the program's functions in it compiled: a plain
+    function, or the function(s) a staticmethod/classmethod/property wraps
+    (rewrapped in a new one of the same kind)."""
+    if _is_program_function(member, filename):
+        return comp.function(name, member)
+    if type(member) in (staticmethod, classmethod) and _is_program_function(member.__func__, filename):
+        return type(member)(comp.function(name, member.__func__))
+    if type(member) is property:
+        parts = [comp.function(f"{name}.{part}", fn) if _is_program_function(fn, filename) else fn
+                 for part, fn in (("fget", member.fget), ("fset", member.fset), ("fdel", member.fdel))]
+        if parts != [member.fget, member.fset, member.fdel]:
+            return property(*parts, member.__doc__)
+    return member
+
+
+def check(source, calls, compiler=None, timeout=10.0, filename=FILENAME, module_name=MODULE_NAME,
+          module_compiler=None) -> Result:
+    """Run the differential oracle on one program in this process.  Module
+    code is compiled by ``module_compiler`` (default: see module_compiler_for)."""
     if compiler is None:
         compiler = default_compiler()
+    if module_compiler is None:
+        module_compiler = module_compiler_for(compiler)
     calls = [tuple(c) for c in calls]
     t0 = time.perf_counter()
     cov0 = opcode_coverage_snapshot()
     try:
         code = compile_source(source, filename)
+        statement = interactive_statement(source)
+        # a trailing newline ends a compound statement, as at the interactive prompt
+        single = None if statement is None else compile_source(statement + "\n", filename, "single")
     except SyntaxError as e:
         return Result("invalid", detail=f"SyntaxError: {e}")
+    comp = Compilation(compiler, module_compiler, Result("ok"))
 
     def finish(r):
         r.seconds = time.perf_counter() - t0
         cov = opcode_coverage_snapshot()
         cov.subtract(cov0)
         r.coverage = {k: v for k, v in cov.items() if v > 0}
+        r.opcodes = opcode_census([c for c in (code, single) if c is not None], comp.tried)
         return r
 
-    # expected: the interpreter
-    ns1 = fresh_namespace(module_name)
     try:
-        with _Watchdog(timeout):
-            exec(code, ns1)
-            if "f" not in ns1:
-                return finish(Result("invalid", detail="the program defines no f"))
-            exp = run_calls(ns1, calls, module_name)
-    except FuzzTimeout:
-        return finish(Result("invalid", detail=f"the interpreter took more than {timeout}s"))
-    except Exception as e:  # noqa: BLE001 - module-level code raised
-        return finish(Result("invalid", detail="module code raised " + "".join(traceback.format_exception_only(e)).strip()))
-    ns1 = None
-
-    # observed: compiled
-    result = Result("ok")
-    ns2 = fresh_namespace(module_name)
-    try:
-        with _Watchdog(timeout):
-            exec(code, ns2)
-    except (Exception, FuzzTimeout) as e:  # noqa: BLE001
-        return finish(Result("invalid", detail=f"module code raised on the second run: {e!r}"))
-    try:
-        with _Watchdog(max(timeout, 60.0)):
-            ok = compile_functions(ns2, compiler, filename, result)
-    except FuzzTimeout:
-        result.status = "hang"
-        result.detail = "compiling took more than 60s"
-        return finish(result)
-    if not ok:
-        return finish(result)
+        exp = run_interpreted(code, single, calls, timeout, module_name)
+    except _Invalid as e:
+        return finish(Result("invalid", detail=str(e)))
+    result = comp.result
     result.expected = [c.summary() for c in exp.calls]
-    if not result.compiled:
+    try:
+        obs = run_observed(code, single, calls, comp, exp, timeout, filename, module_name)
+    except _CompilerCrash as e:
+        result.status, result.detail = "compiler_crash", str(e)
+        return finish(result)
+    except _Hang as e:
+        result.status, result.detail = "hang", str(e)
+        return finish(result)
+    if obs is None:
         result.status = "unsupported"
         return finish(result)
-    limit = max(timeout, 20 * exp.seconds + 2.0)
-    try:
-        with _Watchdog(limit):
-            obs = run_calls(ns2, calls, module_name)
-    except FuzzTimeout:
-        result.status = "hang"
-        result.detail = f"compiled code ran more than {limit:.1f}s (interpreter: {exp.seconds:.3f}s)"
-        return finish(result)
-    result.observed = [c.summary() for c in obs.calls]
+    result.observed = [c.summary() for c in obs.calls or ()]
     result.diffs = compare(exp, obs)
     if result.diffs:
         result.status = "divergence"
     return finish(result)
 
 
+def run_interpreted(code, single, calls, timeout, module_name=MODULE_NAME):
+    """The expected outcome: the interpreter runs everything."""
+    ns = fresh_namespace(module_name)
+    try:
+        with _Watchdog(timeout):
+            module = run_module_code(lambda ns: exec(code, ns), ns, module_name)
+            if module.kind == "raise":
+                raise _Invalid(f"module code raised {show(module.value)}")
+            if "f" not in ns:
+                raise _Invalid("the program defines no f")
+            interactive = None if single is None else run_module_code(lambda ns: exec(single, ns), ns, module_name)
+            exp = run_calls(ns, calls, module_name)
+    except FuzzTimeout:
+        raise _Invalid(f"the interpreter took more than {timeout}s") from None
+    exp.module, exp.interactive = module, interactive
+    return exp
+
+
+def run_observed(code, single, calls, comp, exp, timeout, filename, module_name=MODULE_NAME):
+    """The observed outcome: module code, functions and methods compiled.  None
+    when nothing compiled; the calls are skipped when the module code did not
+    leave the program defined (an exception, or no f)."""
+    ns = fresh_namespace(module_name)
+    compile_limit = max(timeout, 60.0)
+    with _time_limit(compile_limit, "compiling the module code"):
+        run_module = comp.module("<module>", code)
+    with _time_limit(timeout, "running the module code"):
+        module = run_module_code(run_module, ns, module_name)
+    if module.kind == "raise" or "f" not in ns:
+        return RunOutcome(calls=None, module=module)
+    with _time_limit(compile_limit, "compiling the functions"):
+        compile_namespace(ns, comp, filename, module_name)
+        run_single = None if single is None else comp.module("<interactive>", single)
+    if not comp.result.compiled:
+        return None
+    interactive = None
+    if run_single is not None:
+        with _time_limit(timeout, "running the interactive statement"):
+            interactive = run_module_code(run_single, ns, module_name)
+    limit = max(timeout, 20 * exp.seconds + 2.0)
+    with _time_limit(limit, f"compiled code (interpreter: {exp.seconds:.3f}s)"):
+        obs = run_calls(ns, calls, module_name)
+    obs.module, obs.interactive = module, interactive
+    return obs
+
+
+def _opnames(code):
+    return collections.Counter(ins.opname for ins in dis.get_instructions(code, show_caches=True))
+
+
+def _nested_codes(roots, stop):
+    """Code objects nested in roots (not roots themselves), without descending
+    into those whose id is in stop."""
+    seen = set(stop)
+    stack = [k for r in roots for k in r.co_consts if isinstance(k, types.CodeType)]
+    while stack:
+        code = stack.pop()
+        if id(code) in seen:
+            continue
+        seen.add(id(code))
+        yield code
+        stack += [k for k in code.co_consts if isinstance(k, types.CodeType)]
+
+
+def opcode_census(roots, tried):
+    """Opcode counts of a program's bytecode (dis, with CACHE entries), by where it runs:
+    ``compiled`` -- code objects the compiler accepted; ``declined`` -- those it
+    declined; ``nested`` -- code nested in compiled code and not compiled itself
+    (closures, lambdas, comprehensions, class bodies: compiled code creates them
+    as interpreted functions); ``all`` -- every code object under roots."""
+    census = {kind: collections.Counter() for kind in ("compiled", "declined", "nested", "all")}
+    for code, compiled in tried:
+        census["compiled" if compiled else "declined"].update(_opnames(code))
+    compiled_codes = [code for code, compiled in tried if compiled]
+    for code in _nested_codes(compiled_codes, stop={id(code) for code, _ in tried}):
+        census["nested"].update(_opnames(code))
+    for code in [*roots, *_nested_codes(roots, stop={id(r) for r in roots})]:
+        census["all"].update(_opnames(code))
+    return {kind: dict(counts) for kind, counts in census.items()}
+
+
 def compare(exp: RunOutcome, obs: RunOutcome):
-    diffs = []
+    diffs = compare_module_code("module code", exp.module, obs.module)
+    if obs.calls is None:  # the calls were skipped
+        return diffs or ["module code: f is not defined after the compiled module code"]
+    if exp.interactive is not None:
+        diffs += compare_module_code("interactive statement", exp.interactive, obs.interactive)
     for i, (a, b) in enumerate(zip(exp.calls, obs.calls)):
         tag = f"call {i}"
         if (a.kind, a.value) != (b.kind, b.value):
@@ -544,6 +779,18 @@ def compare(exp: RunOutcome, obs: RunOutcome):
         diffs.append(f"number of calls differs: {len(exp.calls)} vs {len(obs.calls)}")
     if exp.globals_after != obs.globals_after:
         diffs.append(f"globals after the calls differ:\n  expected {show(exp.globals_after, 2000)}\n  observed {show(obs.globals_after, 2000)}")
+    return diffs
+
+
+def compare_module_code(tag, a: ModuleOutcome, b: ModuleOutcome):
+    diffs = []
+    if (a.kind, a.value) != (b.kind, b.value):
+        diffs.append(f"{tag}: result differs:\n  expected {a.summary(2000)}\n  observed {b.summary(2000)}")
+    if a.stdout != b.stdout:
+        diffs.append(f"{tag}: stdout differs:\n  expected {a.stdout[:2000]!r}\n  observed {b.stdout[:2000]!r}")
+    if a.globals_after != b.globals_after:
+        diffs.append(f"{tag}: globals after it differ:\n  expected {show(a.globals_after, 2000)}\n"
+                     f"  observed {show(b.globals_after, 2000)}")
     return diffs
 
 
