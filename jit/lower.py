@@ -101,6 +101,9 @@ class Lowering:
         self.deopt_depth = 0
         self.global_caches: list[str] = []   # per LOAD_GLOBAL site: {globals ver, builtins ver, value}
         self.private_globals: list[str] = []   # other module-level definitions of this code
+        # raw addresses the code uses (direct-call cells), patched after loading like
+        # the constants, so the text (the object cache's key) holds none
+        self.addresses: list[int] = []
         self.entry_deopt_incoming: list = []   # (block, site constant) per parameter guard
         self.cur = "entry"
         self._label_to_block: dict[str, ir.Block] = {}
@@ -172,6 +175,14 @@ class Lowering:
 
     def slot(self, i: int) -> str:
         return f"%slot{i}"
+
+    def address(self, addr: int) -> str:
+        """A pointer to ``addr``, read from this module's address table."""
+        p, r = self.t(), self.t()
+        self.emit(f"{p} = getelementptr ptr, ptr @{self.p}.addrs, i64 {len(self.addresses)}")
+        self.emit(f"{r} = load ptr, ptr {p}")
+        self.addresses.append(addr)
+        return r
 
     def array(self, values: list[str]) -> str:
         n = max(len(values), 1)
@@ -666,6 +677,7 @@ class Lowering:
         # sized only now: lowering and the entry point both add constants
         self.const_table_size = max(len(self.fn.consts), 1)
         consts = f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer"
+        consts += f"\n@{p}.addrs = global [{max(len(self.addresses), 1)} x ptr] zeroinitializer"
         # C stack bytes one call takes; patched after codegen (pipeline.measure_frame)
         consts += f"\n@{p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
@@ -687,6 +699,7 @@ class Lowering:
         p = self.p
         self.const_table_size = max(len(self.fn.consts), 1)
         lines = [f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
+                 f"@{p}.addrs = global [{max(len(self.addresses), 1)} x ptr] zeroinitializer",
                  f"@{p}.frame = internal constant i64 0"]
         lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
                   for cache in self.global_caches] + self.private_globals

@@ -632,8 +632,7 @@ def lo_direct_call(L, op):
     if fp is None and op.attrs.get("recursive") and not L.inline_copy:
         fp = f"@{L.p}.impl"        # this code itself: no cell, no entry wrapper
     if fp is None:
-        cell = L.t()
-        L.emit(f"{cell} = inttoptr i64 {op.attrs['cell']} to ptr")
+        cell = L.address(op.attrs["cell"])
         fp = L.t()
         L.emit(f"{fp} = load ptr, ptr {cell}")
     fast, slow, got = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.obj")

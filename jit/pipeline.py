@@ -159,7 +159,8 @@ def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
     imports = {name: capi.address(name) for name in lowering.used}
     imports.update(rtlib.symbols())
     p = lowering.p
-    copies = [f"{sub.p}.consts" for sub in lowering.inlined]
+    copies = [f"{sub.p}.{table}" for sub in lowering.inlined for table in ("consts", "addrs")]
+    exports = [*exports, "addrs"]
     library = engine.compile_ir(text, [f"{p}.{e}" for e in exports] + copies, imports,
                                 opt_level=opt_level, codegen_level=codegen_level)
     ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
@@ -179,6 +180,10 @@ def _fill_consts(library, lowering, code):
     arr = (ctypes.c_void_p * len(consts)).from_address(library.address(f"{lowering.p}.consts"))
     for i, obj in enumerate(consts):
         arr[i] = id(obj)
+    addrs = lowering.addresses
+    table = (ctypes.c_void_p * len(addrs)).from_address(library.address(f"{lowering.p}.addrs"))
+    for i, addr in enumerate(addrs):
+        table[i] = addr
 
 
 MAX_SPECIALIZED_OPS = 2000
