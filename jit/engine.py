@@ -10,7 +10,9 @@ code refers to C-API functions and to Python objects only through imported
 symbols and constants tables patched after loading, so an object made by one
 process links into another. A hit costs a file read instead of LLVM's parse,
 optimisation and code generation. ``JIT_CACHE_DIR`` says where (default
-``$XDG_CACHE_HOME/jit`` or ``~/.cache/jit``); ``JIT_CACHE=0`` turns it off.
+``$XDG_CACHE_HOME/jit`` or ``~/.cache/jit``); ``JIT_CACHE=0`` turns it off;
+``JIT_CACHE_MB`` bounds its size (default 256): past it, the least recently used
+entries go.
 """
 from __future__ import annotations
 
@@ -219,8 +221,10 @@ def _cache_path(key: str) -> Path:
 def _cache_read(key: str | None) -> bytes | None:
     if key is None:
         return None
+    path = _cache_path(key)
     try:
-        data = _cache_path(key).read_bytes()
+        data = path.read_bytes()
+        os.utime(path)              # recently used: pruned last
     except OSError:
         return None
     obj, digest = data[:-_DIGEST], data[-_DIGEST:]
@@ -239,4 +243,31 @@ def _cache_write(key: str | None, obj: bytes):
             fh.write(obj + hashlib.sha256(obj).digest())
         os.replace(tmp, path)       # atomic: readers see the old file or the whole new one
     except OSError:
-        pass
+        return
+    global _writes
+    _writes += 1
+    if _writes % _PRUNE_EVERY == 0:
+        _prune(_cache_dir())
+
+
+_writes = 0
+_PRUNE_EVERY = 64      # writes between looks at the cache's size
+
+
+def _prune(root: Path):
+    """Remove the least recently used entries while the cache is over its size."""
+    limit = float(os.environ.get("JIT_CACHE_MB", "256")) * (1 << 20)
+    try:
+        entries = [(st.st_mtime, st.st_size, p) for p in root.glob("*/*.o")
+                   for st in [p.stat()]]
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries):
+        if total <= limit * 0.8:
+            break
+        try:
+            path.unlink()
+            total -= size
+        except OSError:
+            pass

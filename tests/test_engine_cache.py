@@ -54,3 +54,17 @@ def test_damaged_entries_are_recompiled(tmp_path):
 def test_cache_can_be_turned_off(tmp_path):
     first = _run(tmp_path, JIT_CACHE="0")
     assert first[2] > 0 and not _entries(tmp_path)
+
+
+def test_cache_is_pruned_to_its_size(tmp_path, monkeypatch):
+    from jit import engine
+    for i in range(40):
+        sub = tmp_path / f"{i:02x}"
+        sub.mkdir()
+        (sub / f"{i:064x}.o").write_bytes(b"x" * 100_000)
+        os.utime(sub / f"{i:064x}.o", (1000 + i, 1000 + i))
+    monkeypatch.setenv("JIT_CACHE_MB", "1")
+    engine._prune(tmp_path)
+    left = sorted(p.name for p in tmp_path.glob("*/*.o"))
+    assert sum(p.stat().st_size for p in tmp_path.glob("*/*.o")) <= 0.8 * (1 << 20)
+    assert left and left[-1] == f"{39:064x}.o"      # the most recently used stay
