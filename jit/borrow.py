@@ -16,9 +16,9 @@ op in between cannot rebind a fast local: compiled code has no frame to write).
 A list or tuple item read by ``seq_getitem`` is *lent* when, until its
 release, only ops that run no Python code use it (unboxing, comparisons), or a
 truth test as its last use (which holds it around a ``__bool__`` call), and
-the container is not released before that use: it keeps the item alive meanwhile. Read generically (not an exact list or
-tuple, or out of range) it is owned after all, and its release stays (through
-``.own``, null on the fast path).
+the container is not released before that use (it keeps the item alive).
+Read generically (not an exact list or tuple, or out of range) it is owned
+after all, and its release stays (through ``.own``, null on the fast path).
 
 A global loaded only to be checked against the callee a specialised call was
 compiled for (``guard_callee``) qualifies too, when nothing between the load

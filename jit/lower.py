@@ -322,21 +322,6 @@ class Lowering:
         self.emit_deopt(resume, stack, op.offset, release=op.attrs.get("release", ()))
         self.start(ok)
 
-    def borrowed_object(self, v: ir.Value) -> str:
-        """A borrowed object standing for an object, NULL-slot or i1 value."""
-        val = self.v(v)
-        if v.type == NOBJ:
-            z, r = self.t(), self.t()
-            self.emit(f"{z} = icmp eq ptr {val}, null")
-            self.emit(f"{r} = select i1 {z}, ptr {self.const(deopt_null())}, ptr {val}")
-            return r
-        if v.type == BOOL:
-            r = self.t()
-            self.emit(f"{r} = select i1 {val}, ptr {self.capi('_Py_TrueStruct')}, "
-                      f"ptr {self.capi('_Py_FalseStruct')}")
-            return r
-        return val
-
     def box_raw(self, type_: str, val: str, kind: str = "") -> str:
         """A new reference boxing an unboxed value; NULL on failure (error set)."""
         if type_ == I64:
@@ -366,9 +351,7 @@ class Lowering:
         for v in stack:            # the others' references move into the frame list
             if v.borrowed == "lent" and id(v) not in released:
                 self.release(v, cold=True)
-        kinds_global = f"@{self.p}.sk{site}"
-        self.private_globals.append(f"{kinds_global} = private constant [{len(kinds) + 1} x i8] "
-                                    f'c"{kinds}\\00"')
+        kinds_global = self._kinds_string(f"sk{site}", kinds)
         self.deopt_incoming.append((self.cur, self.const(site), len(stack), kinds_global))
         self.emit("br label %deopt.shared")
 
@@ -394,9 +377,15 @@ class Lowering:
             return "b" if v.type == OBJ else "m"
         return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f", RANGE: "o"}[v.type]
 
+    def _kinds_string(self, name: str, kinds: str) -> str:
+        """A module constant holding ``kinds`` (jit.deopt_list's slot kinds); its name."""
+        g = f"@{self.p}.{name}"
+        self.private_globals.append(f'{g} = private constant [{len(kinds) + 1} x i8] c"{kinds}\\00"')
+        return g
+
     def check_null_exit(self, val: str):
-        """Out of memory while deoptimising: leave with the exception (the values
-        already boxed for the interpreter leak)."""
+        """Out of memory while deoptimising or boxing parameters: leave with the
+        exception (jit.deopt_list has released what it was handed)."""
         z, ok = self.t(), self.label("boxed")
         self.emit(f"{z} = icmp eq ptr {val}, null")
         self.emit(f"br i1 {z}, label %error_exit, label %{ok}")
@@ -413,9 +402,7 @@ class Lowering:
         self.allocas += [f"%deopt.stack = alloca [{max(self.deopt_depth, 1)} x i64]",
                          f"%deopt.vals = alloca [{max(n, 1)} x i64]",
                          f"%deopt.bound = alloca [{max(n, 1)} x i8]"]
-        kinds = "".join(DEOPT_KINDS[st] for st in self.slot_types)
-        self.private_globals.append(f"@{self.p}.kinds = private constant [{len(kinds) + 1} x i8] "
-                                    f'c"{kinds}\\00"')
+        kinds = self._kinds_string("kinds", "".join(DEOPT_KINDS[st] for st in self.slot_types))
         self.start("deopt.shared")
         site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _, _ in self.deopt_incoming)
         depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d, _ in self.deopt_incoming)
@@ -438,19 +425,12 @@ class Lowering:
                 self.emit(f"store i8 {f8}, ptr {q}")
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
-                  f"ptr @{self.p}.kinds, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
+                  f"ptr {kinds}, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
                   f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
                   f"ptr {self.const(deopt_null())})")
         self.check_null_exit(lst)
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
-
-    def _if_null(self, cond: str, val: str, negate=False) -> str:
-        """``val`` if ``cond`` (or its negation) holds, else NULL."""
-        r = self.t()
-        a, b = (val, "null") if not negate else ("null", val)
-        self.emit(f"{r} = select i1 {cond}, ptr {a}, ptr {b}")
-        return r
 
     def _deopt_call(self, site: str, lst: str) -> str:
         """spec.deopt(site, lst); the list (emptied by then) is released."""
@@ -482,8 +462,7 @@ class Lowering:
             return
         n, nparams = len(self.slot_types), self._nparams()
         self.allocas.append(f"%deopt.args = alloca [{max(n, 1)} x ptr]")
-        self.private_globals.append(f"@{self.p}.arg_kinds = private constant [{n + 1} x i8] "
-                                    f'c"{"o" * n}\\00"')
+        kinds = self._kinds_string("arg_kinds", "o" * n)
         self.start("deopt.entry")
         site = ", ".join(f"[ {k}, %{pred} ]" for pred, k in self.entry_deopt_incoming)
         self.emit(f"%de.site = phi ptr {site}")
@@ -501,7 +480,7 @@ class Lowering:
                 self.xdecref(x)
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.args, ptr %deopt.args, "
-                  f"ptr @{self.p}.arg_kinds, i64 {n}, ptr null, ptr null, i64 0, "
+                  f"ptr {kinds}, i64 {n}, ptr null, ptr null, i64 0, "
                   f"ptr {self.const(helpers.UNBOUND)}, ptr null)")
         self.check_null_exit(lst)
         self._deopt_exit(self._deopt_call("%de.site", lst))
