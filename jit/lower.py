@@ -82,6 +82,7 @@ class Lowering:
         self.inline_copy = inline_copy
         self.inlined: list["Lowering"] = []     # callees copied into this module
         self._inline_entries: dict[int, str] = {}
+        self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
         self.extra_text: list[str] = []
         self.spec = spec                   # a dispatch.Specialization (specialised code)
         self.dispatch = dispatch           # the generic entry dispatches on argument types
@@ -682,7 +683,39 @@ class Lowering:
                  f"@{p}.frame = internal constant i64 0"]
         lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
                   for cache in self.global_caches] + self.private_globals
-        return "\n".join(lines + [impl, entry])
+        return "\n".join(lines + [impl, entry] + self.extra_text)
+
+    def copies(self):
+        """Every code copied into this module, however deep (each has its own tables)."""
+        for sub in self.inlined:
+            yield sub
+            yield from sub.copies()
+
+    def nested_impl(self, code) -> str | None:
+        """The impl (an LLVM symbol) of a copy of ``code``, a function this code makes
+        and calls at once, placed in this module; None if it cannot be compiled."""
+        key = id(code)       # the code is one of this function's constants: alive
+        if key not in self._nested_impls:
+            from .pipeline import nested_function_ir
+            made = nested_function_ir(code)
+            if made is None:
+                self._nested_impls[key] = None
+                return None
+            sub = Lowering(made, code, {"globals": self.entry_consts.get("globals", {})},
+                           inline_copy=True,
+                           prefix=f"{self.p}n{len(self.inlined)}")
+            impl = sub.lower()
+            sub.const_table_size = max(len(sub.fn.consts), 1)
+            lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
+                     f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
+                     f"@{sub.p}.frame = internal constant i64 0"]
+            lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
+                      for cache in sub.global_caches] + sub.private_globals
+            self.extra_text.append("\n".join(lines + [impl] + sub.extra_text))
+            self.used |= sub.used
+            self.inlined.append(sub)
+            self._nested_impls[key] = f"@{sub.p}.impl"
+        return self._nested_impls[key]
 
     def inline_entry(self, spec) -> str | None:
         """The direct entry (an LLVM symbol) of a copy of ``spec``'s code placed in
@@ -1463,6 +1496,12 @@ def _vectorcall(L, op, result: str):
 
 def lo_call(L, op):
     special = op.attrs.get("frame_builtin")
+    if "nested_code_index" in op.attrs:
+        _call_nested(L, op)
+        return
+    if "class_body_index" in op.attrs:
+        _call_build_class(L, op)
+        return
     if special is None:
         _vectorcall(L, op, L.v(op.result))
         return
@@ -1485,6 +1524,90 @@ def lo_call(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{yes_end} ], [ {r2}, %{no_end} ]")
+
+
+def _call_nested(L, op):
+    """Call a function this code just made (a comprehension) by running its code
+    compiled in this module, with the function's globals, builtins and closure. Only
+    hostile code could have changed its __code__ meanwhile: then a Python call."""
+    code = L.fn.consts[op.attrs["nested_code_index"]]
+    impl = L.nested_impl(code)
+    if impl is None:
+        _vectorcall(L, op, L.v(op.result))
+        return
+    first, second, *rest = op.args
+    func, args = (second, rest) if first.id in L.static_null else (first, [second, *rest])
+    f = L.v(func)
+    same = L.t()
+    L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
+    compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
+    L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
+    L.start(compiled)
+    from .pipeline import make_frame
+    frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
+    g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
+    arr = L.array([L.v(a) for a in args])
+    r1 = L.t("r")
+    L.emit(f"{r1} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
+           f"i1 false, ptr null, ptr {arr})")
+    L.check_null(r1, op)
+    compiled_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(python)
+    r2 = L.t("r")
+    _vectorcall(L, op, r2)
+    python_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
+
+
+def _call_build_class(L, op):
+    """A class statement: when ``__build_class__`` is still the builtin (and only
+    hostile code could have changed the body function's __code__), do its work in two
+    helpers around running the body compiled in this module, with the namespace as
+    its locals; else the Python call."""
+    code = L.fn.consts[op.attrs["class_body_index"]]
+    impl = L.nested_impl(code)
+    if impl is None:
+        _vectorcall(L, op, L.v(op.result))
+        return
+    _null, build, func, *rest = op.args
+    f = L.v(func)
+    is_builtin, same, ok = L.t(), L.t(), L.t()
+    L.emit(f"{is_builtin} = icmp eq ptr {L.v(build)}, {L.const(builtins.__build_class__)}")
+    L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
+    L.emit(f"{ok} = and i1 {is_builtin}, {same}")
+    compiled, python, join = L.label("cls"), L.label("clspy"), L.label("clsjoin")
+    L.emit(f"br i1 {ok}, label %{compiled}, label %{python}")
+    L.start(compiled)
+    kwn = op.attrs["kwnames"]
+    arr = L.array([f] + [L.v(a) for a in rest])
+    state = L.call("PyObject_Vectorcall", L.const(helpers.class_prepare), arr,
+                   str(len(rest) + 1 - len(kwn)), L.const(kwn) if kwn else "null")
+    L.check_null(state, op, strip=True)
+    ns = L.tuple_item(state, 1)
+    from .pipeline import make_frame
+    frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
+    g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
+    cell = L.t("cell")
+    L.emit(f"{cell} = call ptr {impl}(ptr {g}, ptr {b}, ptr {ns}, ptr {frame}, ptr {clo}, "
+           f"i1 false, ptr null, ptr null)")
+    L.check_null(cell, op, extra=[state])
+    r1 = L.call("PyObject_Vectorcall", L.const(helpers.class_finish), L.array([state, cell]),
+                "2", "null")
+    L.decref(state)
+    L.decref(cell)
+    L.check_null(r1, op, strip=True)
+    compiled_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(python)
+    r2 = L.t("r")
+    _vectorcall(L, op, r2)
+    python_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
 
 
 def _locals_snapshot(L, op, helper_name):

@@ -15,7 +15,7 @@ from runtime import capi, deopt
 
 from . import engine, rtlib
 from .borrow import borrow
-from .errors import CompileError
+from .errors import CompileError, UnsupportedError
 from .lower import Lowering
 from .ssa import build_ssa
 
@@ -159,7 +159,7 @@ def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
     imports = {name: capi.address(name) for name in lowering.used}
     imports.update(rtlib.symbols())
     p = lowering.p
-    copies = [f"{sub.p}.{table}" for sub in lowering.inlined for table in ("consts", "addrs")]
+    copies = [f"{sub.p}.{table}" for sub in lowering.copies() for table in ("consts", "addrs")]
     exports = [*exports, "addrs"]
     library = engine.compile_ir(text, [f"{p}.{e}" for e in exports] + copies, imports,
                                 opt_level=opt_level, codegen_level=codegen_level)
@@ -167,7 +167,7 @@ def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
         measure_frame(library.address(f"{p}.impl"))
     consts = list(fn.consts)
     _fill_consts(library, lowering, code)
-    for sub in lowering.inlined:       # callees' code copied in: their own tables
+    for sub in lowering.copies():      # callees' and nested code copied in: own tables
         _fill_consts(library, sub, code)
         consts += sub.fn.consts
     return library, consts, text
@@ -187,6 +187,22 @@ def _fill_consts(library, lowering, code):
 
 
 MAX_SPECIALIZED_OPS = 2000
+
+
+def nested_function_ir(code):
+    """The IR of ``code``, a function that compiled code makes and calls at once (a
+    comprehension), to compile into the caller's module; None if it cannot be."""
+    from . import api
+    try:
+        fn, lowered = build_ssa(code)
+    except UnsupportedError:
+        return None        # it stays a Python call, run by the interpreter
+    misuse = deopt.nested_code_unsafe(code)
+    if misuse is not None:
+        raise CompileError(f"{code.co_qualname}: {misuse}")
+    borrow(fn)
+    api.opcode_coverage.update(lowered)
+    return fn
 
 
 def specialized_function(code, spec):

@@ -50,6 +50,9 @@ class Builder:
         self.fn.next_offset = {a.offset: b.start for a, b in zip(instrs, instrs[1:])}
         self.const_values: dict[int, object] = {}   # SSA id -> constant, for checks
         self.global_names: dict[int, str] = {}      # SSA id -> global/name it was loaded from
+        self.made_functions: dict[int, object] = {}  # SSA id -> code of a MAKE_FUNCTION result
+        self.null_values: set[int] = set()           # SSA ids of PUSH_NULL's NULLs
+        self.build_class_values: set[int] = set()    # SSA ids of LOAD_BUILD_CLASS results
         self.cell_slots = {i for i, n in enumerate(names) if n in code.co_cellvars}
         self.deleted = {ins.arg for ins in self.bc.instrs if ins.op == "DELETE_FAST"}
         self.nparams = (code.co_argcount + code.co_kwonlyargcount
@@ -225,7 +228,9 @@ def h_pop_top(b, ins):
 
 
 def h_push_null(b, ins):
-    b.push(b.value("null", can_fail=False, type_=NOBJ))
+    v = b.value("null", can_fail=False, type_=NOBJ)
+    b.null_values.add(v.id)
+    b.push(v)
 
 
 def h_copy(b, ins):
@@ -470,10 +475,49 @@ def h_call(b, ins):
     name = b.global_names.get(second.id)
     if name in FRAME_BUILTINS and argc == FRAME_BUILTINS[name] and not kwnames:
         attrs["frame_builtin"] = name   # answered without a frame if still the builtin
+    nested = _called_at_once(b, first, second, argc, kwnames)
+    if nested is not None:
+        attrs["nested_code_index"] = b.fn.const_index(nested)
+    body = _class_body(b, first, second, args, len(kwnames))
+    if body is not None:
+        attrs["class_body_index"] = b.fn.const_index(body)
     r = b.value("call", [first, second, *args], nargs=argc, kwnames=kwnames, kw_index=kw,
                 **attrs)
     b.drop(argc + 2)
     b.push(r)
+
+
+CO_NOT_PLAIN = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200   # varargs, varkw, generator, async
+
+
+def _called_at_once(b, first, second, argc, kwnames):
+    """The code of a function this code makes and calls with all its parameters
+    positional (a comprehension: MAKE_FUNCTION, GET_ITER, CALL 0), or None. Such a
+    call can run that code compiled in this module (lower: _call_nested)."""
+    if kwnames:
+        return None
+    if first.id in b.made_functions:        # [function, first argument, ...]
+        code, npos = b.made_functions[first.id], argc + 1
+    elif second.id in b.made_functions and first.id in b.null_values:
+        code, npos = b.made_functions[second.id], argc
+    else:
+        return None
+    if code.co_flags & CO_NOT_PLAIN or code.co_kwonlyargcount or code.co_argcount != npos:
+        return None
+    return code
+
+
+def _class_body(b, first, second, args, nkw):
+    """The body code of a class statement (``__build_class__(function made here from
+    class-body code, name, *bases, **kw)``), or None. Its body can run compiled in
+    this module (lower: _call_build_class)."""
+    if second.id not in b.build_class_values or first.id not in b.null_values \
+            or len(args) - nkw < 2 or args[0].id not in b.made_functions:
+        return None
+    code = b.made_functions[args[0].id]
+    if code.co_flags & (CO_NOT_PLAIN | 0x03) or code.co_argcount or code.co_kwonlyargcount:
+        return None      # 0x03: optimized locals, a new locals dict: a function, not a body
+    return code
 
 
 def h_call_function_ex(b, ins):
@@ -497,6 +541,8 @@ def h_make_function(b, ins):
         raise CompileError(f"{b.code.co_qualname}: MAKE_FUNCTION at offset {ins.offset}: "
                            f"closure flag does not match {code.co_name}'s free variables")
     r = b.value("make_function", items, flags=flags, code_index=b.fn.const_index(code))
+    if not flags & 7:     # no defaults or annotations: called at once, all is known
+        b.made_functions[r.id] = code
     b.drop(n)
     b.push(r)
 
@@ -731,7 +777,9 @@ def h_load_assertion_error(b, ins):
 
 
 def h_load_build_class(b, ins):
-    b.push(b.value("load_build_class"))
+    v = b.value("load_build_class")
+    b.build_class_values.add(v.id)
+    b.push(v)
 
 
 def h_setup_annotations(b, ins):

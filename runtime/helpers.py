@@ -9,6 +9,7 @@ Messages match CPython 3.11's interpreter word for word.
 from __future__ import annotations
 
 import builtins as _builtins
+import ctypes
 import sys
 import types
 
@@ -153,6 +154,87 @@ def load_build_class(builtins):
     if "__build_class__" in builtins:
         return builtins["__build_class__"]
     raise NameError("__build_class__ not found")
+
+
+# ---- class statements whose body runs compiled (builtins.__build_class__ in two halves)
+# Every piece of user code these call (__mro_entries__, __prepare__, the metaclass) is
+# called from the helper's own frame, so the one traceback entry native code strips
+# is the helper's.
+
+_type_mro = type.__dict__["__mro__"].__get__     # tp_mro itself, whatever a metaclass says
+_mapping_check = ctypes.pythonapi.PyMapping_Check
+_mapping_check.argtypes, _mapping_check.restype = [ctypes.py_object], ctypes.c_int
+
+
+def _tp_name(t):
+    return ctypes.c_char_p.from_address(id(t) + 24).value.decode()   # PyTypeObject.tp_name
+
+
+def _is(obj, t):
+    """Py<T>_Check: ``type(obj)`` derives from ``t`` (isinstance would also consult a
+    ``__class__`` attribute)."""
+    return issubclass(type(obj), t)
+
+
+def class_prepare(func, name, *orig_bases, **kwds):
+    """__build_class__ up to running the body: (metaclass, namespace, bases, keywords,
+    original bases), or an error exactly as __build_class__ raises it."""
+    if not _is(name, str):
+        raise TypeError("__build_class__: name is not a string")
+    new_bases = None
+    for i, base in enumerate(orig_bases):
+        entries = None if _is(base, type) else getattr(base, "__mro_entries__", None)
+        if entries is None:
+            if new_bases is not None:
+                new_bases.append(base)
+            continue
+        more = entries(orig_bases)
+        if not _is(more, tuple):
+            raise TypeError("__mro_entries__ must return a tuple")
+        if new_bases is None:
+            new_bases = list(orig_bases[:i])
+        new_bases.extend(more)
+    bases = orig_bases if new_bases is None else tuple(new_bases)
+    meta = kwds.pop("metaclass", _MISSING)
+    isclass = meta is _MISSING or _is(meta, type)
+    if meta is _MISSING:
+        meta = type(bases[0]) if bases else type
+    if isclass:         # the most derived metaclass (_PyType_CalculateMetaclass)
+        winner = meta
+        for base in bases:
+            t = type(base)
+            if any(m is t for m in _type_mro(winner)):
+                continue
+            if any(m is winner for m in _type_mro(t)):
+                winner = t
+                continue
+            raise TypeError("metaclass conflict: the metaclass of a derived class must be a "
+                            "(non-strict) subclass of the metaclasses of all its bases")
+        meta = winner
+    prepare = getattr(meta, "__prepare__", _MISSING)
+    ns = {} if prepare is _MISSING else prepare(name, bases, **kwds)
+    if not _mapping_check(ns):
+        raise TypeError(f"{_tp_name(meta)[:200] if isclass else '<metaclass>'}.__prepare__() "
+                        f"must return a mapping, not {_tp_name(type(ns))[:200]}")
+    return meta, ns, bases, kwds, orig_bases, name
+
+
+def class_finish(state, cell):
+    """__build_class__ after the body ran (it returned ``cell``): the class."""
+    meta, ns, bases, kwds, orig_bases, name = state
+    if bases is not orig_bases:
+        ns["__orig_bases__"] = orig_bases
+    cls = meta(name, bases, ns, **kwds)
+    if _is(cls, type) and type(cell) is types.CellType:
+        if ctypes.c_void_p.from_address(id(cell) + 16).value is None:   # an empty cell
+            raise RuntimeError(f"__class__ not set defining {repr(name)[:200]} as "
+                               f"{repr(cls)[:200]}. Was __classcell__ propagated to "
+                               "type.__new__?")
+        cell_cls = cell.cell_contents
+        if cell_cls is not cls:
+            raise TypeError(f"__class__ set to {repr(cell_cls)[:200]} defining "
+                            f"{repr(name)[:200]} as {repr(cls)[:200]}")
+    return cls
 
 
 def setup_annotations(locals):

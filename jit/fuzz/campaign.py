@@ -225,8 +225,8 @@ class Summary:
         reasons = [
             ("in code that compiled, yet never counted as lowered", lambda op: ops["compiled"][op]),
             ("in code the compiler declined (see fallbacks)", lambda op: ops["declined"][op]),
-            ("only in nested code (closures, lambdas, comprehensions, class bodies), which compiled code "
-             "runs in the interpreter", lambda op: ops["nested"][op]),
+            ("only in nested functions compiled code makes but does not call at once (closures, "
+             "lambdas), which run in the interpreter", lambda op: ops["nested"][op]),
             ("only emitted for generators/coroutines, which the compiler does not compile",
              lambda op: op in GENERATOR_ONLY),
             ("not produced by the generator", lambda op: True),

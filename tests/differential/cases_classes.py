@@ -467,3 +467,135 @@ def getattr_and_setattr_dunder_interplay():
     p = Proxy(t)
     p.x = 5
     return t.x, p.x, "x" in vars(p), sorted(vars(t))
+
+
+# Class bodies run compiled in the defining function's module; __build_class__'s
+# work (bases, metaclass, __prepare__, __classcell__) keeps CPython's semantics.
+@case((3,))
+def class_body_reads_enclosing_and_own_names(n):
+    k = n * 2
+
+    class A:
+        x = k                 # LOAD_CLASSDEREF: not in the namespace, so the cell
+        j = 5
+        y = j
+        k = 7                 # now the namespace has it
+        z = k
+        comp = [k + i for i in range(2)]     # the comprehension sees the cell, not A.k
+
+        def m(self):
+            return __class__.__name__, k
+    return A.x, A.y, A.z, A.comp, A().m(), sorted(n for n in vars(A) if not n.startswith("__"))
+
+
+@case(())
+def class_statement_errors():
+    out = []
+
+    class M1(type):
+        pass
+
+    class M2(type):
+        pass
+    A, B = M1("A", (), {}), M2("B", (), {})
+    try:
+        class C(A, B):
+            pass
+    except TypeError as e:
+        out.append(str(e))
+
+    class BadPrepare(type):
+        @classmethod
+        def __prepare__(mcs, name, bases):
+            return 42
+    try:
+        class D(metaclass=BadPrepare):
+            pass
+    except TypeError as e:
+        out.append(str(e))
+
+    class Entries:
+        def __mro_entries__(self, bases):
+            return (int,)
+
+    class E(Entries(), metaclass=type):
+        pass
+    out.append((E.__bases__, E.__orig_bases__[0].__class__.__name__))
+
+    class BadEntries:
+        def __mro_entries__(self, bases):
+            return [int]
+    try:
+        class F(BadEntries()):
+            pass
+    except TypeError as e:
+        out.append(str(e))
+
+    class Swallow(type):
+        def __new__(mcs, name, bases, ns):
+            ns.pop("__classcell__", None)
+            return super().__new__(mcs, name, bases, ns)
+    try:
+        class G(metaclass=Swallow):
+            def f(self):
+                return __class__
+    except RuntimeError as e:
+        out.append(str(e))
+    try:
+        class H(metaclass=lambda name, bases, ns, **kw: (name, sorted(ns), kw), extra=1):
+            q = 1
+        out.append(H)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        class I:
+            a = 1
+            b = 1 / 0
+    except ZeroDivisionError as e:
+        out.append(str(e))
+    try:
+        class J(metaclass=None):
+            pass
+    except TypeError as e:
+        out.append(str(e))
+    return out
+
+
+@case(())
+def class_statement_with_build_class_replaced():
+    import builtins
+    seen = []
+    original = builtins.__build_class__
+
+    def spy(func, name, *bases, **kw):
+        seen.append((name, len(bases), sorted(kw)))
+        return original(func, name, *bases, **kw)
+    builtins.__build_class__ = spy
+    try:
+        class K(int):
+            v = 1
+    finally:
+        builtins.__build_class__ = original
+    return seen, K.v, K.__bases__
+
+
+@case((2,))
+def class_prepare_ordered_namespace_and_kwargs(n):
+    log = []
+
+    class Meta(type):
+        @classmethod
+        def __prepare__(mcs, name, bases, **kw):
+            log.append(("prepare", name, kw))
+            return {"preset": n}
+
+        def __new__(mcs, name, bases, ns, **kw):
+            log.append(("new", name, sorted(ns), kw))
+            return super().__new__(mcs, name, bases, ns)
+
+        def __init__(cls, name, bases, ns, **kw):
+            super().__init__(name, bases, ns)
+
+    class P(metaclass=Meta, tag=n):
+        a = preset + 1
+    return P.a, log

@@ -108,3 +108,64 @@ def matrix_ops(m):
     t = [[row[i] for row in m] for i in range(len(m[0]))]
     p = [[sum(a * b for a, b in zip(r, c)) for c in t] for r in m]
     return t, p
+
+
+# Comprehensions (and functions made and called at once) run compiled, inside the
+# caller's module: the same closure, globals, results, errors and tracebacks.
+@case(([3, 0, 1],), ([],))
+def comp_error_inside_nested_comprehension(xs):
+    k = 6
+    return [[k // x for _ in range(2)] for x in xs]
+
+
+@case((4,))
+def comp_closure_rebound_between_runs(n):
+    k = 1
+    first = [x + k for x in range(n)]
+    k = 100
+    second = {x: x * k for x in range(n)}
+    return first, second, {x - k for x in range(n)}
+
+
+@case((3,))
+def immediately_called_lambdas(n):
+    k = 5
+    return (lambda a, b: a * b + k)(n, 2), (lambda: n)(), (lambda *a: a)(1, 2)
+
+
+@case((6,))
+def comp_numeric_body(n):
+    total = 0
+    for i in range(n):
+        total += sum([j * j for j in range(i)])
+    return total, [i / 2 for i in range(n)], {i: i ** 2 for i in range(n) if i & 1}
+
+
+@case(())
+def comp_function_code_swapped_while_iterating():
+    import gc
+    import types
+
+    class Sneaky:
+        def __iter__(self):
+            for o in gc.get_objects():
+                if isinstance(o, types.FunctionType) and o.__name__ == "<listcomp>" \
+                        and o.__code__ is target:
+                    o.__code__ = (lambda it: ["swapped", list(it)]).__code__
+            return iter([1, 2])
+    target = None
+    for c in comp_function_code_swapped_while_iterating.__code__.co_consts:
+        if isinstance(c, types.CodeType) and c.co_name == "<listcomp>":
+            target = c
+    return [x for x in Sneaky()]
+
+
+@case((3,))
+def comp_iterator_errors(n):
+    out = []
+    for bad in (None, 5, "ab"):
+        try:
+            out.append([x for x in bad])
+        except TypeError as e:
+            out.append(str(e))
+    return out
