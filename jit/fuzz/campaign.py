@@ -131,7 +131,8 @@ FOLDED_BY_DECODER = {"CACHE": "inline cache entries", "EXTENDED_ARG": "argument 
 # CPython 3.11 emits these only for generators/coroutines (JUMP_BACKWARD_NO_INTERRUPT:
 # the SEND loop of yield from/await; of the 13,333 stdlib and site-packages files
 # compiled here, every code object containing it was a generator or coroutine),
-# and the compiler does not compile generators.
+# and the compiler does not compile generators; the oracle's loop variant
+# (oracle.uninterruptible_loops) puts it in ordinary code.
 GENERATOR_ONLY = {"JUMP_BACKWARD_NO_INTERRUPT"}
 
 
