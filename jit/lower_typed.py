@@ -372,11 +372,16 @@ def lo_num_truth(L, op):
 
 # ---- sequences -------------------------------------------------------------------
 
-def _seq_index(L, c, k, allow_tuple):
-    """(in_bounds, item pointer): inline indexing of an exact list (or tuple)."""
-    t = L.type_of(c)
-    is_list = _icmp(L, "eq", t, L.capi("PyList_Type"), "ptr")
-    is_tuple = _icmp(L, "eq", t, L.capi("PyTuple_Type"), "ptr") if allow_tuple else "false"
+def _seq_index(L, c, k, allow_tuple, exact=None):
+    """(in_bounds, item pointer): inline indexing of an exact list (or tuple).
+    ``exact``: the specialiser knows which ("list"/"tuple"): no type check."""
+    if exact is not None:
+        is_list = "true" if exact == "list" else "false"
+        is_tuple = "true" if exact == "tuple" and allow_tuple else "false"
+    else:
+        t = L.type_of(c)
+        is_list = _icmp(L, "eq", t, L.capi("PyList_Type"), "ptr")
+        is_tuple = _icmp(L, "eq", t, L.capi("PyTuple_Type"), "ptr") if allow_tuple else "false"
     start = L.cur
     chk, join = L.label("sq.chk"), L.label("sq.join")
     L.emit(f"br i1 {_or(L, is_list, is_tuple)}, label %{chk}, label %{join}")
@@ -401,7 +406,7 @@ def _seq_index(L, c, k, allow_tuple):
 
 def lo_seq_getitem(L, op):
     c, k = L.v(op.args[0]), L.v(op.args[1])
-    ok, ptr = _seq_index(L, c, k, allow_tuple=True)
+    ok, ptr = _seq_index(L, c, k, allow_tuple=True, exact=op.attrs.get("exact"))
     fast, slow, join = L.label("gi.fast"), L.label("gi.slow"), L.label("gi.join")
     L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
     L.start(fast)
@@ -425,7 +430,7 @@ def lo_seq_getitem(L, op):
 
 def lo_seq_setitem(L, op):
     c, k, v = (L.v(x) for x in op.args)
-    ok, ptr = _seq_index(L, c, k, allow_tuple=False)
+    ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"))
     fast, slow, join = L.label("si.fast"), L.label("si.slow"), L.label("si.join")
     L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
     L.start(fast)
@@ -433,17 +438,26 @@ def lo_seq_setitem(L, op):
     L.emit(f"{old} = load ptr, ptr {ptr}")
     # storing the object already there changes nothing (skips two refcount updates
     # of one object: flags[j] = False over False)
-    swap = L.label("si.swap")
-    L.emit(f"br i1 {_icmp(L, 'eq', old, v, 'ptr')}, label %{join}, label %{swap}")
+    # (steal: v's own reference goes to the list; the op releases it if it is not stored)
+    steal = op.attrs.get("steal", False)
+    swap, same = L.label("si.swap"), L.label("si.same")
+    L.emit(f"br i1 {_icmp(L, 'eq', old, v, 'ptr')}, label %{same if steal else join}, label %{swap}")
+    if steal:
+        L.start(same)
+        L.decref(v)       # the list holds it too: never the last reference
+        L.emit(f"br label %{join}")
     L.start(swap)
-    L.incref(v)
+    if not steal:
+        L.incref(v)
     L.emit(f"store ptr {v}, ptr {ptr}")
     L.decref(old)
     L.emit(f"br label %{join}")
     L.start(slow)
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.setitem_index(ptr {c}, i64 {k}, ptr {v})")
-    L.check_neg(rc, op)
+    L.check_neg(rc, op)      # on failure the unwind releases v
+    if steal:
+        L.decref(v)
     L.emit(f"br label %{join}")
     L.start(join)
 
@@ -453,7 +467,7 @@ def lo_seq_setitem_float(L, op):
     in place: no other reference exists, so nothing can tell it from a new float
     (n-body style updates then allocate nothing). Otherwise a new float is stored."""
     c, k, d = (L.v(x) for x in op.args)
-    ok, ptr = _seq_index(L, c, k, allow_tuple=False)
+    ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"))
     fast, slow, join = L.label("sf.fast"), L.label("sf.slow"), L.label("sf.join")
     L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
     L.start(fast)

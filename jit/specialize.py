@@ -146,10 +146,13 @@ class Inference:
         self.numeric_stores: dict[int, set] = {}   # slot -> definite int/float types stored
         self.boxed_slots: set[int] = set()   # slots whose objects' identity is observed
         self.producer: dict[int, ir.Op] = {}
+        self.stored_slots: set[int] = set()    # locals assigned or deleted somewhere
         for blk in fn.blocks:
             for op in blk.ops:
                 for r in op.results:
                     self.producer[r.id] = op
+                if op.kind in ("store_local", "delete_local"):
+                    self.stored_slots.add(op.attrs["slot"])
         self.plans: dict[int, tuple] = {}      # id(op) -> rewrite plan
         self.wanted: dict[int, object] = {}    # value id -> the type its op last gave it
         self.changed = True
@@ -172,6 +175,18 @@ class Inference:
 
     def t(self, v):
         return self.vt.get(v.id)
+
+    def exact_sequence(self, v) -> str | None:
+        """"list"/"tuple" when ``v`` is certainly an exact list/tuple: a parameter of
+        that type in this signature, read from a slot nothing assigns."""
+        prod = self.producer.get(v.id)
+        types = getattr(self.spec, "types", ())
+        if prod is None or prod.kind != "load_local":
+            return None
+        slot = prod.attrs["slot"]
+        if slot >= len(types) or slot in self.stored_slots:
+            return None
+        return {list: "list", tuple: "tuple"}.get(types[slot])
 
     def force_candidates(self) -> dict:
         """Object slots worth holding unboxed: some store puts a definite int (float)
@@ -746,7 +761,8 @@ class Rewriter:
         self.emit("num_truth", op.args, op.results, op)
 
     def r_seq_getitem(self, op):
-        self.emit("seq_getitem", op.args, op.results, op, unwind=op.unwind)
+        self.emit("seq_getitem", op.args, op.results, op, unwind=op.unwind,
+                  exact=self.inf.exact_sequence(op.args[0]))
 
     def r_seq_setitem(self, op):
         c, k, v = op.args
@@ -754,14 +770,15 @@ class Rewriter:
             u = op.unwind
             if u is not None:
                 u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)]
-            self.emit("seq_setitem_float", [c, k, v], [], op, unwind=u)
+            self.emit("seq_setitem_float", [c, k, v], [], op, unwind=u,
+                      exact=self.inf.exact_sequence(c))
             return
         temps: list = []
         v = self.box(v, op, temps)
         u = op.unwind
         if u is not None:
             u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
-        self.emit("seq_setitem", [c, k, v], [], op, unwind=u)
+        self.emit("seq_setitem", [c, k, v], [], op, unwind=u, exact=self.inf.exact_sequence(c))
         self.release(temps, op)
 
     def r_range_iter(self, op):

@@ -1166,6 +1166,52 @@ def setitem(lst, i, v):
     return lst
 
 
+class Deleter:
+    """An item whose release runs code that changes another list."""
+
+    def __init__(self, victim):
+        self.victim = victim
+
+    def __del__(self):
+        self.victim[-1] = "del"
+
+    def __repr__(self):
+        return "Deleter()"
+
+
+def _deleter_args():
+    src = [1, 2, 3]
+    return src, [Deleter(src), 0, 0], 3
+
+
+# items moved between lists (the store takes the loaded item's reference), stores
+# of the object already there, a store out of range with a fresh object, a released
+# item whose __del__ changes the list being read, a list subclass, a reassigned
+# parameter
+@case(([3, 1, 2, 5], [0, 0, 0, 0], 4), ([1.5, 2, "x"], [None] * 3, 3), ([1, 2], [0], 2),
+      ([1, 2, 3], [0, 0, 0], -1), _deleter_args(), ([7, 8], [0, 0], 0),
+      (type("L", (list,), {})([4, 5]), [0, 0], 2), ([BIG, -BIG, 1], [0, 0, 0], 3))
+def list_moves(src, dst, n):
+    for i in range(n):
+        dst[i] = src[i]
+    lo, hi = 0, len(dst) - 1
+    while lo < hi:
+        t = dst[lo]
+        dst[lo] = dst[hi]
+        dst[hi] = t
+        lo += 1
+        hi -= 1
+    dst[0] = dst[0]
+    src[0] = [n, n + 1]
+    try:
+        dst[n + 5] = [n]
+    except IndexError as e:
+        print(e)
+    if n == 0:
+        src = (1, 2)
+    return src[0], dst
+
+
 @case(([1, 2, 3],), ([1.5, 2.5],), ((1, 2, 3),), ([1, 2, 3.5, "x"],), ([I62, I62, 1],),
       ([True, 2],), ([],), ([1, 2, 3],), ((1.5, 2),), ([BIG, 1],))
 def sum_index_loop(xs):
