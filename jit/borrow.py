@@ -8,10 +8,12 @@ reference (``borrow=True``) and every release of it is skipped, including
 the ``decref`` the builder emitted.
 
 A value qualifies when, within the block that defines it, it is released by
-exactly one ``decref``, nothing else takes ownership of it (no ``incref``, no
+exactly one ``decref`` more than it is copied (``incref``, from COPY: the
+augmented ``xs[i] += v`` copies ``xs``), nothing else takes ownership of it (no
 stealing op, no block argument or handler value), and, for a local, no store
-or deletion of that local comes before the ``decref`` (arbitrary code run by an
-op in between cannot rebind a fast local: compiled code has no frame to write).
+or deletion of that local comes before its last ``decref`` (arbitrary code run
+by an op in between cannot rebind a fast local: compiled code has no frame to
+write). Its copies' increfs go too.
 
 A list or tuple item read by ``seq_getitem`` is *lent* when, until its
 release, only ops that run no Python code use it (unboxing, comparisons), or a
@@ -60,7 +62,8 @@ def _move_into_lists(blk: ir.Block):
 
 
 def _borrow_block(blk: ir.Block) -> int:
-    # value id -> [producing op, its local slot (None otherwise), decref index]
+    # value id -> [producing op, its local slot (None otherwise), decref indices,
+    # incref indices]: the value is open until it has one decref more than increfs
     live: dict[int, list] = {}
     spoiled: set[int] = set()
     unguarded: set[int] = set()     # global loads not yet checked by their guard
@@ -71,8 +74,8 @@ def _borrow_block(blk: ir.Block) -> int:
         if op.kind == "decref":
             vid = op.args[0].id
             entry = live.get(vid)
-            if entry is not None and entry[2] is None:
-                entry[2] = i
+            if entry is not None:
+                entry[2].append(i)
             items.pop(vid, None)
             closed.discard(vid)
             # the container may die here, unless the frame slot or the constants
@@ -93,11 +96,19 @@ def _borrow_block(blk: ir.Block) -> int:
             spoiled |= items.keys() | unguarded
             items.clear()
             unguarded.clear()
-        elif op.kind not in PURE:
+        elif op.kind not in PURE and not (op.kind == "seq_getitem" and op.attrs.get("exact")):
+            # (indexing an exact list or tuple runs no Python code, even out of range)
             spoiled |= items.keys() | unguarded
             items.clear()
             unguarded.clear()
-        taken = [a for a in op.args if isinstance(a, ir.Value)] if op.kind == "incref" else []
+        taken = []
+        if op.kind == "incref":    # a copy (COPY): one more decref to match
+            for a in op.args:
+                entry = live.get(a.id)
+                if entry is not None and len(entry[2]) <= len(entry[3]):
+                    entry[3].append(i)
+                else:
+                    taken.append(a)
         taken += [op.args[k] for k in ir.STEALS.get(op.kind, ())]
         taken += [a for _, targs in op.targets for a in targs]
         if op.unwind is not None:
@@ -105,27 +116,31 @@ def _borrow_block(blk: ir.Block) -> int:
         spoiled.update(a.id for a in taken)
         if op.kind in ("store_local", "delete_local"):
             slot = op.attrs["slot"]
-            spoiled.update(vid for vid, (_, s, end) in live.items() if s == slot and end is None)
+            spoiled.update(vid for vid, (_, s, decs, incs) in live.items()
+                           if s == slot and len(decs) <= len(incs))
         if not op.results or op.result.type != OBJ:
             continue
         if op.kind in ("const", "load_local"):
-            live[op.result.id] = [op, op.attrs.get("slot"), None]
+            live[op.result.id] = [op, op.attrs.get("slot"), [], []]
         elif op.kind == "load_global":
-            live[op.result.id] = [op, None, None]
+            live[op.result.id] = [op, None, [], []]
             unguarded.add(op.result.id)
         elif op.kind == "seq_getitem":
-            live[op.result.id] = [op, None, None]
+            live[op.result.id] = [op, None, [], []]
             items[op.result.id] = op.args[0].id
     spoiled |= unguarded | items.keys() | closed      # not released in this block
+    # released exactly: one decref more than increfs (a lent item: no increfs)
+    spoiled.update(vid for vid, (_, _, decs, incs) in live.items()
+                   if len(decs) != len(incs) + 1)
     drop = set()
-    for vid, (op, _, end) in live.items():
-        if end is None or vid in spoiled or op.kind == "seq_getitem":
+    for vid, (op, _, decs, incs) in live.items():
+        if vid in spoiled or op.kind == "seq_getitem":
             continue
         op.attrs["borrow"] = True
         op.result.borrowed = True
-        drop.add(end)
-    for vid, (op, _, end) in live.items():
-        if end is None or vid in spoiled or op.kind != "seq_getitem":
+        drop.update(decs + incs)
+    for vid, (op, _, decs, incs) in live.items():
+        if vid in spoiled or incs or op.kind != "seq_getitem":
             continue
         box = needs.get(vid)
         if box is not None and (box not in live or live[box][0].result.borrowed is not True):

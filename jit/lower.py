@@ -1587,6 +1587,18 @@ def _call_build_class(L, op):
                    str(len(rest) + 1 - len(kwn)), L.const(kwn) if kwn else "null")
     L.check_null(state, op, strip=True)
     ns = L.tuple_item(state, 1)
+    is_mapping = L.call("PyMapping_Check", ns)
+    bad = L.t()
+    L.emit(f"{bad} = icmp eq i32 {is_mapping}, 0")
+    not_mapping, mapping = L.label("clsns.bad"), L.label("clsns.ok")
+    L.emit(f"br i1 {bad}, label %{not_mapping}, label %{mapping}, !prof !0")
+    L.start(not_mapping)       # the helper raises; then release the state
+    L.call("PyObject_Vectorcall", L.const(helpers.class_namespace_error), L.array([state]),
+           "1", "null")
+    L.emit("call void @jit.strip_tb()")
+    L.decref(state)
+    L.unwind(op)
+    L.start(mapping)
     from .pipeline import make_frame
     frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
     g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))

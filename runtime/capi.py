@@ -42,6 +42,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyObject_Repr": ("ptr", ("ptr",)),
     "PyObject_ASCII": ("ptr", ("ptr",)),
     "PyObject_Size": ("i64", ("ptr",)),
+    "PyMapping_Check": ("i32", ("ptr",)),
     "PyObject_Vectorcall": ("ptr", ("ptr", "ptr", "i64", "ptr")),
     "PyObject_Call": ("ptr", ("ptr", "ptr", "ptr")),
     "_PyObject_GetMethod": ("i32", ("ptr", "ptr", "ptr")),

@@ -161,42 +161,33 @@ def load_build_class(builtins):
 # called from the helper's own frame, so the one traceback entry native code strips
 # is the helper's.
 
+# Py<T>_Check(x) is ``issubclass(type(x), T)`` (isinstance would also consult a
+# ``__class__`` attribute); no helper functions are called, so that no frame but the
+# helper's is ever in a traceback.
 _type_mro = type.__dict__["__mro__"].__get__     # tp_mro itself, whatever a metaclass says
-_mapping_check = ctypes.pythonapi.PyMapping_Check
-_mapping_check.argtypes, _mapping_check.restype = [ctypes.py_object], ctypes.c_int
-
-
-def _tp_name(t):
-    return ctypes.c_char_p.from_address(id(t) + 24).value.decode()   # PyTypeObject.tp_name
-
-
-def _is(obj, t):
-    """Py<T>_Check: ``type(obj)`` derives from ``t`` (isinstance would also consult a
-    ``__class__`` attribute)."""
-    return issubclass(type(obj), t)
 
 
 def class_prepare(func, name, *orig_bases, **kwds):
     """__build_class__ up to running the body: (metaclass, namespace, bases, keywords,
     original bases), or an error exactly as __build_class__ raises it."""
-    if not _is(name, str):
+    if not issubclass(type(name), str):
         raise TypeError("__build_class__: name is not a string")
     new_bases = None
     for i, base in enumerate(orig_bases):
-        entries = None if _is(base, type) else getattr(base, "__mro_entries__", None)
+        entries = None if issubclass(type(base), type) else getattr(base, "__mro_entries__", None)
         if entries is None:
             if new_bases is not None:
                 new_bases.append(base)
             continue
         more = entries(orig_bases)
-        if not _is(more, tuple):
+        if not issubclass(type(more), tuple):
             raise TypeError("__mro_entries__ must return a tuple")
         if new_bases is None:
             new_bases = list(orig_bases[:i])
         new_bases.extend(more)
     bases = orig_bases if new_bases is None else tuple(new_bases)
     meta = kwds.pop("metaclass", _MISSING)
-    isclass = meta is _MISSING or _is(meta, type)
+    isclass = meta is _MISSING or issubclass(type(meta), type)
     if meta is _MISSING:
         meta = type(bases[0]) if bases else type
     if isclass:         # the most derived metaclass (_PyType_CalculateMetaclass)
@@ -213,19 +204,26 @@ def class_prepare(func, name, *orig_bases, **kwds):
         meta = winner
     prepare = getattr(meta, "__prepare__", _MISSING)
     ns = {} if prepare is _MISSING else prepare(name, bases, **kwds)
-    if not _mapping_check(ns):
-        raise TypeError(f"{_tp_name(meta)[:200] if isclass else '<metaclass>'}.__prepare__() "
-                        f"must return a mapping, not {_tp_name(type(ns))[:200]}")
-    return meta, ns, bases, kwds, orig_bases, name
+    return meta, ns, bases, kwds, orig_bases, name, isclass
+
+
+def class_namespace_error(state):
+    """__build_class__'s error for a namespace that is not a mapping (native code
+    checks with PyMapping_Check)."""
+    meta, ns, isclass = state[0], state[1], state[6]
+    what = ctypes.c_char_p.from_address(id(meta) + 24).value.decode()[:200] \
+        if isclass else "<metaclass>"        # PyTypeObject.tp_name
+    raise TypeError(f"{what}.__prepare__() must return a mapping, not "
+                    f"{ctypes.c_char_p.from_address(id(type(ns)) + 24).value.decode()[:200]}")
 
 
 def class_finish(state, cell):
     """__build_class__ after the body ran (it returned ``cell``): the class."""
-    meta, ns, bases, kwds, orig_bases, name = state
+    meta, ns, bases, kwds, orig_bases, name, _ = state
     if bases is not orig_bases:
         ns["__orig_bases__"] = orig_bases
     cls = meta(name, bases, ns, **kwds)
-    if _is(cls, type) and type(cell) is types.CellType:
+    if issubclass(type(cls), type) and type(cell) is types.CellType:
         if ctypes.c_void_p.from_address(id(cell) + 16).value is None:   # an empty cell
             raise RuntimeError(f"__class__ not set defining {repr(name)[:200]} as "
                                f"{repr(cls)[:200]}. Was __classcell__ propagated to "

@@ -599,3 +599,24 @@ def class_prepare_ordered_namespace_and_kwargs(n):
     class P(metaclass=Meta, tag=n):
         a = preset + 1
     return P.a, log
+
+
+@case(())
+def class_prepare_returns_odd_namespaces():
+    import collections
+    out = []
+    for make in (collections.deque, list, collections.OrderedDict, lambda: "text"):
+        class Meta(type):
+            @classmethod
+            def __prepare__(mcs, name, bases, make=make):
+                return make()
+
+            def __new__(mcs, name, bases, ns):
+                return ("made", type(ns).__name__)
+        try:
+            class K(metaclass=Meta):
+                pass
+            out.append(K)
+        except Exception as e:         # TypeError from __build_class__ or the body
+            out.append((type(e).__name__, str(e)))
+    return out
