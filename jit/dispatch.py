@@ -42,6 +42,7 @@ class Specialization:
         self.address = 0
         self.direct_address = 0
         self.return_hint = None      # what its returns are (for callers' unboxing)
+        self.raw_tuple = None        # item types of the tuple it returns raw, if it does
 
     def add_site(self, resume: int, depth: int, offset: int) -> int:
         self.sites.append((resume, depth, offset))
@@ -142,6 +143,14 @@ class Dispatcher:
         for row_types, spec in self.rows:
             if row_types == types and spec is not None:
                 return spec.return_hint
+        return None
+
+    def raw_tuple(self, types: tuple):
+        """The item types of the tuple the specialisation for ``types`` hands direct
+        callers unboxed, or None."""
+        for row_types, spec in self.rows:
+            if row_types == types and spec is not None:
+                return spec.raw_tuple
         return None
 
     def respecialize(self, spec: Specialization, offset: int):

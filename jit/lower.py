@@ -2152,11 +2152,18 @@ def lo_br_if_null(L, op):
 RAW_KIND = {I64: 1, F64: 2}
 
 
+def raw_code(types: list) -> int:
+    """The word a direct caller puts in %out[0] to ask for an unboxed result: the
+    value's kind, or for a tuple handed over item by item its length and kinds."""
+    if len(types) == 1:
+        return RAW_KIND[types[0]]
+    return 0x1000 | (len(types) << 8) | sum(1 << i for i, t in enumerate(types) if t == F64)
+
+
 def lo_ret_raw(L, op):
-    """Return an unboxed value: raw to a direct caller that asked for this kind (the
-    first word of %out), boxed to anyone else."""
-    v = op.args[0]
-    lt = LLTYPE[v.type]
+    """Return unboxed values (one, or a tuple's items): raw to a direct caller that
+    asked for exactly these (the first word of %out), boxed to anyone else."""
+    vals = op.args
     raw, boxed = L.label("ret.raw"), L.label("ret.boxed")
     want = L.t()
     L.emit(f"{want} = icmp ne ptr %out, null")
@@ -2165,17 +2172,43 @@ def lo_ret_raw(L, op):
     L.start(chk)
     k, same = L.t(), L.t()
     L.emit(f"{k} = load i64, ptr %out")
-    L.emit(f"{same} = icmp eq i64 {k}, {RAW_KIND[v.type]}")
+    L.emit(f"{same} = icmp eq i64 {k}, {raw_code([v.type for v in vals])}")
     L.emit(f"br i1 {same}, label %{raw}, label %{boxed}")
     L.start(raw)
-    p = L.t()
-    L.emit(f"{p} = getelementptr i64, ptr %out, i64 1")
-    L.emit(f"store {lt} {L.v(v)}, ptr {p}")
+    for i, v in enumerate(vals):
+        p = L.t()
+        L.emit(f"{p} = getelementptr i64, ptr %out, i64 {i + 1}")
+        L.emit(f"store {LLTYPE[v.type]} {L.v(v)}, ptr {p}")
     _return(L, L.capi("jit_raw_marker"))
     L.start(boxed)
-    r = L.box_raw(v.type, L.v(v))
-    L.check_null_exit(r)
-    _return(L, r)
+    if len(vals) == 1:
+        r = L.box_raw(vals[0].type, L.v(vals[0]))
+        L.check_null_exit(r)
+        _return(L, r)
+        return
+    items = []
+    for v in vals:
+        items.append(L.box_raw(v.type, L.v(v)))
+        _release_on_null(L, items)
+    t = L.call("PyTuple_New", str(len(items)))
+    _release_on_null(L, [t] + items)
+    for i, item in enumerate(items):
+        p = L.t()
+        L.emit(f"{p} = getelementptr i8, ptr {t}, i64 {abi.TUPLE_ITEMS + 8 * i}")
+        L.emit(f"store ptr {item}, ptr {p}")
+    _return(L, t)
+
+
+def _release_on_null(L, vals: list[str]):
+    """Out of memory if vals[-1] is NULL: release the others and leave with it."""
+    z, bad, ok = L.t(), L.label("oom"), L.label("boxed")
+    L.emit(f"{z} = icmp eq ptr {vals[-1]}, null")
+    L.emit(f"br i1 {z}, label %{bad}, label %{ok}, !prof !0")
+    L.start(bad)
+    for v in vals[:-1]:
+        L.decref(v)
+    L.emit("br label %error_exit")
+    L.start(ok)
 
 
 def _return(L, val):

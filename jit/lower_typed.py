@@ -14,7 +14,8 @@ import struct
 from runtime import abi
 
 from .ir import F64, I64
-from .lower import FCMP, ICMP
+from . import lower
+from .lower import FCMP, ICMP, LLTYPE
 
 TWO53 = 1 << 53
 I64_MIN = -(1 << 63)
@@ -634,12 +635,15 @@ def lo_range_next(L, op):
 
 def lo_direct_call(L, op):
     """Call another specialised function through its direct-entry cell: typed
-    arguments travel unboxed, and so does an int/float result when the callee
-    returns one (it stores it in ``out`` and returns the raw marker). An empty cell
-    (no specialisation) is an ordinary call."""
+    arguments travel unboxed, and so does an int/float result, or the items of a
+    tuple of them (attr ``items``), when the callee returns that (it stores it in
+    ``out`` and returns the raw marker). An empty cell (no specialisation) is an
+    ordinary call."""
     fn_obj, *args = op.args
-    res = op.result
-    want = {I64: 1, F64: 2}.get(res.type, 0)
+    results = op.results
+    items = op.attrs.get("items", False)
+    want = lower.raw_code([r.type for r in results]) if items or \
+        results[0].type in (I64, F64) else 0
     fp = None
     if op.attrs.get("inline") is not None and not L.inline_copy:
         fp = L.inline_entry(op.attrs["inline"])    # a copy of the callee, inlinable
@@ -661,7 +665,7 @@ def lo_direct_call(L, op):
     out = "null"
     if want:
         out = L.t("out")
-        L.allocas.append(f"{out} = alloca [2 x i64]")
+        L.allocas.append(f"{out} = alloca [{len(results) + 1} x i64]")
         L.emit(f"store i64 {want}, ptr {out}")
     r1 = L.t()
     if fp == f"@{L.p}.impl":
@@ -674,10 +678,12 @@ def lo_direct_call(L, op):
         L.emit(f"{is_raw} = icmp eq ptr {r1}, {L.capi('jit_raw_marker')}")
         L.emit(f"br i1 {is_raw}, label %{rawl}, label %{objl}")
         L.start(rawl)
-        p, rv = L.t(), L.t()
-        L.emit(f"{p} = getelementptr i64, ptr {out}, i64 1")
-        lt = "i64" if want == 1 else "double"
-        L.emit(f"{rv} = load {lt}, ptr {p}")
+        loaded = []
+        for i, r in enumerate(results):
+            p, rv = L.t(), (L.v(r) if items else L.t())
+            L.emit(f"{p} = getelementptr i64, ptr {out}, i64 {i + 1}")
+            L.emit(f"{rv} = load {LLTYPE[r.type]}, ptr {p}")
+            loaded.append(rv)
         join = L.label("dc.join")
         L.emit(f"br label %{join}")
         L.start(objl)
@@ -695,11 +701,19 @@ def lo_direct_call(L, op):
     slow_end = L.cur
     L.emit(f"br label %{got}")
     L.start(got)
-    obj = L.v(op.attrs["boxed"]) if want else L.v(res)
+    obj = L.v(op.attrs["boxed"]) if want else L.v(results[0])
     L.emit(f"{obj} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{slow_end} ]")
     if not want:
         return
+    after, below = op.attrs["after"]
+    if items:
+        # not the items raw (no specialisation, or it changed): the interpreter
+        # unpacks the object from after the call on
+        L.emit_deopt(after, below + [op.attrs["boxed"]], op.offset, release=op.attrs["release"])
+        L.start(join)
+        return
     # an object result: unbox it, or resume after the call with it on the stack
+    res = results[0]
     if want == 1:
         val, ok = unbox_int_inline(L, obj)
     else:
@@ -708,15 +722,14 @@ def lo_direct_call(L, op):
     bad, good = L.label("dc.deopt"), L.label("dc.unboxed")
     L.emit(f"br i1 {_not(L, ok)}, label %{bad}, label %{good}, !prof !0")
     L.start(bad)
-    after, below = op.attrs["after"]
     L.emit_deopt(after, below + [op.attrs["boxed"]], op.offset, release=op.attrs["release"])
     L.start(good)
     L.decref(obj)
     good_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    lt = "i64" if want == 1 else "double"
-    L.emit(f"{L.v(res)} = phi {lt} [ {rv}, %{rawl} ], [ {val}, %{good_end} ]")
+    lt = LLTYPE[res.type]
+    L.emit(f"{L.v(res)} = phi {lt} [ {loaded[0]}, %{rawl} ], [ {val}, %{good_end} ]")
 
 
 TYPED_LOWER = {

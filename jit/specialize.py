@@ -26,6 +26,7 @@ import ctypes
 import math
 
 from . import ir
+from .errors import CompileError
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
 
 INT, FLOAT, I1, RANGEOBJ, RITER = "int", "float", "i1", "rangeobj", "riter"
@@ -153,6 +154,17 @@ class Inference:
                     self.producer[r.id] = op
                 if op.kind in ("store_local", "delete_local"):
                     self.stored_slots.add(op.attrs["slot"])
+        self.uses: dict[int, list] = {}        # value id -> ops using it (args, unwinds)
+        for blk in fn.blocks:
+            for op in blk.ops:
+                used = list(op.args)
+                if op.unwind is not None:
+                    used += op.unwind.keep + op.unwind.drop
+                for _, targs in op.targets:
+                    used += targs
+                for a in used:
+                    if isinstance(a, ir.Value):
+                        self.uses.setdefault(a.id, []).append(op)
         self.plans: dict[int, tuple] = {}      # id(op) -> rewrite plan
         self.wanted: dict[int, object] = {}    # value id -> the type its op last gave it
         self.changed = True
@@ -382,7 +394,35 @@ class Inference:
         hints = tuple(t if t in (INT, FLOAT) else (t[1] if is_obj(t) and t else None)
                       for t in (self.t(a) for a in op.args))
         self.set(op.result, ("obj", ("tuple", hints) if len(hints) <= 8 else OTHER))
+        uses = self.uses.get(op.result.id, [])
+        if 1 <= len(hints) <= 8 and all(self.t(a) in (INT, FLOAT) for a in op.args) and \
+                len(uses) == 1 and uses[0].kind == "ret":
+            return ("raw_tuple",)   # returned at once: unboxed to a direct caller
         return ("keep",)
+
+    def raw_tuple_return(self):
+        """The element types of the tuple every return of the function hands a
+        direct caller unboxed (see v_build_tuple), or None."""
+        shapes = set()
+        for blk in self.fn.blocks:
+            for op in blk.ops:
+                if op.kind != "ret":
+                    continue
+                prod = self.producer.get(op.args[0].id)
+                if prod is None or self.plans.get(id(prod)) != ("raw_tuple",):
+                    return None
+                shapes.add(tuple(self.t(a) for a in prod.args))
+        return shapes.pop() if len(shapes) == 1 else None
+
+    def unpacked_at_once(self, v):
+        """The unpack_sequence that is the only consumer of ``v`` (it may release
+        ``v`` on the way), or None."""
+        uses = self.uses.get(v.id, [])
+        unpacks = list({id(u): u for u in uses
+                        if u.kind == "unpack_sequence" and u.args[0] is v}.values())
+        if len(unpacks) != 1 or any(u is not unpacks[0] and u.kind != "decref" for u in uses):
+            return None
+        return unpacks[0]
 
     def v_unpack_sequence(self, op):
         t = self.t(op.args[0])
@@ -393,6 +433,12 @@ class Inference:
             hints = list(h[1])
         elif isinstance(h, tuple) and h[0] == "list":
             hints = [h[1]] * n
+        prod = self.producer.get(op.args[0].id)
+        plan = self.plans.get(id(prod)) if prod is not None else None
+        if plan is not None and plan[0] == "direct_call" and plan[-1] is op:
+            for r, hh in zip(op.results, hints):
+                self.set(r, hh)
+            return ("from_call",)   # the call hands over the elements unboxed
         for r, hh in zip(op.results, hints):
             self.set(r, ("obj", hh))
         return ("keep",)
@@ -454,7 +500,7 @@ class Inference:
                 any(t not in (INT, FLOAT) for t in types) and not self.speculate(op)):
             return None
         sig = tuple(int if k == INT else float for k in kinds)
-        plan = ("direct_call", target, callee, sig, types, kinds)
+        plan = ("direct_call", target, callee, sig, types, kinds, None)
         if callee is me and sig == self.spec.types:
             if self.ret_type is None:
                 return plan   # not known yet
@@ -462,6 +508,12 @@ class Inference:
         else:
             callee.direct_cell(sig, list(kinds))   # compiled now: what does it return?
             hint = callee.return_hint(sig)
+            # a tuple of numbers unpacked at once travels unboxed, never built
+            shape = callee.raw_tuple(sig)
+            unpack = self.unpacked_at_once(op.result)
+            if shape is not None and unpack is not None and len(unpack.results) == len(shape) \
+                    and self.speculate(op):
+                plan = plan[:-1] + (unpack,)
         # an int/float result comes back unboxed (anything else deopts after the call);
         # a tuple's shape tells its unpacking what to guess
         self.set(op.result, hint if hint in (INT, FLOAT) else ("obj", hint))
@@ -566,6 +618,9 @@ class Rewriter:
         self.inf = inf
         self.out: list[ir.Op] = []
         self.range_done: dict[int, ir.Value] = {}   # range_next value -> its "exhausted" flag
+        self.elided: dict[int, list] = {}     # a tuple never built -> its (unboxed) items
+        self.virtual: set[int] = set()        # call results handed over unboxed, item by item
+        self.unpacked: set[int] = set()       # id() of unpacks a direct call does
 
     def ir_type(self, t, current):
         if t in UNBOXED_IR:
@@ -653,7 +708,8 @@ class Rewriter:
     # ---- per op ----
     def rewrite(self, op):
         plan = self.inf.plans.get(id(op))
-        if op.kind in ("incref", "decref") and op.args[0].type not in (OBJ, NOBJ):
+        if op.kind in ("incref", "decref") and (op.args[0].type not in (OBJ, NOBJ)
+                                                or op.args[0].id in self.virtual):
             return
         if op.kind == "br_if_null" and op.args[0].id in self.range_done:
             (t, targs), (f, fargs) = op.targets
@@ -694,7 +750,10 @@ class Rewriter:
             self.out.append(op)
             return
         if op.kind == "ret":
-            if op.args[0].type in (I64, F64):
+            if op.args[0].id in self.elided:
+                op.kind = "ret_raw"     # the tuple's items, raw to a direct caller
+                op.args = self.elided[op.args[0].id]
+            elif op.args[0].type in (I64, F64):
                 op.kind = "ret_raw"     # raw to direct callers that want it
             else:
                 op.args = [self.box(op.args[0], op, [])]
@@ -788,7 +847,14 @@ class Rewriter:
         done = self.range_done[op.result.id] = self.new(BOOL)
         self.emit("range_next", op.args, [op.result, done], op)
 
-    def r_direct_call(self, op, target, callee, sig, types, kinds):
+    def r_raw_tuple(self, op):
+        self.elided[op.result.id] = op.args
+
+    def r_from_call(self, op):
+        if id(op) not in self.unpacked:
+            raise CompileError("specialize: an unpack planned with its call was left alone")
+
+    def r_direct_call(self, op, target, callee, sig, types, kinds, unpack):
         first, fn_obj, *boxed_args = op.args
         cell = callee.direct_cell(sig, list(kinds))
         if cell is None:       # no room for another signature: an ordinary call
@@ -808,13 +874,20 @@ class Rewriter:
         if self.inf.spec is not None and callee is self.inf.spec.dispatcher and \
                 sig == self.inf.spec.types:
             attrs["recursive"] = True     # calls this very code
-        if op.result.type in (I64, F64):
+        results = op.results
+        if unpack is not None and self.inf.plans.get(id(unpack)) == ("from_call",):
+            # the tuple's items come back raw, as the unpack's results
+            results = unpack.results
+            self.virtual.add(op.result.id)
+            self.unpacked.add(id(unpack))
+            attrs["items"] = True
+        if results[0].type in (I64, F64):
             # an object result that does not unbox resumes after the call, with it pushed
             after = self.fn.next_offset[op.offset]
             below = op.state[1][:len(op.state[1]) - len(op.args)]
             attrs.update(boxed=self.new(OBJ), release=[first, fn_obj],
                          after=(after, below))
-        self.emit("direct_call", [fn_obj, *args], op.results, op, unwind=op.unwind, **attrs)
+        self.emit("direct_call", [fn_obj, *args], results, op, unwind=op.unwind, **attrs)
 
     def r_known_call(self, op, obj, convs, kind):
         first, callee, *args = op.args
@@ -847,4 +920,5 @@ def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -
         forced.update(new)
     if spec is not None:
         spec.return_hint = return_hint(inf.ret_type)
+        spec.raw_tuple = inf.raw_tuple_return()
     return Rewriter(fn, inf).run()

@@ -292,6 +292,53 @@ def test_tuple_shapes_and_guessed_arguments_make_direct_calls():
         g.update(saved)
 
 
+def egcd_step(a, b):
+    q = a // b
+    return q, a - q * b, q * 0.5
+
+
+def egcd_user(n, b):
+    s = 0
+    f = 0.0
+    for i in range(1, n):
+        q, r, h = egcd_step(i * 7 + 3, b)
+        s += q * 3 - r
+        f += h
+    return s, f
+
+
+def test_tuples_unpacked_at_once_travel_unboxed_between_specialisations():
+    g = egcd_user.__globals__
+    saved = {k: g[k] for k in ("egcd_step", "egcd_user")}
+    try:
+        want = [egcd_user(50, 7), egcd_user(5, -3), egcd_user(5, 2 ** 62)]
+        for k in saved:
+            g[k] = jit.compile(saved[k])
+        c = g["egcd_user"]
+        for _ in range(DEOPT_LIMIT + 2):
+            assert [c(50, 7), c(5, -3), c(5, 2 ** 62)] == want
+        with pytest.raises(ZeroDivisionError, match="integer division or modulo by zero"):
+            c(3, 0)
+        callee = str(dispatcher(g["egcd_step"]).rows[0][1].native.ir)
+        assert "ret_raw(" in callee and "build_tuple" not in callee, callee
+        caller = str(dispatcher(c).rows[0][1].native.ir)
+        assert "items=True" in caller and "unpack_sequence" not in caller, caller
+        # a caller that keeps the tuple gets the object, built by the callee
+        keep = jit.compile(lambda a, b: egcd_step(a, b))
+        assert keep(17, 5) == (3, 2, 1.5)
+        b = int("100007")
+        c(20, b)
+        gc.collect()
+        before = sys.getrefcount(b), sys.getallocatedblocks()
+        for _ in range(300):
+            c(20, b)
+        gc.collect()
+        after = sys.getrefcount(b), sys.getallocatedblocks()
+        assert after[0] == before[0] and after[1] - before[1] < 50
+    finally:
+        g.update(saved)
+
+
 def lucas_big(n):
     a, b = 2, 1
     for _ in range(n):

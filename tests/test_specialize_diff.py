@@ -2089,6 +2089,92 @@ def direct_call_return_types(a, b):
     return out
 
 
+def tup_qr(a, b):
+    q = a // b
+    return q, a - q * b
+
+
+def tup_sq(x):
+    return x * x, x * 0.5
+
+
+def tup_mixed_returns(x):
+    if x > 0:
+        return x, -x
+    return x          # not always a tuple: callers get objects
+
+
+def tup_list_instead(a, b):
+    return [b, a]
+
+
+@case((17, 5), (-17, 5), (IMAX - 4, 3), (IMIN + 4, -1), (5, 0), (2.5, 2), (True, 3), (BIG, 7),
+      (17, 5), install=("tup_qr", "tup_unpack_loop"))
+def tup_unpack_loop(a, b):
+    s = 0
+    for i in range(1, 4):
+        q, r = tup_qr(a - i, b)
+        s += q * 10 + r
+    return s
+
+
+@case((3,), (SQ - 2,), (SQ,), (2.5,), (-SQ - 1,), (3,), install=("tup_sq", "tup_overflow_in_callee"))
+def tup_overflow_in_callee(x):
+    out = []
+    for i in range(3):
+        y, h = tup_sq(x + i)      # (SQ)**2 leaves 64 bits inside the callee
+        out.append((y, h))
+    return out
+
+
+@case((4,), (-1,), (2,), (0,), (4,), install=("tup_mixed_returns", "tup_mixed_caller"))
+def tup_mixed_caller(n):
+    out = []
+    for i in range(3):
+        try:
+            a, b = tup_mixed_returns(n - i)
+            out.append(a - b)
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+@case((7, 3), (1, 2), (IMAX, 1), (7, 3), install=("tup_qr", "tup_kept"))
+def tup_kept(a, b):
+    t = tup_qr(a, b)          # the tuple itself is used: built by the callee
+    q, r = t
+    return t, q + r, t is t
+
+
+TUP_CALLEE = tup_qr
+
+
+def _set_tup_callee(f, compiled):
+    def do():
+        globals()["TUP_CALLEE"] = _compile(f) if compiled else f
+    return Do(do, f"TUP_CALLEE={f.__name__}{' compiled' if compiled else ''}")
+
+
+@case(_set_tup_callee(tup_qr, True), (9, 4), (9, 4), _set_tup_callee(tup_list_instead, False),
+      (9, 4), _set_tup_callee(tup_list_instead, True), (9, 4), (1, 2),
+      _set_tup_callee(tup_qr, True), (9, 4), (9, 0),
+      cleanup=_set_tup_callee(tup_qr, False).fn)
+def tup_callee_rebound(a, b):
+    s = []
+    for i in range(2):
+        x, y = TUP_CALLEE(a + i, b)
+        s.append(x * 100 + y)
+    return s
+
+
+@case((10,), (92,), (93,), (100,), (0,), (10,), install=("fib_pair",))
+def fib_pair(n):
+    if n == 0:
+        return 0, 1
+    a, b = fib_pair(n - 1)
+    return b, a + b
+
+
 def _fake_builtin_abs(x):
     print("patched abs", x)
     return "abs!"
