@@ -58,8 +58,7 @@ def enter_recursion() -> list[str]:
             "rec.exit:", "  ret ptr null"]
     if capi.RECURSION_COUNTER is None:
         return ["  br label %rec.slow"] + slow
-    return ["  %ts = call ptr @_PyThreadState_UncheckedGet()",
-            f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
+    return [f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
             "  %rc = load i32, ptr %rc.p",
             "  %rc.far = icmp sgt i32 %rc, 1",
             "  br i1 %rc.far, label %rec.fast, label %rec.slow",
@@ -585,7 +584,7 @@ class Lowering:
         entry_deopt, self.lines = self.lines, saved
         linkage = "internal " if self.inline_copy else ""
         head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, i1 %direct, ptr %out, ptr %args){' alwaysinline' if self.inline_copy else ''} {{",
+                f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts){' alwaysinline' if self.inline_copy else ''} {{",
                 "entry:"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
@@ -751,7 +750,8 @@ class Lowering:
 define {linkage}ptr @{p}.{name}({params}){attrs} {{
 entry:
 {self._const_loads()}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args)
+  %ts = call ptr @_PyThreadState_UncheckedGet()
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts)
   ret ptr %r
 }}"""
 
@@ -841,7 +841,8 @@ entry:
   %isfast = and i1 %nokw, %exact
   br i1 %isfast, label %fast, label %defaults
 fast:{self._dispatch_text(argc)}
-  %r = {call} %args)
+  %ts.a = call ptr @_PyThreadState_UncheckedGet()
+  %r = {call} %args, ptr %ts.a)
   ret ptr %r
 defaults:
   ; positional call short of trailing parameters that have defaults: fill them in
@@ -879,7 +880,8 @@ defs.store:
   %more = icmp ult i64 %i.next, {argc}
   br i1 %more, label %defs.loop, label %defs.call
 defs.call:
-  %rd = {call} %buf)
+  %ts.d = call ptr @_PyThreadState_UncheckedGet()
+  %rd = {call} %buf, ptr %ts.d)
   ret ptr %rd
 slow:"""
         from runtime import funcobject
@@ -897,12 +899,14 @@ fail:
   ret ptr null
 call:
   %items = getelementptr i8, ptr %bound, i64 {abi.TUPLE_ITEMS}
-  %r2 = {call} %items)
+  %ts.i = call ptr @_PyThreadState_UncheckedGet()
+  %r2 = {call} %items, ptr %ts.i)
   call void @jit.decref(ptr %bound)
   ret ptr %r2
 }}
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null, ptr null)
+  %ts = call ptr @_PyThreadState_UncheckedGet()
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null, ptr null, ptr %ts)
   ret ptr %r
 }}""" + (self.generic_text() if self.dispatch else "")
 
@@ -1549,7 +1553,7 @@ def _call_nested(L, op):
     arr = L.array([L.v(a) for a in args])
     r1 = L.t("r")
     L.emit(f"{r1} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
-           f"i1 false, ptr null, ptr {arr})")
+           f"i1 false, ptr null, ptr {arr}, ptr %ts)")
     L.check_null(r1, op)
     compiled_end = L.cur
     L.emit(f"br label %{join}")
@@ -1604,7 +1608,7 @@ def _call_build_class(L, op):
     g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
     cell = L.t("cell")
     L.emit(f"{cell} = call ptr {impl}(ptr {g}, ptr {b}, ptr {ns}, ptr {frame}, ptr {clo}, "
-           f"i1 false, ptr null, ptr null)")
+           f"i1 false, ptr null, ptr null, ptr %ts)")
     L.check_null(cell, op, extra=[state])
     r1 = L.call("PyObject_Vectorcall", L.const(helpers.class_finish), L.array([state, cell]),
                 "2", "null")

@@ -670,7 +670,7 @@ def lo_direct_call(L, op):
     r1 = L.t()
     if fp == f"@{L.p}.impl":
         L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
-               f"ptr %closure, i1 true, ptr {out}, ptr {raw})")
+               f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts)")
     else:
         L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
     if want:
