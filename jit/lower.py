@@ -42,7 +42,9 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
 # Give back this frame's share of the native stack (not "restore the value seen on
 # entry": other threads may have entered and left compiled code meanwhile).
-def native_stack_pop(n: int) -> list[str]:
+def native_stack_pop(L, n: int) -> list[str]:
+    if L.inline_copy:     # its frame is its caller's (see Lowering.lower)
+        return []
     return [f"  %ns.now{n} = load i64, ptr @jit_native_stack",
             f"  %ns.after{n} = sub i64 %ns.now{n}, %frame.size",
             f"  store i64 %ns.after{n}, ptr @jit_native_stack"]
@@ -445,7 +447,7 @@ class Lowering:
         self.emit(f"br i1 {failed}, label %error_exit, label %{done}")
         self.start(done)
         self.lines.extend(self._cleanup_locals(cold=True))
-        self.lines.extend(native_stack_pop(next(self.tmp)))
+        self.lines.extend(native_stack_pop(self, next(self.tmp)))
         self.lines.extend(leave_recursion(next(self.tmp)))
         self.emit(f"ret ptr {r}")
 
@@ -599,19 +601,23 @@ class Lowering:
         # an upper estimate of this frame at codegen O0 (every value may spill) plus
         # the entry point and the vectorcall machinery in between
         head += enter_recursion()
-        head += ["depth.check:", "  %depth = load i64, ptr @jit_native_stack",
-                 f"  %frame.size = load i64, ptr @{self.p}.frame",
-                 "  %depth.1 = add i64 %depth, %frame.size",
-                 f"  %deep = icmp sgt i64 %depth.1, {budget}",
-                 "  br i1 %deep, label %too.deep, label %start, !prof !0",
-                 "too.deep:", *leave_recursion(next(self.tmp)),
-                 f"  %rerr.f = getelementptr ptr, ptr @{self.p}.consts, "
-                 f"i64 {self.fn.const_index(helpers.raise_recursion_error)}",
-                 "  %rerr = load ptr, ptr %rerr.f",
-                 "  %rerr.r = call ptr @PyObject_Vectorcall(ptr %rerr, ptr null, i64 0, ptr null)",
-                 "  call void @jit.strip_tb()",
-                 "  ret ptr null",
-                 "start:", "  store i64 %depth.1, ptr @jit_native_stack"]
+        if self.inline_copy:
+            # runs in its caller's native frame (always inlined): nothing to count
+            head += ["depth.check:", "  br label %start", "start:"]
+        else:
+            head += ["depth.check:", "  %depth = load i64, ptr @jit_native_stack",
+                     f"  %frame.size = load i64, ptr @{self.p}.frame",
+                     "  %depth.1 = add i64 %depth, %frame.size",
+                     f"  %deep = icmp sgt i64 %depth.1, {budget}",
+                     "  br i1 %deep, label %too.deep, label %start, !prof !0",
+                     "too.deep:", *leave_recursion(next(self.tmp)),
+                     f"  %rerr.f = getelementptr ptr, ptr @{self.p}.consts, "
+                     f"i64 {self.fn.const_index(helpers.raise_recursion_error)}",
+                     "  %rerr = load ptr, ptr %rerr.f",
+                     "  %rerr.r = call ptr @PyObject_Vectorcall(ptr %rerr, ptr null, i64 0, ptr null)",
+                     "  call void @jit.strip_tb()",
+                     "  ret ptr null",
+                     "start:", "  store i64 %depth.1, ptr @jit_native_stack"]
         self.used.add("jit_native_stack")
         for i in range(nparams):
             head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
@@ -620,7 +626,7 @@ class Lowering:
         head += param_lines
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
         tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
-            *native_stack_pop(next(self.tmp)), *leave_recursion(next(self.tmp)),
+            *native_stack_pop(self, next(self.tmp)), *leave_recursion(next(self.tmp)),
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall",
                           "_PyThreadState_UncheckedGet"))
@@ -741,16 +747,21 @@ class Lowering:
                          f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
 
     def _wrapper(self, name: str, direct: bool) -> str:
-        """@P.<name>(args[, out]): load the function's constants and call impl."""
+        """@P.<name>(args[, out]): load the function's constants and call impl. The
+        direct entry of a copy inlined into a caller takes the caller's thread state
+        as a third argument."""
         p = self.p
         params, flags = ("ptr %args, ptr %out", "i1 true, ptr %out") if direct else \
             ("ptr %args", "i1 false, ptr null")
         linkage, attrs = ("internal ", " alwaysinline") if self.inline_copy else ("", "")
+        ts = "  %ts = call ptr @_PyThreadState_UncheckedGet()"
+        if self.inline_copy and direct:
+            params, ts = params + ", ptr %ts", ""
         return f"""
 define {linkage}ptr @{p}.{name}({params}){attrs} {{
 entry:
 {self._const_loads()}
-  %ts = call ptr @_PyThreadState_UncheckedGet()
+{ts}
   %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts)
   ret ptr %r
 }}"""
@@ -2217,14 +2228,14 @@ def _release_on_null(L, vals: list[str]):
 
 def _return(L, val):
     L.lines.extend(L._cleanup_locals())
-    L.lines.extend(native_stack_pop(next(L.tmp)))
+    L.lines.extend(native_stack_pop(L, next(L.tmp)))
     L.lines.extend(leave_recursion(next(L.tmp)))
     L.emit(f"ret ptr {val}")
 
 
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
-    L.lines.extend(native_stack_pop(next(L.tmp)))
+    L.lines.extend(native_stack_pop(L, next(L.tmp)))
     L.lines.extend(leave_recursion(next(L.tmp)))
     L.emit(f"ret ptr {L.v(op.args[0])}")
 

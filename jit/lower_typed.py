@@ -647,6 +647,7 @@ def lo_direct_call(L, op):
     fp = None
     if op.attrs.get("inline") is not None and not L.inline_copy:
         fp = L.inline_entry(op.attrs["inline"])    # a copy of the callee, inlinable
+    inlined = fp is not None
     if fp is None and op.attrs.get("recursive") and not L.inline_copy:
         fp = f"@{L.p}.impl"        # this code itself: no cell, no entry wrapper
     if fp is None:
@@ -671,6 +672,8 @@ def lo_direct_call(L, op):
     if fp == f"@{L.p}.impl":
         L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
                f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts)")
+    elif inlined:      # a copy's direct entry takes this thread state along
+        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, ptr %ts)")
     else:
         L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
     if want:
