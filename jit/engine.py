@@ -115,6 +115,7 @@ def optimize(mod, level: int = 1):
         pm.add_sroa_pass()
         pm.add_instruction_combine_pass()
         pm.add_simplify_cfg_pass()
+        pm.add_sroa_pass()    # again: frames reached through phis (native ranges) now split
         pm.add_sccp_pass()
         pm.add_new_gvn_pass()
         pm.add_instruction_combine_pass()

@@ -332,7 +332,13 @@ class Lowering:
             return self.call("PyFloat_FromDouble", val)
         fn = self.const(helpers.make_range_iter if kind == "riter" else helpers.make_range)
         r = self.t()
-        self.emit(f"{r} = call ptr @jit.box_range(ptr {val}, ptr {fn})")
+        fields = []
+        for i in range(3):
+            f, x = self.t(), self.t()
+            self.emit(f"{f} = getelementptr i64, ptr {val}, i64 {i}")
+            self.emit(f"{x} = load i64, ptr {f}")
+            fields.append(f"i64 {x}")
+        self.emit(f"{r} = call ptr @jit.box_range({', '.join(fields)}, ptr {fn})")
         return r
 
     def emit_deopt(self, resume: int, stack: list, offset: int, release=(), args_only=False):

@@ -129,14 +129,11 @@ done:
   call void @PyErr_Restore(ptr %tv, ptr %vv, ptr null)
   ret void
 }
-; A native range (or its iterator) as an object: fn(next, stop, step); NULL on failure
-define ptr @jit.box_range(ptr %rng, ptr %fn) noinline cold {
+; A native range (or its iterator) as an object: fn(next, stop, step); NULL on failure.
+; It takes the values, not the range's memory, so the range never escapes (LLVM keeps
+; loop counters in registers)
+define ptr @jit.box_range(i64 %x0, i64 %x1, i64 %x2, ptr %fn) noinline cold {
   %args = alloca [3 x ptr]
-  %p1 = getelementptr i64, ptr %rng, i64 1
-  %p2 = getelementptr i64, ptr %rng, i64 2
-  %x0 = load i64, ptr %rng
-  %x1 = load i64, ptr %p1
-  %x2 = load i64, ptr %p2
   %b0 = call ptr @PyLong_FromLongLong(i64 %x0)
   %b1 = call ptr @PyLong_FromLongLong(i64 %x1)
   %b2 = call ptr @PyLong_FromLongLong(i64 %x2)
@@ -440,7 +437,7 @@ SIGNATURES = {
     "jit.tb_here": ("void", "ptr, i64, i64"),
     "jit.fetch_exc": ("ptr", ""),
     "jit.strip_tb": ("void", ""),
-    "jit.box_range": ("ptr", "ptr, ptr"),
+    "jit.box_range": ("ptr", "i64, i64, i64, ptr"),
     "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
