@@ -27,6 +27,7 @@ declare {i64, i1} @llvm.smul.with.overflow.i64(i64, i64)
 declare double @llvm.floor.f64(double)
 declare double @llvm.fabs.f64(double)
 declare double @llvm.sqrt.f64(double)
+declare double @llvm.roundeven.f64(double)
 declare double @llvm.copysign.f64(double, double)
 ; Python's float % (CPython float_rem); the divisor is not zero
 define internal double @jit.fmod(double %x, double %y) alwaysinline {
@@ -294,11 +295,24 @@ def lo_int_op(L, op):
         r = q if sym == "//" else m
     elif sym in ("&", "|", "^"):
         r = _bin(L, {"&": "and", "|": "or", "^": "xor"}[sym], a, b)
+    elif sym == "**":
+        r = _pow(L, op, "ipow", "i64", a, b)
     elif sym == "<<":
         r = _lshift(L, op, a, b)
     else:
         r = _rshift(L, op, a, b)
     L.emit(f"{L.v(op.result)} = add i64 {r}, 0")
+
+
+def _pow(L, op, helper, lt, a, b):
+    """rtlib's int or float power: the fast cases natively, the rest deopts (the
+    interpreter raises or computes the big, complex or special result)."""
+    bad, flag, r = L.t("bad"), L.t(), L.t()
+    L.allocas.append(f"{bad} = alloca i8")
+    L.emit(f"{r} = call {lt} @jit.{helper}({lt} {a}, {lt} {b}, ptr {bad})")
+    L.emit(f"{flag} = load i8, ptr {bad}")
+    L.deopt_if(_icmp(L, "ne", flag, "0", "i8"), op)
+    return r
 
 
 def lo_int_truediv(L, op):
@@ -338,6 +352,9 @@ def lo_float_op(L, op):
     r = L.v(op.result)
     if sym in ("+", "-", "*"):
         L.emit(f"{r} = {({'+': 'fadd', '-': 'fsub', '*': 'fmul'})[sym]} double {a}, {b}")
+        return
+    if sym == "**":
+        L.emit(f"{r} = fadd double {_pow(L, op, 'fpow', 'double', a, b)}, -0.0")
         return
     L.deopt_if(_fcmp(L, "oeq", b, "0.0"), op)   # ZeroDivisionError
     if sym == "/":
@@ -538,13 +555,14 @@ def lo_num_call(L, op):
         c = _icmp(L, pred, y, x) if ty == I64 else _fcmp(L, pred, y, x)
         lt = "i64" if ty == I64 else "double"
         L.emit(f"{r} = select i1 {c}, {lt} {y}, {lt} {x}")
-    elif fn in ("int", "floor"):
+    elif fn in ("int", "floor", "round"):
         if ty == I64:
             L.emit(f"{r} = add i64 {x}, 0")
         else:
-            if fn == "floor":
+            if fn != "int":    # math.floor; round(): half to even, as float.__round__
                 f = L.t()
-                L.emit(f"{f} = call double @llvm.floor.f64(double {x})")
+                intrinsic = "floor" if fn == "floor" else "roundeven"
+                L.emit(f"{f} = call double @llvm.{intrinsic}.f64(double {x})")
                 x = f
             L.emit(f"{r} = add i64 {_float_to_int(L, op, x)}, 0")
     elif fn == "float":

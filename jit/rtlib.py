@@ -17,7 +17,7 @@ CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "_Py_Dealloc", "_Py_NoneStruct", "PyTraceBack_Type", "PyList_New", "PyFloat_FromDouble",
         "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
-        "PyLong_AsLongLongAndOverflow")
+        "PyLong_AsLongLongAndOverflow", "pow")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -429,6 +429,105 @@ no:
 }
 """.replace("{LIST_ITEMS}", str(abi.LIST_ITEMS))
 
+POW = """
+declare {i64, i1} @llvm.smul.with.overflow.i64(i64, i64)
+declare double @llvm.fabs.f64(double)
+declare double @llvm.floor.f64(double)
+; Python's int ** int in 64 bits by repeated squaring; *bad is set (and the caller
+; leaves it to the interpreter) for a negative exponent (a float result) or a result
+; beyond 64 bits. A square is taken only while exponent bits remain, so it overflows
+; only when the result would.
+define i64 @jit.ipow(i64 %a, i64 %b, ptr %bad) {
+entry:
+  %neg = icmp slt i64 %b, 0
+  br i1 %neg, label %fail, label %loop
+loop:
+  %r = phi i64 [ 1, %entry ], [ %r1, %square ]
+  %x = phi i64 [ %a, %entry ], [ %x2, %square ]
+  %e = phi i64 [ %b, %entry ], [ %e1, %square ]
+  %bit = and i64 %e, 1
+  %odd = icmp ne i64 %bit, 0
+  br i1 %odd, label %mul, label %shift
+mul:
+  %m = call {i64, i1} @llvm.smul.with.overflow.i64(i64 %r, i64 %x)
+  %mv = extractvalue {i64, i1} %m, 0
+  %mo = extractvalue {i64, i1} %m, 1
+  br i1 %mo, label %fail, label %shift
+shift:
+  %r1 = phi i64 [ %r, %loop ], [ %mv, %mul ]
+  %e1 = lshr i64 %e, 1
+  %last = icmp eq i64 %e1, 0
+  br i1 %last, label %ok, label %square
+square:
+  %s = call {i64, i1} @llvm.smul.with.overflow.i64(i64 %x, i64 %x)
+  %x2 = extractvalue {i64, i1} %s, 0
+  %so = extractvalue {i64, i1} %s, 1
+  br i1 %so, label %fail, label %loop
+ok:
+  store i8 0, ptr %bad
+  ret i64 %r1
+fail:
+  store i8 1, ptr %bad
+  ret i64 0
+}
+; Python's float ** float (CPython's float_pow) for finite operands: x ** 0 is 1;
+; 0 ** y (y > 0) is 0, keeping the zero's sign for an odd integral y; otherwise libm
+; pow of |x|, negated for a negative base with an odd integral exponent. *bad is set
+; (the interpreter decides: it raises, or makes a complex or special result) for nan
+; or inf operands, 0 ** negative, a negative base with a fractional exponent, and an
+; infinite (overflowed) result.
+define double @jit.fpow(double %x, double %y, ptr %bad) {
+entry:
+  %y0 = fcmp oeq double %y, 0.0
+  br i1 %y0, label %one, label %chk
+one:
+  store i8 0, ptr %bad
+  ret double 1.0
+chk:
+  %ay = call double @llvm.fabs.f64(double %y)
+  %yfin = fcmp olt double %ay, 0x7FF0000000000000
+  %ax = call double @llvm.fabs.f64(double %x)
+  %xfin = fcmp olt double %ax, 0x7FF0000000000000
+  %fin = and i1 %yfin, %xfin
+  br i1 %fin, label %sign, label %fail
+sign:
+  %half = fmul double %ay, 0.5
+  %fh = call double @llvm.floor.f64(double %half)
+  %fy = call double @llvm.floor.f64(double %ay)
+  %yint = fcmp oeq double %fy, %ay
+  %hfrac = fcmp une double %fh, %half
+  %oddy = and i1 %yint, %hfrac
+  %x0 = fcmp oeq double %x, 0.0
+  br i1 %x0, label %zero, label %nonzero
+zero:
+  %yneg = fcmp olt double %y, 0.0
+  br i1 %yneg, label %fail, label %zres
+zres:
+  %z = select i1 %oddy, double %x, double 0.0
+  store i8 0, ptr %bad
+  ret double %z
+nonzero:
+  %xneg = fcmp olt double %x, 0.0
+  %negfrac = xor i1 %yint, true
+  %cplx = and i1 %xneg, %negfrac
+  br i1 %cplx, label %fail, label %call
+call:
+  %p = call double @pow(double %ax, double %y)
+  %ap = call double @llvm.fabs.f64(double %p)
+  %pfin = fcmp olt double %ap, 0x7FF0000000000000
+  br i1 %pfin, label %parity, label %fail
+parity:
+  %flip = and i1 %xneg, %oddy
+  %np = fneg double %p
+  %r = select i1 %flip, double %np, double %p
+  store i8 0, ptr %bad
+  ret double %r
+fail:
+  store i8 1, ptr %bad
+  ret double 0.0
+}
+"""
+
 # name -> (return type, parameter types)
 SIGNATURES = {
     "jit.decref.cold": ("void", "ptr"),
@@ -444,9 +543,12 @@ SIGNATURES = {
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
     "jit.setitem_index_float": ("i32", "ptr, i64, double"),
     "jit.int_as_double": ("double", "ptr, ptr"),
+    "jit.ipow": ("i64", "i64, i64, ptr"),
+    "jit.fpow": ("double", "double, double, ptr"),
 }
+HOT = {"jit.ipow", "jit.fpow"}     # called on fast paths: not marked cold
 
-DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}) cold"
+DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
 
 _library = None
@@ -456,7 +558,7 @@ def symbols() -> dict[str, int]:
     """name -> address of every helper (compiling the library on first use)."""
     global _library
     if _library is None:
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, POW])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

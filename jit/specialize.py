@@ -51,7 +51,7 @@ KNOWN_CALLS = {
     "float": (builtins.float, "float"),
     "sqrt": (math.sqrt, "math"), "sin": (math.sin, "math"), "cos": (math.cos, "math"),
     "exp": (math.exp, "math"), "log": (math.log, "math"), "fabs": (math.fabs, "math"),
-    "floor": (math.floor, "floor"),
+    "floor": (math.floor, "floor"), "round": (builtins.round, "round"),
 }
 
 
@@ -321,6 +321,9 @@ class Inference:
             if plan and plan[0] == "int":
                 self.set(op.result, FLOAT)
                 return ("int_truediv", plan[1], plan[2])
+        elif base == "**":
+            # int ** int stays an int (a negative exponent deopts: its result is a float)
+            plan = self._numeric_pair(op, a, b, True, True)
         else:
             plan = self._numeric_pair(op, a, b, base in INT_OPS, base in FLOAT_OPS)
         if plan is None:
@@ -570,6 +573,12 @@ class Inference:
             return None
         name = self.producer[op.args[1].id].attrs["name"]
         return (FLOAT, [_conv_float(types[0], FLOAT)], name)
+
+    def call_round(self, op, args, types):
+        # round(x) with no ndigits: an int (half to even for floats)
+        if len(args) != 1 or types[0] not in (INT, FLOAT):
+            return None
+        return (INT, ["keep"], "round")
 
     def call_floor(self, op, args, types):
         if len(args) != 1 or types[0] not in (INT, FLOAT):

@@ -107,7 +107,8 @@ DATA = (
 
 # libm functions the math module calls (specialised code calls the same ones).
 LIBM = {"sin": ("double", ("double",)), "cos": ("double", ("double",)),
-        "exp": ("double", ("double",)), "log": ("double", ("double",))}
+        "exp": ("double", ("double",)), "log": ("double", ("double",)),
+        "pow": ("double", ("double", "double"))}
 FUNCTIONS.update(LIBM)
 
 
