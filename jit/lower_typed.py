@@ -567,6 +567,16 @@ def lo_num_call(L, op):
             L.emit(f"{r} = add i64 {_float_to_int(L, op, x)}, 0")
     elif fn == "float":
         L.emit(f"{r} = fadd double {x}, -0.0" if ty == F64 else f"{r} = sitofp i64 {x} to double")
+    elif fn == "divmod":    # (a // b, a % b), unpacked at once
+        q, m = (L.v(v) for v in op.results)
+        if ty == I64:
+            fq, fm = _floor_divmod(L, op, x, args[1])
+            L.emit(f"{q} = add i64 {fq}, 0")
+            L.emit(f"{m} = add i64 {fm}, 0")
+        else:
+            L.deopt_if(_fcmp(L, "oeq", args[1], "0.0"), op)   # ZeroDivisionError
+            L.emit(f"{q} = call double @jit.ffloordiv(double {x}, double {args[1]})")
+            L.emit(f"{m} = call double @jit.fmod(double {x}, double {args[1]})")
     else:   # math.sqrt/sin/cos/exp/log: libm, with math_1's error rules (-> deopt)
         y = L.t()
         if fn == "sqrt":

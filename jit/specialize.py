@@ -52,6 +52,7 @@ KNOWN_CALLS = {
     "sqrt": (math.sqrt, "math"), "sin": (math.sin, "math"), "cos": (math.cos, "math"),
     "exp": (math.exp, "math"), "log": (math.log, "math"), "fabs": (math.fabs, "math"),
     "floor": (math.floor, "floor"), "round": (builtins.round, "round"),
+    "divmod": (builtins.divmod, "divmod"),
 }
 
 
@@ -438,7 +439,7 @@ class Inference:
             hints = [h[1]] * n
         prod = self.producer.get(op.args[0].id)
         plan = self.plans.get(id(prod)) if prod is not None else None
-        if plan is not None and plan[0] == "direct_call" and plan[-1] is op:
+        if plan is not None and plan[0] in ("direct_call", "known_call") and plan[-1] is op:
             for r, hh in zip(op.results, hints):
                 self.set(r, hh)
             return ("from_call",)   # the call hands over the elements unboxed
@@ -476,8 +477,14 @@ class Inference:
         if plan is None:
             return None
         result_type, convs, kind = plan
+        unpack = None
+        if kind == "divmod":
+            # only a pair unpacked at once is worth it: its items come back unboxed
+            unpack = self.unpacked_at_once(op.result)
+            if unpack is None or len(unpack.results) != 2 or not self.speculate(op):
+                return None
         self.set(op.result, result_type)
-        return ("known_call", obj, convs, kind)
+        return ("known_call", obj, convs, kind, unpack)
 
     def direct_call(self, op):
         """A call of a global bound to a compiled function with a dispatcher, with
@@ -579,6 +586,14 @@ class Inference:
         if len(args) != 1 or types[0] not in (INT, FLOAT):
             return None
         return (INT, ["keep"], "round")
+
+    def call_divmod(self, op, args, types):
+        if len(args) != 2 or types[0] not in (INT, FLOAT) or types[1] not in (INT, FLOAT):
+            return None
+        if types[0] == types[1] == INT:
+            return (("obj", ("tuple", (INT, INT))), ["keep", "keep"], "divmod")
+        return (("obj", ("tuple", (FLOAT, FLOAT))),
+                [_conv_float(types[0], FLOAT), _conv_float(types[1], FLOAT)], "divmod")
 
     def call_floor(self, op, args, types):
         if len(args) != 1 or types[0] not in (INT, FLOAT):
@@ -898,12 +913,18 @@ class Rewriter:
                          after=(after, below))
         self.emit("direct_call", [fn_obj, *args], results, op, unwind=op.unwind, **attrs)
 
-    def r_known_call(self, op, obj, convs, kind):
+    def r_known_call(self, op, obj, convs, kind, unpack):
         first, callee, *args = op.args
         self.emit("guard_callee", [first, callee], [], op,
                   index=self.fn.const_index(obj), name=kind)
         args = [self.convert(a, c, op) for a, c in zip(args, convs)]
-        if kind == "range":
+        if kind == "divmod":
+            if self.inf.plans.get(id(unpack)) != ("from_call",):
+                raise CompileError("specialize: divmod planned without its unpacking")
+            self.virtual.add(op.result.id)
+            self.unpacked.add(id(unpack))
+            self.emit("num_call", args, unpack.results, op, fn=kind)
+        elif kind == "range":
             self.emit("range_new", args, op.results, op)
         elif kind == "len":
             self.emit("len", args, op.results, op, unwind=op.unwind)

@@ -2,8 +2,8 @@
 own ``**``, value by value: wherever a helper says it computed the result, the
 result is exactly Python's (floats by repr, so the sign of zero counts); wherever
 Python raises, overflows 64 bits, or makes a complex number, the helper declines
-(and specialised code deoptimises to the interpreter). Then ``**`` and ``round``
-in specialised code, differentially."""
+(and specialised code deoptimises to the interpreter). Then ``**``, ``round`` and
+``divmod`` (unpacked at once) in specialised code, differentially."""
 import ctypes
 import math
 import sys
@@ -106,6 +106,14 @@ def rounds(x, n):
     return s
 
 
+def divmods(a, b, n):
+    s = 0
+    for i in range(n):
+        q, r = divmod(a + i, b)
+        s += q * 1000 + r
+    return s
+
+
 def _outcome(f, *args):
     try:
         return "ok", repr(f(*args))
@@ -119,7 +127,10 @@ def test_power_and_round_in_specialised_code_match_the_interpreter():
              float_powers: [(3.0, 2.5, 8), (3.0, 2.0, 8), (3.0, -1.0, 8), (1.0, 0.5, 4),
                             (1e200, 2.0, 2), (3.0, 0.5, 8), (0.0, -1.0, 2), (3.0, 2.5, 8)],
              rounds: [(0.0, 8), (0.25, 8), (-3.0, 8), (2.0 ** 62, 2), (1e300, 2),
-                      (float("nan"), 1), (float("inf"), 1), (0.0, 8)]}
+                      (float("nan"), 1), (float("inf"), 1), (0.0, 8)],
+             divmods: [(17, 5, 4), (-17, 5, 4), (17, -5, 4), (5, 0, 2), (-2 ** 63, -1, 2),
+                       (7.5, 2.0, 4), (-7.5, 2.0, 4), (7.5, -2.0, 4), (1.0, 0.0, 1),
+                       (-0.0, 3.0, 1), (1e300, 1e-300, 2), (True, 3, 2), (17, 5, 4)]}
     for f, args_list in calls.items():
         c = jit.compile(f)
         for _ in range(3):
@@ -127,4 +138,5 @@ def test_power_and_round_in_specialised_code_match_the_interpreter():
                 assert _outcome(c, *args) == _outcome(f, *args), (f.__name__, args)
         ir_text = "".join(str(spec.native.ir) for _, spec in
                           funcobject.get_state(c).dispatcher.rows if spec is not None)
-        assert ("num_call fn='round'" if f is rounds else "op='**'") in ir_text, ir_text
+        want = {rounds: "num_call fn='round'", divmods: "num_call fn='divmod'"}.get(f, "op='**'")
+        assert want in ir_text, ir_text
