@@ -43,6 +43,7 @@ class Specialization:
         self.direct_address = 0
         self.return_hint = None      # what its returns are (for callers' unboxing)
         self.raw_tuple = None        # item types of the tuple it returns raw, if it does
+        self.inlined_into: list = []  # callers' specialisations holding a copy of this code
 
     def add_site(self, resume: int, depth: int, offset: int) -> int:
         self.sites.append((resume, depth, offset))
@@ -153,7 +154,11 @@ class Dispatcher:
                 return spec.raw_tuple
         return None
 
-    def respecialize(self, spec: Specialization, offset: int):
+    def respecialize(self, spec: Specialization, offset: int | None):
+        """Replace ``spec``'s row: rebuilt without the guess made at ``offset`` (None:
+        rebuilt as it is, for a callee that changed), or generic after a few rounds.
+        Callers with a copy of ``spec``'s code are rebuilt too, so their copies stop
+        deoptimising where this code no longer does."""
         for i, row in enumerate(self.rows):
             if row[1] is spec:
                 break
@@ -162,7 +167,7 @@ class Dispatcher:
         self.retired.append(spec)
         new = None
         if spec.generation < RESPECIALIZE_LIMIT:
-            no_spec = spec.no_speculate | {offset}
+            no_spec = spec.no_speculate | ({offset} if offset is not None else set())
             arg_types = list(spec.arg_types)
             for j in range(len(arg_types)):
                 if arg_param_site(j) in no_spec:
@@ -170,6 +175,8 @@ class Dispatcher:
             new = self._build(spec.types, arg_types, no_spec, spec.generation + 1)
         row[1] = new
         self._write(i)
+        for caller in spec.inlined_into:
+            caller.dispatcher.respecialize(caller, None)
 
     def _build(self, types, arg_types, no_spec, generation):
         from . import pipeline

@@ -744,6 +744,8 @@ class Lowering:
             self.used |= sub.used
             self.inlined.append(sub)
             self._inline_entries[key] = f"@{sub.p}.direct"
+            if self.spec is not None:
+                spec.inlined_into.append(self.spec)
         return self._inline_entries[key]
 
     def _const_loads(self) -> str:

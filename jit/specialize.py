@@ -299,10 +299,9 @@ class Inference:
             ga = tb
         if gb is None and unknown(tb) and ta in (INT, FLOAT):
             gb = ta
-        if ga is None or gb is None:
-            return None
-        definite = ta in (INT, FLOAT) and tb in (INT, FLOAT)
-        if not definite and not self.speculate(op):
+        # a site that kept deoptimising (overflow, a zero divisor, a wrong guess)
+        # runs the generic op, on objects
+        if ga is None or gb is None or not self.speculate(op):
             return None
         if ga == INT and gb == INT:
             if not allowed_int:
@@ -345,7 +344,7 @@ class Inference:
     def v_unary(self, op):
         t = self.t(op.args[0])
         sym = op.attrs["op"]
-        if t == INT or (t == FLOAT and sym != "~"):
+        if (t == INT or (t == FLOAT and sym != "~")) and self.speculate(op):
             self.set(op.result, t)
             return ("unary", sym)
         return None

@@ -339,6 +339,42 @@ def test_tuples_unpacked_at_once_travel_unboxed_between_specialisations():
         g.update(saved)
 
 
+def zdiv(a, b):
+    try:
+        return a // b
+    except ZeroDivisionError:
+        return -1
+
+
+def zsum(n):
+    s = 0
+    for i in range(n):
+        s += zdiv(i * 7, i % 3)
+    return s
+
+
+def test_a_site_that_keeps_deoptimising_goes_generic_in_inlined_copies_too():
+    g = zsum.__globals__
+    saved = {k: g[k] for k in ("zdiv", "zsum")}
+    try:
+        want = zsum(300)
+        for k in saved:
+            g[k] = jit.compile(saved[k])
+        c, callee = g["zsum"], g["zdiv"]
+        counts = []
+        for _ in range(4):
+            assert c(300) == want
+            counts.append(total_deopts(callee))
+        # the caller held a copy of zdiv: it was rebuilt with zdiv's new code, so
+        # zero divisors stop deoptimising after the first call
+        assert counts[0] >= DEOPT_LIMIT and counts[1] == counts[2] == counts[3], counts
+        spec = dispatcher(callee).rows[0][1]
+        assert spec.generation >= 1 and "binop op='//'" in str(spec.native.ir)
+        assert dispatcher(c).rows[0][1].generation >= 1
+    finally:
+        g.update(saved)
+
+
 def lucas_big(n):
     a, b = 2, 1
     for _ in range(n):
