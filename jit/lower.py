@@ -2062,10 +2062,48 @@ def lo_pop_except(L, op):
     L.call("PyErr_SetHandledException", L.v(op.args[0]))
 
 
+def _has_flag(L, flags: str, flag: int) -> str:
+    bit = L.t()
+    L.emit(f"{bit} = and i64 {flags}, {flag}")
+    return _icmp_ne0(L, bit)
+
+
+def _icmp_ne0(L, v: str) -> str:
+    r = L.t()
+    L.emit(f"{r} = icmp ne i64 {v}, 0")
+    return r
+
+
+def _is_exception_class(L, obj: str, yes: str, no: str):
+    """Branch to ``yes`` if ``obj`` is a class deriving from BaseException."""
+    chk = L.label("exc.cls")
+    L.emit(f"br i1 {_has_flag(L, L.type_flags(L.type_of(obj)), abi.TPFLAGS_TYPE_SUBCLASS)}, "
+           f"label %{chk}, label %{no}")
+    L.start(chk)
+    L.emit(f"br i1 {_has_flag(L, L.type_flags(obj), abi.TPFLAGS_BASE_EXC_SUBCLASS)}, "
+           f"label %{yes}, label %{no}")
+
+
 def lo_check_exc_match(L, op):
+    """``except C``: an exception class matches as CPython matches it (by the MRO,
+    PyErr_GivenExceptionMatches), natively; tuples and bad operands (TypeError)
+    through the helper."""
     exc, typ = L.v(op.args[0]), L.v(op.args[1])
+    fast, slow, join = L.label("em.fast"), L.label("em.slow"), L.label("em.join")
+    _is_exception_class(L, typ, fast, slow)
+    L.start(fast)
+    m, yes = L.call("PyErr_GivenExceptionMatches", exc, typ), L.t()
+    L.emit(f"{yes} = icmp ne i32 {m}, 0")
+    b = L.t()
+    L.emit(f"{b} = select i1 {yes}, ptr {L.capi('_Py_TrueStruct')}, ptr {L.capi('_Py_FalseStruct')}")
+    L.incref(b)
+    L.emit(f"br label %{join}")
+    L.start(slow)
     r = L.helper(op, "check_exc_match", [exc, typ])
-    L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {b}, %{fast} ], [ {r}, %{slow_end} ]")
 
 
 def _helper_pair(name):
@@ -2281,10 +2319,37 @@ def lo_raise(L, op):
         return
     exc = L.v(op.args[0])
     cause = L.v(op.args[1]) if len(op.args) > 1 else L.none()
+    # an exception instance (and a cause that is one, or None) is raised as it is,
+    # natively; a class is called, and bad operands raise TypeError, in the helper
+    fast, slow, join = L.label("rz.fast"), L.label("rz.slow"), L.label("rz.join")
+    inst = _has_flag(L, L.type_flags(L.type_of(exc)), abi.TPFLAGS_BASE_EXC_SUBCLASS)
+    if len(op.args) > 1:
+        is_none = L.t()
+        L.emit(f"{is_none} = icmp eq ptr {cause}, {L.none()}")
+        c_inst = _has_flag(L, L.type_flags(L.type_of(cause)), abi.TPFLAGS_BASE_EXC_SUBCLASS)
+        c_ok, both = L.t(), L.t()
+        L.emit(f"{c_ok} = or i1 {is_none}, {c_inst}")
+        L.emit(f"{both} = and i1 {inst}, {c_ok}")
+        inst = both
+    L.emit(f"br i1 {inst}, label %{fast}, label %{slow}")
+    L.start(fast)
+    L.incref(exc)
+    if len(op.args) > 1:     # the cause's reference moves into the exception
+        fixed = L.t()
+        L.emit(f"{fixed} = select i1 {is_none}, ptr null, ptr {cause}")
+        L.emit(f"call void @jit.xincref(ptr {fixed})")
+        L.call("PyException_SetCause", exc, fixed)
+    L.emit(f"br label %{join}")
+    L.start(slow)
     has = L.const(len(op.args) > 1)
     fn = L.const(helpers.make_exception)
     arr = L.array([exc, cause, has])
-    val = L.call("PyObject_Vectorcall", fn, arr, "3", "null")
+    made = L.call("PyObject_Vectorcall", fn, arr, "3", "null")
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    val = L.t()
+    L.emit(f"{val} = phi ptr [ {exc}, %{fast} ], [ {made}, %{slow_end} ]")
     for a in op.args:
         L.decref(L.v(a))
     L.check_null(val, op, strip=True)

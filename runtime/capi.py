@@ -87,6 +87,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyErr_GetHandledException": ("ptr", ()),
     "PyErr_SetHandledException": ("void", ("ptr",)),
     "PyException_SetTraceback": ("i32", ("ptr", "ptr")),
+    "PyException_SetCause": ("void", ("ptr", "ptr")),
     "PyException_GetTraceback": ("ptr", ("ptr",)),
     "PyErr_CheckSignals": ("i32", ()),
     "PyEval_SaveThread": ("ptr", ()),

@@ -287,20 +287,28 @@ def make_exception(exc, cause, has_cause):
     return value
 
 
+def _derives(cls, base) -> bool:
+    """PyType_IsSubtype: by the MRO, never asking __subclasscheck__ (as `except` does)."""
+    return any(m is base for m in type.__dict__["__mro__"].__get__(cls))
+
+
 def _check_except_type(typ, star=False):
     what = "catching classes that do not inherit from BaseException is not allowed"
     items = typ if isinstance(typ, tuple) else (typ,)
     for t in items:
-        if not (isinstance(t, type) and issubclass(t, BaseException)):
+        if not (isinstance(t, type) and _derives(t, BaseException)):
             raise TypeError(what)
-        if star and issubclass(t, BaseExceptionGroup):
+        if star and _derives(t, BaseExceptionGroup):
             raise TypeError("catching ExceptionGroup with except* is not allowed. "
                             "Use except instead.")
 
 
 def check_exc_match(exc, typ):
+    """CHECK_EXC_MATCH as CPython does it (PyErr_GivenExceptionMatches): the
+    exception's real class against each class by the MRO, no __instancecheck__."""
     _check_except_type(typ)
-    return isinstance(exc, typ)
+    items = typ if isinstance(typ, tuple) else (typ,)
+    return any(_derives(type(exc), t) for t in items)
 
 
 def check_eg_match(exc, typ):

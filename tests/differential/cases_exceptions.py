@@ -607,3 +607,81 @@ def warnings_attributed_to_this_line():
         warnings.simplefilter("always")
         warnings.warn("careful", UserWarning)
     return [(str(x.message), x.category.__name__, os.path.basename(x.filename), x.lineno) for x in w]
+
+
+# ---- matching and raising on the native paths (exception classes, instances) ----
+
+class _MetaCheck(type):
+    # CPython's `except` matches by the MRO and never asks __instancecheck__
+    def __instancecheck__(cls, obj):
+        return True
+
+    def __subclasscheck__(cls, sub):
+        return True
+
+
+class Claims(Exception, metaclass=_MetaCheck):
+    pass
+
+
+class Masquerade(ValueError):
+    @property
+    def __class__(self):
+        return KeyError
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,))
+def except_matches_by_mro(k):
+    errs = [ValueError("v"), KeyError("k"), Masquerade("m"), MyOtherError(7), OSError(2, "x"),
+            ZeroDivisionError()]
+    out = []
+    try:
+        raise errs[k]
+    except Claims:
+        out.append("claims")
+    except KeyError as e:
+        out.append(("key", type(e).__name__))
+    except MyError as e:
+        out.append(("mine", str(e)))
+    except (OSError, ZeroDivisionError) as e:
+        out.append(("tuple", type(e).__name__, e.args))
+    except ValueError as e:
+        out.append(("value", type(e).__name__, isinstance(e, KeyError)))
+    return out
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,))
+def raise_forms_and_causes(k):
+    cause = [None, ValueError("c"), KeyError, 3, RuntimeError("r"), None, None][k]
+    exc = [MyError("a"), MyError("b"), MyError, MyError("d"), IndexError, 5, "s"][k]
+    try:
+        if k in (0, 5, 6):
+            raise exc from cause
+        raise exc from cause
+    except BaseException as e:
+        c = e.__cause__
+        return (type(e).__name__, str(e), type(c).__name__ if c is not None else None,
+                e.__suppress_context__)
+
+
+@case((0,), (1,), (2,))
+def except_with_bad_class(k):
+    bad = [42, (ValueError, "x"), ValueError][k]
+    try:
+        try:
+            raise ValueError("inner")
+        except bad:
+            return "caught"
+    except TypeError as e:
+        return ("TypeError", str(e), type(e.__context__).__name__)
+
+
+@case((0,), (1,), (2,))
+def except_tuple_matches_by_mro(k):
+    errs = [ValueError("v"), Masquerade("m"), KeyError("k")]
+    try:
+        raise errs[k]
+    except (Claims, KeyError) as e:
+        return ("first", type(e).__name__)
+    except (OSError, ValueError) as e:
+        return ("second", type(e).__name__)
