@@ -2213,10 +2213,10 @@ def lo_br_if_null(L, op):
 RAW_KIND = {I64: 1, F64: 2}
 
 
-def raw_code(types: list) -> int:
+def raw_code(types: list, items: bool) -> int:
     """The word a direct caller puts in %out[0] to ask for an unboxed result: the
     value's kind, or for a tuple handed over item by item its length and kinds."""
-    if len(types) == 1:
+    if not items:
         return RAW_KIND[types[0]]
     return 0x1000 | (len(types) << 8) | sum(1 << i for i, t in enumerate(types) if t == F64)
 
@@ -2233,7 +2233,8 @@ def lo_ret_raw(L, op):
     L.start(chk)
     k, same = L.t(), L.t()
     L.emit(f"{k} = load i64, ptr %out")
-    L.emit(f"{same} = icmp eq i64 {k}, {raw_code([v.type for v in vals])}")
+    items = op.attrs.get("items", False)
+    L.emit(f"{same} = icmp eq i64 {k}, {raw_code([v.type for v in vals], items)}")
     L.emit(f"br i1 {same}, label %{raw}, label %{boxed}")
     L.start(raw)
     for i, v in enumerate(vals):
@@ -2242,7 +2243,7 @@ def lo_ret_raw(L, op):
         L.emit(f"store {LLTYPE[v.type]} {L.v(v)}, ptr {p}")
     _return(L, L.capi("jit_raw_marker"))
     L.start(boxed)
-    if len(vals) == 1:
+    if not items:
         r = L.box_raw(vals[0].type, L.v(vals[0]))
         L.check_null_exit(r)
         _return(L, r)

@@ -670,7 +670,7 @@ def lo_direct_call(L, op):
     fn_obj, *args = op.args
     results = op.results
     items = op.attrs.get("items", False)
-    want = lower.raw_code([r.type for r in results]) if items or \
+    want = lower.raw_code([r.type for r in results], items) if items or \
         results[0].type in (I64, F64) else 0
     fp = None
     if op.attrs.get("inline") is not None and not L.inline_copy:

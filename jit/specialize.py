@@ -776,6 +776,7 @@ class Rewriter:
             if op.args[0].id in self.elided:
                 op.kind = "ret_raw"     # the tuple's items, raw to a direct caller
                 op.args = self.elided[op.args[0].id]
+                op.attrs["items"] = True
             elif op.args[0].type in (I64, F64):
                 op.kind = "ret_raw"     # raw to direct callers that want it
             else:
