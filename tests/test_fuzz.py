@@ -98,6 +98,10 @@ def static_features(source):
 
     for node in ancestors:
         t = type(node)
+        if t is ast.Assign and isinstance(node.targets[0], ast.Tuple) and \
+                isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) and \
+                node.value.func.id.startswith("tup"):
+            add("tuple-returning helper unpacked at once")
         if t is ast.Constant:
             v = node.value
             if type(v) is int:
@@ -335,7 +339,7 @@ REQUIRED_STATIC = [
     # subscripts and assignment
     "subscript", "slice", "slice with negative step", "slice assignment", "slice deletion",
     "augmented assignment on local", "augmented assignment on subscript", "augmented assignment on attribute",
-    "tuple unpacking", "star unpacking",
+    "tuple unpacking", "star unpacking", "tuple-returning helper unpacked at once",
     # calls
     *[f"builtin {b}" for b in BUILTINS], "str method", "f-string", "f-string format spec",
     # classes and hostile objects

@@ -221,6 +221,7 @@ class Gen:
         self.has_cm = False
         self.module_globals: dict = {}  # name -> type
         self.deep = False
+        self.tuple_helpers: list = []   # (name, item count, all ints) of gen_tuple_helper's
 
     # -- basics -----------------------------------------------------------
     def on(self, feature):
@@ -1713,12 +1714,50 @@ class Gen:
             opts.append((1, None, lambda: [f"{cls}.p = property(lambda self: {self.small_lit()})"]))
         return self.choose(opts)
 
+    def gen_tuple_helper(self):
+        """A helper returning a tuple of numbers that callers unpack at once (the
+        specialised tier hands such tuples over item by item, never built): int items,
+        or mixed int/float ones; its returns agree on the shape, or differ in it."""
+        name = f"tup{len(self.tuple_helpers)}"
+        n = self.ch.integer(1, 3)
+        ints = self.coin(0.6)
+        int_items = ["a", "b", "a + b", "a - 3 * b", "a * b", "a // (b or 1)", "a % (b or 7)",
+                     "-a", "b ** 2", "a << 2", "(a & b) ^ 5", "abs(a - b)", "min(a, b)"]
+        float_items = ["a * 0.5", "b / 4", "a + 0.25", "float(b)", "a ** 0.5 if a > 0 else -1.5"]
+        item = lambda: self.pick(int_items if ints or self.coin(0.5) else float_items)
+        cmp = self.pick(["<", ">", "==", "!="])
+        first = ", ".join(item() for _ in range(n)) + ("," if n == 1 else "")
+        # usually the same shape on both paths; sometimes not (the caller copes)
+        m = n if self.coin(0.85) else max(1, n - 1)
+        second = ", ".join(item() for _ in range(m)) + ("," if m == 1 else "")
+        self.tuple_helpers.append((name, n, ints))
+        return [f"def {name}(a, b):", f"    if a {cmp} b:", f"        return {first}",
+                f"    return {second}", ""]
+
+    def s_tuple_call(self, sc, d):
+        """Unpack a tuple helper's result at once: into int locals when its items are
+        ints, else into fresh names printed right away."""
+        name, n, ints = self.pick(self.tuple_helpers)
+        e = lambda: self.expr(sc, "int", max(0, d - 1))
+        call = f"{name}({e()}, {e()})"
+        targets = sc.assignable_of("int")
+        if ints and len(set(targets)) >= n and self.coin(0.7):
+            names = []
+            for _ in range(n):
+                names.append(self.pick([t for t in sorted(set(targets)) if t not in names]))
+            return [f"{', '.join(names)}{',' if n == 1 else ''} = {call}"]
+        names = [self.fresh("_u") for _ in range(n)]
+        return [f"{', '.join(names)}{',' if n == 1 else ''} = {call}",
+                f"print({', '.join(names)})"]
+
     def s_unpack(self, sc, d):
         ints = sc.assignable_of("int")
         lists = sc.assignable_of("list")
         strs = sc.assignable_of("str")
         e = lambda t: self.expr(sc, t, max(0, d - 1))
         opts = [(1, None, lambda: self.s_assign(sc, d))]
+        if self.tuple_helpers:
+            opts.append((4, None, lambda: self.s_tuple_call(sc, d)))
         if len(ints) >= 2:
             a, b = ints[0], ints[-1]
             if a != b:
@@ -2089,6 +2128,8 @@ class Gen:
                 lines, sig = self.gen_helper(gsc, i)
                 helper_lines += lines
                 gsc.funcs[sig.name] = sig
+        if self.on("helpers") and self.coin(0.35):
+            helper_lines += self.gen_tuple_helper()
         if self.on("recursion") and self.coin(0.7):
             lines, sig = self.gen_recursive(gsc, 0)
             helper_lines += lines
