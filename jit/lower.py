@@ -1365,12 +1365,94 @@ def lo_build_slice(L, op):
 
 def lo_getattr(L, op):
     r = L.v(op.result)
-    cached = _module_attr_cache(L, op, L.v(op.args[0]))
+    obj = L.v(op.args[0])
+    if abi.INSTANCE_VALUES:
+        # modules through the module cache, other objects through the instance one
+        is_mod, mod, inst, join = L.t(), L.label("ga.mod"), L.label("ga.inst"), L.label("ga.join")
+        L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
+        L.emit(f"br i1 {is_mod}, label %{mod}, label %{inst}")
+        L.start(mod)
+        cached = _module_attr_cache(L, op, obj)
+        if cached is None:
+            mval = L.call("PyObject_GetAttr", obj, L.const(op.attrs["name"]))
+            L.check_null(mval, op)
+        else:
+            hit_end, val, miss_end, slow = cached
+            mval = L.t()
+            L.emit(f"{mval} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+        mod_end = L.cur
+        L.emit(f"br label %{join}")
+        L.start(inst)
+        ival = _instance_getattr(L, op, obj)
+        inst_end = L.cur
+        L.emit(f"br label %{join}")
+        L.start(join)
+        L.emit(f"{r} = phi ptr [ {mval}, %{mod_end} ], [ {ival}, %{inst_end} ]")
+        return
+    cached = _module_attr_cache(L, op, obj)
     if cached is None:
-        _capi_result(L, op, "PyObject_GetAttr", L.v(op.args[0]), L.const(op.attrs["name"]))
+        _capi_result(L, op, "PyObject_GetAttr", obj, L.const(op.attrs["name"]))
         return
     hit_end, val, miss_end, slow = cached
     L.emit(f"{r} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+
+
+def _instance_slot(L, obj: str, miss: str):
+    """The site's cached attribute index for ``obj``'s type, checked: returns (the
+    slot's address in obj's values array, whether the type matched the cache); jumps
+    to ``miss`` when the cache does not serve this object (another type or version, an
+    uncacheable name, a made __dict__). Cache: {type, version tag, index or -1},
+    filled by rtlib's jit.attr_fill."""
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    tp = L.type_of(obj)
+    ct, cv, ci = L.t(), L.t(), L.t()
+    L.emit(f"{ct} = load ptr, ptr {cache}")
+    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"{ci} = load i64, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    ver32, ver = L.field(tp, abi.TYPE_VERSION_TAG, "i32"), L.t()
+    L.emit(f"{ver} = zext i32 {ver32} to i64")
+    matched = _and_i1(L, f"icmp eq ptr {tp}, {ct}", f"icmp eq i64 {ver}, {cv}")
+    usable, vals_l = L.t(), L.label("ia.vals")
+    L.emit(f"{usable} = icmp sge i64 {ci}, 0")
+    serve = L.t()
+    L.emit(f"{serve} = and i1 {matched}, {usable}")
+    L.emit(f"br i1 {serve}, label %{vals_l}, label %{miss}")
+    L.start(vals_l)
+    values, nv, slot_l = L.field(obj, abi.OBJECT_VALUES, "ptr"), L.t(), L.label("ia.slot")
+    L.emit(f"{nv} = icmp eq ptr {values}, null")
+    L.emit(f"br i1 {nv}, label %{miss}, label %{slot_l}")
+    L.start(slot_l)
+    slot = L.t()
+    L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {ci}")
+    return slot, matched, cache
+
+
+def _instance_getattr(L, op, obj: str) -> str:
+    """obj.name: a plain instance attribute straight from the object's values (as
+    LOAD_ATTR_INSTANCE_VALUE), else PyObject_GetAttr, which also fills the cache."""
+    miss, hit, join = L.label("ia.miss"), L.label("ia.hit"), L.label("ia.join")
+    slot, matched, cache = _instance_slot(L, obj, miss)
+    v, nul = L.t(), L.t()
+    L.emit(f"{v} = load ptr, ptr {slot}")
+    L.emit(f"{nul} = icmp eq ptr {v}, null")
+    L.emit(f"br i1 {nul}, label %{miss}, label %{hit}")
+    L.start(hit)
+    L.incref(v)
+    L.emit(f"br label %{join}")
+    L.start(miss)
+    name = L.const(op.attrs["name"])
+    slow = L.call("PyObject_GetAttr", obj, name)
+    L.check_null(slow, op)
+    fill, slow_end = L.label("ia.fill"), L.cur
+    L.emit(f"br i1 {matched}, label %{join}, label %{fill}")
+    L.start(fill)
+    L.emit(f"call void @jit.attr_fill(ptr {cache}, ptr {obj}, ptr {name}, i1 false)")
+    L.emit(f"br label %{join}")
+    L.start(join)
+    r = L.t()
+    L.emit(f"{r} = phi ptr [ {v}, %{hit} ], [ {slow}, %{slow_end} ], [ {slow}, %{fill} ]")
+    return r
 
 
 # ModuleType's own attributes (``__dict__``, ``__class__``...) are found on the type
@@ -1430,8 +1512,31 @@ def _module_attr_cache(L, op, obj: str):
 
 
 def lo_setattr(L, op):
-    rc = L.call("PyObject_SetAttr", L.v(op.args[0]), L.const(op.attrs["name"]), L.v(op.args[1]))
-    L.check_neg(rc, op)
+    obj, val, name = L.v(op.args[0]), L.v(op.args[1]), L.const(op.attrs["name"])
+    if not abi.INSTANCE_VALUES:
+        L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
+        return
+    # an attribute the object already has, replaced in its values (as
+    # STORE_ATTR_INSTANCE_VALUE); anything else through PyObject_SetAttr
+    miss, hit, done = L.label("sa.miss"), L.label("sa.hit"), L.label("sa.done")
+    slot, matched, cache = _instance_slot(L, obj, miss)
+    old, nul = L.t(), L.t()
+    L.emit(f"{old} = load ptr, ptr {slot}")
+    L.emit(f"{nul} = icmp eq ptr {old}, null")
+    L.emit(f"br i1 {nul}, label %{miss}, label %{hit}")
+    L.start(hit)
+    L.incref(val)
+    L.emit(f"store ptr {val}, ptr {slot}")
+    L.decref(old)
+    L.emit(f"br label %{done}")
+    L.start(miss)
+    L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
+    fill = L.label("sa.fill")
+    L.emit(f"br i1 {matched}, label %{done}, label %{fill}")
+    L.start(fill)
+    L.emit(f"call void @jit.attr_fill(ptr {cache}, ptr {obj}, ptr {name}, i1 true)")
+    L.emit(f"br label %{done}")
+    L.start(done)
 
 
 def lo_delattr(L, op):

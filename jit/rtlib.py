@@ -17,7 +17,8 @@ CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "_Py_Dealloc", "_Py_NoneStruct", "PyTraceBack_Type", "PyList_New", "PyFloat_FromDouble",
         "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
-        "PyLong_AsLongLongAndOverflow", "pow")
+        "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
+        "PyObject_GenericSetAttr")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -528,6 +529,103 @@ fail:
 }
 """
 
+ATTR = """
+; Fill an attribute site's cache {type, version tag, index} for obj.name (set, when
+; %store): name's index in the type's shared keys when it is a plain instance
+; attribute (a managed dict, the generic getattro/setattro, nothing of that name on
+; the type or its bases), else index -1 (this type version: always the generic
+; path). Nothing is cached for a type without a valid version tag.
+define void @jit.attr_fill(ptr %cache, ptr %obj, ptr %name, i1 %store) {
+entry:
+  %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
+  %tp = load ptr, ptr %tpp
+  %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)
+  %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %valid = and i64 %flags, {VALID}
+  %isvalid = icmp ne i64 %valid, 0
+  br i1 %isvalid, label %check, label %done
+check:
+  %vp = getelementptr i8, ptr %tp, i64 {VERSION_TAG}
+  %ver32 = load i32, ptr %vp
+  %ver = zext i32 %ver32 to i64
+  %need = and i64 %flags, {MANAGED_HEAP}
+  %managed = icmp eq i64 %need, {MANAGED_HEAP}
+  %nodescr = icmp eq ptr %descr, null
+  %hookoff = select i1 %store, i64 {SETATTRO}, i64 {GETATTRO}
+  %hookp = getelementptr i8, ptr %tp, i64 %hookoff
+  %hook = load ptr, ptr %hookp
+  %generic = select i1 %store, ptr @PyObject_GenericSetAttr, ptr @PyObject_GenericGetAttr
+  %plain = icmp eq ptr %hook, %generic
+  %c1 = and i1 %managed, %nodescr
+  %c2 = and i1 %c1, %plain
+  br i1 %c2, label %keys, label %none
+keys:
+  %kp = getelementptr i8, ptr %tp, i64 {CACHED_KEYS}
+  %k = load ptr, ptr %kp
+  %nok = icmp eq ptr %k, null
+  br i1 %nok, label %none, label %kind
+kind:
+  %kindp = getelementptr i8, ptr %k, i64 {KEYS_KIND}
+  %kd = load i8, ptr %kindp
+  %split = icmp eq i8 %kd, {SPLIT}
+  br i1 %split, label %scan0, label %none
+scan0:
+  %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
+  %n = load i64, ptr %np
+  %lp = getelementptr i8, ptr %k, i64 {KEYS_LOG2_INDEX_BYTES}
+  %l8 = load i8, ptr %lp
+  %l = zext i8 %l8 to i64
+  %ib = shl i64 1, %l
+  %eoff = add i64 %ib, {KEYS_INDICES}
+  %entries = getelementptr i8, ptr %k, i64 %eoff
+  br label %scan
+scan:
+  %i = phi i64 [ 0, %scan0 ], [ %i1, %next ]
+  %more = icmp slt i64 %i, %n
+  br i1 %more, label %look, label %none
+look:
+  %eo = mul i64 %i, 16
+  %ep = getelementptr i8, ptr %entries, i64 %eo
+  %key = load ptr, ptr %ep
+  %same = icmp eq ptr %key, %name
+  br i1 %same, label %found, label %next
+next:
+  %i1 = add i64 %i, 1
+  br label %scan
+found:
+  br label %put
+none:
+  br label %put
+put:
+  %idx = phi i64 [ %i, %found ], [ -1, %none ]
+  store ptr %tp, ptr %cache
+  %c1p = getelementptr i64, ptr %cache, i64 1
+  store i64 %ver, ptr %c1p
+  %c2p = getelementptr i64, ptr %cache, i64 2
+  store i64 %idx, ptr %c2p
+  br label %done
+done:
+  ret void
+}
+"""
+
+
+def _fill_in(text: str, values: dict) -> str:
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+ATTR = _fill_in(ATTR, {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
+              "VALID": abi.TPFLAGS_VALID_VERSION_TAG, "VERSION_TAG": abi.TYPE_VERSION_TAG,
+              "MANAGED_HEAP": abi.TPFLAGS_MANAGED_DICT | abi.TPFLAGS_HEAPTYPE,
+              "SETATTRO": abi.TYPE_SETATTRO, "GETATTRO": abi.TYPE_GETATTRO,
+              "CACHED_KEYS": abi.HEAPTYPE_CACHED_KEYS, "KEYS_KIND": abi.KEYS_KIND,
+              "SPLIT": abi.DICT_KEYS_SPLIT, "KEYS_NENTRIES": abi.KEYS_NENTRIES,
+              "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
+              "KEYS_INDICES": abi.KEYS_INDICES}) if abi.INSTANCE_VALUES else ""
+
 # name -> (return type, parameter types)
 SIGNATURES = {
     "jit.decref.cold": ("void", "ptr"),
@@ -545,6 +643,7 @@ SIGNATURES = {
     "jit.int_as_double": ("double", "ptr, ptr"),
     "jit.ipow": ("i64", "i64, i64, ptr"),
     "jit.fpow": ("double", "double, double, ptr"),
+    **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1")} if abi.INSTANCE_VALUES else {}),
 }
 HOT = {"jit.ipow", "jit.fpow"}     # called on fast paths: not marked cold
 
@@ -558,7 +657,7 @@ def symbols() -> dict[str, int]:
     """name -> address of every helper (compiling the library on first use)."""
     global _library
     if _library is None:
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, POW])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, POW, ATTR])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

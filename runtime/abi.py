@@ -33,6 +33,23 @@ TPFLAGS_BASE_EXC_SUBCLASS = 1 << 30
 TPFLAGS_TYPE_SUBCLASS = 1 << 31
 VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
 
+# Instance attributes in 3.11's managed dicts, read and written as CPython's
+# LOAD_ATTR_INSTANCE_VALUE / STORE_ATTR_INSTANCE_VALUE do: a type with a managed
+# dict keeps its instances' attribute values in an array laid out by the type's
+# shared keys (ht_cached_keys), the array's pointer just before the GC header (NULL
+# once __dict__ has been made). The type's version tag changes with the type.
+# (Checked against 3.11 objects by tests/test_attr_cache.py.)
+INSTANCE_VALUES = VERSION == (3, 11)
+TYPE_GETATTRO, TYPE_SETATTRO = 144, 152     # PyTypeObject.tp_getattro / tp_setattro
+TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (uint32)
+HEAPTYPE_CACHED_KEYS = 872                  # PyHeapTypeObject.ht_cached_keys
+OBJECT_VALUES = -32                         # PyDictValues* of a managed-dict object
+KEYS_LOG2_INDEX_BYTES, KEYS_KIND, KEYS_NENTRIES, KEYS_INDICES = 9, 10, 24, 32
+DICT_KEYS_SPLIT = 2                         # dk_kind of shared keys
+TPFLAGS_MANAGED_DICT = 1 << 4
+TPFLAGS_HEAPTYPE = 1 << 9
+TPFLAGS_VALID_VERSION_TAG = 1 << 19
+
 # Inline reference counting, as LLVM IR function bodies taking `ptr %o`.
 _RC_311 = """
 define internal void @jit.incref(ptr %o) alwaysinline {

@@ -1720,7 +1720,7 @@ class Gen:
         or mixed int/float ones; its returns agree on the shape, or differ in it."""
         name = f"tup{len(self.tuple_helpers)}"
         n = self.ch.integer(1, 3)
-        ints = self.coin(0.6)
+        ints = self.coin(0.6) or not self.on("float")   # float items only with floats on
         int_items = ["a", "b", "a + b", "a - 3 * b", "a * b", "a // (b or 1)", "a % (b or 7)",
                      "-a", "b ** 2", "a << 2", "(a & b) ^ 5", "abs(a - b)", "min(a, b)"]
         float_items = ["a * 0.5", "b / 4", "a + 0.25", "float(b)", "a ** 0.5 if a > 0 else -1.5"]

@@ -1,0 +1,191 @@
+"""Instance attributes read and written through per-site caches (3.11 managed
+dicts, as LOAD_ATTR_INSTANCE_VALUE / STORE_ATTR_INSTANCE_VALUE do): the layout
+facts the native code relies on (runtime/abi.py), checked on real objects; the
+cache filler (rtlib's jit.attr_fill) on each kind of attribute; and compiled code
+against the interpreter while types, instances and descriptors change under it."""
+import ctypes
+import gc
+import sys
+
+import pytest
+
+import jit
+from runtime import abi
+
+pytestmark = pytest.mark.skipif(not abi.INSTANCE_VALUES, reason="3.11 managed-dict layout only")
+
+
+def _word(addr, t=ctypes.c_void_p):
+    return t.from_address(addr).value
+
+
+class Plain:
+    K = 5
+
+    def __init__(self, x):
+        self.x = x
+        self.y = 2
+
+    @property
+    def p(self):
+        return self.x * 10
+
+
+class Sub(Plain):
+    pass
+
+
+class Hooked:
+    def __init__(self):
+        self.x = 7
+
+    def __getattr__(self, name):
+        return "missing:" + name
+
+
+class Slotted:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x):
+        self.x = x
+        self.y = 0
+
+
+class Intercepting(Plain):
+    def __getattribute__(self, name):
+        return ("seen", name) if name == "y" else object.__getattribute__(self, name)
+
+
+def test_layout_facts_hold_for_this_interpreter():
+    o = Plain(11)
+    tp = id(Plain)
+    flags = _word(tp + abi.TYPE_FLAGS, ctypes.c_uint64)
+    assert flags & abi.TPFLAGS_MANAGED_DICT and flags & abi.TPFLAGS_HEAPTYPE
+    assert _word(tp + abi.TYPE_GETATTRO) == ctypes.cast(ctypes.pythonapi.PyObject_GenericGetAttr,
+                                                        ctypes.c_void_p).value
+    Plain.K                                  # a lookup gives the type a version tag
+    assert flags & abi.TPFLAGS_VALID_VERSION_TAG and _word(tp + abi.TYPE_VERSION_TAG, ctypes.c_uint32)
+    keys = _word(tp + abi.HEAPTYPE_CACHED_KEYS)
+    assert _word(keys + abi.KEYS_KIND, ctypes.c_uint8) == abi.DICT_KEYS_SPLIT
+    n = _word(keys + abi.KEYS_NENTRIES, ctypes.c_int64)
+    entries = keys + abi.KEYS_INDICES + (1 << _word(keys + abi.KEYS_LOG2_INDEX_BYTES, ctypes.c_uint8))
+    names = [ctypes.cast(_word(entries + 16 * i), ctypes.py_object).value for i in range(n)]
+    assert names[:2] == ["x", "y"]
+    values = _word(id(o) + abi.OBJECT_VALUES)
+    assert ctypes.cast(_word(values), ctypes.py_object).value == 11
+    o.__dict__                               # a made dict takes the values over
+    assert _word(id(o) + abi.OBJECT_VALUES) is None
+
+
+def _fill(obj, name, store=False):
+    from jit import rtlib
+    fill = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object, ctypes.py_object,
+                             ctypes.c_bool)(rtlib.symbols()["jit.attr_fill"])
+    cache = (ctypes.c_int64 * 3)()
+    fill(ctypes.addressof(cache), obj, sys.intern(name), store)
+    return cache[0] == id(type(obj)), cache[2]
+
+
+def test_the_filler_caches_plain_instance_attributes_only():
+    assert _fill(Plain(1), "x") == (True, 0) and _fill(Plain(1), "y", True) == (True, 1)
+    for obj, name in [(Plain(1), "K"), (Plain(1), "p"), (Plain(1), "nope"), (Hooked(), "x"),
+                      (Slotted(1), "x"), (Intercepting(1), "x"), (3, "real"), ("s", "upper")]:
+        assert _fill(obj, name) == (True, -1), (obj, name)
+    assert _fill(Hooked(), "x", True) == (True, 0)     # only loads are hooked
+
+
+def reads(o):
+    return o.x, o.y, o.K, o.p
+
+
+def writes(o, v):
+    o.x = v
+    o.y = o.x + 1
+    return o.x + o.y
+
+
+def _both(f, *args):
+    try:
+        return "ok", f(*args)
+    except Exception as exc:          # noqa: BLE001 - compared, not hidden
+        return type(exc).__name__, str(exc)
+
+
+def test_reads_and_writes_follow_types_instances_and_descriptors():
+    cr, cw = jit.compile(reads), jit.compile(writes)
+    objs = [Plain(1), Sub(2), Plain(3), Intercepting(4), Plain(5)]
+    for _ in range(3):
+        for o in objs:
+            assert _both(cr, o) == _both(reads, o)
+        for i, o in enumerate(objs):
+            assert _both(cw, o, i) == _both(writes, o, i)
+    o = Plain(6)
+    cr(o)
+    o.__dict__                                   # values moved into a real dict
+    assert _both(cr, o) == _both(reads, o) and _both(cw, o, 1) == _both(writes, o, 1)
+    o = Plain(7)
+    cr(o)
+    try:
+        Plain.y = property(lambda s: "prop", lambda s, v: None)   # a data descriptor wins now
+        assert _both(cr, o) == _both(reads, o) and cr(o)[1] == "prop"
+        assert _both(cw, o, 3) == _both(writes, o, 3)
+    finally:
+        del Plain.y
+    assert _both(cr, o) == _both(reads, o)
+    del o.y                                      # a missing value: the generic AttributeError
+    assert _both(cr, o) == _both(reads, o)
+    s = Slotted(1)
+    assert _both(jit.compile(lambda q: (q.x, q.y)), s) == ("ok", (1, 0))
+    h = Hooked()
+    assert jit.compile(lambda q: (q.x, q.nope))(h) == (7, "missing:nope")
+
+
+def test_an_object_that_changes_class_is_read_through_its_new_class():
+    class A:
+        def __init__(self):
+            self.v = 1
+
+    class B:
+        @property
+        def v(self):
+            return "B.v"
+
+    def read(o):
+        return o.v
+
+    c = jit.compile(read)
+    a = A()
+    assert c(a) == 1 and c(a) == 1
+    a.__class__ = B
+    assert c(a) == "B.v"
+    a.__class__ = A
+    assert c(a) == 1
+
+
+def test_replacing_a_value_releases_the_old_one_once():
+    class Box:
+        def __init__(self):
+            self.item = None
+
+    log = []
+
+    class Noisy:
+        def __del__(self):
+            log.append("freed")
+
+    def put(b, v):
+        b.item = v
+
+    c = jit.compile(put)
+    b = Box()
+    keep = object()
+    c(b, keep)
+    c(b, Noisy())
+    assert log == []
+    c(b, keep)                                   # the Noisy object's last reference goes
+    assert log == ["freed"]
+    gc.collect()
+    before = sys.getrefcount(keep)
+    for _ in range(1000):
+        c(b, keep)
+    assert sys.getrefcount(keep) == before
