@@ -356,3 +356,81 @@ def getattr_setattr_builtins():
 @case((Obj(),))
 def super_attrs_and_type(o):
     return type(o).__name__, o.__class__.__name__, type(o).__mro__[-1].__name__, o.__dict__
+
+
+# ---- instance attributes read and written through the per-site caches ----
+
+class Pt:
+    scale = 2
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class Pt3(Pt):
+    def __init__(self, x, y, z):
+        super().__init__(x, y)
+        self.z = z
+
+
+class Shadowed:
+    x = "class x"
+
+    def __init__(self, own):
+        if own:
+            self.x = "instance x"
+
+
+@case((0,), (1,), (2,), (3,))
+def attr_cache_across_types_and_shapes(k):
+    pts = [Pt(1, 2), Pt3(3, 4, 5), Pt(6, 7), Pt3(8, 9, 10)]
+    out = []
+    for rep in range(3):
+        for p in pts[k:] + pts[:k]:
+            p.x = p.x + p.y * p.scale      # a load and a store of the same site per type
+            out.append((type(p).__name__, p.x, p.y))
+    extra = pts[k]
+    extra.w = 1                            # a new attribute: the generic path
+    extra.__dict__                         # then a made dict
+    extra.x += 1
+    out.append((extra.x, extra.w, sorted(vars(extra))))
+    return out
+
+
+@case((True,), (False,))
+def attr_instance_shadows_class(own):
+    s = Shadowed(own)
+    first = s.x
+    s.x = "set"
+    second = s.x
+    del s.x
+    return first, second, s.x
+
+
+@case((0,), (1,))
+def attr_deleted_then_missing(k):
+    p = Pt(k, 2)
+    out = [p.x]
+    del p.x
+    try:
+        out.append(p.x)
+    except AttributeError as e:
+        out.append(str(e))
+    p.x = 5
+    out.append(p.x)
+    return out
+
+
+@case((1,), (2,))
+def attr_type_gains_a_descriptor(k):
+    p = Pt(k, 3)
+    before = p.x
+    Pt.x = property(lambda self: "descr", lambda self, v: None)
+    try:
+        during = p.x
+        p.x = 99                            # the setter, not the instance values
+        during2 = p.x
+    finally:
+        del Pt.x
+    return before, during, during2, p.x
