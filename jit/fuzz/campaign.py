@@ -291,10 +291,25 @@ def _raw_signature(f: Failure):
     return f.describe.splitlines()[-1][:160] if f.describe else f.kind
 
 
+# A worker process runs this many programs, then a fresh one takes over: compiled
+# code accumulates in a process (native memory, ~1 GB after a few thousand
+# programs) and a long-lived worker got 2x slower.
+PROGRAMS_PER_WORKER = 250
+
+
 class _Worker:
     def __init__(self, ctx, args):
         self.ctx = ctx
         self.args = args
+        self.start()
+
+    def recycle(self):
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.proc.join(5)
+        self.kill()
         self.start()
 
     def start(self):
@@ -307,6 +322,7 @@ class _Worker:
         self.deadline = None
         self.phase = None
         self.best = None       # best reproducer so far while shrinking
+        self.runs = 0
 
     def kill(self):
         try:
@@ -410,6 +426,9 @@ class Campaign:
             while done < self.n or any(w.index is not None for w in workers):
                 for w in workers:
                     if w.index is None and todo:
+                        if w.runs >= PROGRAMS_PER_WORKER:
+                            w.recycle()
+                        w.runs += 1
                         idx = todo.pop()
                         w.index, w.phase = idx, "run"
                         w.deadline = time.monotonic() + self.hard_timeout
