@@ -140,19 +140,22 @@ class Dispatcher:
                 return spec
         return None
 
-    def return_hint(self, types: tuple):
+    def _row_spec(self, types: tuple) -> Specialization | None:
+        """The specialisation in ``types``' row (compiled or not), if any."""
         for row_types, spec in self.rows:
             if row_types == types and spec is not None:
-                return spec.return_hint
+                return spec
         return None
+
+    def return_hint(self, types: tuple):
+        spec = self._row_spec(types)
+        return spec.return_hint if spec else None
 
     def raw_tuple(self, types: tuple):
         """The item types of the tuple the specialisation for ``types`` hands direct
         callers unboxed, or None."""
-        for row_types, spec in self.rows:
-            if row_types == types and spec is not None:
-                return spec.raw_tuple
-        return None
+        spec = self._row_spec(types)
+        return spec.raw_tuple if spec else None
 
     def respecialize(self, spec: Specialization, offset: int | None):
         """Replace ``spec``'s row: rebuilt without the guess made at ``offset`` (None:

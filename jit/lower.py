@@ -1366,35 +1366,37 @@ def lo_build_slice(L, op):
 def lo_getattr(L, op):
     r = L.v(op.result)
     obj = L.v(op.args[0])
-    if abi.INSTANCE_VALUES:
-        # modules through the module cache, other objects through the instance one
-        is_mod, mod, inst, join = L.t(), L.label("ga.mod"), L.label("ga.inst"), L.label("ga.join")
-        L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
-        L.emit(f"br i1 {is_mod}, label %{mod}, label %{inst}")
-        L.start(mod)
-        cached = _module_attr_cache(L, op, obj)
-        if cached is None:
-            mval = L.call("PyObject_GetAttr", obj, L.const(op.attrs["name"]))
-            L.check_null(mval, op)
-        else:
-            hit_end, val, miss_end, slow = cached
-            mval = L.t()
-            L.emit(f"{mval} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
-        mod_end = L.cur
-        L.emit(f"br label %{join}")
-        L.start(inst)
-        ival = _instance_getattr(L, op, obj)
-        inst_end = L.cur
-        L.emit(f"br label %{join}")
-        L.start(join)
-        L.emit(f"{r} = phi ptr [ {mval}, %{mod_end} ], [ {ival}, %{inst_end} ]")
+    if not abi.INSTANCE_VALUES:
+        L.emit(f"{r} = bitcast ptr {_module_getattr(L, op, obj)} to ptr")
         return
+    # modules through the module cache, other objects through the instance one
+    is_mod, mod, inst, join = L.t(), L.label("ga.mod"), L.label("ga.inst"), L.label("ga.join")
+    L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
+    L.emit(f"br i1 {is_mod}, label %{mod}, label %{inst}")
+    L.start(mod)
+    mval = _module_getattr(L, op, obj)
+    mod_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(inst)
+    ival = _instance_getattr(L, op, obj)
+    inst_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{r} = phi ptr [ {mval}, %{mod_end} ], [ {ival}, %{inst_end} ]")
+
+
+def _module_getattr(L, op, obj: str) -> str:
+    """obj.name through the module attribute cache (any object may come here: the
+    cache serves modules only); a new reference."""
     cached = _module_attr_cache(L, op, obj)
     if cached is None:
-        _capi_result(L, op, "PyObject_GetAttr", obj, L.const(op.attrs["name"]))
-        return
+        val = L.call("PyObject_GetAttr", obj, L.const(op.attrs["name"]))
+        L.check_null(val, op)
+        return val
     hit_end, val, miss_end, slow = cached
-    L.emit(f"{r} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+    got = L.t()
+    L.emit(f"{got} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+    return got
 
 
 def _instance_slot(L, obj: str, miss: str):
@@ -1553,9 +1555,7 @@ def lo_load_method(L, op):
         mod, other = L.label("lm.module"), L.label("lm.other")
         L.emit(f"br i1 {is_mod}, label %{mod}, label %{other}")
         L.start(mod)
-        hit_end, val, miss_end, slow = _module_attr_cache(L, op, obj)
-        got = L.t()
-        L.emit(f"{got} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
+        got = _module_getattr(L, op, obj)
         mod_end = L.cur
         done_all = L.label("lm.join")
         L.emit(f"br label %{done_all}")
@@ -2168,14 +2168,9 @@ def lo_pop_except(L, op):
 
 
 def _has_flag(L, flags: str, flag: int) -> str:
-    bit = L.t()
+    bit, r = L.t(), L.t()
     L.emit(f"{bit} = and i64 {flags}, {flag}")
-    return _icmp_ne0(L, bit)
-
-
-def _icmp_ne0(L, v: str) -> str:
-    r = L.t()
-    L.emit(f"{r} = icmp ne i64 {v}, 0")
+    L.emit(f"{r} = icmp ne i64 {bit}, 0")
     return r
 
 

@@ -874,6 +874,12 @@ class Rewriter:
     def r_raw_tuple(self, op):
         self.elided[op.result.id] = op.args
 
+    def _take_over(self, call, unpack):
+        """``call`` hands ``unpack``'s results over itself: the tuple it would
+        return is never made, nor released, nor unpacked."""
+        self.virtual.add(call.result.id)
+        self.unpacked.add(id(unpack))
+
     def r_from_call(self, op):
         if id(op) not in self.unpacked:
             raise CompileError("specialize: an unpack planned with its call was left alone")
@@ -902,8 +908,7 @@ class Rewriter:
         if unpack is not None and self.inf.plans.get(id(unpack)) == ("from_call",):
             # the tuple's items come back raw, as the unpack's results
             results = unpack.results
-            self.virtual.add(op.result.id)
-            self.unpacked.add(id(unpack))
+            self._take_over(op, unpack)
             attrs["items"] = True
         if results[0].type in (I64, F64):
             # an object result that does not unbox resumes after the call, with it pushed
@@ -921,8 +926,7 @@ class Rewriter:
         if kind == "divmod":
             if self.inf.plans.get(id(unpack)) != ("from_call",):
                 raise CompileError("specialize: divmod planned without its unpacking")
-            self.virtual.add(op.result.id)
-            self.unpacked.add(id(unpack))
+            self._take_over(op, unpack)
             self.emit("num_call", args, unpack.results, op, fn=kind)
         elif kind == "range":
             self.emit("range_new", args, op.results, op)
