@@ -50,29 +50,53 @@ def native_stack_pop(L, n: int) -> list[str]:
             f"  store i64 %ns.after{n}, ptr @jit_native_stack"]
 
 
-def enter_recursion() -> list[str]:
+def enter_recursion(counts: bool = True) -> list[str]:
     """Count this call against the recursion limit: inline while far from it (the
     counter's offset is confirmed at start-up), else through the C-API, which
-    raises RecursionError. Branches to %depth.check, or returns NULL on error."""
+    raises RecursionError. Branches to %depth.check, or returns NULL on error.
+    With ``counts`` false (a leaf copy inlined into its caller: it calls nothing, so
+    nothing can see the depth while it runs) the limit is only checked: near it,
+    the C-API raises or the count is given straight back."""
     slow = ["rec.slow:", "  %rec = call i32 @Py_EnterRecursiveCall(ptr @jit.where)",
             "  %rec.fail = icmp ne i32 %rec, 0",
-            "  br i1 %rec.fail, label %rec.exit, label %depth.check",
+            f"  br i1 %rec.fail, label %rec.exit, label %{'depth.check' if counts else 'rec.ok'}",
             "rec.exit:", "  ret ptr null"]
+    if not counts:
+        slow += ["rec.ok:", "  call void @Py_LeaveRecursiveCall()", "  br label %depth.check"]
     if capi.RECURSION_COUNTER is None:
         return ["  br label %rec.slow"] + slow
+    fast = ["  %rc.1 = add i32 %rc, -1", "  store i32 %rc.1, ptr %rc.p"] if counts else []
     return [f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
             "  %rc = load i32, ptr %rc.p",
             "  %rc.far = icmp sgt i32 %rc, 1",
             "  br i1 %rc.far, label %rec.fast, label %rec.slow",
-            "rec.fast:", "  %rc.1 = add i32 %rc, -1", "  store i32 %rc.1, ptr %rc.p",
-            "  br label %depth.check"] + slow
+            "rec.fast:", *fast, "  br label %depth.check"] + slow
 
 
-def leave_recursion(n: int) -> list[str]:
+def leave_recursion(n: int, counts: bool = True) -> list[str]:
+    if not counts:
+        return []
     if capi.RECURSION_COUNTER is None:
         return ["  call void @Py_LeaveRecursiveCall()"]
     return [f"  %rc.now{n} = load i32, ptr %rc.p", f"  %rc.up{n} = add i32 %rc.now{n}, 1",
             f"  store i32 %rc.up{n}, ptr %rc.p"]
+
+
+# Specialised ops that never run Python code, not even on a slow path (a deopt
+# resumes in the interpreter, whose frames are the caller's business)
+LEAF_OPS = frozenset((
+    "prologue", "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float",
+    "int_op", "int_truediv", "int_unary", "int_cmp", "float_op", "float_unary", "float_cmp",
+    "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref",
+    "range_new", "range_iter", "range_next", "check_signals", "br", "cbr", "ret", "ret_raw"))
+
+
+def is_leaf(fn: ir.Function) -> bool:
+    """Whether specialised ``fn`` calls nothing, and rebinds only typed locals (an
+    object's release may run a __del__)."""
+    return all(op.kind in LEAF_OPS
+               or (op.kind == "store_local" and fn.slot_types[op.attrs["slot"]] != OBJ)
+               for blk in fn.blocks for op in blk.ops)
 
 
 class Lowering:
@@ -81,6 +105,8 @@ class Lowering:
         self.entry_consts = entry_consts   # name -> object the entry point loads
         # a copy of a callee's code for inlining into a caller's module (inline_text)
         self.inline_copy = inline_copy
+        # False for a leaf copy inlined into its caller (see enter_recursion)
+        self.counts_depth = not (inline_copy and spec is not None and is_leaf(fn))
         self.inlined: list["Lowering"] = []     # callees copied into this module
         self._inline_entries: dict[int, str] = {}
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
@@ -454,7 +480,7 @@ class Lowering:
         self.start(done)
         self.lines.extend(self._cleanup_locals(cold=True))
         self.lines.extend(native_stack_pop(self, next(self.tmp)))
-        self.lines.extend(leave_recursion(next(self.tmp)))
+        self.lines.extend(leave_recursion(next(self.tmp), self.counts_depth))
         self.emit(f"ret ptr {r}")
 
     def _deopt_at_entry(self, site: int):
@@ -606,7 +632,7 @@ class Lowering:
         budget = capi.native_stack_budget()
         # an upper estimate of this frame at codegen O0 (every value may spill) plus
         # the entry point and the vectorcall machinery in between
-        head += enter_recursion()
+        head += enter_recursion(self.counts_depth)
         if self.inline_copy:
             # runs in its caller's native frame (always inlined): nothing to count
             head += ["depth.check:", "  br label %start", "start:"]
@@ -616,7 +642,7 @@ class Lowering:
                      "  %depth.1 = add i64 %depth, %frame.size",
                      f"  %deep = icmp sgt i64 %depth.1, {budget}",
                      "  br i1 %deep, label %too.deep, label %start, !prof !0",
-                     "too.deep:", *leave_recursion(next(self.tmp)),
+                     "too.deep:", *leave_recursion(next(self.tmp), self.counts_depth),
                      f"  %rerr.f = getelementptr ptr, ptr @{self.p}.consts, "
                      f"i64 {self.fn.const_index(helpers.raise_recursion_error)}",
                      "  %rerr = load ptr, ptr %rerr.f",
@@ -632,7 +658,8 @@ class Lowering:
         head += param_lines
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
         tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
-            *native_stack_pop(self, next(self.tmp)), *leave_recursion(next(self.tmp)),
+            *native_stack_pop(self, next(self.tmp)),
+            *leave_recursion(next(self.tmp), self.counts_depth),
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall",
                           "_PyThreadState_UncheckedGet"))
@@ -2376,14 +2403,14 @@ def _release_on_null(L, vals: list[str]):
 def _return(L, val):
     L.lines.extend(L._cleanup_locals())
     L.lines.extend(native_stack_pop(L, next(L.tmp)))
-    L.lines.extend(leave_recursion(next(L.tmp)))
+    L.lines.extend(leave_recursion(next(L.tmp), L.counts_depth))
     L.emit(f"ret ptr {val}")
 
 
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
     L.lines.extend(native_stack_pop(L, next(L.tmp)))
-    L.lines.extend(leave_recursion(next(L.tmp)))
+    L.lines.extend(leave_recursion(next(L.tmp), L.counts_depth))
     L.emit(f"ret ptr {L.v(op.args[0])}")
 
 

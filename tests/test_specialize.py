@@ -2,6 +2,7 @@
 re-specialisation, direct calls. Every result is compared with the interpreter."""
 import gc
 import math
+import inspect
 import sys
 
 import pytest
@@ -249,6 +250,56 @@ def test_small_callees_are_inlined_and_stay_exact():
         assert c(4, 1) == -4
     finally:
         g["inl_leaf"], g["inl_caller"] = saved
+
+
+def while_caller(n, k):
+    t = 0
+    i = 0
+    while i < n:
+        t += inl_leaf(i, k)
+        i += 1
+    return t
+
+
+def depth_probe(d, n):
+    """Recurse d frames, then run while_caller (whose inl_leaf is an inlined copy)."""
+    if d == 0:
+        return while_caller(n, 3)
+    return depth_probe(d - 1, n)
+
+
+def _outcomes_near_the_limit():
+    out = []
+    for d in range(0, 60):
+        try:
+            out.append(depth_probe(d, 4))
+        except RecursionError as e:
+            out.append(("RecursionError", str(e)))
+    return out
+
+
+def test_a_leaf_copy_inlined_into_a_loop_hits_the_recursion_limit_where_the_interpreter_does():
+    # (a loop over range() would not do: at the limit, the interpreter's range()
+    # raises "... in comparison" where the native loop raises at the next call)
+    g = while_caller.__globals__
+    saved = g["inl_leaf"], g["while_caller"]
+    limit = sys.getrecursionlimit()
+    leaf, c = jit.compile(saved[0]), jit.compile(saved[1])
+    try:
+        g["inl_leaf"] = leaf
+        assert c(4, 3) == saved[1](4, 3)        # compiled now, not near the limit
+        sys.setrecursionlimit(len(inspect.stack()) + 40)
+        g["inl_leaf"], g["while_caller"] = saved
+        expected = _outcomes_near_the_limit()
+        assert ("RecursionError", "maximum recursion depth exceeded") in expected
+        assert expected[0] == saved[1](4, 3)
+        g["inl_leaf"], g["while_caller"] = leaf, c
+        for _ in range(2):
+            assert _outcomes_near_the_limit() == expected
+        assert "alwaysinline" in dispatcher(c).rows[0][1].native.llvm_ir
+    finally:
+        sys.setrecursionlimit(limit)
+        g["inl_leaf"], g["while_caller"] = saved
 
 
 def tup_order(a, b):
