@@ -125,7 +125,8 @@ class Lowering:
         self.tmp = itertools.count()
         self.phis: dict[ir.Block, list] = defaultdict(list)
         self.static_null: set[int] = set()
-        self.deopt_incoming: list = []   # (block, site constant, stack depth) per deopt site
+        self.deopt_incoming: list = []   # (block, site constant, stack depth, kinds) per site
+        self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.deopt_depth = 0
         self.global_caches: list[str] = []   # per LOAD_GLOBAL site: {globals ver, builtins ver, value}
         self.private_globals: list[str] = []   # other module-level definitions of this code
@@ -264,13 +265,18 @@ class Lowering:
         assert u is not None, f"op {op.kind} cannot fail but has no unwind"
         for value in u.drop:
             self.release(value, cold=True)
-        if u.traceback if traceback is None else traceback:
-            line = self.lines_by_offset.get(u.offset)
-            self.emit(f"call void @jit.tb_here(ptr %frame, i64 {u.offset}, "
-                      f"i64 {line if line is not None else -1})")
+        here = u.traceback if traceback is None else traceback
+        line = self.lines_by_offset.get(u.offset)
+        line = line if line is not None else -1
         if u.handler is None:
-            self.emit("br label %error_exit")
+            if here:     # one traceback call for all of them (see _tb_shared)
+                self.tb_incoming.append((self.cur, u.offset, line))
+                self.emit("br label %tb.shared")
+            else:
+                self.emit("br label %error_exit")
             return
+        if here:
+            self.emit(f"call void @jit.tb_here(ptr %frame, i64 {u.offset}, i64 {line})")
         exc = self.t("exc")
         self.emit(f"{exc} = call ptr @jit.fetch_exc()")
         values = [self.v(k) for k in u.keep]
@@ -281,6 +287,19 @@ class Lowering:
         values.append(exc)
         self.phis[u.handler].append((self.cur, values))
         self.emit(f"br label %{self.block_label(u.handler)}")
+
+    def _tb_shared(self):
+        """The one block where failures without a handler add their traceback entry
+        and leave: a call per failing op made each one a costly call site."""
+        if not self.tb_incoming:
+            return
+        self.start("tb.shared")
+        offsets = ", ".join(f"[ {off}, %{pred} ]" for pred, off, _ in self.tb_incoming)
+        lines = ", ".join(f"[ {line}, %{pred} ]" for pred, _, line in self.tb_incoming)
+        self.emit(f"%tb.offset = phi i64 {offsets}")
+        self.emit(f"%tb.line = phi i64 {lines}")
+        self.emit("call void @jit.tb_here(ptr %frame, i64 %tb.offset, i64 %tb.line)")
+        self.emit("br label %error_exit")
 
     def block_label(self, blk: ir.Block) -> str:
         return f"blk.{blk.label}"
@@ -438,12 +457,26 @@ class Lowering:
                          f"%deopt.bound = alloca [{max(n, 1)} x i8]"]
         kinds = self._kinds_string("kinds", "".join(DEOPT_KINDS[st] for st in self.slot_types))
         self.start("deopt.shared")
-        site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _, _ in self.deopt_incoming)
-        depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d, _ in self.deopt_incoming)
-        skinds = ", ".join(f"[ {g}, %{pred} ]" for pred, _, _, g in self.deopt_incoming)
-        self.emit(f"%ds.site = phi ptr {site}")
-        self.emit(f"%ds.depth = phi i64 {depth}")
-        self.emit(f"%ds.kinds = phi ptr {skinds}")
+        self._site_phis("%ds", self.deopt_incoming)
+        self._gather_locals()
+        lst = self.t()
+        self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
+                  f"ptr {kinds}, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
+                  f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
+                  f"ptr {self.const(deopt_null())})")
+        self.check_null_exit(lst)
+        r = self._deopt_call("%ds.site", lst)
+        self._deopt_exit(r)
+
+    def _site_phis(self, name: str, incoming: list):
+        """{name}.site/.depth/.kinds: which site jumped here, its stack's depth and kinds."""
+        for field, ty, i in (("site", "ptr", 1), ("depth", "i64", 2), ("kinds", "ptr", 3)):
+            self.emit(f"{name}.{field} = phi {ty} " + ", ".join(f"[ {inc[i]}, %{inc[0]} ]"
+                                                              for inc in incoming))
+
+    def _gather_locals(self):
+        """Every local's raw value and bound flag into %deopt.vals/%deopt.bound (an
+        object's reference moves there)."""
         for i, st in enumerate(self.slot_types):
             x, p = self.t(), self.t()
             self.emit(f"{x} = load {LLTYPE[st]}, ptr %slot{i}")
@@ -457,14 +490,6 @@ class Lowering:
                 self.emit(f"{f8} = zext i1 {f} to i8")
                 self.emit(f"{q} = getelementptr i8, ptr %deopt.bound, i64 {i}")
                 self.emit(f"store i8 {f8}, ptr {q}")
-        lst = self.t()
-        self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
-                  f"ptr {kinds}, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
-                  f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
-                  f"ptr {self.const(deopt_null())})")
-        self.check_null_exit(lst)
-        r = self._deopt_call("%ds.site", lst)
-        self._deopt_exit(r)
 
     def _deopt_call(self, site: str, lst: str) -> str:
         """spec.deopt(site, lst); the list (emptied by then) is released."""
@@ -593,6 +618,7 @@ class Lowering:
         for blk in self.fn.blocks:
             self.lower_block(blk)
         self._deopt_shared()
+        self._tb_shared()
         body = self.lines[body_start:]
         # insert phis after each block label
         out = []
@@ -673,11 +699,13 @@ class Lowering:
 
     def _cleanup_locals(self, cold=False) -> list[str]:
         xdecref = "@jit.xdecref.cold" if cold else "@jit.xdecref"
-        out = []
-        obj_slots = [f"%slot{i}" for i in range(self.nlocals) if self.slot_types[i] == OBJ]
-        for slot in ["%flocals"] + obj_slots:
-            val = f"%cl.{next(self.tmp)}"
-            out += [f"  {val} = load ptr, ptr {slot}", f"  call void {xdecref}(ptr {val})"]
+        # the locals() dict is released inline: in most code it is a NULL that folds away
+        val = f"%cl.{next(self.tmp)}"
+        out = [f"  {val} = load ptr, ptr %flocals", f"  call void @jit.xdecref(ptr {val})"]
+        for i in range(self.nlocals):
+            if self.slot_types[i] == OBJ:
+                val = f"%cl.{next(self.tmp)}"
+                out += [f"  {val} = load ptr, ptr %slot{i}", f"  call void {xdecref}(ptr {val})"]
         return out
 
     def lower_block(self, blk: ir.Block):
