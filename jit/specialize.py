@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import inspect
 import math
 
 from . import ir
@@ -149,12 +150,18 @@ class Inference:
         self.boxed_slots: set[int] = set()   # slots whose objects' identity is observed
         self.producer: dict[int, ir.Op] = {}
         self.stored_slots: set[int] = set()    # locals assigned or deleted somewhere
+        self.slot_stores: dict[int, list] = {}   # slot -> the values assigned to it
         for blk in fn.blocks:
             for op in blk.ops:
                 for r in op.results:
                     self.producer[r.id] = op
                 if op.kind in ("store_local", "delete_local"):
                     self.stored_slots.add(op.attrs["slot"])
+                if op.kind == "store_local":
+                    self.slot_stores.setdefault(op.attrs["slot"], []).append(op.args[0])
+        code = fn.code
+        self.nparams = code.co_argcount + code.co_kwonlyargcount + \
+            bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
         self.uses: dict[int, list] = {}        # value id -> ops using it (args, unwinds)
         for blk in fn.blocks:
             for op in blk.ops:
@@ -176,6 +183,7 @@ class Inference:
             for blk in self.fn.blocks:
                 for op in blk.ops:
                     self.visit(op)
+        self.sequence_slots = {slot: self._slot_sequence(slot) for slot in range(self.fn.nlocals)}
         # a plan whose result was widened elsewhere (e.g. joined with an object at a
         # slot) no longer describes its value: that op stays generic
         for blk in self.fn.blocks:
@@ -190,16 +198,43 @@ class Inference:
         return self.vt.get(v.id)
 
     def exact_sequence(self, v) -> str | None:
-        """"list"/"tuple" when ``v`` is certainly an exact list/tuple: a parameter of
-        that type in this signature, read from a slot nothing assigns."""
+        """"list"/"tuple" when ``v`` is certainly an exact list/tuple (read from a slot
+        that _slot_sequence vouches for)."""
         prod = self.producer.get(v.id)
-        types = getattr(self.spec, "types", ())
         if prod is None or prod.kind != "load_local":
             return None
-        slot = prod.attrs["slot"]
-        if slot >= len(types) or slot in self.stored_slots:
+        return self.sequence_slots.get(prod.attrs["slot"])
+
+    def _slot_sequence(self, slot: int) -> str | None:
+        """"list"/"tuple" when ``slot`` can only hold an exact list/tuple: a parameter
+        of that type in this signature that is never assigned, or a slot that only new
+        lists (see _new_list) are ever assigned to. (Read once the types are final:
+        the rewrite replaces operands.)"""
+        stores = self.slot_stores.get(slot, [])
+        kind = None     # what a parameter holds on entry; other slots hold nothing
+        if slot < self.nparams:
+            types = getattr(self.spec, "types", ())
+            kind = {list: "list", tuple: "tuple"}.get(types[slot]) if slot < len(types) else None
+            if kind is None:
+                return None
+        if not stores:
+            return kind
+        if kind not in (None, "list") or not all(self._new_list(s) for s in stores):
             return None
-        return {list: "list", tuple: "tuple"}.get(types[slot])
+        return "list"
+
+    def _new_list(self, v) -> bool:
+        """``v`` is certainly a new exact list: a list display, or one repeated by an
+        int (a display's `*` cannot be overridden by the int's type)."""
+        prod = self.producer.get(v.id) if isinstance(v, ir.Value) else None
+        if prod is None:
+            return False
+        if prod.kind == "build_list":
+            return True
+        if prod.kind == "binop" and prod.attrs["op"] == "*":
+            a, b = prod.args
+            return any(self._new_list(x) and self.t(y) == INT for x, y in ((a, b), (b, a)))
+        return False
 
     def force_candidates(self) -> dict:
         """Object slots worth holding unboxed: some store puts a definite int (float)

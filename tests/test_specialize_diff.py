@@ -2600,6 +2600,60 @@ def scale_list(k, xs):
 
 
 
+
+# locals only ever assigned new lists (a display, a display repeated by an int) are
+# exact lists: their item accesses skip the type check
+
+@case((5,), (0,), (1,), (3,), (-2,), (5,))
+def local_list_sieve(n):
+    flags = [True] * (n + 1)
+    flags[0] = False
+    i = 2
+    while i * i <= n:
+        if flags[i]:
+            for j in range(i * i, n + 1, i):
+                flags[j] = False
+        i += 1
+    flags[-1] = not flags[-1]
+    return flags, flags[n // 2]
+
+
+class _Rep:
+    def __rmul__(self, other):
+        return ("rmul", len(other))
+
+    def __getitem__(self, i):
+        return ("item", i)
+
+    def __setitem__(self, i, v):
+        pass
+
+
+@case((4, 1), (4, 0), (3, 1.5), (3, _Rep()), (2, True), (4, 1))
+def local_list_repeat_by_other(n, k):
+    xs = [0, 1] * n if n > 3 else n * [2]
+    ys = [1] * k            # only an int makes it certainly a list
+    xs[0] = ys[0]
+    ys[0] = xs[-1]
+    return xs, ys
+
+
+@case((3, True), (3, False), (0, True), (3, True))
+def local_list_reassigned_to_a_tuple(n, flip):
+    xs = [n] * 3
+    if flip:
+        xs = (n, n + 1)
+    return xs[1] + xs[-1]
+
+
+@case(([1, 2, 3],), ((1, 2),), ([5],), ([1, 2, 3],))
+def param_list_reassigned_a_new_list(xs):
+    if len(xs) > 2:
+        xs = [0] * len(xs)
+    xs[0] = 7
+    return xs
+
+
 # forced slots: a local with int (float) arithmetic that also receives list
 # elements holds them unboxed, each such store guarded
 
