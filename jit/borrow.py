@@ -25,7 +25,12 @@ after all, and its release stays (through ``.own``, null on the fast path).
 A global loaded only to be checked against the callee a specialised call was
 compiled for (``guard_callee``) qualifies too, when nothing between the load
 and the check can run Python code (so the dict still holds it there): past the
-check it is that callee, which the code's constants hold.
+check it is that callee, which the code's constants hold. So does the same
+check of an attribute of a global (``math.sqrt``): the global is borrowed
+when the attribute load is its only use (``protect``: the load's generic path,
+which may run Python code, holds a reference meanwhile), and the attribute is
+lent (borrowed where the module's dict or the instance's values hold it, owned
+where the generic path made it) until its check.
 """
 from __future__ import annotations
 
@@ -67,6 +72,7 @@ def _borrow_block(blk: ir.Block) -> int:
     live: dict[int, list] = {}
     spoiled: set[int] = set()
     unguarded: set[int] = set()     # global loads not yet checked by their guard
+    attr_receivers: set[int] = set()   # globals whose attribute was loaded (their last use)
     items: dict[int, int] = {}      # items read and still in use -> their container
     closed: set[int] = set()        # items past their last use (a truth test)
     needs: dict[int, int] = {}      # item -> container released while it was in use
@@ -88,6 +94,11 @@ def _borrow_block(blk: ir.Block) -> int:
             unguarded.discard(op.args[1].id)
             continue
         args = {a.id for a in op.args if isinstance(a, ir.Value)}
+        spoiled |= args & attr_receivers     # used again past its attribute load
+        receiver = op.args[0].id if op.kind == "getattr" else None
+        if receiver in unguarded:            # a global's attribute, to be checked
+            unguarded.discard(receiver)
+            attr_receivers.add(receiver)
         spoiled |= args & closed
         if op.kind == "truth" and args <= items.keys():
             closed |= args          # its last use: held around a __bool__ call
@@ -128,19 +139,27 @@ def _borrow_block(blk: ir.Block) -> int:
         elif op.kind == "seq_getitem":
             live[op.result.id] = [op, None, [], []]
             items[op.result.id] = op.args[0].id
+        elif receiver in attr_receivers:
+            live[op.result.id] = [op, None, [], []]
+            unguarded.add(op.result.id)
     spoiled |= unguarded | items.keys() | closed      # not released in this block
     # released exactly: one decref more than increfs (a lent item: no increfs)
     spoiled.update(vid for vid, (_, _, decs, incs) in live.items()
                    if len(decs) != len(incs) + 1)
     drop = set()
+    lent_kinds = ("seq_getitem", "getattr")
     for vid, (op, _, decs, incs) in live.items():
-        if vid in spoiled or op.kind == "seq_getitem":
+        if vid in spoiled or op.kind in lent_kinds:
             continue
         op.attrs["borrow"] = True
         op.result.borrowed = True
         drop.update(decs + incs)
+    for blk_op in blk.ops:
+        if blk_op.kind == "getattr" and blk_op.args[0].borrowed is True and \
+                blk_op.args[0].id in attr_receivers:
+            blk_op.attrs["protect"] = True
     for vid, (op, _, decs, incs) in live.items():
-        if vid in spoiled or incs or op.kind != "seq_getitem":
+        if vid in spoiled or incs or op.kind not in lent_kinds:
             continue
         box = needs.get(vid)
         if box is not None and (box not in live or live[box][0].result.borrowed is not True):

@@ -1419,39 +1419,68 @@ def lo_build_slice(L, op):
 
 
 def lo_getattr(L, op):
+    """obj.name; lent (borrow, see borrow.py): no reference where a dict or the
+    object's values hold it, %r.own the generic path's; protect: obj is a borrowed
+    global, held while the generic path may run Python code."""
     r = L.v(op.result)
     obj = L.v(op.args[0])
+    lent, protect = bool(op.attrs.get("borrow")), bool(op.attrs.get("protect"))
     if not abi.INSTANCE_VALUES:
-        L.emit(f"{r} = bitcast ptr {_module_getattr(L, op, obj)} to ptr")
+        got, own = _module_getattr(L, op, obj, lent, protect)
+        L.emit(f"{r} = bitcast ptr {got} to ptr")
+        if lent:
+            L.emit(f"{r}.own = bitcast ptr {own} to ptr")
         return
     # modules through the module cache, other objects through the instance one
     is_mod, mod, inst, join = L.t(), L.label("ga.mod"), L.label("ga.inst"), L.label("ga.join")
     L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
     L.emit(f"br i1 {is_mod}, label %{mod}, label %{inst}")
     L.start(mod)
-    mval = _module_getattr(L, op, obj)
+    mval, mown = _module_getattr(L, op, obj, lent, protect)
     mod_end = L.cur
     L.emit(f"br label %{join}")
     L.start(inst)
-    ival = _instance_getattr(L, op, obj)
+    ival, iown = _instance_getattr(L, op, obj, lent, protect)
     inst_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{r} = phi ptr [ {mval}, %{mod_end} ], [ {ival}, %{inst_end} ]")
+    if lent:
+        L.emit(f"{r}.own = phi ptr [ {mown}, %{mod_end} ], [ {iown}, %{inst_end} ]")
 
 
-def _module_getattr(L, op, obj: str) -> str:
+def _generic_getattr(L, op, obj: str, protect: bool) -> str:
+    """PyObject_GetAttr(obj, name), a new reference (error checked); with protect,
+    obj is held meanwhile (released by the caller: _release_protected)."""
+    if protect:
+        L.incref(obj)
+    val = L.call("PyObject_GetAttr", obj, L.const(op.attrs["name"]))
+    L.check_null(val, op, extra=(obj,) if protect else ())
+    return val
+
+
+def _release_protected(L, obj: str, protect: bool):
+    if protect:
+        L.decref(obj)
+
+
+def _module_getattr(L, op, obj: str, lent=False, protect=False):
     """obj.name through the module attribute cache (any object may come here: the
-    cache serves modules only); a new reference."""
-    cached = _module_attr_cache(L, op, obj)
+    cache serves modules only): (the value, and if lent what the code owns of it:
+    null where the cache served it). Not lent: a new reference."""
+    cached = _module_attr_cache(L, op, obj, lent, protect)
     if cached is None:
-        val = L.call("PyObject_GetAttr", obj, L.const(op.attrs["name"]))
-        L.check_null(val, op)
-        return val
+        val = _generic_getattr(L, op, obj, protect)
+        _release_protected(L, obj, protect)
+        return val, val
     hit_end, val, miss_end, slow = cached
     got = L.t()
     L.emit(f"{got} = phi ptr [ {val}, %{hit_end} ], [ {slow}, %{miss_end} ]")
-    return got
+    if not lent:
+        return got, None
+    own = L.t()
+    L.emit(f"{own} = phi ptr [ null, %{hit_end} ], [ {slow}, %{miss_end} ]")
+    return got, own
 
 
 def _instance_slot(L, obj: str, miss: str):
@@ -1485,9 +1514,10 @@ def _instance_slot(L, obj: str, miss: str):
     return slot, matched, cache
 
 
-def _instance_getattr(L, op, obj: str) -> str:
+def _instance_getattr(L, op, obj: str, lent=False, protect=False):
     """obj.name: a plain instance attribute straight from the object's values (as
-    LOAD_ATTR_INSTANCE_VALUE), else PyObject_GetAttr, which also fills the cache."""
+    LOAD_ATTR_INSTANCE_VALUE), else PyObject_GetAttr, which also fills the cache.
+    (value, owned part) as _module_getattr."""
     miss, hit, join = L.label("ia.miss"), L.label("ia.hit"), L.label("ia.join")
     slot, matched, cache = _instance_slot(L, obj, miss)
     v, nul = L.t(), L.t()
@@ -1495,33 +1525,42 @@ def _instance_getattr(L, op, obj: str) -> str:
     L.emit(f"{nul} = icmp eq ptr {v}, null")
     L.emit(f"br i1 {nul}, label %{miss}, label %{hit}")
     L.start(hit)
-    L.incref(v)
+    if not lent:
+        L.incref(v)
     L.emit(f"br label %{join}")
     L.start(miss)
     name = L.const(op.attrs["name"])
-    slow = L.call("PyObject_GetAttr", obj, name)
-    L.check_null(slow, op)
-    fill, slow_end = L.label("ia.fill"), L.cur
-    L.emit(f"br i1 {matched}, label %{join}, label %{fill}")
+    slow = _generic_getattr(L, op, obj, protect)
+    fill, filled = L.label("ia.fill"), L.label("ia.filled")
+    L.emit(f"br i1 {matched}, label %{filled}, label %{fill}")
     L.start(fill)
     L.emit(f"call void @jit.attr_fill(ptr {cache}, ptr {obj}, ptr {name}, i1 false)")
+    L.emit(f"br label %{filled}")
+    L.start(filled)
+    _release_protected(L, obj, protect)
+    slow_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
     r = L.t()
-    L.emit(f"{r} = phi ptr [ {v}, %{hit} ], [ {slow}, %{slow_end} ], [ {slow}, %{fill} ]")
-    return r
+    L.emit(f"{r} = phi ptr [ {v}, %{hit} ], [ {slow}, %{slow_end} ]")
+    if not lent:
+        return r, None
+    own = L.t()
+    L.emit(f"{own} = phi ptr [ null, %{hit} ], [ {slow}, %{slow_end} ]")
+    return r, own
 
 
 # ModuleType's own attributes (``__dict__``, ``__class__``...) are found on the type
 _MODULE_TYPE_ATTRS = frozenset(dir(type(builtins)))
 
 
-def _module_attr_cache(L, op, obj: str):
+def _module_attr_cache(L, op, obj: str, lent=False, protect=False):
     """``module.name`` from a per-site cache of {module, dict version, value}: an
     exact module's attribute lives in its dict, unchanged while the dict's version
-    tag is. Emits the lookup; returns (hit block, its new reference, miss block, the
-    generic result there), the blocks ending in a branch to the current one, or
-    None for names the cache cannot serve."""
+    tag is. Emits the lookup; returns (hit block, its value (a new reference unless
+    lent), miss block, the generic result there (a new reference)), the blocks
+    ending in a branch to the current one, or None for names the cache cannot
+    serve. protect: see lo_getattr."""
     name = op.attrs["name"]
     if name in _MODULE_TYPE_ATTRS:
         return None
@@ -1542,11 +1581,11 @@ def _module_attr_cache(L, op, obj: str):
     L.start(hit)
     val = L.t()
     L.emit(f"{val} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
-    L.incref(val)
+    if not lent:
+        L.incref(val)
     L.emit(f"br label %{join}")
     L.start(miss)
-    slow = L.call("PyObject_GetAttr", obj, L.const(name))
-    L.check_null(slow, op)
+    slow = _generic_getattr(L, op, obj, protect)
     # cached only when what was found is the dict's entry (not a module __getattr__'s)
     store, done = L.label("mc.store"), L.label("mc.done")
     L.emit(f"br i1 {is_mod}, label %{store}, label %{done}")
@@ -1563,9 +1602,11 @@ def _module_attr_cache(L, op, obj: str):
     L.emit(f"store ptr {slow}, ptr getelementptr (i64, ptr {cache}, i64 2)")
     L.emit(f"br label %{done}")
     L.start(done)
+    _release_protected(L, obj, protect)
+    done_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    return hit, val, done, slow
+    return hit, val, done_end, slow
 
 
 def lo_setattr(L, op):
@@ -1610,7 +1651,7 @@ def lo_load_method(L, op):
         mod, other = L.label("lm.module"), L.label("lm.other")
         L.emit(f"br i1 {is_mod}, label %{mod}, label %{other}")
         L.start(mod)
-        got = _module_getattr(L, op, obj)
+        got, _ = _module_getattr(L, op, obj)
         mod_end = L.cur
         done_all = L.label("lm.join")
         L.emit(f"br label %{done_all}")

@@ -34,6 +34,7 @@ import os
 import sys
 import traceback
 import types
+import weakref
 from math import sqrt, floor  # noqa: F401  - used as bare globals below
 
 import pytest
@@ -853,6 +854,57 @@ def math_attr_patched_in_loop(n):
             math.sqrt = _patched_sqrt
     math.sqrt = _ORIG_MATH_SQRT
     return out
+
+
+# math.sqrt's global and attribute are borrowed until the callee check; a lookup
+# that runs Python code (a module __getattr__) holds the global meanwhile
+
+def _lazy_module(tag, with_sqrt):
+    """A module whose sqrt, when not in its dict, comes from a module __getattr__
+    that rebinds the global naming the module (dropping its last reference)."""
+    m = types.ModuleType(f"lazy{tag}")
+    if with_sqrt:
+        m.sqrt = _REAL_MATH.sqrt
+
+    def __getattr__(name):
+        print("lazy lookup", tag, name)
+        globals()["lazy_math"] = _lazy_module(tag + 1, False)
+        print("rebound", tag)       # the interpreter frees the module only after this
+        return abs if tag % 3 == 2 else _REAL_MATH.sqrt
+    m.__getattr__ = __getattr__
+    weakref.finalize(m, print, "freed", tag)
+    return m
+
+
+# bound by an import, so that `lazy_math.sqrt(...)` compiles to LOAD_ATTR (a module's
+# function), not LOAD_METHOD
+import math as lazy_math  # noqa: E402
+
+
+def _lazy_plain():
+    globals()["lazy_math"] = _lazy_module(100, True)
+
+
+def _lazy_rebinding():
+    globals()["lazy_math"] = _lazy_module(0, False)
+
+
+@case((3, 4.0), (3, 9.0), (2, 2.25), setup=_lazy_plain, reset=_lazy_plain, cleanup=_lazy_plain)
+def module_attr_call(n, x):
+    t = 0.0
+    for i in range(n):
+        t += lazy_math.sqrt(x + i)
+    return t
+
+
+@case((3, 4.0), (3, 9.0), (2, 2.25), (1, 16), setup=_lazy_plain, reset=_lazy_rebinding,
+      cleanup=_lazy_plain)
+def module_attr_rebinds_its_global(n, x):
+    # (compiled while the global is a module: its attribute is a getattr)
+    t = 0.0
+    for i in range(n):
+        t += lazy_math.sqrt(x + i)
+    return t
 
 
 @case((4.5,), (-1,), (2,))
