@@ -727,6 +727,8 @@ class Lowering:
         # C stack bytes one call takes; patched after codegen (pipeline.measure_frame)
         consts += f"\n@{p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
+        where += ('\n@jit.tp_call_where = private constant [31 x i8] '
+                  'c" while calling a Python object\\00"')
         for cache in self.global_caches:
             where += f"\n{cache} = internal global [3 x i64] zeroinitializer"
         where += "".join("\n" + g for g in self.private_globals)
@@ -1696,11 +1698,7 @@ def _vectorcall(L, op, result: str):
     npos = nargs - len(kwn)
     offset_flag = (npos | abi.VECTORCALL_ARGUMENTS_OFFSET) - (1 << 64)   # as a signed i64
     if first.id in L.static_null:
-        arr = L.array(["null"] + [L.v(a) for a in args])
-        p = L.t()
-        L.emit(f"{p} = getelementptr ptr, ptr {arr}, i64 1")
-        r = L.call("PyObject_Vectorcall", L.v(second), p, str(offset_flag), kwnames, ret=result)
-        L.check_null(r, op)
+        _class_call(L, op, L.v(second), [L.v(a) for a in args], npos, kwnames, result)
         return
     # [NULL, callable, args...] or [method, self, args...]
     arr = L.array([L.v(second)] + [L.v(a) for a in args])
@@ -1716,6 +1714,112 @@ def _vectorcall(L, op, result: str):
     L.emit(f"{nf} = select i1 {isnull}, i64 {offset_flag}, i64 {npos + 1}")
     r = L.call("PyObject_Vectorcall", callee, argp, nf, kwnames, ret=result)
     L.check_null(r, op)
+
+
+def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, result: str):
+    """callee(*args): instantiating a plain class (see helpers.class_init: type's own
+    __call__, object.__new__, a Python __init__) skips type's call machinery, as
+    the site's cache {class, version tag, __init__} allows: the object comes from
+    tp_new, then __init__ runs on it directly. Counted as one more level of
+    recursion, as type's call is. Anything else: PyObject_Vectorcall."""
+    offset_flag = (npos | abi.VECTORCALL_ARGUMENTS_OFFSET) - (1 << 64)   # as a signed i64
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    chk, known, fill, fast, generic, join = (L.label(n) for n in (
+        "cc.chk", "cc.known", "cc.fill", "cc.fast", "cc.generic", "cc.join"))
+    is_type = L.t()
+    L.emit(f"{is_type} = icmp eq ptr {L.type_of(callee)}, {L.capi('PyType_Type')}")
+    L.emit(f"br i1 {is_type}, label %{chk}, label %{generic}")
+    L.start(chk)
+    tag32, tag = L.field(callee, abi.TYPE_VERSION_TAG, "i32"), L.t()
+    L.emit(f"{tag} = zext i32 {tag32} to i64")
+    ct, cv, ci = L.t(), L.t(), L.t()
+    L.emit(f"{ct} = load ptr, ptr {cache}")
+    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"{ci} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    hit = _and_i1(L, f"icmp eq ptr {ct}, {callee}", f"icmp eq i64 {cv}, {tag}")
+    # the first class seen here is the one cached (refilled when it changes)
+    refill = _or_i1(L, f"icmp eq ptr {ct}, null", f"icmp eq ptr {ct}, {callee}")
+    miss = L.label("cc.miss")
+    L.emit(f"br i1 {hit}, label %{known}, label %{miss}")
+    L.start(miss)
+    L.emit(f"br i1 {refill}, label %{fill}, label %{generic}")
+    L.start(fill)
+    # the cache holds the __init__ borrowed: the class's dict holds it while the
+    # version tag (any change to the class or its bases) is the same; tag 0: none
+    info = L.helper(op, "class_init", [callee])
+    L.decref(info)
+    init = L.t()
+    L.emit(f"{init} = select i1 {_and_i1(L, f'icmp ne ptr {info}, {L.none()}', f'icmp ne i64 {tag}, 0')}, "
+           f"ptr {info}, ptr null")
+    L.emit(f"store ptr {callee}, ptr {cache}")
+    L.emit(f"store i64 {tag}, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"store ptr {init}, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    fill_end = L.cur
+    L.emit(f"br label %{known}")
+    L.start(known)
+    fn = L.t()
+    L.emit(f"{fn} = phi ptr [ {ci}, %{chk} ], [ {init}, %{fill_end} ]")
+    L.emit(f"br i1 {_icmp_ptr(L, 'ne', fn, 'null')}, label %{fast}, label %{generic}")
+    L.start(fast)
+    r1 = _init_new_object(L, op, callee, fn, args, npos, kwnames)
+    fast_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(generic)
+    arr = L.array(["null"] + args)
+    p = L.t()
+    L.emit(f"{p} = getelementptr ptr, ptr {arr}, i64 1")
+    r2 = L.call("PyObject_Vectorcall", callee, p, str(offset_flag), kwnames)
+    L.check_null(r2, op)
+    generic_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{result} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{generic_end} ]")
+
+
+def _init_new_object(L, op, cls: str, init: str, args: list[str], npos: int, kwnames: str) -> str:
+    """obj = cls->tp_new(cls, (), NULL); init(obj, *args) must return None; obj."""
+    entered = L.call("Py_EnterRecursiveCall", "@jit.tp_call_where")
+    L.branch_fail(_icmp_ptr(L, "ne", entered, "0", "i32"), op)
+    tp_new, obj = L.field(cls, abi.TYPE_NEW), L.t()
+    L.emit(f"{obj} = call ptr {tp_new}(ptr {cls}, ptr {L.const(())}, ptr null)")
+    no_obj, made = L.label("cc.noobj"), L.label("cc.made")
+    L.emit(f"br i1 {_icmp_ptr(L, 'eq', obj, 'null')}, label %{no_obj}, label %{made}, !prof !0")
+    L.start(no_obj)
+    L.call("Py_LeaveRecursiveCall")
+    L.unwind(op)
+    L.start(made)
+    arr = L.array([obj] + args)
+    r = L.call("PyObject_Vectorcall", init, arr, str(npos + 1), kwnames)
+    L.call("Py_LeaveRecursiveCall")
+    L.check_null(r, op, extra=(obj,))
+    bad, good = L.label("cc.notnone"), L.label("cc.ok")
+    L.emit(f"br i1 {_icmp_ptr(L, 'eq', r, L.none())}, label %{good}, label %{bad}")
+    L.start(bad)
+    L.decref(obj)
+    fn = L.const(helpers.raise_init_result)
+    raised = L.call("PyObject_Vectorcall", fn, L.array([r]), "1", "null")
+    L.decref(r)
+    L.emit(f"call void @jit.xdecref(ptr {raised})")     # NULL: it raised
+    L.emit("call void @jit.strip_tb()")
+    L.unwind(op)
+    L.start(good)
+    L.decref(r)
+    return obj
+
+
+def _icmp_ptr(L, cond: str, a: str, b: str, typ: str = "ptr") -> str:
+    r = L.t()
+    L.emit(f"{r} = icmp {cond} {typ} {a}, {b}")
+    return r
+
+
+def _or_i1(L, a_expr, b_expr):
+    a, b, r = L.t(), L.t(), L.t()
+    L.emit(f"{a} = {a_expr}")
+    L.emit(f"{b} = {b_expr}")
+    L.emit(f"{r} = or i1 {a}, {b}")
+    return r
 
 
 def lo_call(L, op):

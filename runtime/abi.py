@@ -22,6 +22,7 @@ LONG_DIGITS = 24            # PyLongObject.ob_digit[0] (30-bit digits, sign in o
 SMALL_INT_LAYOUT = VERSION == (3, 11)
 DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutation; 3.11-3.13)
 TYPE_FLAGS = 168            # PyTypeObject.tp_flags
+TYPE_NEW = 312              # PyTypeObject.tp_new
 TYPE_ITERNEXT = 224         # PyTypeObject.tp_iternext
 
 TPFLAGS_SEQUENCE = 1 << 5

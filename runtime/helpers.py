@@ -13,6 +13,8 @@ import ctypes
 import sys
 import types
 
+from . import abi, funcobject
+
 _import = _builtins.__import__
 _MISSING = object()
 
@@ -246,6 +248,37 @@ def setup_annotations(locals):
             locals["__annotations__"]
         except KeyError:
             locals["__annotations__"] = {}
+
+
+# ---- class calls ---------------------------------------------------------------
+
+_OBJECT_NEW = object.__dict__["__new__"]
+
+
+def _mro_lookup(cls, name):
+    for k in cls.__mro__:
+        if name in k.__dict__:
+            return k.__dict__[name]
+    return None
+
+
+def class_init(cls):
+    """What calling ``cls`` does besides object.__new__, when that is all type's
+    __call__ does: the __init__ function to call with the new object and the
+    arguments. None when ``cls`` is not such a class (a metaclass, another
+    __new__, a builtin or C __init__): the call then goes through ``type``."""
+    if type(cls) is not type or not cls.__flags__ & abi.TPFLAGS_HEAPTYPE:
+        return None
+    if _mro_lookup(cls, "__new__") is not _OBJECT_NEW:
+        return None
+    init = _mro_lookup(cls, "__init__")
+    if type(init) is not types.FunctionType and type(init) is not funcobject.compiled_function_type():
+        return None
+    return init
+
+
+def raise_init_result(result):
+    raise TypeError(f"__init__() should return None, not '{type(result).__name__}'")
 
 
 # ---- raising ----------------------------------------------------------------
