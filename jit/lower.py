@@ -369,10 +369,36 @@ class Lowering:
         self.emit_deopt(resume, stack, op.offset, release=op.attrs.get("release", ()))
         self.start(ok)
 
+    def box_int(self, val: str) -> str:
+        """PyLong_FromLongLong(val), a cached small int taken by its address inline."""
+        stride = abi.SMALL_INT_STRIDE
+        if stride is None:
+            return self.call("PyLong_FromLongLong", val)
+        lo = abi.SMALL_INTS.start
+        off, small = self.t(), self.t()
+        self.emit(f"{off} = sub i64 {val}, {lo}")
+        self.emit(f"{small} = icmp ult i64 {off}, {len(abi.SMALL_INTS)}")
+        cached, made, join = self.label("bi.small"), self.label("bi.new"), self.label("bi.join")
+        self.emit(f"br i1 {small}, label %{cached}, label %{made}")
+        self.start(cached)
+        byte, p = self.t(), self.t()
+        self.emit(f"{byte} = mul i64 {off}, {stride}")
+        self.emit(f"{p} = getelementptr i8, ptr {self.const(lo)}, i64 {byte}")
+        self.incref(p)
+        self.emit(f"br label %{join}")
+        self.start(made)
+        q = self.call("PyLong_FromLongLong", val)
+        made_end = self.cur
+        self.emit(f"br label %{join}")
+        self.start(join)
+        r = self.t()
+        self.emit(f"{r} = phi ptr [ {p}, %{cached} ], [ {q}, %{made_end} ]")
+        return r
+
     def box_raw(self, type_: str, val: str, kind: str = "") -> str:
         """A new reference boxing an unboxed value; NULL on failure (error set)."""
         if type_ == I64:
-            return self.call("PyLong_FromLongLong", val)
+            return self.box_int(val)
         if type_ == F64:
             return self.call("PyFloat_FromDouble", val)
         fn = self.const(helpers.make_range_iter if kind == "riter" else helpers.make_range)
@@ -1296,7 +1322,7 @@ def lo_binop(L, op):
     va, vb = _small_int_fast_path(L, a, b, not_int)
     r = L.t()
     L.emit(f"{r} = {SMALL_INT_OPS[base_sym]} i64 {va}, {vb}")
-    int_r = L.call("PyLong_FromLongLong", r)
+    int_r = L.box_int(r)
     L.check_null(int_r, op)
     int_end = L.cur
     L.emit(f"br label %{join}")

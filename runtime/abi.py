@@ -20,6 +20,21 @@ FLOAT_VALUE = 16            # PyFloatObject.ob_fval
 LONG_DIGITS = 24            # PyLongObject.ob_digit[0] (30-bit digits, sign in ob_size)
 # ints as (ob_size = sign * ndigits, digits): 3.11 only; 3.12 packs the sign into lv_tag
 SMALL_INT_LAYOUT = VERSION == (3, 11)
+
+
+def _small_int_stride() -> int | None:
+    """The interpreter's cached ints -5..256 lie in one array (as CPython lays them
+    out): the distance between neighbours, so compiled code can box a small int by
+    address; None when they do not (then every box is PyLong_FromLongLong)."""
+    base, stride = id(-5), id(-4) - id(-5)
+    small = range(-5, 257)
+    if stride <= 0 or any(id(v) != base + (v + 5) * stride for v in small):
+        return None
+    return stride
+
+
+SMALL_INTS = range(-5, 257)
+SMALL_INT_STRIDE = _small_int_stride()
 DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutation; 3.11-3.13)
 TYPE_FLAGS = 168            # PyTypeObject.tp_flags
 TYPE_NEW = 312              # PyTypeObject.tp_new

@@ -2706,6 +2706,20 @@ def param_list_reassigned_a_new_list(xs):
     return xs
 
 
+
+# ints boxed in specialised code: the interpreter's cached -5..256 by address,
+# others made; identities and reference counts as the interpreter's
+
+@case((-8, 8), (250, 262), (-5, -4), (255, 258), (2 ** 40, 2 ** 40 + 3))
+def box_ints_around_the_cache(lo, hi):
+    out = []
+    for i in range(lo, hi):
+        j = i * 1
+        out.append(j)
+    same = [out[k] is (lo + k) * 1 for k in range(len(out))]
+    return out, same, sys.getrefcount(out[0]) > 1
+
+
 # forced slots: a local with int (float) arithmetic that also receives list
 # elements holds them unboxed, each such store guarded
 
