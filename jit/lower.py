@@ -128,7 +128,9 @@ class Lowering:
         self.deopt_incoming: list = []   # (block, site constant, stack depth, kinds) per site
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.deopt_depth = 0
-        self.global_caches: list[str] = []   # per LOAD_GLOBAL site: {globals ver, builtins ver, value}
+        # per-site caches of 4 words: LOAD_GLOBAL {globals ver, builtins ver, value},
+        # attributes, methods and class calls (see their lowerings)
+        self.global_caches: list[str] = []
         self.private_globals: list[str] = []   # other module-level definitions of this code
         # raw addresses the code uses (direct-call cells), patched after loading like
         # the constants, so the text (the object cache's key) holds none
@@ -756,7 +758,7 @@ class Lowering:
         where += ('\n@jit.tp_call_where = private constant [31 x i8] '
                   'c" while calling a Python object\\00"')
         for cache in self.global_caches:
-            where += f"\n{cache} = internal global [3 x i64] zeroinitializer"
+            where += f"\n{cache} = internal global [4 x i64] zeroinitializer"
         where += "".join("\n" + g for g in self.private_globals)
         if getattr(self, "dispatch_table", None):
             where += "\n" + self.dispatch_table
@@ -775,7 +777,7 @@ class Lowering:
         lines = [f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
                  f"@{p}.addrs = global [{max(len(self.addresses), 1)} x ptr] zeroinitializer",
                  f"@{p}.frame = internal constant i64 0"]
-        lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
+        lines += [f"{cache} = internal global [4 x i64] zeroinitializer"
                   for cache in self.global_caches] + self.private_globals
         return "\n".join(lines + [impl, entry] + self.extra_text)
 
@@ -803,7 +805,7 @@ class Lowering:
             lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
                      f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
                      f"@{sub.p}.frame = internal constant i64 0"]
-            lines += [f"{cache} = internal global [3 x i64] zeroinitializer"
+            lines += [f"{cache} = internal global [4 x i64] zeroinitializer"
                       for cache in sub.global_caches] + sub.private_globals
             self.extra_text.append("\n".join(lines + [impl] + sub.extra_text))
             self.used |= sub.used
@@ -1684,7 +1686,10 @@ def lo_load_method(L, op):
         done_all = L.label("lm.join")
         L.emit(f"br label %{done_all}")
         L.start(other)
-        _load_method_generic(L, op, obj, suffix=".g")
+        if abi.INSTANCE_VALUES:
+            _load_method_cached(L, op, obj, suffix=".g")
+        else:
+            _load_method_generic(L, op, obj, suffix=".g")
         other_end = L.cur
         L.emit(f"br label %{done_all}")
         L.start(done_all)
@@ -1693,6 +1698,55 @@ def lo_load_method(L, op):
         L.emit(f"{b} = phi ptr [ {got}, %{mod_end} ], [ {b}.g, %{other_end} ]")
         return
     _load_method_generic(L, op, obj)
+
+
+def _load_method_cached(L, op, obj, suffix):
+    """obj.name(...) where name is a plain function on obj's type that no attribute
+    of obj can shadow, as CPython's LOAD_METHOD_WITH_VALUES does: the site's cache
+    {type, version tag, function, entries of the type's shared keys} (jit.method_fill)
+    serves while the type is unchanged, obj's attributes are in its values (no made
+    __dict__) and the shared keys have had no name added. Else _PyObject_GetMethod."""
+    from runtime import funcobject
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    tp = L.type_of(obj)
+    ct, cv, cf, cn = (L.t() for _ in range(4))
+    L.emit(f"{ct} = load ptr, ptr {cache}")
+    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"{cf} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    L.emit(f"{cn} = load i64, ptr getelementptr (i64, ptr {cache}, i64 3)")
+    tag = L.t()
+    L.emit(f"{tag} = zext i32 {L.field(tp, abi.TYPE_VERSION_TAG, 'i32')} to i64")
+    typed = _and_i1(L, f"icmp eq ptr {ct}, {tp}", f"icmp eq i64 {cv}, {tag}")
+    chk, keys_l, hit, miss, generic, join = (L.label(n) for n in (
+        "lm.chk", "lm.keys", "lm.hit", "lm.miss", "lm.generic", "lm.cjoin"))
+    L.emit(f"br i1 {typed}, label %{chk}, label %{miss}")
+    L.start(chk)       # filled for this type version: NULL if it cannot serve
+    L.emit(f"br i1 {_icmp_ptr(L, 'ne', cf, 'null')}, label %{keys_l}, label %{generic}")
+    L.start(keys_l)    # a name added to the shared keys since: fill again
+    keys = L.field(tp, abi.HEAPTYPE_CACHED_KEYS)
+    same_keys = _icmp_ptr(L, "eq", L.field(keys, abi.KEYS_NENTRIES, "i64"), cn, "i64")
+    values_l = L.label("lm.values")
+    L.emit(f"br i1 {same_keys}, label %{values_l}, label %{miss}")
+    L.start(values_l)  # an object with a made __dict__ may hold anything
+    no_dict = _icmp_ptr(L, "eq", L.field(obj, abi.OBJECT_DICT), "null")
+    L.emit(f"br i1 {no_dict}, label %{hit}, label %{generic}")
+    L.start(hit)
+    L.incref(cf)
+    L.incref(obj)
+    L.emit(f"br label %{join}")
+    L.start(miss)
+    L.emit(f"call void @jit.method_fill(ptr {cache}, ptr {obj}, ptr {L.const(op.attrs['name'])}, "
+           f"ptr {L.const(funcobject.compiled_function_type())})")
+    L.emit(f"br label %{generic}")
+    L.start(generic)
+    _load_method_generic(L, op, obj, suffix=".m")
+    generic_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    a, b = L.v(op.results[0]), L.v(op.results[1])
+    L.emit(f"{a}{suffix} = phi ptr [ {cf}, %{hit} ], [ {a}.m, %{generic_end} ]")
+    L.emit(f"{b}{suffix} = phi ptr [ {obj}, %{hit} ], [ {b}.m, %{generic_end} ]")
 
 
 def _load_method_generic(L, op, obj, suffix=""):

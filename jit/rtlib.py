@@ -18,7 +18,7 @@ CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
-        "PyObject_GenericSetAttr")
+        "PyObject_GenericSetAttr", "PyFunction_Type")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -561,15 +561,41 @@ check:
   %c2 = and i1 %c1, %plain
   br i1 %c2, label %keys, label %none
 keys:
+  %ki = call i64 @jit.shared_key_index(ptr %tp, ptr %name)
+  %isidx = icmp sge i64 %ki, 0
+  br i1 %isidx, label %found, label %none
+found:
+  br label %put
+none:
+  br label %put
+put:
+  %idx = phi i64 [ %ki, %found ], [ -1, %none ]
+  store ptr %tp, ptr %cache
+  %c1p = getelementptr i64, ptr %cache, i64 1
+  store i64 %ver, ptr %c1p
+  %c2p = getelementptr i64, ptr %cache, i64 2
+  store i64 %idx, ptr %c2p
+  br label %done
+done:
+  ret void
+}
+"""
+
+
+METHOD = """
+; name's index in the split keys a managed-dict heap type shares among its
+; instances (ht_cached_keys); -1 when it is not one of them, -2 without such keys.
+define internal i64 @jit.shared_key_index(ptr %tp, ptr %name) {
+entry:
   %kp = getelementptr i8, ptr %tp, i64 {CACHED_KEYS}
   %k = load ptr, ptr %kp
   %nok = icmp eq ptr %k, null
-  br i1 %nok, label %none, label %kind
+  br i1 %nok, label %nokeys, label %kind
 kind:
   %kindp = getelementptr i8, ptr %k, i64 {KEYS_KIND}
   %kd = load i8, ptr %kindp
   %split = icmp eq i8 %kd, {SPLIT}
-  br i1 %split, label %scan0, label %none
+  br i1 %split, label %scan0, label %nokeys
 scan0:
   %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
   %n = load i64, ptr %np
@@ -583,7 +609,7 @@ scan0:
 scan:
   %i = phi i64 [ 0, %scan0 ], [ %i1, %next ]
   %more = icmp slt i64 %i, %n
-  br i1 %more, label %look, label %none
+  br i1 %more, label %look, label %absent
 look:
   %eo = mul i64 %i, 16
   %ep = getelementptr i8, ptr %entries, i64 %eo
@@ -594,16 +620,76 @@ next:
   %i1 = add i64 %i, 1
   br label %scan
 found:
+  ret i64 %i
+absent:
+  ret i64 -1
+nokeys:
+  ret i64 -2
+}
+
+; Fill a method site's cache {type, version tag, function, entries of the type's
+; shared keys} for obj.name: the function when obj.name is a plain function found
+; on the type (a managed-dict heap type, the generic getattro, name none of its
+; instances' attributes), else NULL (this type version: always the generic path).
+; The first type seen at the site keeps it (refilled when that type changes);
+; nothing is cached for a type without a valid version tag.
+define void @jit.method_fill(ptr %cache, ptr %obj, ptr %name, ptr %ftype) {
+entry:
+  %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
+  %tp = load ptr, ptr %tpp
+  %ct = load ptr, ptr %cache
+  %empty = icmp eq ptr %ct, null
+  %mine = icmp eq ptr %ct, %tp
+  %may = or i1 %empty, %mine
+  br i1 %may, label %look, label %done
+look:
+  %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)
+  %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %valid = and i64 %flags, {VALID}
+  %isvalid = icmp ne i64 %valid, 0
+  br i1 %isvalid, label %check, label %done
+check:
+  %vp = getelementptr i8, ptr %tp, i64 {VERSION_TAG}
+  %ver32 = load i32, ptr %vp
+  %ver = zext i32 %ver32 to i64
+  %need = and i64 %flags, {MANAGED_HEAP}
+  %managed = icmp eq i64 %need, {MANAGED_HEAP}
+  %hookp = getelementptr i8, ptr %tp, i64 {GETATTRO}
+  %hook = load ptr, ptr %hookp
+  %plain = icmp eq ptr %hook, @PyObject_GenericGetAttr
+  %c1 = and i1 %managed, %plain
+  %hasdescr = icmp ne ptr %descr, null
+  %c2 = and i1 %c1, %hasdescr
+  br i1 %c2, label %kinds, label %uncached
+kinds:
+  %dtp = getelementptr i8, ptr %descr, i64 {OB_TYPE}
+  %dt = load ptr, ptr %dtp
+  %isfn = icmp eq ptr %dt, @PyFunction_Type
+  %iscf = icmp eq ptr %dt, %ftype
+  %callable = or i1 %isfn, %iscf
+  %ki = call i64 @jit.shared_key_index(ptr %tp, ptr %name)
+  %notattr = icmp eq i64 %ki, -1
+  %ok = and i1 %callable, %notattr
+  br i1 %ok, label %cached, label %uncached
+cached:
+  %kp = getelementptr i8, ptr %tp, i64 {CACHED_KEYS}
+  %k = load ptr, ptr %kp
+  %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
+  %n = load i64, ptr %np
   br label %put
-none:
+uncached:
   br label %put
 put:
-  %idx = phi i64 [ %i, %found ], [ -1, %none ]
+  %fn = phi ptr [ %descr, %cached ], [ null, %uncached ]
+  %ne = phi i64 [ %n, %cached ], [ -1, %uncached ]
   store ptr %tp, ptr %cache
   %c1p = getelementptr i64, ptr %cache, i64 1
   store i64 %ver, ptr %c1p
   %c2p = getelementptr i64, ptr %cache, i64 2
-  store i64 %idx, ptr %c2p
+  store ptr %fn, ptr %c2p
+  %c3p = getelementptr i64, ptr %cache, i64 3
+  store i64 %ne, ptr %c3p
   br label %done
 done:
   ret void
@@ -617,7 +703,7 @@ def _fill_in(text: str, values: dict) -> str:
     return text
 
 
-ATTR = _fill_in(ATTR, {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
+ATTR = _fill_in(ATTR + METHOD, {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
               "VALID": abi.TPFLAGS_VALID_VERSION_TAG, "VERSION_TAG": abi.TYPE_VERSION_TAG,
               "MANAGED_HEAP": abi.TPFLAGS_MANAGED_DICT | abi.TPFLAGS_HEAPTYPE,
               "SETATTRO": abi.TYPE_SETATTRO, "GETATTRO": abi.TYPE_GETATTRO,
@@ -643,7 +729,8 @@ SIGNATURES = {
     "jit.int_as_double": ("double", "ptr, ptr"),
     "jit.ipow": ("i64", "i64, i64, ptr"),
     "jit.fpow": ("double", "double, double, ptr"),
-    **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1")} if abi.INSTANCE_VALUES else {}),
+    **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1"),
+        "jit.method_fill": ("void", "ptr, ptr, ptr, ptr")} if abi.INSTANCE_VALUES else {}),
 }
 HOT = {"jit.ipow", "jit.fpow"}     # called on fast paths: not marked cold
 

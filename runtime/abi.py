@@ -60,6 +60,7 @@ TYPE_GETATTRO, TYPE_SETATTRO = 144, 152     # PyTypeObject.tp_getattro / tp_seta
 TYPE_VERSION_TAG = 384                      # PyTypeObject.tp_version_tag (uint32)
 HEAPTYPE_CACHED_KEYS = 872                  # PyHeapTypeObject.ht_cached_keys
 OBJECT_VALUES = -32                         # PyDictValues* of a managed-dict object
+OBJECT_DICT = -24                           # its made __dict__ (NULL while values serve)
 KEYS_LOG2_INDEX_BYTES, KEYS_KIND, KEYS_NENTRIES, KEYS_INDICES = 9, 10, 24, 32
 DICT_KEYS_SPLIT = 2                         # dk_kind of shared keys
 TPFLAGS_MANAGED_DICT = 1 << 4

@@ -94,6 +94,49 @@ def test_the_filler_caches_plain_instance_attributes_only():
     assert _fill(Hooked(), "x", True) == (True, 0)     # only loads are hooked
 
 
+def _method_fill(obj, name, cache=None):
+    from jit import rtlib
+    from runtime import funcobject
+    fill = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object, ctypes.py_object,
+                             ctypes.py_object)(rtlib.symbols()["jit.method_fill"])
+    cache = cache if cache is not None else (ctypes.c_int64 * 4)()
+    fill(ctypes.addressof(cache), obj, sys.intern(name), funcobject.compiled_function_type())
+    return cache
+
+
+class WithMethods(Plain):
+    def m(self):
+        return "m"
+
+    @staticmethod
+    def sm():
+        return "sm"
+
+    @property
+    def prop(self):
+        return "prop"
+
+
+def test_the_method_filler_caches_plain_functions_no_attribute_shadows():
+    import jit
+    o = WithMethods(1)
+    c = _method_fill(o, "m")
+    keys = _word(id(WithMethods) + abi.HEAPTYPE_CACHED_KEYS)
+    assert c[0] == id(WithMethods) and c[2] == id(WithMethods.__dict__["m"])
+    assert c[3] == _word(keys + abi.KEYS_NENTRIES, ctypes.c_int64)
+    WithMethods.cm = jit.compile(lambda self: "cm")      # a compiled function counts
+    assert _method_fill(o, "cm")[2] == id(WithMethods.__dict__["cm"])
+    for obj, name in [(o, "sm"), (o, "prop"), (o, "x"), (o, "nope"), (Slotted(1), "x"),
+                      (Hooked(), "x"), (Intercepting(1), "__init__"), (3, "bit_length")]:
+        c = _method_fill(obj, name)
+        assert c[0] == id(type(obj)) and c[2] == 0, (obj, name)
+    o.shadow = 1                 # a name instances hold is never served from the type
+    WithMethods.shadow = lambda self: "type's"
+    assert _method_fill(WithMethods(2), "shadow")[2] == 0
+    other = _method_fill(o, "m")
+    assert _method_fill(Plain(1), "x", other)[0] == id(WithMethods)   # first type keeps it
+
+
 def reads(o):
     return o.x, o.y, o.K, o.p
 

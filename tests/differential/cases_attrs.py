@@ -434,3 +434,101 @@ def attr_type_gains_a_descriptor(k):
     finally:
         del Pt.x
     return before, during, during2, p.x
+
+
+# method calls through the per-site method cache (plain functions on the type):
+# whatever can shadow or change the method must be seen
+
+class Shape:
+    def __init__(self, n):
+        self.n = n
+
+    def area(self):
+        return ("shape", self.n)
+
+    def scaled(self, k):
+        return ("scaled", self.n * k)
+
+
+class Square(Shape):
+    def area(self):
+        return ("square", self.n * self.n)
+
+
+class Sneaky(Shape):
+    def __getattribute__(self, name):
+        if name == "area":
+            return lambda: ("intercepted", object.__getattribute__(self, "n"))
+        return object.__getattribute__(self, name)
+
+
+@case((4,))
+def method_calls_stay_exact(n):
+    # fresh classes per run: an instance attribute named like a method stays in
+    # the class's shared keys for good
+    class Fresh(Shape):
+        def area(self):
+            return ("fresh", self.n)
+
+    class Fresher(Fresh):
+        pass
+
+    out = []
+    shapes = [Fresh(1), Fresher(2), Fresh(3), Sneaky(4), Square(5), Fresh(6)]
+    for round_ in range(n):
+        for s in shapes:
+            out.append(s.area())
+            out.append(s.scaled(round_))
+        if round_ == 1:
+            shapes[0].area = lambda: "instance attribute"      # shadows for this object
+        if round_ == 2:
+            shapes[2].__dict__["scaled"] = lambda k: ("dict", k)  # a made __dict__
+    return out
+
+
+@case((3,))
+def method_shadowed_in_a_dict_of_its_own(n):
+    class Pinger:
+        def __init__(self, v):
+            self.v = v
+
+        def ping(self):
+            return ("method", self.v)
+
+    objs = [Pinger(1), Pinger(2)]
+    out = []
+    for round_ in range(n):
+        for o in objs:
+            out.append(o.ping())
+        if round_ == 0:
+            d = objs[1].__dict__     # past the shared keys' room it gets keys of its own
+            d.update({f"k{i}": i for i in range(64)})
+            d["ping"] = lambda: "own keys"
+    return out
+
+
+def _original_area(self):
+    return ("shape", self.n)
+
+
+@case((5,))
+def method_changed_on_the_class(n):
+    out = []
+    s = Shape(7)
+    try:
+        for i in range(n):
+            out.append(s.area())
+            if i == 1:
+                Shape.area = lambda self: ("replaced", self.n)
+            if i == 2:
+                del Shape.area
+                try:
+                    s.area()
+                except AttributeError as e:
+                    out.append(str(e))
+                Shape.area = staticmethod(lambda: "static now")
+            if i == 3:
+                Shape.area = property(lambda self: lambda: ("via property", self.n))
+    finally:
+        Shape.area = _original_area
+    return out
