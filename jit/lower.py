@@ -131,6 +131,7 @@ class Lowering:
         # per-site caches of 4 words: LOAD_GLOBAL {globals ver, builtins ver, value},
         # attributes, methods and class calls (see their lowerings)
         self.global_caches: list[str] = []
+        self.cache_words: dict[str, int] = {}   # caches of another size than 4 words
         self.private_globals: list[str] = []   # other module-level definitions of this code
         # raw addresses the code uses (direct-call cells), patched after loading like
         # the constants, so the text (the object cache's key) holds none
@@ -757,8 +758,7 @@ class Lowering:
         where = '@jit.where = private constant [1 x i8] zeroinitializer'
         where += ('\n@jit.tp_call_where = private constant [31 x i8] '
                   'c" while calling a Python object\\00"')
-        for cache in self.global_caches:
-            where += f"\n{cache} = internal global [4 x i64] zeroinitializer"
+        where += "".join("\n" + d for d in self.cache_decls())
         where += "".join("\n" + g for g in self.private_globals)
         if getattr(self, "dispatch_table", None):
             where += "\n" + self.dispatch_table
@@ -777,9 +777,12 @@ class Lowering:
         lines = [f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
                  f"@{p}.addrs = global [{max(len(self.addresses), 1)} x ptr] zeroinitializer",
                  f"@{p}.frame = internal constant i64 0"]
-        lines += [f"{cache} = internal global [4 x i64] zeroinitializer"
-                  for cache in self.global_caches] + self.private_globals
+        lines += self.cache_decls() + self.private_globals
         return "\n".join(lines + [impl, entry] + self.extra_text)
+
+    def cache_decls(self) -> list[str]:
+        return [f"{c} = internal global [{self.cache_words.get(c, 4)} x i64] zeroinitializer"
+                for c in self.global_caches]
 
     def copies(self):
         """Every code copied into this module, however deep (each has its own tables)."""
@@ -805,8 +808,7 @@ class Lowering:
             lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
                      f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
                      f"@{sub.p}.frame = internal constant i64 0"]
-            lines += [f"{cache} = internal global [4 x i64] zeroinitializer"
-                      for cache in sub.global_caches] + sub.private_globals
+            lines += sub.cache_decls() + sub.private_globals
             self.extra_text.append("\n".join(lines + [impl] + sub.extra_text))
             self.used |= sub.used
             self.inlined.append(sub)
@@ -1513,43 +1515,71 @@ def _module_getattr(L, op, obj: str, lent=False, protect=False):
     return got, own
 
 
-def _instance_slot(L, obj: str, miss: str):
+ATTR_ENTRIES = rtlib.ATTR_ENTRIES   # types an attribute site serves (a class hierarchy's)
+
+
+def _instance_slot(L, obj: str, miss: str, unknown: str):
     """The site's cached attribute index for ``obj``'s type, checked: returns (the
-    slot's address in obj's values array, whether the type matched the cache); jumps
-    to ``miss`` when the cache does not serve this object (another type or version, an
-    uncacheable name, a made __dict__). Cache: {type, version tag, index or -1},
-    filled by rtlib's jit.attr_fill."""
+    slot's address in obj's values array, the cache); jumps to ``unknown`` when no
+    entry is for this type version (to be filled), to ``miss`` when one is but does
+    not serve this object (an uncacheable name, a made __dict__). Cache: ATTR_ENTRIES
+    entries {type, version tag, index or -1} and a round-robin word, filled by
+    rtlib's jit.attr_fill_poly."""
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
     L.global_caches.append(cache)
+    L.cache_words[cache] = 3 * ATTR_ENTRIES + 1
     tp = L.type_of(obj)
-    ct, cv, ci = L.t(), L.t(), L.t()
-    L.emit(f"{ct} = load ptr, ptr {cache}")
-    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
-    L.emit(f"{ci} = load i64, ptr getelementptr (i64, ptr {cache}, i64 2)")
     ver32, ver = L.field(tp, abi.TYPE_VERSION_TAG, "i32"), L.t()
     L.emit(f"{ver} = zext i32 {ver32} to i64")
-    matched = _and_i1(L, f"icmp eq ptr {tp}, {ct}", f"icmp eq i64 {ver}, {cv}")
-    usable, vals_l = L.t(), L.label("ia.vals")
-    L.emit(f"{usable} = icmp sge i64 {ci}, 0")
-    serve = L.t()
-    L.emit(f"{serve} = and i1 {matched}, {usable}")
-    L.emit(f"br i1 {serve}, label %{vals_l}, label %{miss}")
+    found = L.label("ia.found")
+    incoming = []
+    for k in range(ATTR_ENTRIES):
+        ct, cv, ci = L.t(), L.t(), L.t()
+        L.emit(f"{ct} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 {3 * k})")
+        L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 {3 * k + 1})")
+        L.emit(f"{ci} = load i64, ptr getelementptr (i64, ptr {cache}, i64 {3 * k + 2})")
+        hit = _and_i1(L, f"icmp eq ptr {tp}, {ct}", f"icmp eq i64 {ver}, {cv}")
+        nxt = L.label("ia.next") if k + 1 < ATTR_ENTRIES else unknown
+        incoming.append((ci, L.cur))
+        L.emit(f"br i1 {hit}, label %{found}, label %{nxt}")
+        if k + 1 < ATTR_ENTRIES:
+            L.start(nxt)
+    L.start(found)
+    idx = L.t()
+    L.emit(f"{idx} = phi i64 " + ", ".join(f"[ {ci}, %{blk} ]" for ci, blk in incoming))
+    vals_l = L.label("ia.vals")
+    L.emit(f"br i1 {_icmp_ptr(L, 'sge', idx, '0', 'i64')}, label %{vals_l}, label %{miss}")
     L.start(vals_l)
     values, nv, slot_l = L.field(obj, abi.OBJECT_VALUES, "ptr"), L.t(), L.label("ia.slot")
     L.emit(f"{nv} = icmp eq ptr {values}, null")
     L.emit(f"br i1 {nv}, label %{miss}, label %{slot_l}")
     L.start(slot_l)
     slot = L.t()
-    L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {ci}")
-    return slot, matched, cache
+    L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {idx}")
+    return slot, cache
+
+
+def _slow_path(L, miss: str, unknown: str) -> str:
+    """Join the two ways into an attribute site's slow path: an i1 saying whether
+    the cache is to be filled after it (no entry was for the type version)."""
+    slow = L.label("ia.slow")
+    L.start(unknown)
+    L.emit(f"br label %{slow}")
+    L.start(miss)
+    L.emit(f"br label %{slow}")
+    L.start(slow)
+    fill = L.t()
+    L.emit(f"{fill} = phi i1 [ true, %{unknown} ], [ false, %{miss} ]")
+    return fill
 
 
 def _instance_getattr(L, op, obj: str, lent=False, protect=False):
     """obj.name: a plain instance attribute straight from the object's values (as
     LOAD_ATTR_INSTANCE_VALUE), else PyObject_GetAttr, which also fills the cache.
     (value, owned part) as _module_getattr."""
-    miss, hit, join = L.label("ia.miss"), L.label("ia.hit"), L.label("ia.join")
-    slot, matched, cache = _instance_slot(L, obj, miss)
+    miss, unknown = L.label("ia.miss"), L.label("ia.unknown")
+    hit, join = L.label("ia.hit"), L.label("ia.join")
+    slot, cache = _instance_slot(L, obj, miss, unknown)
     v, nul = L.t(), L.t()
     L.emit(f"{v} = load ptr, ptr {slot}")
     L.emit(f"{nul} = icmp eq ptr {v}, null")
@@ -1558,13 +1588,13 @@ def _instance_getattr(L, op, obj: str, lent=False, protect=False):
     if not lent:
         L.incref(v)
     L.emit(f"br label %{join}")
-    L.start(miss)
+    to_fill = _slow_path(L, miss, unknown)
     name = L.const(op.attrs["name"])
     slow = _generic_getattr(L, op, obj, protect)
     fill, filled = L.label("ia.fill"), L.label("ia.filled")
-    L.emit(f"br i1 {matched}, label %{filled}, label %{fill}")
+    L.emit(f"br i1 {to_fill}, label %{fill}, label %{filled}")
     L.start(fill)
-    L.emit(f"call void @jit.attr_fill(ptr {cache}, ptr {obj}, ptr {name}, i1 false)")
+    L.emit(f"call void @jit.attr_fill_poly(ptr {cache}, ptr {obj}, ptr {name}, i1 false)")
     L.emit(f"br label %{filled}")
     L.start(filled)
     _release_protected(L, obj, protect)
@@ -1646,8 +1676,9 @@ def lo_setattr(L, op):
         return
     # an attribute the object already has, replaced in its values (as
     # STORE_ATTR_INSTANCE_VALUE); anything else through PyObject_SetAttr
-    miss, hit, done = L.label("sa.miss"), L.label("sa.hit"), L.label("sa.done")
-    slot, matched, cache = _instance_slot(L, obj, miss)
+    miss, unknown = L.label("sa.miss"), L.label("sa.unknown")
+    hit, done = L.label("sa.hit"), L.label("sa.done")
+    slot, cache = _instance_slot(L, obj, miss, unknown)
     old, nul = L.t(), L.t()
     L.emit(f"{old} = load ptr, ptr {slot}")
     L.emit(f"{nul} = icmp eq ptr {old}, null")
@@ -1657,12 +1688,12 @@ def lo_setattr(L, op):
     L.emit(f"store ptr {val}, ptr {slot}")
     L.decref(old)
     L.emit(f"br label %{done}")
-    L.start(miss)
+    to_fill = _slow_path(L, miss, unknown)
     L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
     fill = L.label("sa.fill")
-    L.emit(f"br i1 {matched}, label %{done}, label %{fill}")
+    L.emit(f"br i1 {to_fill}, label %{fill}, label %{done}")
     L.start(fill)
-    L.emit(f"call void @jit.attr_fill(ptr {cache}, ptr {obj}, ptr {name}, i1 true)")
+    L.emit(f"call void @jit.attr_fill_poly(ptr {cache}, ptr {obj}, ptr {name}, i1 true)")
     L.emit(f"br label %{done}")
     L.start(done)
 

@@ -582,6 +582,57 @@ done:
 """
 
 
+POLY = """
+; Fill the entry of an attribute site's cache (ENTRIES entries {type, version tag,
+; index}, then a round-robin word) that is to serve obj's type: the entry already
+; for that type (a new version of it), else an empty one, else the next in turn.
+define void @jit.attr_fill_poly(ptr %cache, ptr %obj, ptr %name, i1 %store) {
+entry:
+  %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
+  %tp = load ptr, ptr %tpp
+  br label %same
+same:
+  %i = phi i64 [ 0, %entry ], [ %i1, %same.next ]
+  %more = icmp slt i64 %i, {ENTRIES}
+  br i1 %more, label %same.look, label %empty
+same.look:
+  %o = mul i64 %i, 24
+  %ep = getelementptr i8, ptr %cache, i64 %o
+  %et = load ptr, ptr %ep
+  %is = icmp eq ptr %et, %tp
+  br i1 %is, label %fill, label %same.next
+same.next:
+  %i1 = add i64 %i, 1
+  br label %same
+empty:
+  %j = phi i64 [ 0, %same ], [ %j1, %empty.next ]
+  %jmore = icmp slt i64 %j, {ENTRIES}
+  br i1 %jmore, label %empty.look, label %turn
+empty.look:
+  %jo = mul i64 %j, 24
+  %jp = getelementptr i8, ptr %cache, i64 %jo
+  %jt = load ptr, ptr %jp
+  %free = icmp eq ptr %jt, null
+  br i1 %free, label %fill, label %empty.next
+empty.next:
+  %j1 = add i64 %j, 1
+  br label %empty
+turn:
+  %rp = getelementptr i8, ptr %cache, i64 {ROUND}
+  %r = load i64, ptr %rp
+  %r1 = add i64 %r, 1
+  store i64 %r1, ptr %rp
+  %k = urem i64 %r, {ENTRIES}
+  br label %fill
+fill:
+  %which = phi i64 [ %i, %same.look ], [ %j, %empty.look ], [ %k, %turn ]
+  %wo = mul i64 %which, 24
+  %entryp = getelementptr i8, ptr %cache, i64 %wo
+  call void @jit.attr_fill(ptr %entryp, ptr %obj, ptr %name, i1 %store)
+  ret void
+}
+"""
+
 METHOD = """
 ; name's index in the split keys a managed-dict heap type shares among its
 ; instances (ht_cached_keys); -1 when it is not one of them, -2 without such keys.
@@ -703,7 +754,10 @@ def _fill_in(text: str, values: dict) -> str:
     return text
 
 
-ATTR = _fill_in(ATTR + METHOD, {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
+ATTR_ENTRIES = 4     # lower.ATTR_ENTRIES: the entries of an attribute site's cache
+ATTR = _fill_in(ATTR + POLY + METHOD, {
+              "ENTRIES": ATTR_ENTRIES, "ROUND": 24 * ATTR_ENTRIES,
+              "OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
               "VALID": abi.TPFLAGS_VALID_VERSION_TAG, "VERSION_TAG": abi.TYPE_VERSION_TAG,
               "MANAGED_HEAP": abi.TPFLAGS_MANAGED_DICT | abi.TPFLAGS_HEAPTYPE,
               "SETATTRO": abi.TYPE_SETATTRO, "GETATTRO": abi.TYPE_GETATTRO,
@@ -730,6 +784,7 @@ SIGNATURES = {
     "jit.ipow": ("i64", "i64, i64, ptr"),
     "jit.fpow": ("double", "double, double, ptr"),
     **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1"),
+        "jit.attr_fill_poly": ("void", "ptr, ptr, ptr, i1"),
         "jit.method_fill": ("void", "ptr, ptr, ptr, ptr")} if abi.INSTANCE_VALUES else {}),
 }
 HOT = {"jit.ipow", "jit.fpow"}     # called on fast paths: not marked cold

@@ -94,6 +94,38 @@ def test_the_filler_caches_plain_instance_attributes_only():
     assert _fill(Hooked(), "x", True) == (True, 0)     # only loads are hooked
 
 
+def _fill_poly(cache, obj, name, store=False):
+    from jit import rtlib
+    fill = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object, ctypes.py_object,
+                             ctypes.c_bool)(rtlib.symbols()["jit.attr_fill_poly"])
+    fill(ctypes.addressof(cache), obj, sys.intern(name), store)
+    return [(cache[3 * k], cache[3 * k + 2]) for k in range(rtlib.ATTR_ENTRIES)]
+
+
+def test_a_site_serves_several_types_then_takes_turns():
+    from jit import rtlib
+    n = rtlib.ATTR_ENTRIES
+    layouts = [type(f"L{i}", (), {"__init__": _setter(["pad"] * i + ["x"])}) for i in range(n + 2)]
+    objs = [cls() for cls in layouts]
+    cache = (ctypes.c_int64 * (3 * n + 1))()
+    for i, o in enumerate(objs[:n]):      # each type its own entry, x at its own index
+        entries = _fill_poly(cache, o, "x")
+    assert entries == [(id(layouts[i]), i) for i in range(n)]
+    _fill_poly(cache, objs[n], "x")        # full: the first entry in turn goes
+    _fill_poly(cache, objs[n + 1], "x")    # then the second
+    assert [e[0] for e in _fill_poly(cache, objs[2], "x")] == \
+        [id(layouts[n]), id(layouts[n + 1])] + [id(c) for c in layouts[2:n]]
+    layouts[3].x_class = 1                 # a new version of a type: its own entry again
+    assert _fill_poly(cache, objs[3], "x")[3] == (id(layouts[3]), 3)
+
+
+def _setter(names):
+    def __init__(self):
+        for i, name in enumerate(names):
+            setattr(self, name if name != "pad" else f"pad{i}", i)
+    return __init__
+
+
 def _method_fill(obj, name, cache=None):
     from jit import rtlib
     from runtime import funcobject

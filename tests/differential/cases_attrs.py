@@ -532,3 +532,34 @@ def method_changed_on_the_class(n):
     finally:
         Shape.area = _original_area
     return out
+
+
+@case((3,))
+def attribute_sites_over_many_layouts(n):
+    # one load and one store site see up to seven types (past the cache's entries),
+    # each holding `x` at another index; then types and objects change under them
+    def layout(i):
+        def __init__(self):
+            for k in range(i):
+                setattr(self, f"pad{k}", k)
+            self.x = i
+        return type(f"Layout{i}", (), {"__init__": __init__})
+
+    classes = [layout(i) for i in range(7)]
+    objs = [cls() for cls in classes]
+    out = []
+    for round_ in range(n):
+        for o in objs:
+            try:
+                o.x = o.x + 10
+                out.append(o.x)
+            except (AttributeError, TypeError) as e:
+                out.append((type(e).__name__, str(e)))
+        if round_ == 0:
+            classes[1].x = property(lambda self: "a data descriptor now")
+        if round_ == 1:
+            del objs[2].x
+            objs[3].__dict__["x"] = "in a made dict"
+            objs[4].__class__ = classes[5]
+    out.append([getattr(o, "x", "missing") for o in objs])
+    return out
