@@ -1733,42 +1733,51 @@ def lo_load_method(L, op):
 
 def _load_method_cached(L, op, obj, suffix):
     """obj.name(...) where name is a plain function on obj's type that no attribute
-    of obj can shadow, as CPython's LOAD_METHOD_WITH_VALUES does: the site's cache
-    {type, version tag, function, entries of the type's shared keys} (jit.method_fill)
-    serves while the type is unchanged, obj's attributes are in its values (no made
-    __dict__) and the shared keys have had no name added. Else _PyObject_GetMethod."""
+    of obj can shadow, as CPython's LOAD_METHOD_WITH_VALUES does: the site's cache,
+    ATTR_ENTRIES entries {type, version tag, function, entries of the type's shared
+    keys} (jit.method_fill_poly), serves while the type is unchanged, obj's
+    attributes are in its values (no made __dict__) and the shared keys have had no
+    name added. Else _PyObject_GetMethod."""
     from runtime import funcobject
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
     L.global_caches.append(cache)
+    L.cache_words[cache] = 4 * ATTR_ENTRIES + 1
     tp = L.type_of(obj)
-    ct, cv, cf, cn = (L.t() for _ in range(4))
-    L.emit(f"{ct} = load ptr, ptr {cache}")
-    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
-    L.emit(f"{cf} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
-    L.emit(f"{cn} = load i64, ptr getelementptr (i64, ptr {cache}, i64 3)")
     tag = L.t()
     L.emit(f"{tag} = zext i32 {L.field(tp, abi.TYPE_VERSION_TAG, 'i32')} to i64")
-    typed = _and_i1(L, f"icmp eq ptr {ct}, {tp}", f"icmp eq i64 {cv}, {tag}")
     chk, keys_l, hit, miss, generic, join = (L.label(n) for n in (
         "lm.chk", "lm.keys", "lm.hit", "lm.miss", "lm.generic", "lm.cjoin"))
-    L.emit(f"br i1 {typed}, label %{chk}, label %{miss}")
-    L.start(chk)       # filled for this type version: NULL if it cannot serve
-    L.emit(f"br i1 {_icmp_ptr(L, 'ne', cf, 'null')}, label %{keys_l}, label %{generic}")
+    incoming = []
+    for k in range(ATTR_ENTRIES):
+        ct, cv, cf, cn = (L.t() for _ in range(4))
+        for w, (reg, ty) in enumerate(((ct, "ptr"), (cv, "i64"), (cf, "ptr"), (cn, "i64"))):
+            L.emit(f"{reg} = load {ty}, ptr getelementptr (i64, ptr {cache}, i64 {4 * k + w})")
+        typed = _and_i1(L, f"icmp eq ptr {ct}, {tp}", f"icmp eq i64 {cv}, {tag}")
+        incoming.append((cf, cn, L.cur))
+        nxt = L.label("lm.next") if k + 1 < ATTR_ENTRIES else miss
+        L.emit(f"br i1 {typed}, label %{chk}, label %{nxt}")
+        if k + 1 < ATTR_ENTRIES:
+            L.start(nxt)
+    L.start(chk)       # an entry for this type version: NULL if it cannot serve
+    fn, entries = L.t(), L.t()
+    L.emit(f"{fn} = phi ptr " + ", ".join(f"[ {cf}, %{b} ]" for cf, _, b in incoming))
+    L.emit(f"{entries} = phi i64 " + ", ".join(f"[ {cn}, %{b} ]" for _, cn, b in incoming))
+    L.emit(f"br i1 {_icmp_ptr(L, 'ne', fn, 'null')}, label %{keys_l}, label %{generic}")
     L.start(keys_l)    # a name added to the shared keys since: fill again
     keys = L.field(tp, abi.HEAPTYPE_CACHED_KEYS)
-    same_keys = _icmp_ptr(L, "eq", L.field(keys, abi.KEYS_NENTRIES, "i64"), cn, "i64")
+    same_keys = _icmp_ptr(L, "eq", L.field(keys, abi.KEYS_NENTRIES, "i64"), entries, "i64")
     values_l = L.label("lm.values")
     L.emit(f"br i1 {same_keys}, label %{values_l}, label %{miss}")
     L.start(values_l)  # an object with a made __dict__ may hold anything
     no_dict = _icmp_ptr(L, "eq", L.field(obj, abi.OBJECT_DICT), "null")
     L.emit(f"br i1 {no_dict}, label %{hit}, label %{generic}")
     L.start(hit)
-    L.incref(cf)
+    L.incref(fn)
     L.incref(obj)
     L.emit(f"br label %{join}")
     L.start(miss)
-    L.emit(f"call void @jit.method_fill(ptr {cache}, ptr {obj}, ptr {L.const(op.attrs['name'])}, "
-           f"ptr {L.const(funcobject.compiled_function_type())})")
+    L.emit(f"call void @jit.method_fill_poly(ptr {cache}, ptr {obj}, "
+           f"ptr {L.const(op.attrs['name'])}, ptr {L.const(funcobject.compiled_function_type())})")
     L.emit(f"br label %{generic}")
     L.start(generic)
     _load_method_generic(L, op, obj, suffix=".m")
@@ -1776,7 +1785,7 @@ def _load_method_cached(L, op, obj, suffix):
     L.emit(f"br label %{join}")
     L.start(join)
     a, b = L.v(op.results[0]), L.v(op.results[1])
-    L.emit(f"{a}{suffix} = phi ptr [ {cf}, %{hit} ], [ {a}.m, %{generic_end} ]")
+    L.emit(f"{a}{suffix} = phi ptr [ {fn}, %{hit} ], [ {a}.m, %{generic_end} ]")
     L.emit(f"{b}{suffix} = phi ptr [ {obj}, %{hit} ], [ {b}.m, %{generic_end} ]")
 
 

@@ -583,10 +583,10 @@ done:
 
 
 POLY = """
-; Fill the entry of an attribute site's cache (ENTRIES entries {type, version tag,
-; index}, then a round-robin word) that is to serve obj's type: the entry already
-; for that type (a new version of it), else an empty one, else the next in turn.
-define void @jit.attr_fill_poly(ptr %cache, ptr %obj, ptr %name, i1 %store) {
+; Fill the entry of a site's cache (ENTRIES entries of {type, ...}, WORDS words
+; each, then a round-robin word) that is to serve obj's type: the entry already for
+; that type (a new version of it), else an empty one, else the next in turn.
+define void @jit.{NAME}_poly(ptr %cache, ptr %obj, ptr %name, {ARG}) {
 entry:
   %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
   %tp = load ptr, ptr %tpp
@@ -596,7 +596,7 @@ same:
   %more = icmp slt i64 %i, {ENTRIES}
   br i1 %more, label %same.look, label %empty
 same.look:
-  %o = mul i64 %i, 24
+  %o = mul i64 %i, {BYTES}
   %ep = getelementptr i8, ptr %cache, i64 %o
   %et = load ptr, ptr %ep
   %is = icmp eq ptr %et, %tp
@@ -609,7 +609,7 @@ empty:
   %jmore = icmp slt i64 %j, {ENTRIES}
   br i1 %jmore, label %empty.look, label %turn
 empty.look:
-  %jo = mul i64 %j, 24
+  %jo = mul i64 %j, {BYTES}
   %jp = getelementptr i8, ptr %cache, i64 %jo
   %jt = load ptr, ptr %jp
   %free = icmp eq ptr %jt, null
@@ -626,12 +626,20 @@ turn:
   br label %fill
 fill:
   %which = phi i64 [ %i, %same.look ], [ %j, %empty.look ], [ %k, %turn ]
-  %wo = mul i64 %which, 24
+  %wo = mul i64 %which, {BYTES}
   %entryp = getelementptr i8, ptr %cache, i64 %wo
-  call void @jit.attr_fill(ptr %entryp, ptr %obj, ptr %name, i1 %store)
+  call void @jit.{NAME}(ptr %entryp, ptr %obj, ptr %name, {ARG})
   ret void
 }
 """
+
+
+def _poly(name: str, words: int, arg: str) -> str:
+    """POLY for the filler jit.<name> of entries of ``words`` words and one more
+    argument ``arg`` (an LLVM type and name)."""
+    return _fill_in(POLY, {"NAME": name, "BYTES": 8 * words, "ROUND": 8 * words * ATTR_ENTRIES,
+                           "ARG": arg})
+
 
 METHOD = """
 ; name's index in the split keys a managed-dict heap type shares among its
@@ -682,18 +690,11 @@ nokeys:
 ; shared keys} for obj.name: the function when obj.name is a plain function found
 ; on the type (a managed-dict heap type, the generic getattro, name none of its
 ; instances' attributes), else NULL (this type version: always the generic path).
-; The first type seen at the site keeps it (refilled when that type changes);
-; nothing is cached for a type without a valid version tag.
+; Nothing is cached for a type without a valid version tag.
 define void @jit.method_fill(ptr %cache, ptr %obj, ptr %name, ptr %ftype) {
 entry:
   %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
   %tp = load ptr, ptr %tpp
-  %ct = load ptr, ptr %cache
-  %empty = icmp eq ptr %ct, null
-  %mine = icmp eq ptr %ct, %tp
-  %may = or i1 %empty, %mine
-  br i1 %may, label %look, label %done
-look:
   %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)
   %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
   %flags = load i64, ptr %fp
@@ -748,15 +749,18 @@ done:
 """
 
 
+ATTR_ENTRIES = 4     # the entries of an attribute or method site's cache (types served)
+
+
 def _fill_in(text: str, values: dict) -> str:
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))
     return text
 
 
-ATTR_ENTRIES = 4     # lower.ATTR_ENTRIES: the entries of an attribute site's cache
-ATTR = _fill_in(ATTR + POLY + METHOD, {
-              "ENTRIES": ATTR_ENTRIES, "ROUND": 24 * ATTR_ENTRIES,
+ATTR = _fill_in(ATTR + _poly("attr_fill", 3, "i1 %store") + METHOD
+               + _poly("method_fill", 4, "ptr %ftype"), {
+              "ENTRIES": ATTR_ENTRIES,
               "OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
               "VALID": abi.TPFLAGS_VALID_VERSION_TAG, "VERSION_TAG": abi.TYPE_VERSION_TAG,
               "MANAGED_HEAP": abi.TPFLAGS_MANAGED_DICT | abi.TPFLAGS_HEAPTYPE,
@@ -785,6 +789,7 @@ SIGNATURES = {
     "jit.fpow": ("double", "double, double, ptr"),
     **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1"),
         "jit.attr_fill_poly": ("void", "ptr, ptr, ptr, i1"),
+        "jit.method_fill_poly": ("void", "ptr, ptr, ptr, ptr"),
         "jit.method_fill": ("void", "ptr, ptr, ptr, ptr")} if abi.INSTANCE_VALUES else {}),
 }
 HOT = {"jit.ipow", "jit.fpow"}     # called on fast paths: not marked cold

@@ -165,8 +165,21 @@ def test_the_method_filler_caches_plain_functions_no_attribute_shadows():
     o.shadow = 1                 # a name instances hold is never served from the type
     WithMethods.shadow = lambda self: "type's"
     assert _method_fill(WithMethods(2), "shadow")[2] == 0
-    other = _method_fill(o, "m")
-    assert _method_fill(Plain(1), "x", other)[0] == id(WithMethods)   # first type keeps it
+    assert _method_fill(o, "m")[3] == _word(keys + abi.KEYS_NENTRIES, ctypes.c_int64)
+
+
+def test_a_method_site_serves_several_types():
+    from jit import rtlib
+    from runtime import funcobject
+    n = rtlib.ATTR_ENTRIES
+    fill = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object, ctypes.py_object,
+                             ctypes.py_object)(rtlib.symbols()["jit.method_fill_poly"])
+    classes = [type(f"M{i}", (WithMethods,), {}) for i in range(n + 1)]
+    cache = (ctypes.c_int64 * (4 * n + 1))()
+    for cls in classes:
+        fill(ctypes.addressof(cache), cls(1), sys.intern("m"), funcobject.compiled_function_type())
+    assert [cache[4 * k] for k in range(n)] == [id(classes[n])] + [id(c) for c in classes[1:n]]
+    assert all(cache[4 * k + 2] == id(WithMethods.__dict__["m"]) for k in range(n))
 
 
 def reads(o):
