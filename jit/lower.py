@@ -127,6 +127,7 @@ class Lowering:
         self.static_null: set[int] = set()
         self.deopt_incoming: list = []   # (block, site constant, stack depth, kinds) per site
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
+        self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.deopt_depth = 0
         # per-site caches of 4 words: LOAD_GLOBAL {globals ver, builtins ver, value},
         # attributes, methods and class calls (see their lowerings)
@@ -1033,6 +1034,8 @@ def lo_const(L, op):
         value = L.fn.consts[op.attrs["index"]]
         lt = LLTYPE[op.result.type]
         text = str(value) if op.result.type == I64 else float_literal(value)
+        if op.result.type == I64:
+            L.int_consts[L.v(op.result)] = value
         L.emit(f"{L.v(op.result)} = {'add' if lt == 'i64' else 'fadd'} {lt} {text}, "
                f"{ZERO[lt] if lt == 'i64' else '-0.0'}")
         return

@@ -405,8 +405,9 @@ def _seq_index(L, c, k, allow_tuple, exact=None):
     L.emit(f"br i1 {_or(L, is_list, is_tuple)}, label %{chk}, label %{join}")
     L.start(chk)
     size = L.field(c, abi.VAR_SIZE, "i64")
-    neg = _icmp(L, "slt", k, "0")
-    idx = _select(L, neg, _bin(L, "add", k, size), k, "i64")
+    # a constant negative index counts from the end here; any other negative one
+    # fails the unsigned bounds check and takes the generic path, which is exact
+    idx = _bin(L, "add", k, size) if L.int_consts.get(k, 0) < 0 else k
     inb = _icmp(L, "ult", idx, size)
     list_items = L.field(c, abi.LIST_ITEMS)
     tuple_items = _gep(L, c, abi.TUPLE_ITEMS)

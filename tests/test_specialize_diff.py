@@ -2720,6 +2720,30 @@ def box_ints_around_the_cache(lo, hi):
     return out, same, sys.getrefcount(out[0]) > 1
 
 
+
+# a dynamic negative index takes the generic path (exact); constants count from the end
+
+@case(([1, 2, 3, 4], (5, 6, 7, 8), [0.5, 1.5, 2.5, 3.5], 4), ([9], (8,), [7.0], 1),
+      ([1, 2, 3, 4], (5, 6, 7, 8), [0.5, 1.5, 2.5, 3.5], 6), ([], (), [], 0))
+def negative_indices_in_loops(xs, ts, fs, n):
+    out = []
+    for i in range(n):
+        k = i - n               # -n .. -1
+        out.append(xs[k] + ts[k] + xs[-1] + ts[-1])
+        xs[k] = xs[k] * 10 + i
+        fs[k] = fs[k] * 2.0 + fs[-1]
+        fs[-1] = fs[k] - 0.25
+    try:
+        out.append(xs[-n - 1])
+    except IndexError as e:
+        out.append(str(e))
+    try:
+        fs[-n - 1] = 1.0
+    except IndexError as e:
+        out.append(str(e))
+    return out, xs, fs
+
+
 # forced slots: a local with int (float) arithmetic that also receives list
 # elements holds them unboxed, each such store guarded
 
