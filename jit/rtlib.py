@@ -530,6 +530,29 @@ fail:
 """
 
 ATTR = """
+; tp's version tag, 0 when it has no valid one
+define internal i64 @jit.version_tag(ptr %tp) alwaysinline {
+  %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %valid = and i64 %flags, {VALID}
+  %isvalid = icmp ne i64 %valid, 0
+  %vp = getelementptr i8, ptr %tp, i64 {VERSION_TAG}
+  %ver32 = load i32, ptr %vp
+  %ver = zext i32 %ver32 to i64
+  %r = select i1 %isvalid, i64 %ver, i64 0
+  ret i64 %r
+}
+
+; whether tp is a heap type whose instances keep their attributes in values laid
+; out by its shared keys (a managed dict)
+define internal i1 @jit.managed_heap_type(ptr %tp) alwaysinline {
+  %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %need = and i64 %flags, {MANAGED_HEAP}
+  %managed = icmp eq i64 %need, {MANAGED_HEAP}
+  ret i1 %managed
+}
+
 ; Fill an attribute site's cache {type, version tag, index} for obj.name (set, when
 ; %store): name's index in the type's shared keys when it is a plain instance
 ; attribute (a managed dict, the generic getattro/setattro, nothing of that name on
@@ -539,18 +562,12 @@ define void @jit.attr_fill(ptr %cache, ptr %obj, ptr %name, i1 %store) {
 entry:
   %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
   %tp = load ptr, ptr %tpp
-  %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)
-  %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
-  %flags = load i64, ptr %fp
-  %valid = and i64 %flags, {VALID}
-  %isvalid = icmp ne i64 %valid, 0
+  %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)   ; (gives tp a version tag)
+  %ver = call i64 @jit.version_tag(ptr %tp)
+  %isvalid = icmp ne i64 %ver, 0
   br i1 %isvalid, label %check, label %done
 check:
-  %vp = getelementptr i8, ptr %tp, i64 {VERSION_TAG}
-  %ver32 = load i32, ptr %vp
-  %ver = zext i32 %ver32 to i64
-  %need = and i64 %flags, {MANAGED_HEAP}
-  %managed = icmp eq i64 %need, {MANAGED_HEAP}
+  %managed = call i1 @jit.managed_heap_type(ptr %tp)
   %nodescr = icmp eq ptr %descr, null
   %hookoff = select i1 %store, i64 {SETATTRO}, i64 {GETATTRO}
   %hookp = getelementptr i8, ptr %tp, i64 %hookoff
@@ -695,18 +712,12 @@ define void @jit.method_fill(ptr %cache, ptr %obj, ptr %name, ptr %ftype) {
 entry:
   %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
   %tp = load ptr, ptr %tpp
-  %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)
-  %fp = getelementptr i8, ptr %tp, i64 {TYPE_FLAGS}
-  %flags = load i64, ptr %fp
-  %valid = and i64 %flags, {VALID}
-  %isvalid = icmp ne i64 %valid, 0
+  %descr = call ptr @_PyType_Lookup(ptr %tp, ptr %name)   ; (gives tp a version tag)
+  %ver = call i64 @jit.version_tag(ptr %tp)
+  %isvalid = icmp ne i64 %ver, 0
   br i1 %isvalid, label %check, label %done
 check:
-  %vp = getelementptr i8, ptr %tp, i64 {VERSION_TAG}
-  %ver32 = load i32, ptr %vp
-  %ver = zext i32 %ver32 to i64
-  %need = and i64 %flags, {MANAGED_HEAP}
-  %managed = icmp eq i64 %need, {MANAGED_HEAP}
+  %managed = call i1 @jit.managed_heap_type(ptr %tp)
   %hookp = getelementptr i8, ptr %tp, i64 {GETATTRO}
   %hook = load ptr, ptr %hookp
   %plain = icmp eq ptr %hook, @PyObject_GenericGetAttr
