@@ -487,7 +487,12 @@ class Lowering:
                          f"%deopt.bound = alloca [{max(n, 1)} x i8]"]
         kinds = self._kinds_string("kinds", "".join(DEOPT_KINDS[st] for st in self.slot_types))
         self.start("deopt.shared")
-        self._site_phis("%ds", self.deopt_incoming)
+        site = ", ".join(f"[ {k}, %{pred} ]" for pred, k, _, _ in self.deopt_incoming)
+        depth = ", ".join(f"[ {d}, %{pred} ]" for pred, _, d, _ in self.deopt_incoming)
+        skinds = ", ".join(f"[ {g}, %{pred} ]" for pred, _, _, g in self.deopt_incoming)
+        self.emit(f"%ds.site = phi ptr {site}")
+        self.emit(f"%ds.depth = phi i64 {depth}")
+        self.emit(f"%ds.kinds = phi ptr {skinds}")
         self._gather_locals()
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
@@ -497,12 +502,6 @@ class Lowering:
         self.check_null_exit(lst)
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
-
-    def _site_phis(self, name: str, incoming: list):
-        """{name}.site/.depth/.kinds: which site jumped here, its stack's depth and kinds."""
-        for field, ty, i in (("site", "ptr", 1), ("depth", "i64", 2), ("kinds", "ptr", 3)):
-            self.emit(f"{name}.{field} = phi {ty} " + ", ".join(f"[ {inc[i]}, %{inc[0]} ]"
-                                                              for inc in incoming))
 
     def _gather_locals(self):
         """Every local's raw value and bound flag into %deopt.vals/%deopt.bound (an
@@ -1523,9 +1522,10 @@ ATTR_ENTRIES = rtlib.ATTR_ENTRIES   # types an attribute site serves (a class hi
 
 def _instance_slot(L, obj: str, miss: str, unknown: str):
     """The site's cached attribute index for ``obj``'s type, checked: returns (the
-    slot's address in obj's values array, the cache); jumps to ``unknown`` when no
-    entry is for this type version (to be filled), to ``miss`` when one is but does
-    not serve this object (an uncacheable name, a made __dict__). Cache: ATTR_ENTRIES
+    slot's address in obj's values array, the value it holds, the cache); jumps to
+    ``unknown`` when no entry is for this type version (to be filled), to ``miss``
+    when one is but does not serve this object (an uncacheable name, a made
+    __dict__, the attribute not set on this object). Cache: ATTR_ENTRIES
     entries {type, version tag, index or -1} and a round-robin word, filled by
     rtlib's jit.attr_fill_poly."""
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
@@ -1551,15 +1551,18 @@ def _instance_slot(L, obj: str, miss: str, unknown: str):
     idx = L.t()
     L.emit(f"{idx} = phi i64 " + ", ".join(f"[ {ci}, %{blk} ]" for ci, blk in incoming))
     vals_l = L.label("ia.vals")
-    L.emit(f"br i1 {_icmp_ptr(L, 'sge', idx, '0', 'i64')}, label %{vals_l}, label %{miss}")
+    L.emit(f"br i1 {_icmp(L, 'sge', idx, '0')}, label %{vals_l}, label %{miss}")
     L.start(vals_l)
     values, nv, slot_l = L.field(obj, abi.OBJECT_VALUES, "ptr"), L.t(), L.label("ia.slot")
     L.emit(f"{nv} = icmp eq ptr {values}, null")
     L.emit(f"br i1 {nv}, label %{miss}, label %{slot_l}")
     L.start(slot_l)
-    slot = L.t()
+    slot, v, held = L.t(), L.t(), L.label("ia.held")
     L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {idx}")
-    return slot, cache
+    L.emit(f"{v} = load ptr, ptr {slot}")
+    L.emit(f"br i1 {_icmp(L, 'eq', v, 'null', 'ptr')}, label %{miss}, label %{held}")
+    L.start(held)
+    return slot, v, cache
 
 
 def _slow_path(L, miss: str, unknown: str) -> str:
@@ -1581,13 +1584,9 @@ def _instance_getattr(L, op, obj: str, lent=False, protect=False):
     LOAD_ATTR_INSTANCE_VALUE), else PyObject_GetAttr, which also fills the cache.
     (value, owned part) as _module_getattr."""
     miss, unknown = L.label("ia.miss"), L.label("ia.unknown")
-    hit, join = L.label("ia.hit"), L.label("ia.join")
-    slot, cache = _instance_slot(L, obj, miss, unknown)
-    v, nul = L.t(), L.t()
-    L.emit(f"{v} = load ptr, ptr {slot}")
-    L.emit(f"{nul} = icmp eq ptr {v}, null")
-    L.emit(f"br i1 {nul}, label %{miss}, label %{hit}")
-    L.start(hit)
+    join = L.label("ia.join")
+    _, v, cache = _instance_slot(L, obj, miss, unknown)
+    hit = L.cur
     if not lent:
         L.incref(v)
     L.emit(f"br label %{join}")
@@ -1680,13 +1679,8 @@ def lo_setattr(L, op):
     # an attribute the object already has, replaced in its values (as
     # STORE_ATTR_INSTANCE_VALUE); anything else through PyObject_SetAttr
     miss, unknown = L.label("sa.miss"), L.label("sa.unknown")
-    hit, done = L.label("sa.hit"), L.label("sa.done")
-    slot, cache = _instance_slot(L, obj, miss, unknown)
-    old, nul = L.t(), L.t()
-    L.emit(f"{old} = load ptr, ptr {slot}")
-    L.emit(f"{nul} = icmp eq ptr {old}, null")
-    L.emit(f"br i1 {nul}, label %{miss}, label %{hit}")
-    L.start(hit)
+    done = L.label("sa.done")
+    slot, old, cache = _instance_slot(L, obj, miss, unknown)
     L.incref(val)
     L.emit(f"store ptr {val}, ptr {slot}")
     L.decref(old)
@@ -1765,14 +1759,14 @@ def _load_method_cached(L, op, obj, suffix):
     fn, entries = L.t(), L.t()
     L.emit(f"{fn} = phi ptr " + ", ".join(f"[ {cf}, %{b} ]" for cf, _, b in incoming))
     L.emit(f"{entries} = phi i64 " + ", ".join(f"[ {cn}, %{b} ]" for _, cn, b in incoming))
-    L.emit(f"br i1 {_icmp_ptr(L, 'ne', fn, 'null')}, label %{keys_l}, label %{generic}")
+    L.emit(f"br i1 {_icmp(L, 'ne', fn, 'null', 'ptr')}, label %{keys_l}, label %{generic}")
     L.start(keys_l)    # a name added to the shared keys since: fill again
     keys = L.field(tp, abi.HEAPTYPE_CACHED_KEYS)
-    same_keys = _icmp_ptr(L, "eq", L.field(keys, abi.KEYS_NENTRIES, "i64"), entries, "i64")
+    same_keys = _icmp(L, "eq", L.field(keys, abi.KEYS_NENTRIES, "i64"), entries, "i64")
     values_l = L.label("lm.values")
     L.emit(f"br i1 {same_keys}, label %{values_l}, label %{miss}")
     L.start(values_l)  # an object with a made __dict__ may hold anything
-    no_dict = _icmp_ptr(L, "eq", L.field(obj, abi.OBJECT_DICT), "null")
+    no_dict = _icmp(L, "eq", L.field(obj, abi.OBJECT_DICT), "null", "ptr")
     L.emit(f"br i1 {no_dict}, label %{hit}, label %{generic}")
     L.start(hit)
     L.incref(fn)
@@ -1883,7 +1877,7 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     L.start(known)
     fn = L.t()
     L.emit(f"{fn} = phi ptr [ {ci}, %{chk} ], [ {init}, %{fill_end} ]")
-    L.emit(f"br i1 {_icmp_ptr(L, 'ne', fn, 'null')}, label %{fast}, label %{generic}")
+    L.emit(f"br i1 {_icmp(L, 'ne', fn, 'null', 'ptr')}, label %{fast}, label %{generic}")
     L.start(fast)
     r1 = _init_new_object(L, op, callee, fn, args, npos, kwnames)
     fast_end = L.cur
@@ -1903,11 +1897,11 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
 def _init_new_object(L, op, cls: str, init: str, args: list[str], npos: int, kwnames: str) -> str:
     """obj = cls->tp_new(cls, (), NULL); init(obj, *args) must return None; obj."""
     entered = L.call("Py_EnterRecursiveCall", "@jit.tp_call_where")
-    L.branch_fail(_icmp_ptr(L, "ne", entered, "0", "i32"), op)
+    L.branch_fail(_icmp(L, "ne", entered, "0", "i32"), op)
     tp_new, obj = L.field(cls, abi.TYPE_NEW), L.t()
     L.emit(f"{obj} = call ptr {tp_new}(ptr {cls}, ptr {L.const(())}, ptr null)")
     no_obj, made = L.label("cc.noobj"), L.label("cc.made")
-    L.emit(f"br i1 {_icmp_ptr(L, 'eq', obj, 'null')}, label %{no_obj}, label %{made}, !prof !0")
+    L.emit(f"br i1 {_icmp(L, 'eq', obj, 'null', 'ptr')}, label %{no_obj}, label %{made}, !prof !0")
     L.start(no_obj)
     L.call("Py_LeaveRecursiveCall")
     L.unwind(op)
@@ -1917,7 +1911,7 @@ def _init_new_object(L, op, cls: str, init: str, args: list[str], npos: int, kwn
     L.call("Py_LeaveRecursiveCall")
     L.check_null(r, op, extra=(obj,))
     bad, good = L.label("cc.notnone"), L.label("cc.ok")
-    L.emit(f"br i1 {_icmp_ptr(L, 'eq', r, L.none())}, label %{good}, label %{bad}")
+    L.emit(f"br i1 {_icmp(L, 'eq', r, L.none(), 'ptr')}, label %{good}, label %{bad}")
     L.start(bad)
     L.decref(obj)
     fn = L.const(helpers.raise_init_result)
@@ -1929,12 +1923,6 @@ def _init_new_object(L, op, cls: str, init: str, args: list[str], npos: int, kwn
     L.start(good)
     L.decref(r)
     return obj
-
-
-def _icmp_ptr(L, cond: str, a: str, b: str, typ: str = "ptr") -> str:
-    r = L.t()
-    L.emit(f"{r} = icmp {cond} {typ} {a}, {b}")
-    return r
 
 
 def _or_i1(L, a_expr, b_expr):
@@ -2823,5 +2811,6 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import TYPED_LOWER, TYPED_PRELUDE, deopt_null, float_literal, unbox_int_inline  # noqa: E402
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _icmp, deopt_null,  # noqa: E402
+                          float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)
