@@ -2397,12 +2397,15 @@ def lo_get_iter(L, op):
 
 
 def lo_iter_next(L, op):
-    """FOR_ITER: call tp_iternext directly; NULL without error (or StopIteration)
-    means exhausted."""
+    iter_next(L, op, L.v(op.result))
+
+
+def iter_next(L, op, r: str):
+    """FOR_ITER into ``r``: call tp_iternext directly; NULL without error (or
+    StopIteration) means exhausted."""
     it = L.v(op.args[0])
     fn = L.field(L.type_of(it), abi.TYPE_ITERNEXT)
     L.require_nonnull(fn, op, "FOR_ITER on an object that is not an iterator")
-    r = L.v(op.result)
     L.emit(f"{r} = call ptr {fn}(ptr {it})")
     isnull = L.t()
     L.emit(f"{isnull} = icmp eq ptr {r}, null")

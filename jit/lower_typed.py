@@ -513,9 +513,70 @@ def lo_seq_setitem_float(L, op):
     L.start(join)
 
 
+def lo_seq_next(L, op):
+    """FOR_ITER, inline for a list or tuple iterator (exactly listiter_next /
+    tupleiter_next: the size is read at every step, and the exhausted iterator lets
+    go of its sequence); any other iterator takes the generic FOR_ITER."""
+    if not abi.SEQ_ITER_LAYOUT:
+        lower.iter_next(L, op, L.v(op.result))
+        return
+    it = L.v(op.args[0])
+    t = L.type_of(it)
+    is_list = _icmp(L, "eq", t, L.capi("PyListIter_Type"), "ptr")
+    is_tuple = _icmp(L, "eq", t, L.capi("PyTupleIter_Type"), "ptr")
+    fast, live, more, end = (L.label(x) for x in ("sn.fast", "sn.live", "sn.more", "sn.end"))
+    slow, join = L.label("sn.slow"), L.label("sn.join")
+    L.emit(f"br i1 {_or(L, is_list, is_tuple)}, label %{fast}, label %{slow}")
+    L.start(fast)
+    seq = L.field(it, abi.SEQ_ITER_SEQ)
+    L.emit(f"br i1 {_icmp(L, 'eq', seq, 'null', 'ptr')}, label %{join}, label %{live}")
+    L.start(live)
+    idx_p = _gep(L, it, abi.SEQ_ITER_INDEX)
+    idx = L.t()
+    L.emit(f"{idx} = load i64, ptr {idx_p}")
+    size = L.field(seq, abi.VAR_SIZE, "i64")
+    L.emit(f"br i1 {_icmp(L, 'slt', idx, size)}, label %{more}, label %{end}")
+    L.start(more)
+    items = _select(L, is_list, L.field(seq, abi.LIST_ITEMS), _gep(L, seq, abi.TUPLE_ITEMS), "ptr")
+    p, item = L.t(), L.t()
+    L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {idx}")
+    L.emit(f"{item} = load ptr, ptr {p}")
+    L.incref(item)
+    L.emit(f"store i64 {_bin(L, 'add', idx, '1')}, ptr {idx_p}")
+    L.emit(f"br label %{join}")
+    L.start(end)
+    L.emit(f"store ptr null, ptr {_gep(L, it, abi.SEQ_ITER_SEQ)}")
+    L.decref(seq)
+    end_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    r = L.t()
+    lower.iter_next(L, op, r)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ null, %{fast} ], [ {item}, %{more} ], "
+           f"[ null, %{end_end} ], [ {r}, %{slow_end} ]")
+
+
 def lo_len(L, op):
-    n = L.call("PyObject_Size", L.v(op.args[0]), ret=L.v(op.result))
+    """len(): a list's or tuple's size inline, anything else through PyObject_Size."""
+    c = L.v(op.args[0])
+    t = L.type_of(c)
+    is_seq = _or(L, _icmp(L, "eq", t, L.capi("PyList_Type"), "ptr"),
+                 _icmp(L, "eq", t, L.capi("PyTuple_Type"), "ptr"))
+    fast, slow, join = L.label("ln.fast"), L.label("ln.slow"), L.label("ln.join")
+    L.emit(f"br i1 {is_seq}, label %{fast}, label %{slow}")
+    L.start(fast)
+    size = L.field(c, abi.VAR_SIZE, "i64")
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    n = L.call("PyObject_Size", c)
     L.check_neg(n, op, width="i64")
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi i64 [ {size}, %{fast} ], [ {n}, %{slow_end} ]")
 
 
 # ---- calls of known builtins -------------------------------------------------
@@ -766,7 +827,7 @@ def lo_direct_call(L, op):
 
 TYPED_LOWER = {
     "direct_call": lo_direct_call,
-    "seq_setitem_float": lo_seq_setitem_float,
+    "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,

@@ -115,6 +115,15 @@ def return_hint(t):
     return None
 
 
+def element_hint(h):
+    """What the items of a list or tuple of hint ``h`` are guessed to be."""
+    if isinstance(h, tuple) and h[0] == "list":
+        return h[1]
+    if isinstance(h, tuple) and h[0] == "tuple" and len(set(h[1])) == 1:
+        return h[1][0]
+    return None
+
+
 def unknown(t):
     """An object nothing is known about (it may well be a number)."""
     return t is not None and isinstance(t, tuple) and t[1] is None
@@ -251,8 +260,10 @@ class Inference:
         return found
 
     def set(self, v, t):
-        if v.type == NOBJ or (v.type == BOOL and t != I1):
-            t = ANY if v.type == NOBJ else I1
+        if v.type == NOBJ and not (is_obj(t) and t is not None):
+            t = ANY      # (a hint stays: only iter_next's items, never NULL where used)
+        elif v.type == BOOL and t != I1:
+            t = I1
         self.wanted[v.id] = t
         old = self.vt.get(v.id)
         new = join(old, t)
@@ -412,13 +423,7 @@ class Inference:
         tc, tk = self.t(c), self.t(k)
         if not is_obj(tc) or tk != INT:
             return None
-        h = tc[1] if tc else None
-        elem = None
-        if isinstance(h, tuple) and h[0] == "list":
-            elem = h[1]
-        elif isinstance(h, tuple) and h[0] == "tuple" and len(set(h[1])) == 1:
-            elem = h[1][0]
-        self.set(op.result, ("obj", elem))
+        self.set(op.result, ("obj", element_hint(tc[1] if tc else None)))
         return ("seq_getitem",)
 
     def v_setitem(self, op):
@@ -482,16 +487,42 @@ class Inference:
         return ("keep",)
 
     def v_get_iter(self, op):
-        if self.t(op.args[0]) == RANGEOBJ:
+        t = self.t(op.args[0])
+        if t == RANGEOBJ:
             self.set(op.result, RITER)
             return ("range_iter",)
-        return None
+        self.set(op.result, ("obj", ("iter", self.items_of(op.args[0]))))
+        return ("keep",)
+
+    def items_of(self, v):
+        """A guess at what iterating ``v`` gives: the items of a list or tuple, ints
+        from a range, what an iterator gives, and pairs from enumerate() and zip()
+        of those. (Only a guess: every use of an item checks it.)"""
+        t = self.t(v)
+        if t == RANGEOBJ:
+            return INT
+        h = t[1] if is_obj(t) and t else None
+        if isinstance(h, tuple) and h[0] == "iter":
+            return h[1]
+        prod = self.producer.get(v.id)
+        if prod is not None and prod.kind == "call" and not prod.attrs.get("kwnames"):
+            fn = self.producer.get(prod.args[1].id)
+            name = fn.attrs["name"] if fn is not None and fn.kind == "load_global" else None
+            args = prod.args[2:]
+            if name == "enumerate" and len(args) in (1, 2):
+                return ("tuple", (INT, self.items_of(args[0])))
+            if name == "zip" and 1 <= len(args) <= 8:
+                return ("tuple", tuple(self.items_of(a) for a in args))
+        return element_hint(h)
 
     def v_iter_next(self, op):
-        if self.t(op.args[0]) == RITER:
+        t = self.t(op.args[0])
+        if t == RITER:
             self.set(op.result, INT)
             return ("range_next",)
-        return None
+        h = t[1] if is_obj(t) and t else None
+        self.set(op.result, ("obj", h[1] if isinstance(h, tuple) and h[0] == "iter" else None))
+        return ("seq_next",)     # inline for list and tuple iterators
 
     def v_ret(self, op):
         t = self.t(op.args[0])
@@ -901,6 +932,9 @@ class Rewriter:
 
     def r_range_iter(self, op):
         self.emit("range_iter", op.args, op.results, op)
+
+    def r_seq_next(self, op):
+        self.emit("seq_next", op.args, op.results, op, unwind=op.unwind)
 
     def r_range_next(self, op):
         done = self.range_done[op.result.id] = self.new(BOOL)

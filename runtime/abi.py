@@ -12,6 +12,25 @@ OB_TYPE = 8                 # PyObject.ob_type
 TUPLE_ITEMS = 24            # PyTupleObject.ob_item[0]
 VAR_SIZE = 16               # PyVarObject.ob_size
 LIST_ITEMS = 24             # PyListObject.ob_item (PyObject**)
+# list and tuple iterators: {head, it_index, it_seq (NULL once exhausted)}
+SEQ_ITER_INDEX, SEQ_ITER_SEQ = 16, 24
+
+
+def _seq_iter_layout() -> bool:
+    """The list and tuple iterators are laid out as above (their structs are
+    private to CPython, so this is checked on live ones before native code relies
+    on it)."""
+    import ctypes
+    for seq in ([7, 8, 9], (7, 8, 9)):
+        it = iter(seq)
+        next(it)
+        words = (ctypes.c_ssize_t * 2).from_address(id(it) + SEQ_ITER_INDEX)
+        if words[0] != 1 or words[1] != id(seq):
+            return False
+    return True
+
+
+SEQ_ITER_LAYOUT = _seq_iter_layout()
 MODULE_DICT = 16            # PyModuleObject.md_dict
 CELL_REF = 16               # PyCellObject.ob_ref
 # PyFunctionObject's leading fields (_PyFunction_COMMON_FIELDS in 3.11-3.13)

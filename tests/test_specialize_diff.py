@@ -2832,6 +2832,116 @@ def inl_outer(n, base, d):
     return t
 
 
+# for-in loops: list and tuple iterators inline, items guessed from the sequence
+
+class IterList(list):
+    def __iter__(self):
+        return iter([10, 20])
+
+
+def _gen_items():
+    yield 1.5
+    yield 2
+
+
+@case(([1.5, 2.5],), ((1.0, 2, 3.5),), ([1, 2, 3],), ([1.5, True, BIG, -0.0],),
+      ({1.5: 0, 2.5: 1},), (IterList([1.0, 2.0]),), ("ab",), ([],), ([NAN, INF],),
+      ([1.5, 2.5],), rev=True)
+def iter_items(xs):
+    t = 0.0
+    n = 0
+    for v in xs:
+        t += v * v
+        n += 1
+    return t, n, repr(t)
+
+
+@case(([1, 2, 3],), ([5],), ([3, 3],), ([1.5, 3],), rev=True)
+def iter_mutates(xs):
+    n = 0
+    for v in xs:
+        if v == 3 and len(xs) < 6:
+            xs.append(v + 1)       # seen: the size is read at every step
+        if v == 5:
+            del xs[:]              # the loop ends at once
+        n += v
+    return n, xs
+
+
+@case((2,), (0,), (5,), rev=True)
+def iter_after_exhausted(k):
+    xs = [1, 2, 3]
+    it = iter(xs)
+    total = 0
+    for v in it:
+        total += v
+        if v == k:
+            break
+    xs.append(4)
+    rest = 0
+    for v in it:                  # an exhausted iterator stays exhausted
+        rest += v
+    return total, rest
+
+
+@case(([[1.5, 2.5], [3.5]],), ([[1, 2], [3.5, 4]],), ([(1.0, 2.0)],), ([[1, 2], "x"],),
+      rev=True)
+def iter_rows(m):
+    t = 0.0
+    for row in m:
+        for j in range(len(row)):
+            t += row[j] * (j + 1)
+    return t
+
+
+@case(([1.5, 2.5],), ([1, 2],), ([1.5, "x"],), ([],), rev=True)
+def iter_enumerate_zip(xs):
+    t = 0.0
+    for i, v in enumerate(xs):
+        t += v * i
+    for a, b in zip(xs, range(10, 20)):
+        t += a * b
+    for a, b in zip(xs, xs[1:]):
+        t -= a - b
+    return t
+
+
+@case((3,), (0,), rev=True)
+def iter_const_tuple(n):
+    out = 0
+    for p in (2, 3, 5, 7):
+        out += p * n
+    for q in (1.5, 2, -0.0):
+        out += q
+    return out, repr(out)
+
+
+@case(([1, 2, 3],), ([1, 2, 2 ** 62, 2 ** 62],), ([1, "a"],), rev=True)
+def iter_raises(xs):
+    t = 0
+    try:
+        for v in xs:
+            t = t * 2 + v          # overflow, TypeError mid-loop
+    except TypeError as e:
+        return "caught", t, str(e)
+    return t
+
+
+def _gen_iter_case(n):
+    def gen():
+        for i in range(n):
+            yield i * 1.5
+    return gen
+
+
+@case((3,), (0,), rev=True)
+def iter_generator(n):
+    t = 0.0
+    for v in _gen_iter_case(n)():
+        t += v
+    return t
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
