@@ -22,6 +22,7 @@ from runtime import abi, capi, helpers
 
 from . import ir, rtlib
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
+from .errors import CompileError
 
 LLTYPE = {OBJ: "ptr", NOBJ: "ptr", BOOL: "i1", I64: "i64", F64: "double", RANGE: "ptr"}
 DEOPT_KINDS = {OBJ: "o", I64: "i", F64: "f"}   # a slot's type as jit.deopt_list reads it
@@ -577,15 +578,22 @@ class Lowering:
         """Parameters into their slots. Called through the vectorcall entry, they are
         objects: typed ones are unboxed (the dispatcher checked their exact types; an
         int too big for 64 bits deoptimises before anything ran). Called through a
-        specialisation's direct entry, all are raw ints/floats (the signature's)."""
+        specialisation's direct entry, the signature's ints and floats are raw and
+        the rest objects."""
         saved, self.lines = self.lines, []
         self.start("params")
-        direct = self.spec is not None and all(t in (int, float) for t in self.spec.types)
+        raw_params = [i for i in range(nparams) if self.spec is not None
+                      and i < len(self.spec.types) and self.spec.types[i] in (int, float)]
+        direct = bool(raw_params)
         params = range(nparams)
         if direct:
             self.emit("br i1 %direct, label %params.direct, label %params.boxed")
             self.start("params.direct")
-            for i in params:
+            passed = [i for i in params if i not in raw_params]
+            if any(self.slot_types[i] != OBJ for i in passed):
+                raise CompileError("lower: a typed slot for a parameter passed as an object")
+            self._boxed_params(passed)
+            for i in raw_params:
                 raw_t = "double" if self.spec.types[i] is float else "i64"
                 raw = self.t()
                 self.emit(f"{raw} = load {raw_t}, ptr %arg{i}.p")
@@ -598,6 +606,15 @@ class Lowering:
                     self.emit(f"store i1 true, ptr %bound{i}")
             self.emit("br label %params.done")
             self.start("params.boxed")
+        self._boxed_params(params)
+        if direct:
+            self.emit("br label %params.done")
+            self.start("params.done")
+        out, self.lines = self.lines, saved
+        return out
+
+    def _boxed_params(self, params):
+        """Parameters passed as objects into their slots (typed slots unbox them)."""
         for i in params:
             if self.slot_types[i] == OBJ:
                 self.incref(f"%arg{i}")
@@ -619,11 +636,6 @@ class Lowering:
                 val = self.field(arg, abi.FLOAT_VALUE, "double")
             self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
             self.emit(f"store i1 true, ptr %bound{i}")
-        if direct:
-            self.emit("br label %params.done")
-            self.start("params.done")
-        out, self.lines = self.lines, saved
-        return out
 
     def pyint(self, n: int) -> str:
         return self.const(n)

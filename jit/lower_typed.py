@@ -14,7 +14,7 @@ import struct
 from runtime import abi
 
 from .ir import F64, I64
-from . import lower
+from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
 
 TWO53 = 1 << 53
@@ -559,6 +559,68 @@ def lo_seq_next(L, op):
            f"[ null, %{end_end} ], [ {r}, %{slow_end} ]")
 
 
+def _generic_into(L, lower_fn, op):
+    """Lower ``op`` generically into fresh values; their names."""
+    fresh = [L.fn.new_value(r.type) for r in op.results]
+    lower_fn(L, ir.Op(op.kind, op.args, fresh, op.attrs, op.unwind, op.offset, state=op.state))
+    return [L.v(r) for r in fresh]
+
+
+def lo_list_load_method(L, op):
+    """LOAD_METHOD of a list's method on an exact list: the descriptor itself (see
+    specialize.v_load_method); anything else looks it up."""
+    obj = L.v(op.args[0])
+    is_list = _icmp(L, "eq", L.type_of(obj), L.capi("PyList_Type"), "ptr")
+    fast, slow, join = L.label("lm.list"), L.label("lm.other"), L.label("lm.ljoin")
+    L.emit(f"br i1 {is_list}, label %{fast}, label %{slow}")
+    L.start(fast)
+    desc = L.const(L.fn.consts[op.attrs["index"]])
+    L.incref(desc)
+    L.incref(obj)
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    meth, self_ = _generic_into(L, lower.lo_load_method, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    a, b = (L.v(r) for r in op.results)
+    L.emit(f"{a} = phi ptr [ {desc}, %{fast} ], [ {meth}, %{slow_end} ]")
+    L.emit(f"{b} = phi ptr [ {obj}, %{fast} ], [ {self_}, %{slow_end} ]")
+
+
+def lo_append_call(L, op):
+    """``xs.append(v)`` when the method found is list.append: into spare capacity
+    inline (as list_append does), else PyList_Append; any other method is called."""
+    meth, recv, v = (L.v(a) for a in op.args)
+    is_append = _icmp(L, "eq", meth, L.const(L.fn.consts[op.attrs["append_index"]]), "ptr")
+    fast, room, grow, slow, join = (L.label(x) for x in (
+        "la.fast", "la.room", "la.grow", "la.slow", "la.join"))
+    L.emit(f"br i1 {is_append}, label %{fast}, label %{slow}")
+    L.start(fast)
+    size = L.field(recv, abi.VAR_SIZE, "i64")
+    spare = _icmp(L, "slt", size, L.field(recv, abi.LIST_ALLOCATED, "i64"))
+    L.emit(f"br i1 {spare}, label %{room}, label %{grow}")
+    L.start(room)
+    p = L.t()
+    L.emit(f"{p} = getelementptr ptr, ptr {L.field(recv, abi.LIST_ITEMS)}, i64 {size}")
+    L.incref(v)
+    L.emit(f"store ptr {v}, ptr {p}")
+    L.emit(f"store i64 {_bin(L, 'add', size, '1')}, ptr {_gep(L, recv, abi.VAR_SIZE)}")
+    L.incref(L.capi("_Py_NoneStruct"))
+    L.emit(f"br label %{join}")
+    L.start(grow)
+    L.check_neg(L.call("PyList_Append", recv, v), op)
+    L.incref(L.capi("_Py_NoneStruct"))
+    grow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    r, = _generic_into(L, lower.lo_call, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    none = L.capi("_Py_NoneStruct")
+    L.emit(f"{L.v(op.result)} = phi ptr [ {none}, %{room} ], [ {none}, %{grow_end} ], "
+           f"[ {r}, %{slow_end} ]")
 def lo_len(L, op):
     """len(): a list's or tuple's size inline, anything else through PyObject_Size."""
     c = L.v(op.args[0])
@@ -745,14 +807,18 @@ def lo_direct_call(L, op):
         fp = L.t()
         L.emit(f"{fp} = load ptr, ptr {cell}")
     fast, slow, got = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.obj")
-    L.emit(f"br i1 {_icmp(L, 'ne', fp, 'null', 'ptr')}, label %{fast}, label %{slow}")
+    ready = _icmp(L, 'ne', fp, 'null', 'ptr')
+    for i, kind in op.attrs.get("type_checks", ()):
+        exact = {"list": "PyList_Type", "tuple": "PyTuple_Type"}[kind]
+        ready = _and(L, ready, _icmp(L, "eq", L.type_of(L.v(args[i])), L.capi(exact), "ptr"))
+    L.emit(f"br i1 {ready}, label %{fast}, label %{slow}")
     L.start(fast)
     raw = L.t("raw")
     L.allocas.append(f"{raw} = alloca [{max(len(args), 1)} x i64]")
     for i, a in enumerate(args):
         p = L.t()
         L.emit(f"{p} = getelementptr i64, ptr {raw}, i64 {i}")
-        L.emit(f"store {'i64' if a.type == I64 else 'double'} {L.v(a)}, ptr {p}")
+        L.emit(f"store {LLTYPE[a.type]} {L.v(a)}, ptr {p}")
     out = "null"
     if want:
         out = L.t("out")
@@ -784,11 +850,12 @@ def lo_direct_call(L, op):
     fast_end = L.cur
     L.emit(f"br label %{got}")
     L.start(slow)
-    boxed = [L.box_raw(a.type, L.v(a)) for a in args]
-    for b in boxed:
+    made = {i: L.box_raw(a.type, L.v(a)) for i, a in enumerate(args) if a.type in (I64, F64)}
+    for b in made.values():
         L.check_null(b, op)   # (leaks the earlier boxes on MemoryError only)
+    boxed = [made.get(i, L.v(a)) for i, a in enumerate(args)]
     r2 = L.call("PyObject_Vectorcall", L.v(fn_obj), L.array(boxed), str(len(boxed)), "null")
-    for b in boxed:
+    for b in made.values():
         L.decref(b)
     L.check_null(r2, op)
     slow_end = L.cur
@@ -828,6 +895,7 @@ def lo_direct_call(L, op):
 TYPED_LOWER = {
     "direct_call": lo_direct_call,
     "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next,
+    "list_load_method": lo_list_load_method, "append_call": lo_append_call,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,

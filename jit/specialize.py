@@ -373,9 +373,39 @@ class Inference:
         else:
             plan = self._numeric_pair(op, a, b, base in INT_OPS, base in FLOAT_OPS)
         if plan is None:
-            return None
+            return self.list_repeat(op, base)
         self.set(op.result, INT if plan[0] == "int" else FLOAT)
         return (plan[0] + "_op", plan[1], plan[2], base)
+
+    def list_repeat(self, op, base):
+        """``[x] * n`` (either way round) makes a list of what the list holds: a guess
+        (the generic op runs)."""
+        if base != "*":
+            return None
+        for x, y in (op.args, op.args[::-1]):
+            h = self.list_hint(x)
+            if h is not None and guess(self.t(y)) == INT:
+                self.set(op.result, ("obj", h))
+                return ("keep",)
+        return None
+
+    def list_hint(self, v):
+        """The hint of ``v`` if it is (guessed, or known, to be) a list, else None."""
+        t = self.t(v)
+        h = t[1] if is_obj(t) and t else None
+        if isinstance(h, tuple) and h[0] == "list":
+            return h
+        prod = self.producer.get(v.id)
+        if prod is not None and prod.kind == "load_local" and \
+                self._slot_sequence(prod.attrs["slot"]) == "list":
+            return ("list", None)
+        return None
+
+    def v_build_list(self, op):
+        items = {guess(self.t(a)) if guess(self.t(a)) else self.t(a) for a in op.args}
+        item = items.pop() if len(items) == 1 else None
+        self.set(op.result, ("obj", ("list", item[1] if is_obj(item) and item else item)))
+        return ("keep",)
 
     def v_compare(self, op):
         a, b = op.args
@@ -529,7 +559,28 @@ class Inference:
         self.ret_type = join(self.ret_type, t if t not in (I1, RANGEOBJ, RITER) else ANY)
         return None
 
+    def v_load_method(self, op):
+        """``xs.name`` of a list's method: when ``xs`` is an exact list at run time, the
+        lookup finds list's own descriptor (a builtin type's attributes are fixed and
+        a list has no instance dict), so it takes no lookup."""
+        name = op.attrs["name"]
+        if self.list_hint(op.args[0]) is None or \
+                type(list.__dict__.get(name)) is not LIST_METHOD:
+            return None
+        self.set(op.results[0], ("obj", ("list_method", name)))
+        self.set(op.results[1], ANY)
+        return ("list_method", name)
+
     def v_call(self, op):
+        t = self.t(op.args[0])
+        if t == ("obj", ("list_method", "append")) and len(op.args) == 3 and \
+                not op.attrs.get("kwnames"):
+            self.set(op.result, ANY)
+            return ("append_call",)
+        made = self.made_list(op)
+        if made is not None:      # a generic call, but what it makes is guessed
+            self.set(op.result, ("obj", made))
+            return ("keep",)
         if not self.speculate(op):
             return None
         known = self.known_callee(op)
@@ -569,19 +620,20 @@ class Inference:
         callee = getattr(native, "dispatcher", None)
         args = op.args[2:]
         types = [self.t(a) for a in args]
-        # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out)
-        kinds = [guess(t) for t in types]
+        # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out);
+        # lists and tuples are passed as they are (their type checked at the call)
+        kinds = [self.direct_kind(a, t) for a, t in zip(args, types)]
         if callee is None or callee.argc != len(args) or None in kinds or (
                 any(t not in (INT, FLOAT) for t in types) and not self.speculate(op)):
             return None
-        sig = tuple(int if k == INT else float for k in kinds)
+        sig = tuple(DIRECT_TYPES[k] for k in kinds)
         plan = ("direct_call", target, callee, sig, types, kinds, None)
         if callee is me and sig == self.spec.types:
             if self.ret_type is None:
                 return plan   # not known yet
             hint = return_hint(self.ret_type)       # recursion: what this function returns
         else:
-            callee.direct_cell(sig, list(kinds))   # compiled now: what does it return?
+            callee.direct_cell(sig, direct_arg_types(types, kinds))   # compiled now: what does it return?
             hint = callee.return_hint(sig)
             # a tuple of numbers unpacked at once travels unboxed, never built
             shape = callee.raw_tuple(sig)
@@ -593,6 +645,27 @@ class Inference:
         # a tuple's shape tells its unpacking what to guess
         self.set(op.result, hint if hint in (INT, FLOAT) else ("obj", hint))
         return plan
+
+    def made_list(self, op):
+        """The hint of the list ``list(xs)`` or ``sorted(xs)`` makes (of a global
+        of that name: only a guess, checked where it matters), or None."""
+        fn = self.producer.get(op.args[1].id)
+        if fn is None or fn.kind != "load_global" or fn.attrs["name"] not in ("list", "sorted") \
+                or len(op.args) != 3 or op.attrs.get("kwnames"):
+            return None
+        return ("list", self.items_of(op.args[2]))
+
+    def direct_kind(self, v, t):
+        """How ``v`` (of type ``t``) travels to a direct callee: as an unboxed int or
+        float, or as a list or tuple object; None if it cannot."""
+        g = guess(t)
+        if g is not None:
+            return g
+        h = t[1] if is_obj(t) and t else None
+        prod = self.producer.get(v.id)
+        exact = self._slot_sequence(prod.attrs["slot"]) \
+            if prod is not None and prod.kind == "load_local" else None
+        return exact or (h[0] if isinstance(h, tuple) and h[0] in ("list", "tuple") else None)
 
     def known_callee(self, op):
         if op.attrs.get("kwnames") or op.attrs.get("frame_builtin"):
@@ -664,6 +737,18 @@ class Inference:
         if len(args) != 1 or types[0] not in (INT, FLOAT):
             return None
         return (INT, ["keep"], "floor")
+
+
+LIST_METHOD = type(list.append)     # method_descriptor
+
+DIRECT_TYPES = {INT: int, FLOAT: float, "list": list, "tuple": tuple}
+
+
+def direct_arg_types(types, kinds):
+    """A direct callee's argument types: unboxed numbers, and the callers' guesses
+    at its sequences' items."""
+    return [k if k in (INT, FLOAT) else ("obj", t[1] if is_obj(t) and t else None)
+            for t, k in zip(types, kinds)]
 
 
 def _conv(t, want):
@@ -933,6 +1018,21 @@ class Rewriter:
     def r_range_iter(self, op):
         self.emit("range_iter", op.args, op.results, op)
 
+    def r_list_method(self, op, name):
+        self.emit("list_load_method", op.args, op.results, op, unwind=op.unwind, name=name,
+                  index=self.fn.const_index(list.__dict__[name]))
+
+    def r_append_call(self, op):
+        first, recv, v = op.args
+        temps: list = []
+        v = self.box(v, op, temps)
+        u = op.unwind
+        if u is not None:
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+        self.emit("append_call", [first, recv, v], op.results, op, unwind=u,
+                  append_index=self.fn.const_index(list.append), **op.attrs)
+        self.release(temps, op)
+
     def r_seq_next(self, op):
         self.emit("seq_next", op.args, op.results, op, unwind=op.unwind)
 
@@ -955,16 +1055,19 @@ class Rewriter:
 
     def r_direct_call(self, op, target, callee, sig, types, kinds, unpack):
         first, fn_obj, *boxed_args = op.args
-        cell = callee.direct_cell(sig, list(kinds))
+        cell = callee.direct_cell(sig, direct_arg_types(types, kinds))
         if cell is None:       # no room for another signature: an ordinary call
             self.generic(op)
             return
         self.emit("guard_callee", [first, fn_obj], [], op, index=self.fn.const_index(target),
                   name="direct")
-        args = [self.convert(a, _conv(t, k), op, no_bool=True)
+        args = [a if k not in (INT, FLOAT) else self.convert(a, _conv(t, k), op, no_bool=True)
                 for a, t, k in zip(boxed_args, types, kinds)]
         self.fn.const_index(cell)     # keeps the cell alive with the code
-        attrs = {"cell": ctypes.addressof(cell)}
+        # sequences not known to be exact are checked at the call (else an ordinary call)
+        checks = tuple((i, k) for i, (a, k) in enumerate(zip(boxed_args, kinds))
+                       if k in ("list", "tuple") and self.inf.exact_sequence(a) != k)
+        attrs = {"cell": ctypes.addressof(cell), "type_checks": checks}
         inline = callee.spec_for(sig)
         if inline is not None and self.inf.spec is not None and \
                 callee is not self.inf.spec.dispatcher and \

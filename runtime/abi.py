@@ -12,6 +12,7 @@ OB_TYPE = 8                 # PyObject.ob_type
 TUPLE_ITEMS = 24            # PyTupleObject.ob_item[0]
 VAR_SIZE = 16               # PyVarObject.ob_size
 LIST_ITEMS = 24             # PyListObject.ob_item (PyObject**)
+LIST_ALLOCATED = 32         # PyListObject.allocated
 # list and tuple iterators: {head, it_index, it_seq (NULL once exhausted)}
 SEQ_ITER_INDEX, SEQ_ITER_SEQ = 16, 24
 

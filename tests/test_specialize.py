@@ -536,3 +536,64 @@ def test_raising_an_unboxed_value_releases_its_box_once():
             assert h(2) == 3.5
     assert counts[0] == counts[1] == counts[2], counts
     assert "specialised" in jit.explain(c)
+
+
+# ---- lists passed to direct calls; for-in loops ----------------------------------
+
+def seq_search(a, x):
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def seq_caller(n):
+    a = list(range(0, 3 * n, 3))
+    t = 0
+    for x in range(n):
+        t += seq_search(a, x)
+    return t
+
+
+def test_lists_travel_to_direct_calls():
+    g = seq_caller.__globals__
+    saved = {k: g[k] for k in ("seq_search", "seq_caller")}
+    try:
+        for k in saved:
+            g[k] = jit.compile(saved[k])
+        c = g["seq_caller"]
+        assert c(50) == saved["seq_caller"](50)
+        ir_text = str(dispatcher(c).rows[0][1].native.ir)
+        assert "direct_call" in ir_text and "type_checks=((0, 'list'),)" in ir_text, ir_text
+        callee = dispatcher(g["seq_search"])
+        assert [t for t, _ in callee.rows] == [(list, int)]
+        assert sum(callee.rows[0][1].deopts.values()) == 0
+    finally:
+        g.update(saved)
+
+
+def loop_items(xs, ys):
+    t = 0.0
+    for v in xs:
+        t += v * v
+    for i, v in enumerate(xs):
+        t += v * i
+    for a, b in zip(xs, ys):
+        t += a * b
+    return t
+
+
+def test_for_in_items_are_unboxed():
+    c = jit.compile(loop_items)
+    xs, ys = [1.5, 2.5, 3.5], [0.5, 1.0, 2.0]
+    assert c(xs, ys) == loop_items(xs, ys)
+    ir_text = str(dispatcher(c).rows[0][1].native.ir)
+    assert ir_text.count("seq_next") == 3, ir_text
+    # the items are multiplied unboxed: no generic binop is left but enumerate's and
+    # zip's calls
+    assert "binop" not in ir_text, ir_text
+    assert ir_text.count("float_op op='*'") == 3, ir_text

@@ -2942,6 +2942,137 @@ def iter_generator(n):
     return t
 
 
+# direct calls passing lists and tuples (checked exact at the call, else an
+# ordinary call)
+
+def dl_search(a, x):
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def dl_scale(xs, k):
+    for i in range(len(xs)):
+        xs[i] = xs[i] * k        # the caller sees the mutation
+    return xs
+
+
+def dl_pair(xs, i):
+    return xs[i] * 2.0, xs[i - 1] + 1.0
+
+
+def dl_take(xs, i):
+    return xs[i]                 # IndexError raised in the callee
+
+
+@case((5,), (0,), (3,), (5,), install=("dl_search", "dl_scale", "dl_pair", "dl_take"))
+def dl_caller(n):
+    a = list(range(0, 3 * n, 3))
+    t = 0
+    for x in range(2 * n):
+        t += dl_search(a, x)
+    t += dl_search((1, 5, 9), 6)           # a tuple in a list's place
+    t += dl_search(ListSub([1, 2, 3]), 2)  # not an exact list: an ordinary call
+    t += dl_search([1.5, 2, 3], 2)         # items not ints: the callee deoptimises
+    ys = [1.5, 2.5] * n
+    zs = dl_scale(ys, 2)
+    p, q = dl_pair(ys, n)
+    try:
+        dl_take(ys, 10 * n + 1)
+    except IndexError as e:
+        err = str(e)
+    return t, ys, zs is ys, p, q, err
+
+
+def dl_sum(xs, lo, hi):
+    if hi - lo <= 1:
+        return xs[lo] if hi > lo else 0
+    mid = (lo + hi) // 2
+    return dl_sum(xs, lo, mid) + dl_sum(xs, mid, hi)
+
+
+@case(([1, 2, 3, 4, 5],), ([1.5, 2.5, 3],), ([I62, I62, I62],), ((7, 8, 9),), ([],),
+      install=("dl_sum",), rev=True)
+def dl_recursive(xs):
+    return dl_sum(xs, 0, len(xs))
+
+
+# list methods: list.append into spare room inline; other list methods found
+# without a lookup on an exact list
+
+class AppendTen(list):
+    def append(self, v):
+        list.append(self, v * 10)
+
+
+class HasAppend:
+    def __init__(self):
+        self.got = []
+        self.append = self.got.__iadd__     # an attribute, not a method
+
+    def __deepcopy__(self, memo):
+        return HasAppend()
+
+
+@case((5,), (0,), (40,), (5,), rev=True)
+def lm_append(n):
+    out = []
+    for i in range(n):
+        out.append(i * 2)
+    fl = [0.5]
+    for i in range(n):
+        fl.append(fl[i] * 1.5 + i)
+    big = [I62]
+    for i in range(n):
+        big.append(big[-1] * 2)          # past 64 bits: boxed as a big int
+    out.append(out)                      # itself
+    return out[:-1], out[-1] is out, fl, big[-1], len(fl)
+
+
+@case(([],), (AppendTen(),), ((1,),), (HasAppend(),), ([1.5],), ("s",), rev=True)
+def lm_receivers(xs):
+    try:
+        for i in range(3):
+            xs.append([i] if isinstance(xs, HasAppend) else i)
+    except AttributeError as e:
+        return "AttributeError", str(e)
+    return list(xs) if not isinstance(xs, HasAppend) else xs.got
+
+
+@case((4,), (0,), (7,), rev=True)
+def lm_other_methods(n):
+    xs = [3, 1, 2] * n
+    xs.insert(0, n)
+    last = xs.pop() if xs else None
+    xs.sort()
+    xs.reverse()
+    k = xs.count(1) + xs.index(n)
+    xs.extend([9, 8])
+    xs.remove(9)
+    ys = xs.copy()
+    ys.clear()
+    try:
+        xs.pop(100)
+    except IndexError as e:
+        err = str(e)
+    return xs, last, k, ys, err
+
+
+@case((3,), (0,), rev=True)
+def lm_rebound(n):
+    acc = []
+    for i in range(n):
+        acc.append(i)
+        if i == 1:
+            acc = AppendTen(acc)       # the same site, another type from here on
+    return acc, type(acc).__name__
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
