@@ -85,6 +85,13 @@ def hint_of(value, depth=0):
     return None
 
 
+def number_type(value):
+    """INT or FLOAT for a constant held unboxed, else None."""
+    if type(value) is int and I64_MIN <= value <= I64_MAX:
+        return INT
+    return FLOAT if type(value) is float else None
+
+
 def arg_type(value):
     """The abstract type of an argument value: unboxed when it can be."""
     t = type(value)
@@ -322,6 +329,10 @@ class Inference:
             self.set(op.result, FLOAT)
         else:
             self.set(op.result, ("obj", hint_of(c)))
+            uses = self.uses.get(op.result.id, [])
+            if type(c) is tuple and 1 <= len(c) <= 8 and None not in map(number_type, c) \
+                    and len(uses) == 1 and uses[0].kind == "ret":
+                return ("raw_const_tuple",)    # returned at once, like v_build_tuple's
         return ("keep",)
 
     def v_load_local(self, op):
@@ -482,9 +493,13 @@ class Inference:
                 if op.kind != "ret":
                     continue
                 prod = self.producer.get(op.args[0].id)
-                if prod is None or self.plans.get(id(prod)) != ("raw_tuple",):
+                plan = self.plans.get(id(prod)) if prod is not None else None
+                if plan == ("raw_tuple",):
+                    shapes.add(tuple(self.t(a) for a in prod.args))
+                elif plan == ("raw_const_tuple",):
+                    shapes.add(tuple(map(number_type, self.fn.consts[prod.attrs["index"]])))
+                else:
                     return None
-                shapes.add(tuple(self.t(a) for a in prod.args))
         return shapes.pop() if len(shapes) == 1 else None
 
     def unpacked_at_once(self, v):
@@ -1042,6 +1057,14 @@ class Rewriter:
 
     def r_raw_tuple(self, op):
         self.elided[op.result.id] = op.args
+
+    def r_raw_const_tuple(self, op):
+        items = []
+        for x in self.fn.consts[op.attrs["index"]]:
+            v = self.new(UNBOXED_IR[number_type(x)])
+            self.emit("const", [], [v], op, index=self.fn.const_index(x), repr=repr(x))
+            items.append(v)
+        self.elided[op.result.id] = items
 
     def _take_over(self, call, unpack):
         """``call`` hands ``unpack``'s results over itself: the tuple it would

@@ -597,3 +597,16 @@ def test_for_in_items_are_unboxed():
     # zip's calls
     assert "binop" not in ir_text, ir_text
     assert ir_text.count("float_op op='*'") == 3, ir_text
+
+
+def const_tuple_norm(x, y):
+    d = math.sqrt(x * x + y * y)
+    if d == 0.0:
+        return 0.0, 0.0, 0.0          # folded to a constant by CPython
+    return x / d, y / d, d
+
+
+def test_constant_tuple_returns_travel_unboxed():
+    c = jit.compile(const_tuple_norm)
+    assert c(3.0, 4.0) == (0.6, 0.8, 5.0) and c(0.0, 0.0) == (0.0, 0.0, 0.0)
+    assert dispatcher(c).rows[0][1].raw_tuple == ("float", "float", "float")

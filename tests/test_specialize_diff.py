@@ -3073,6 +3073,43 @@ def lm_rebound(n):
     return acc, type(acc).__name__
 
 
+# a constant tuple returned (CPython folds ``return 0.0, 0.0``) travels unboxed
+# like a built one
+
+def ct_norm(x, y):
+    d = sqrt(x * x + y * y)
+    if d == 0.0:
+        return 0.0, 0.0, 0.0
+    return x / d, y / d, d
+
+
+def ct_pair(k):
+    if k == 0:
+        return 0, 0
+    return k, k * k                      # overflows past 64 bits for big k
+
+
+def ct_mixed(k):
+    if k < 0:
+        return -1, BIG                   # not a 64-bit int: never unboxed
+    return k, 2 * k
+
+
+@case((4,), (0,), (1,), (SQ,), install=("ct_norm", "ct_pair", "ct_mixed"))
+def ct_caller(n):
+    s = 0.0
+    for i in range(-1, min(n, 6)):
+        a, b, d = ct_norm(i * 0.5, 0.0)
+        s += a + b + d
+        p, q = ct_pair(i)
+        s += p + q
+        p, q = ct_mixed(i)
+        s += p + q
+    p, q = ct_pair(n)
+    whole = ct_norm(0.0, 0.0)
+    return s, p, q, whole, repr(s)
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
