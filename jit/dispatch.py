@@ -76,6 +76,20 @@ class Specialization:
                 (f", generation {self.generation}" if self.generation else ""))
 
 
+def _vague(t) -> bool:
+    """An argument type that says less than its value would: a sequence whose items
+    are not guessed (a specialisation made from it could not unbox them)."""
+    def unknown_items(h):
+        if h is None:
+            return True
+        if isinstance(h, tuple) and h[0] == "list":
+            return unknown_items(h[1])
+        if isinstance(h, tuple) and h[0] == "tuple":
+            return any(map(unknown_items, h[1]))
+        return False
+    return isinstance(t, tuple) and unknown_items(t[1])
+
+
 def _from_resumed(tb, code):
     while tb is not None and not (tb.tb_frame.f_code.co_qualname == code.co_qualname
                                   and tb.tb_frame.f_code.co_filename == code.co_filename):
@@ -112,9 +126,9 @@ class Dispatcher:
             return None
         from .specialize import arg_type
         types = tuple(type(a) for a in args)
-        if types in self.cells:    # made by a direct call before this signature was full
-            return None
-        self.cells[types] = ctypes.c_void_p(0)
+        if self._has_row(types) or types in self.building:
+            return None    # (made by a direct call meanwhile)
+        self.cells.setdefault(types, ctypes.c_void_p(0))
         spec = self._build(types, [arg_type(a) for a in args], frozenset(), 0)
         self.rows.append([types, spec])
         self._write(len(self.rows) - 1)
@@ -127,11 +141,16 @@ class Dispatcher:
             if len(self.rows) >= self.ROWS:
                 return None
             self.cells[types] = ctypes.c_void_p(0)
-            if types not in self.building:
-                spec = self._build(types, arg_types, frozenset(), 0)
-                self.rows.append([types, spec])
-                self._write(len(self.rows) - 1)
+        if not self._has_row(types) and types not in self.building and \
+                len(self.rows) < self.ROWS and not any(map(_vague, arg_types)):
+            spec = self._build(types, arg_types, frozenset(), 0)
+            self.rows.append([types, spec])
+            self._write(len(self.rows) - 1)
+        # (else made at the first call through the dispatcher, from the values)
         return self.cells[types]
+
+    def _has_row(self, types: tuple) -> bool:
+        return any(row_types == types for row_types, _ in self.rows)
 
     def spec_for(self, types: tuple) -> Specialization | None:
         """The compiled specialisation serving ``types`` now, if any."""

@@ -99,10 +99,8 @@ def _function_consts(function):
 
 def not_specializable(code, fn) -> str | None:
     """Why per-signature specialisation does not apply to ``code``, or None. It
-    applies to plain functions without cells whose frame nothing reads (locals(),
-    eval() ...), and whose bytecode the interpreter can resume safely."""
-    if code.co_cellvars or code.co_freevars:
-        return "cell or free variables"
+    applies to plain functions whose frame nothing reads (locals(), eval() ...), and
+    whose bytecode the interpreter can resume safely."""
     if code.co_flags & 0x0C or code.co_kwonlyargcount:
         return "keyword-only or variadic parameters"
     if any(op.attrs.get("frame_builtin") for blk in fn.blocks for op in blk.ops):

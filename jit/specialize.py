@@ -69,6 +69,9 @@ def join(a, b):
     return ("obj", ha if ha == hb else None)
 
 
+HINT_DEPTH = 4     # nesting guessed into: n-body's [(([x, y, z], v, m), ...), ...]
+
+
 def hint_of(value, depth=0):
     """A guess at the shape of a Python value (for speculating on its contents)."""
     t = type(value)
@@ -76,9 +79,9 @@ def hint_of(value, depth=0):
         return INT
     if t is float:
         return FLOAT
-    if depth < 2 and t is list:
+    if depth < HINT_DEPTH and t is list:
         return ("list", hint_of(value[0], depth + 1) if value else None)
-    if depth < 2 and t is tuple and len(value) <= 8:
+    if depth < HINT_DEPTH and t is tuple and len(value) <= 8:
         return ("tuple", tuple(hint_of(v, depth + 1) for v in value))
     if t in (list, tuple, str, bytes, dict, set, frozenset, type(None), range):
         return OTHER
@@ -153,6 +156,11 @@ class Inference:
         self.ret_type = None       # join of the types returned
         self.vt: dict[int, object] = {}
         self.slots: list = [None] * fn.nlocals
+        # a parameter that is also a cell is made a cell of its object at once
+        cells = set(fn.code.co_cellvars)
+        arg_types = [("obj", guess(t) or (t[1] if is_obj(t) and t else None))
+                     if fn.code.co_varnames[i] in cells else t
+                     for i, t in enumerate(arg_types)]
         for i, t in enumerate(arg_types):
             self.slots[i] = t
         self.arg_types = list(arg_types)
@@ -339,6 +347,15 @@ class Inference:
         t = self.slots[op.attrs["slot"]]
         if t is not None:
             self.set(op.result, t)
+        return ("keep",)
+
+    def v_load_deref(self, op):
+        """A cell's content is an object; a parameter's cell starts out holding the
+        argument, whose type is the guess."""
+        slot = op.attrs["slot"]
+        t = self.arg_types[slot] if slot < len(self.arg_types) and not op.attrs.get("free") \
+            else None
+        self.set(op.result, t if is_obj(t) and t is not None else ANY)
         return ("keep",)
 
     def v_store_local(self, op):

@@ -27,8 +27,16 @@ slots hold one is found by a stack-shape analysis (as frame.f_lineno's setter
 does in CPython), which also checks that ``depth`` is the stack depth the
 code really has at ``start``, since a wrong one would crash the interpreter.
 
-Only code without cell or free variables is resumed this way (specialisation
-is limited to such functions), and no generators or coroutines.
+Cell and free variables: the native frame's slots mirror the interpreter's
+"localsplus" (locals, then cells not also parameters, then free variables), a
+cell's slot holding the cell itself. The continuation takes all of them as
+plain locals at the same indices: LOAD_DEREF, STORE_DEREF, DELETE_DEREF and
+LOAD_CLOSURE only read the slot as a cell, and MAKE_CELL / COPY_FREE_VARS run
+before the resumed offset. (So ``frame.f_locals`` of a resumed frame shows cells
+where the interpreter shows their contents; code reading its own frame --
+``locals()``, zero-argument ``super()`` -- is never specialised.)
+
+No generators or coroutines are resumed.
 """
 from __future__ import annotations
 
@@ -142,6 +150,10 @@ def _stack_shapes(code: types.CodeType) -> dict[int, tuple[bool, ...]]:
     where the slot holds a lasti offset. Like CPython's mark_stacks, opcodes other
     than COPY/SWAP are taken to pop and push at the top by their net effect."""
     instructions = {start: (nxt, op, arg) for start, nxt, op, arg in _instructions(code.co_code)}
+    if resume:
+        problem = _cells_unsafe(code, instructions)
+        if problem:
+            return problem
     handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
                 for start, length, target, dl in _exception_table(code.co_exceptiontable)]
 
@@ -201,8 +213,12 @@ _NEEDS = {"RERAISE": [(1, "E")], "POP_EXCEPT": [(1, "P")], "PUSH_EXC_INFO": [(1,
           "MATCH_CLASS": [(1, "t")], "MATCH_KEYS": [(1, "t")]}
 _NEEDS_AT_ARG = {"LIST_APPEND": ("l", 1), "LIST_EXTEND": ("l", 1), "SET_ADD": ("s", 1),
                  "SET_UPDATE": ("s", 1), "MAP_ADD": ("d", 2)}   # kind, values above it
-_NEVER = {"PREP_RERAISE_STAR", "MAKE_CELL", "LOAD_CLOSURE", "LOAD_DEREF", "STORE_DEREF",
-          "DELETE_DEREF", "LOAD_CLASSDEREF", "COPY_FREE_VARS"}
+_NEVER = {"PREP_RERAISE_STAR", "LOAD_CLASSDEREF"}
+# A cell's slot is read as a cell unchecked (c: a cell, T: a tuple of cells, which
+# MAKE_FUNCTION's closure must be); see _cells_unsafe for the rest.
+_CELL_OPS = {"LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "LOAD_CLOSURE"}
+_FAST_OPS = {"LOAD_FAST", "STORE_FAST", "DELETE_FAST"}
+_PROLOGUE_OPS = {"MAKE_CELL", "COPY_FREE_VARS"}
 _ARG_LIMITS = {"BINARY_OP": 26, "COMPARE_OP": 6, "IS_OP": 2, "CONTAINS_OP": 2}
 # cannot raise, so their handler edges carry no stack (PUSH_EXC_INFO's would carry
 # the exception where the handler expects the previous one)
@@ -218,7 +234,7 @@ def _needs(name: str, arg: int) -> list[tuple[int, str]]:
         return [(1, "E"), (arg + 1, "L")]
     if name == "MAKE_FUNCTION":       # code on top, then closure, annotations, kwdefaults, defaults
         pos, needs = 2, []
-        for flag, kind in ((8, "?"), (4, "?"), (2, "d"), (1, "t")):
+        for flag, kind in ((8, "T"), (4, "?"), (2, "d"), (1, "t")):
             if arg & flag:
                 needs.append((pos, kind))
                 pos += 1
@@ -244,7 +260,11 @@ def _after(stack: tuple, name: str, op: int, arg: int, jump: bool, consts) -> tu
     if name == "FOR_ITER":         # the next item, or (exhausted) the iterator gone
         return stack[:-1] if jump else stack + ("?",)
     made = _MAKES.get(name)
-    if name == "LOAD_CONST":
+    if name == "LOAD_CLOSURE":
+        made = "c"
+    elif name == "BUILD_TUPLE" and arg and all(k == "c" for k in stack[len(stack) - arg:]):
+        made = "T"
+    elif name == "LOAD_CONST":
         made = "t" if type(consts[arg]) is tuple else "K" if _comprehension(consts[arg]) else None
     elif name == "MAKE_FUNCTION" and stack[-1] == "K":
         made = "C"
@@ -341,6 +361,10 @@ def _analyse(code: types.CodeType, resume: bool) -> str | None:
     """The stack-kind analysis behind interpreter_unsafe (resume: every operand the
     interpreter trusts) and nested_code_unsafe (only the comprehension protocol)."""
     instructions = {start: (nxt, op, arg) for start, nxt, op, arg in _instructions(code.co_code)}
+    if resume:
+        problem = _cells_unsafe(code, instructions)
+        if problem:
+            return problem
     handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
                 for start, length, target, dl in _exception_table(code.co_exceptiontable)]
     kinds: dict[int, tuple] = {}
@@ -389,7 +413,9 @@ def _trusted_operands(code, instructions, stack, offset, nxt, name, arg) -> str 
     """Why the interpreter, running this instruction, could be given operands it
     does not check (see _NEEDS ...), or None."""
     if name in _NEVER or arg >= _ARG_LIMITS.get(name, arg + 1) \
-            or name == "MAKE_FUNCTION" and arg & 8:     # a closure, without cells
+            or name in _PROLOGUE_OPS and offset > _first_resume(code) \
+            or name in _CELL_OPS and arg not in _cell_slots(code) \
+            or name in _FAST_OPS and arg in _cell_slots(code):
         return f"{name} {arg} at offset {offset}"
     if name == "KW_NAMES" and not _kw_names_fit(code, instructions, nxt, arg):
         return f"KW_NAMES at offset {offset} does not fit its call"
@@ -398,6 +424,40 @@ def _trusted_operands(code, instructions, stack, offset, nxt, name, arg) -> str 
     for pos, kind in _needs(name, arg):
         if pos > len(stack) or kind != "?" and stack[-pos] != kind:
             return f"{name} at offset {offset} is not given the operand it assumes"
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _first_resume(code: types.CodeType) -> int:
+    return next((start for start, _, op, _ in _instructions(code.co_code)
+                 if op == _OP["RESUME"]), -1)
+
+
+@functools.lru_cache(maxsize=256)
+def _cell_slots(code: types.CodeType) -> frozenset:
+    """The localsplus indices of cells and free variables."""
+    names = localsplus_names(code)
+    return frozenset(i for i, n in enumerate(names)
+                     if n in code.co_cellvars or n in code.co_freevars)
+
+
+def _cells_unsafe(code: types.CodeType, instructions) -> str | None:
+    """Every cell and free slot must hold a cell wherever the code can resume: the
+    code starts as the compiler makes it -- COPY_FREE_VARS for all free variables,
+    a MAKE_CELL for each cell, RESUME -- and makes no cells anywhere else."""
+    want = []
+    if code.co_freevars:
+        want.append(("COPY_FREE_VARS", len(code.co_freevars)))
+    names = localsplus_names(code)
+    want += [("MAKE_CELL", names.index(c)) for c in code.co_cellvars]
+    got = []
+    for offset in sorted(instructions):
+        _, op, arg = instructions[offset]
+        if opcode.opname[op] == "RESUME":
+            break
+        got.append((opcode.opname[op], arg))
+    if sorted(got) != sorted(want):
+        return "cells not made as the compiler makes them"
     return None
 
 
@@ -425,8 +485,8 @@ def continuation(code: types.CodeType, start: int, depth: int, unbound: frozense
                  nulls: frozenset[int]) -> types.CodeType:
     """``code`` resumed at byte offset ``start`` (the first unit of the instruction,
     EXTENDED_ARG prefixes included) with ``depth`` stack values. Called with
-    (local_0, ..., local_{n-1}, stack_0, ..., stack_{depth-1}), n = co_nlocals,
-    stack_0 deepest; locals in ``unbound`` and stack slots in ``nulls`` are
+    (local_0, ..., local_{n-1}, stack_0, ..., stack_{depth-1}), n the number of
+    localsplus slots (see nlocalsplus), stack_0 deepest; locals in ``unbound`` and stack slots in ``nulls`` are
     emptied before resuming."""
     key = (id(code), start, depth, unbound, nulls)
     hit = _cache.get(key)
@@ -442,8 +502,6 @@ def continuation(code: types.CodeType, start: int, depth: int, unbound: frozense
 def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int],
            nulls: frozenset[int]) -> types.CodeType:
     name = code.co_qualname
-    if code.co_cellvars or code.co_freevars:
-        raise ValueError(f"{name}: cannot resume code with cell or free variables")
     if code.co_flags & _GENERATOR_FLAGS:
         raise ValueError(f"{name}: cannot resume a generator or coroutine")
     shape = _stack_shapes(code).get(start)
@@ -453,7 +511,8 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         raise ValueError(f"{name}: the stack at offset {start} holds {len(shape)} values, not {depth}")
     if _in_keyword_call(code, start):
         raise ValueError(f"{name}: offset {start} is inside a keyword call; resume at its KW_NAMES")
-    n = code.co_nlocals
+    names = localsplus_names(code)
+    n = len(names)
     if not unbound <= set(range(n)) or not nulls <= set(range(depth)):
         raise ValueError(f"{name}: unbound locals or NULL slots out of range")
     if any(shape[k] for k in nulls):
@@ -483,7 +542,8 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         co_consts=code.co_consts + (units,) if any(shape) else code.co_consts,
         co_argcount=n + depth, co_posonlyargcount=0, co_kwonlyargcount=0,
         co_nlocals=n + depth,
-        co_varnames=code.co_varnames + tuple(f".s{k}" for k in range(depth)),
+        co_varnames=names + tuple(f".s{k}" for k in range(depth)),
+        co_cellvars=(), co_freevars=(),
         co_flags=code.co_flags & ~(inspect.CO_VARARGS | inspect.CO_VARKEYWORDS),
         co_stacksize=max(code.co_stacksize, depth + 1),    # +1: the lasti fix-up's constant
         co_linetable=_no_location(units) + code.co_linetable,
@@ -492,13 +552,14 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
 
 def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values):
     """Run the rest of a call of ``code`` in the interpreter and return its result.
-    ``values``: the co_nlocals locals (UNBOUND for unbound ones) then ``depth`` stack
+    ``values``: the localsplus slots (UNBOUND for unbound ones; cells as cells)
+    then ``depth`` stack
     values (deepest first, NULL for NULL slots, lasti offsets in ``code``'s units).
 
     A tuple keeps every value alive until the call returns. A list is emptied
     into the call, so the resumed frame holds the only references (if the caller
     holds none) and objects die when the interpreter would free them."""
-    n = code.co_nlocals
+    n = len(localsplus_names(code))
     unbound = frozenset(i for i in range(n) if values[i] is UNBOUND)
     nulls = frozenset(k for k in range(depth) if values[n + k] is NULL)
     function = types.FunctionType(continuation(code, start, depth, unbound, nulls),
@@ -506,6 +567,13 @@ def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values)
     if type(values) is list:
         return _call_emptying(len(values))(function, values)
     return function(*values)
+
+
+def localsplus_names(code: types.CodeType) -> tuple:
+    """The interpreter's frame slots in order: locals, cells that are not also
+    parameters, free variables."""
+    return code.co_varnames + tuple(c for c in code.co_cellvars if c not in code.co_varnames) \
+        + code.co_freevars
 
 
 @functools.lru_cache(maxsize=None)

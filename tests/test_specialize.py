@@ -610,3 +610,36 @@ def test_constant_tuple_returns_travel_unboxed():
     c = jit.compile(const_tuple_norm)
     assert c(3.0, 4.0) == (0.6, 0.8, 5.0) and c(0.0, 0.0) == (0.0, 0.0, 0.0)
     assert dispatcher(c).rows[0][1].raw_tuple == ("float", "float", "float")
+
+
+def vague_total(grid):
+    t = 0
+    for row in grid:
+        for j in range(len(row)):
+            t += row[j]
+    return t
+
+
+def vague_caller(n):
+    grid = []
+    for i in range(n):
+        grid.append([i, i + 1])
+    return vague_total(grid)
+
+
+def test_direct_callee_of_a_vague_list_is_made_from_the_values():
+    """The caller knows ``grid`` is a list but not what it holds: the callee's
+    specialisation waits for a call's values, which tell it the rows hold ints."""
+    g = vague_caller.__globals__
+    saved = {k: g[k] for k in ("vague_total", "vague_caller")}
+    try:
+        for k in saved:
+            g[k] = jit.compile(saved[k])
+        assert g["vague_caller"](5) == saved["vague_caller"](5)
+        assert g["vague_caller"](6) == saved["vague_caller"](6)
+        callee = dispatcher(g["vague_total"])
+        assert [t for t, _ in callee.rows] == [(list,)]
+        assert callee.rows[0][1].arg_types == [("obj", ("list", ("list", "int")))]
+        assert "direct_call" in str(dispatcher(g["vague_caller"]).rows[0][1].native.ir)
+    finally:
+        g.update(saved)

@@ -3110,6 +3110,91 @@ def ct_caller(n):
     return s, p, q, whole, repr(s)
 
 
+# nested unpacking in for-in loops (pyperformance's n-body): hints four levels deep
+
+def _nb_bodies(k):
+    return [([1.0 * k, 2.0, 3.0], [0.5, -0.5, 0.25], 5.0),
+            ([4.0, -1.0 * k, 0.5], [0.0, 1.0, 0.0], 1.5),
+            ([-2.0, 0.5, 1.0 + k], [0.25, 0.0, -1.0], 0.5)]
+
+
+def _nb_pairs(bodies):
+    out = []
+    for i in range(len(bodies) - 1):
+        for b in bodies[i + 1:]:
+            out.append((bodies[i], b))
+    return out
+
+
+@case((1, 3), (2, 0), (0, 2), (1, 3), rev=True)
+def nested_unpack_loops(k, n):
+    bodies = _nb_bodies(k)
+    if k == 0:
+        bodies[1][1][2] = 7               # an int among the floats
+    pairs = _nb_pairs(bodies)
+    dt = 0.01
+    for _ in range(n):
+        for (([x1, y1, z1], v1, m1), ([x2, y2, z2], v2, m2)) in pairs:
+            dx = x1 - x2
+            dy = y1 - y2
+            dz = z1 - z2
+            mag = dt * ((dx * dx + dy * dy + dz * dz) ** (-1.5))
+            v1[0] -= dx * m2 * mag
+            v2[2] += dz * m1 * mag
+        for (r, [vx, vy, vz], m) in bodies:
+            r[0] += dt * vx
+            r[2] += dt * vz * m
+    return bodies
+
+
+# functions with cells (comprehensions, closures) are specialised; a deopt resumes
+# with the same cells
+
+@case((3, 1), (4, I62), (0, 5), (2, 1.5), (3, 1), rev=True)
+def cells_comprehension(n, k):
+    m = [[0] * n for _ in range(n)]
+    acc = 0
+    for i in range(n):
+        for j in range(n):
+            m[i][j] = i * j + k
+            acc = acc * 3 + m[i][j]        # past 64 bits for big k: deopt here
+    return m, acc, [v + k for row in m for v in row]
+
+
+@case((3,), (5,), (0,), rev=True)
+def cells_shared(n):
+    total = 0
+
+    def bump(d):
+        nonlocal total
+        total += d
+        return total
+    acc = 0
+    for i in range(n):
+        acc += i * I62 if i == 4 else i    # a deopt at i == 4 (overflow)
+        bump(acc)
+    seen = bump(0)
+    total = "text"                         # the cell's content changes type
+    return acc, seen, bump.__closure__[0].cell_contents, total
+
+
+def _make_scaled(k):
+    def scaled(xs):
+        t = 0
+        for x in xs:
+            t += x * k                     # k is a free variable
+        return t
+    return scaled
+
+
+_SCALED = _make_scaled(3)
+
+
+@case(([1, 2, 3],), ([I62, I62],), ([1.5, 2],), ([1, 2, 3],), install=("_SCALED",))
+def cells_free_variable(xs):
+    return _SCALED(xs)
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
