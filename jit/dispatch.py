@@ -44,6 +44,8 @@ class Specialization:
         self.return_hint = None      # what its returns are (for callers' unboxing)
         self.raw_tuple = None        # item types of the tuple it returns raw, if it does
         self.inlined_into: list = []  # callers' specialisations holding a copy of this code
+        self.generic_nested: set = set()   # comprehensions' code kept generic in it
+        self.owner = self             # the row's specialisation this code belongs to
 
     def add_site(self, resume: int, depth: int, offset: int) -> int:
         self.sites.append((resume, depth, offset))
@@ -58,15 +60,23 @@ class Specialization:
         self.deopts[site] += 1
         self.dispatcher.deopt_count += 1
         if self.deopts[site] == DEOPT_LIMIT:
-            self.dispatcher.respecialize(self, offset)
-        d = self.dispatcher
+            self.give_up(offset)
+        code = self.code
         try:
-            return deopt.resume(d.function.__globals__, d.code, resume, depth, values)
+            return deopt.resume(self.dispatcher.function.__globals__, code, resume, depth, values)
         except BaseException as exc:
             # the traceback starts at the resumed function, as if it had raised there
             # (a bare raise adds no entry for this frame, and keeps no frame alive)
-            exc.__traceback__ = _from_resumed(exc.__traceback__, d.code)
+            exc.__traceback__ = _from_resumed(exc.__traceback__, code)
             raise
+
+    @property
+    def code(self):
+        return self.dispatcher.code
+
+    def give_up(self, offset):
+        """The guess at ``offset`` keeps failing: rebuild without it."""
+        self.dispatcher.respecialize(self, offset)
 
     def describe(self) -> str:
         names = ", ".join(t.__name__ for t in self.types) or "no arguments"
@@ -74,6 +84,26 @@ class Specialization:
         return (f"({names}): specialised, {len(self.sites)} guards, {deopts} deopts, "
                 f"{self.native.compile_ms:.1f} ms" +
                 (f", generation {self.generation}" if self.generation else ""))
+
+
+class NestedSpecialization(Specialization):
+    """A comprehension's code specialised inside its maker's specialisation ``owner``
+    (compiled into the same module, for the iterator's guessed items). Its deopts
+    resume the comprehension's code; one that keeps failing rebuilds the owner with
+    this code generic."""
+
+    def __init__(self, owner: Specialization, code, arg_types: list):
+        super().__init__(owner.dispatcher, (), arg_types, frozenset(), 0)
+        self.owner = owner
+        self._code = code
+
+    @property
+    def code(self):
+        return self._code
+
+    def give_up(self, offset):
+        self.owner.generic_nested.add(self._code)
+        self.dispatcher.respecialize(self.owner, None)
 
 
 def _vague(t) -> bool:
@@ -194,15 +224,17 @@ class Dispatcher:
             for j in range(len(arg_types)):
                 if arg_param_site(j) in no_spec:
                     arg_types[j] = ("obj", "int")
-            new = self._build(spec.types, arg_types, no_spec, spec.generation + 1)
+            new = self._build(spec.types, arg_types, no_spec, spec.generation + 1,
+                              spec.generic_nested)
         row[1] = new
         self._write(i)
         for caller in spec.inlined_into:
             caller.dispatcher.respecialize(caller, None)
 
-    def _build(self, types, arg_types, no_spec, generation):
+    def _build(self, types, arg_types, no_spec, generation, generic_nested=()):
         from . import pipeline
         spec = Specialization(self, types, arg_types, no_spec, generation)
+        spec.generic_nested = set(generic_nested)
         self.building.add(types)
         try:
             spec.native = pipeline.compile_specialized(self.code, self.function, spec)

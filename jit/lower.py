@@ -802,18 +802,29 @@ class Lowering:
             yield sub
             yield from sub.copies()
 
-    def nested_impl(self, code) -> str | None:
+    def nested_impl(self, code, arg_type=None) -> str | None:
         """The impl (an LLVM symbol) of a copy of ``code``, a function this code makes
-        and calls at once, placed in this module; None if it cannot be compiled."""
+        and calls at once, placed in this module; None if it cannot be compiled. In
+        specialised code it is specialised too, for its iterator of type ``arg_type``
+        (unless it kept deoptimising: see dispatch.NestedSpecialization)."""
         key = id(code)       # the code is one of this function's constants: alive
         if key not in self._nested_impls:
-            from .pipeline import nested_function_ir
-            made = nested_function_ir(code)
+            from .pipeline import nested_function_ir, nested_specialized_ir
+            from .dispatch import NestedSpecialization
+            nested_spec = made = None
+            if self.spec is not None and arg_type is not None and \
+                    code not in self.spec.owner.generic_nested:
+                nested_spec = NestedSpecialization(self.spec.owner, code, [arg_type])
+                made = nested_specialized_ir(code, nested_spec)
+                if made is None:
+                    nested_spec = None
+            if made is None:
+                made = nested_function_ir(code)
             if made is None:
                 self._nested_impls[key] = None
                 return None
             sub = Lowering(made, code, {"globals": self.entry_consts.get("globals", {})},
-                           inline_copy=True,
+                           inline_copy=True, spec=nested_spec,
                            prefix=f"{self.p}n{len(self.inlined)}")
             impl = sub.lower()
             sub.const_table_size = max(len(sub.fn.consts), 1)
@@ -844,7 +855,7 @@ class Lowering:
             self.inlined.append(sub)
             self._inline_entries[key] = f"@{sub.p}.direct"
             if self.spec is not None:
-                spec.inlined_into.append(self.spec)
+                spec.inlined_into.append(self.spec.owner)
         return self._inline_entries[key]
 
     def _const_loads(self) -> str:
@@ -1982,7 +1993,7 @@ def _call_nested(L, op):
     compiled in this module, with the function's globals, builtins and closure. Only
     hostile code could have changed its __code__ meanwhile: then a Python call."""
     code = L.fn.consts[op.attrs["nested_code_index"]]
-    impl = L.nested_impl(code)
+    impl = L.nested_impl(code, op.attrs.get("nested_arg"))
     if impl is None:
         _vectorcall(L, op, L.v(op.result))
         return
@@ -2299,7 +2310,33 @@ def lo_build_string(L, op):
 
 
 def lo_list_append(L, op):
-    L.check_neg(L.call("PyList_Append", L.v(op.args[0]), L.v(op.args[1])), op)
+    list_append(L, op, L.v(op.args[0]), L.v(op.args[1]))
+
+
+def list_append(L, op, lst: str, v: str):
+    """Append ``v`` (borrowed) to ``lst``: into an exact list's spare room inline, as
+    list.append does; otherwise (growing, or not an exact list) PyList_Append."""
+    is_list = L.t()
+    L.emit(f"{is_list} = icmp eq ptr {L.type_of(lst)}, {L.capi('PyList_Type')}")
+    chk, room, call, done = (L.label(x) for x in ("la.chk", "la.room", "la.call", "la.done"))
+    L.emit(f"br i1 {is_list}, label %{chk}, label %{call}")
+    L.start(chk)
+    size, spare = L.field(lst, abi.VAR_SIZE, "i64"), L.t()
+    L.emit(f"{spare} = icmp slt i64 {size}, {L.field(lst, abi.LIST_ALLOCATED, 'i64')}")
+    L.emit(f"br i1 {spare}, label %{room}, label %{call}")
+    L.start(room)
+    p, n, sp = L.t(), L.t(), L.t()
+    L.emit(f"{p} = getelementptr ptr, ptr {L.field(lst, abi.LIST_ITEMS)}, i64 {size}")
+    L.incref(v)
+    L.emit(f"store ptr {v}, ptr {p}")
+    L.emit(f"{n} = add i64 {size}, 1")
+    L.emit(f"{sp} = getelementptr i8, ptr {lst}, i64 {abi.VAR_SIZE}")
+    L.emit(f"store i64 {n}, ptr {sp}")
+    L.emit(f"br label %{done}")
+    L.start(call)
+    L.check_neg(L.call("PyList_Append", lst, v), op)
+    L.emit(f"br label %{done}")
+    L.start(done)
 
 
 def lo_set_add(L, op):

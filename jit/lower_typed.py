@@ -589,38 +589,26 @@ def lo_list_load_method(L, op):
 
 
 def lo_append_call(L, op):
-    """``xs.append(v)`` when the method found is list.append: into spare capacity
-    inline (as list_append does), else PyList_Append; any other method is called."""
+    """``xs.append(v)`` when the method found is list.append: lower.list_append
+    (spare room inline); any other method is called."""
     meth, recv, v = (L.v(a) for a in op.args)
     is_append = _icmp(L, "eq", meth, L.const(L.fn.consts[op.attrs["append_index"]]), "ptr")
-    fast, room, grow, slow, join = (L.label(x) for x in (
-        "la.fast", "la.room", "la.grow", "la.slow", "la.join"))
+    fast, slow, join = L.label("ac.fast"), L.label("ac.slow"), L.label("ac.join")
     L.emit(f"br i1 {is_append}, label %{fast}, label %{slow}")
     L.start(fast)
-    size = L.field(recv, abi.VAR_SIZE, "i64")
-    spare = _icmp(L, "slt", size, L.field(recv, abi.LIST_ALLOCATED, "i64"))
-    L.emit(f"br i1 {spare}, label %{room}, label %{grow}")
-    L.start(room)
-    p = L.t()
-    L.emit(f"{p} = getelementptr ptr, ptr {L.field(recv, abi.LIST_ITEMS)}, i64 {size}")
-    L.incref(v)
-    L.emit(f"store ptr {v}, ptr {p}")
-    L.emit(f"store i64 {_bin(L, 'add', size, '1')}, ptr {_gep(L, recv, abi.VAR_SIZE)}")
-    L.incref(L.capi("_Py_NoneStruct"))
-    L.emit(f"br label %{join}")
-    L.start(grow)
-    L.check_neg(L.call("PyList_Append", recv, v), op)
-    L.incref(L.capi("_Py_NoneStruct"))
-    grow_end = L.cur
+    lower.list_append(L, op, recv, v)
+    none = L.capi("_Py_NoneStruct")
+    L.incref(none)
+    fast_end = L.cur
     L.emit(f"br label %{join}")
     L.start(slow)
     r, = _generic_into(L, lower.lo_call, op)
     slow_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    none = L.capi("_Py_NoneStruct")
-    L.emit(f"{L.v(op.result)} = phi ptr [ {none}, %{room} ], [ {none}, %{grow_end} ], "
-           f"[ {r}, %{slow_end} ]")
+    L.emit(f"{L.v(op.result)} = phi ptr [ {none}, %{fast_end} ], [ {r}, %{slow_end} ]")
+
+
 def lo_len(L, op):
     """len(): a list's or tuple's size inline, anything else through PyObject_Size."""
     c = L.v(op.args[0])

@@ -203,6 +203,28 @@ def nested_function_ir(code):
     return fn
 
 
+def nested_specialized_ir(code, spec):
+    """The specialised IR of comprehension ``code`` for ``spec`` (a
+    dispatch.NestedSpecialization), or None (nothing to unbox, or its deopts could
+    not resume in the interpreter: then it is compiled generic)."""
+    from .specialize import specialize
+    if not deopt.comprehension_code(code):
+        return None          # (a lambda called where it is made: generic)
+    try:
+        fn, lowered = build_ssa(code)
+    except UnsupportedError:
+        return None
+    if deopt.nested_code_unsafe(code) is not None or deopt.interpreter_unsafe(code) is not None \
+            or sum(len(b.ops) for b in fn.blocks) > MAX_SPECIALIZED_OPS:
+        return None
+    if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
+        return None
+    borrow(fn)
+    from . import api
+    api.opcode_coverage.update(lowered)
+    return fn
+
+
 def specialized_function(code, spec):
     """(the specialised IR of ``code`` for ``spec``, the opcodes lowered), or None
     when nothing would be unboxed."""

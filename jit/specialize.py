@@ -969,6 +969,11 @@ class Rewriter:
         if op.kind in ("bool_box", "load_local", "const", "delete_local"):
             self.out.append(op)
             return
+        if op.kind == "call" and "nested_code_index" in op.attrs:
+            # a comprehension made and called here: specialised for its iterator
+            t = self.inf.t(op.args[-1])      # (a native range iterator is boxed for it)
+            op.attrs["nested_arg"] = ("obj", ("iter", INT)) if t in (RANGEOBJ, RITER) else \
+                t if is_obj(t) and t is not None else ANY
         keep_bool = op.kind in ("cbr", "bool_box")    # ops that take an i1
         op.args = [a if keep_bool and a.type == BOOL else self.box(a, op, temps)
                    for a in op.args]

@@ -265,7 +265,8 @@ def _after(stack: tuple, name: str, op: int, arg: int, jump: bool, consts) -> tu
     elif name == "BUILD_TUPLE" and arg and all(k == "c" for k in stack[len(stack) - arg:]):
         made = "T"
     elif name == "LOAD_CONST":
-        made = "t" if type(consts[arg]) is tuple else "K" if _comprehension(consts[arg]) else None
+        const = consts[arg]
+        made = "t" if type(const) is tuple else "K" if comprehension_code(const) else None
     elif name == "MAKE_FUNCTION" and stack[-1] == "K":
         made = "C"
     results = max(_results(name, arg, effect), effect, 0)
@@ -327,7 +328,7 @@ def _kw_names_fit(code, instructions, nxt: int, arg: int) -> bool:
         and opcode.opname[call[1]] == "CALL" and len(names) <= call[2]
 
 
-def _comprehension(const) -> bool:
+def comprehension_code(const) -> bool:
     """A comprehension's or generator expression's code: it runs FOR_ITER on its
     argument, which must be an iterator (the caller's GET_ITER makes it one)."""
     return isinstance(const, types.CodeType) and const.co_argcount == 1 \
@@ -367,6 +368,7 @@ def _analyse(code: types.CodeType, resume: bool) -> str | None:
             return problem
     handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
                 for start, length, target, dl in _exception_table(code.co_exceptiontable)]
+    iterator_arg = _iterator_argument(code, instructions)
     kinds: dict[int, tuple] = {}
     todo = [(0, ())]
     while todo:
@@ -405,8 +407,18 @@ def _analyse(code: types.CodeType, resume: bool) -> str | None:
         for _, after in successors:
             if _misuses_comprehension(stack, after, name, arg):
                 return f"{name} at offset {offset} misuses a comprehension's function"
+        if name == "LOAD_FAST" and arg == 0 and iterator_arg:
+            successors = [(t, after[:-1] + ("I",)) for t, after in successors]
         todo += successors
     return None
+
+
+def _iterator_argument(code: types.CodeType, instructions) -> bool:
+    """A comprehension's one argument is the iterator its maker's GET_ITER made
+    (nested_code_unsafe checks the maker's side), unless the code rebinds it."""
+    return comprehension_code(code) and not any(
+        opcode.opname[op] in ("STORE_FAST", "DELETE_FAST") and arg == 0
+        for _, op, arg in instructions.values())
 
 
 def _trusted_operands(code, instructions, stack, offset, nxt, name, arg) -> str | None:

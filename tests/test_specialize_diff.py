@@ -3195,6 +3195,42 @@ def cells_free_variable(xs):
     return _SCALED(xs)
 
 
+# comprehensions in specialised code are specialised for their iterator's items
+# (deopts resume the comprehension's own code)
+
+@case(([1, 2, 3], 2), ([1.5, 2.5], 3), ([I62, 3], 4), ([1, "a"], 2), ([], 1), ([1, 2, 3], 2),
+      rev=True)
+def comp_items(xs, k):
+    sq = [x * x + k for x in xs if x != 2]
+    st = {x * k for x in xs}
+    dc = {i: x * k for i, x in enumerate(xs)}
+    rows = [[x * j for j in range(k)] for x in xs]
+    idx = [xs[i] * 2 for i in range(len(xs)) if i % 2 == 0]
+    return sq, sorted(st, key=repr), dc, rows, idx
+
+
+@case((3, 4), (1.5, 2), (I62, I62), rev=True)
+def comp_lambda_called(a, b):
+    return (lambda p, q: p * q + 1)(a, b), [(lambda v: v * 2)(x) for x in (a, b)]
+
+
+@case(([1, 2, 0, 4],), ([1.5, 0.0],), ([3, 1],), rev=True)
+def comp_raises(xs):
+    try:
+        return [10 // x for x in xs]
+    except ZeroDivisionError as e:
+        return "caught", str(e)
+
+
+@case((5, False), (0, False), (5, True), (5, True), (5, True), (5, True), (5, True),
+      (5, False))
+def comp_gives_up(n, big):
+    # ints at first, then every call overflows in the comprehension: after a few
+    # deopts the maker is rebuilt with this comprehension generic
+    base = I62 if big else 1
+    return [base * i * 4 for i in range(n)]
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
