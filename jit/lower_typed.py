@@ -631,6 +631,15 @@ def lo_len(L, op):
 
 # ---- calls of known builtins -------------------------------------------------
 
+def lo_guard_defaults(L, op):
+    """The compiled function's defaults (on its binder, see runtime/funcobject.py)
+    are still the tuple the call was compiled with."""
+    from runtime import funcobject
+    binder = L.field(L.v(op.args[0]), funcobject.OFF_BINDER)
+    now = L.field(binder, abi.FUNC_DEFAULTS)
+    L.deopt_if(_icmp(L, "ne", now, L.const(L.fn.consts[op.attrs["index"]]), "ptr"), op)
+
+
 def lo_guard_callee(L, op):
     first, callee = op.args
     wrong = _icmp(L, "ne", L.v(callee), L.const(L.fn.consts[op.attrs["index"]]), "ptr")
@@ -884,6 +893,7 @@ TYPED_LOWER = {
     "direct_call": lo_direct_call,
     "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next,
     "list_load_method": lo_list_load_method, "append_call": lo_append_call,
+    "guard_defaults": lo_guard_defaults,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,

@@ -655,11 +655,17 @@ class Inference:
         # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out);
         # lists and tuples are passed as they are (their type checked at the call)
         kinds = [self.direct_kind(a, t) for a, t in zip(args, types)]
-        if callee is None or callee.argc != len(args) or None in kinds or (
+        if callee is None or None in kinds or (
                 any(t not in (INT, FLOAT) for t in types) and not self.speculate(op)):
             return None
+        defaults = omitted_defaults(target, callee.argc - len(args))
+        if defaults is None:
+            return None
+        for x in defaults:      # constants (the defaults tuple is checked at the call)
+            types.append(number_type(x) or ("obj", hint_of(x)))
+            kinds.append(number_type(x) or type(x).__name__)
         sig = tuple(DIRECT_TYPES[k] for k in kinds)
-        plan = ("direct_call", target, callee, sig, types, kinds, None)
+        plan = ("direct_call", target, callee, sig, types, kinds, defaults, None)
         if callee is me and sig == self.spec.types:
             if self.ret_type is None:
                 return plan   # not known yet
@@ -773,6 +779,20 @@ class Inference:
 
 LIST_METHOD = type(list.append)     # method_descriptor
 
+def omitted_defaults(fn, n: int):
+    """The values of ``fn``'s last ``n`` parameters' defaults, when a call leaves
+    them out (ints, floats, lists and tuples only: passed directly), else None."""
+    if n == 0:
+        return ()
+    defaults = getattr(fn, "__defaults__", None) or ()
+    if n < 0 or len(defaults) < n:
+        return None
+    taken = defaults[len(defaults) - n:]
+    if any(number_type(x) is None and type(x) not in (list, tuple) for x in taken):
+        return None
+    return taken
+
+
 DIRECT_TYPES = {INT: int, FLOAT: float, "list": list, "tuple": tuple}
 
 
@@ -815,7 +835,7 @@ INLINE_MAX_OPS = 150
 # Typed ops that may deoptimise (their lowering needs Op.state).
 DEOPTS = {"unbox_int", "unbox_float", "int_op", "int_truediv", "int_unary", "float_op",
           "guard_callee", "range_new", "num_call", "int_to_float", "load_local",
-          "delete_local", "arg_unbox"}
+          "delete_local", "arg_unbox", "guard_defaults"}
 
 
 class Rewriter:
@@ -1098,7 +1118,7 @@ class Rewriter:
         if id(op) not in self.unpacked:
             raise CompileError("specialize: an unpack planned with its call was left alone")
 
-    def r_direct_call(self, op, target, callee, sig, types, kinds, unpack):
+    def r_direct_call(self, op, target, callee, sig, types, kinds, defaults, unpack):
         first, fn_obj, *boxed_args = op.args
         cell = callee.direct_cell(sig, direct_arg_types(types, kinds))
         if cell is None:       # no room for another signature: an ordinary call
@@ -1108,6 +1128,16 @@ class Rewriter:
                   name="direct")
         args = [a if k not in (INT, FLOAT) else self.convert(a, _conv(t, k), op, no_bool=True)
                 for a, t, k in zip(boxed_args, types, kinds)]
+        if defaults:
+            # the parameters left out take the defaults of now: checked unchanged
+            self.emit("guard_defaults", [fn_obj], [], op,
+                      index=self.fn.const_index(target.__defaults__))
+            for x in defaults:
+                v = self.new(UNBOXED_IR.get(number_type(x), OBJ))
+                self.emit("const", [], [v], op, index=self.fn.const_index(x), repr=repr(x),
+                          borrow=True)
+                v.borrowed = v.type == OBJ
+                args.append(v)
         self.fn.const_index(cell)     # keeps the cell alive with the code
         # sequences not known to be exact are checked at the call (else an ordinary call)
         checks = tuple((i, k) for i, (a, k) in enumerate(zip(boxed_args, kinds))

@@ -3231,6 +3231,28 @@ def comp_gives_up(n, big):
     return [base * i * 4 for i in range(n)]
 
 
+# direct calls leaving out parameters with defaults (checked unchanged at the call)
+
+def df_callee(a, b=2, scale=0.5, pair=(1, 2), seq=[4, 5]):
+    return a * b * scale + pair[1] + seq[-1]
+
+
+def _df_reset():
+    df_callee.__defaults__ = (2, 0.5, (1, 2), [4, 5])
+
+
+@case((3, None), (4, (10, 1.5)), (5, None), (2, (I62, 3)), (3, (1, 2.0)), (3, None),
+      install=("df_callee",), setup=_df_reset, cleanup=_df_reset)
+def df_caller(n, new_defaults):
+    if new_defaults is not None:      # seen from the next call on
+        df_callee.__defaults__ = new_defaults + ((1, n), [n])
+    t = 0.0
+    for i in range(n):
+        t += df_callee(i)
+        t += df_callee(i, 3)
+    return t, df_callee.__defaults__
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
