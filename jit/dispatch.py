@@ -45,6 +45,9 @@ class Specialization:
         self.raw_tuple = None        # item types of the tuple it returns raw, if it does
         self.inlined_into: list = []  # callers' specialisations holding a copy of this code
         self.generic_nested: set = set()   # comprehensions' code kept generic in it
+        # offsets whose guessed operands are guessed floats (their deopts saw floats)
+        self.float_sites: frozenset = frozenset()
+        self.seen: dict[int, set] = {}     # offset -> types of the operands its deopts had
         self.owner = self             # the row's specialisation this code belongs to
 
     def add_site(self, resume: int, depth: int, offset: int) -> int:
@@ -59,6 +62,8 @@ class Specialization:
         resume, depth, offset = self.sites[site]
         self.deopts[site] += 1
         self.dispatcher.deopt_count += 1
+        operands = values[len(values) - min(depth, 2):] if depth else []
+        self.seen.setdefault(offset, set()).update(map(type, operands))
         if self.deopts[site] == DEOPT_LIMIT:
             self.give_up(offset)
         code = self.code
@@ -219,22 +224,30 @@ class Dispatcher:
         self.retired.append(spec)
         new = None
         if spec.generation < RESPECIALIZE_LIMIT:
-            no_spec = spec.no_speculate | ({offset} if offset is not None else set())
+            no_spec, float_sites = spec.no_speculate, spec.float_sites
+            seen = spec.seen.get(offset, set())
+            if offset is not None and offset not in float_sites and float in seen \
+                    and seen <= {int, float}:
+                float_sites = float_sites | {offset}   # guess floats there
+            elif offset is not None:
+                no_spec = no_spec | {offset}           # the generic op there
             arg_types = list(spec.arg_types)
             for j in range(len(arg_types)):
                 if arg_param_site(j) in no_spec:
                     arg_types[j] = ("obj", "int")
             new = self._build(spec.types, arg_types, no_spec, spec.generation + 1,
-                              spec.generic_nested)
+                              spec.generic_nested, float_sites)
         row[1] = new
         self._write(i)
         for caller in spec.inlined_into:
             caller.dispatcher.respecialize(caller, None)
 
-    def _build(self, types, arg_types, no_spec, generation, generic_nested=()):
+    def _build(self, types, arg_types, no_spec, generation, generic_nested=(),
+               float_sites=frozenset()):
         from . import pipeline
         spec = Specialization(self, types, arg_types, no_spec, generation)
         spec.generic_nested = set(generic_nested)
+        spec.float_sites = float_sites
         self.building.add(types)
         try:
             spec.native = pipeline.compile_specialized(self.code, self.function, spec)

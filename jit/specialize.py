@@ -373,6 +373,13 @@ class Inference:
             ga = tb
         if gb is None and unknown(tb) and ta in (INT, FLOAT):
             gb = ta
+        floats = op.offset in getattr(self.spec, "float_sites", ())
+        if floats:
+            # this site's deopts saw floats: its guessed operands are guessed floats
+            if ta not in (INT, FLOAT) and (ga is not None or unknown(ta)):
+                ga = FLOAT
+            if tb not in (INT, FLOAT) and (gb is not None or unknown(tb)):
+                gb = FLOAT
         # a site that kept deoptimising (overflow, a zero divisor, a wrong guess)
         # runs the generic op, on objects
         if ga is None or gb is None or not self.speculate(op):
@@ -384,7 +391,7 @@ class Inference:
         if not allowed_float:
             return None
         # at least one float: the other side converts (exactly, or it deopts)
-        return ("float", _conv_float(ta, tb), _conv_float(tb, ta))
+        return ("float", _conv_float(ta, tb, floats), _conv_float(tb, ta, floats))
 
     def v_binop(self, op):
         sym = op.attrs["op"]
@@ -812,18 +819,19 @@ def _conv(t, want):
     return "unbox_float_strict"
 
 
-def _conv_float(t, other):
+def _conv_float(t, other, floats=False):
     """Conversion to f64 of an operand of a float operation whose other operand is
     of type ``other``: a definite int converts; an object guessed int/float is
     unboxed strictly when the other side is not a definite float (int op int must
-    stay an int op), leniently (int or float) when it is."""
+    stay an int op), leniently (int or float) when it is. (``floats``: the object
+    is guessed a float whatever its hint.)"""
     if t == FLOAT:
         return "keep"
     if t == INT:
         return "int_to_float"
     if other == FLOAT:
         return "unbox_float_lenient"
-    return "unbox_float_strict" if guess(t) == FLOAT else "unbox_int_to_float"
+    return "unbox_float_strict" if floats or guess(t) == FLOAT else "unbox_int_to_float"
 
 
 # ---- rewriting -------------------------------------------------------------------

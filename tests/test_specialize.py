@@ -643,3 +643,28 @@ def test_direct_callee_of_a_vague_list_is_made_from_the_values():
         assert "direct_call" in str(dispatcher(g["vague_caller"]).rows[0][1].native.ir)
     finally:
         g.update(saved)
+
+
+class Holder:
+    def __init__(self, x):
+        self.x = x
+
+
+def scaled_sum(p, n):
+    t = 0.0
+    for i in range(n):
+        t += p.x * i          # p.x is guessed an int (next to i): floats deopt
+    return t
+
+
+def test_sites_whose_deopts_saw_floats_guess_floats():
+    c = jit.compile(scaled_sum)
+    p = Holder(1.5)
+    for _ in range(DEOPT_LIMIT + 2):
+        assert c(p, 50) == scaled_sum(p, 50)
+    row = dispatcher(c).rows[0][1]
+    assert row.generation == 1 and len(row.float_sites) == 1 and not row.no_speculate
+    assert sum(row.deopts.values()) == 0
+    assert "float_op op='*'" in str(row.native.ir)
+    q = Holder(3)             # an int there now: deopts, exactly
+    assert c(q, 10) == scaled_sum(q, 10) == 135.0

@@ -3253,6 +3253,24 @@ def df_caller(n, new_defaults):
     return t, df_callee.__defaults__
 
 
+# a site whose deopts saw floats is re-specialised guessing floats
+
+class Coord:
+    def __init__(self, x):
+        self.x = x
+
+
+@case((Coord(1.5), 5), (Coord(2.5), 3), (Coord(0.5), 4), (Coord(1.5), 5), (Coord(2.5), 3),
+      (Coord(3), 4), (Coord(2 ** 70), 2), (Coord(True), 3), (Coord(-0.0), 2), (Coord(NAN), 2),
+      (Coord(1.5), 5))
+def float_site_feedback(p, n):
+    t = 0
+    for i in range(n):
+        t += p.x * i
+        t += i * p.x - p.x
+    return t, repr(t)
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
