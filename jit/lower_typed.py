@@ -670,12 +670,15 @@ def lo_num_call(L, op):
     elif fn in ("abs", "fabs"):
         L.emit(f"{r} = call double @llvm.fabs.f64(double {x})")
     elif fn in ("min", "max"):
-        # min(a, b) is b only if b < a (the first of equals wins, nan stays put)
-        y = args[1]
+        # as the builtin's loop: the next one replaces the best only if it is
+        # smaller (larger), so the first of equals wins and a nan stays put
         pred = ("slt" if fn == "min" else "sgt") if ty == I64 else ("olt" if fn == "min" else "ogt")
-        c = _icmp(L, pred, y, x) if ty == I64 else _fcmp(L, pred, y, x)
         lt = "i64" if ty == I64 else "double"
-        L.emit(f"{r} = select i1 {c}, {lt} {y}, {lt} {x}")
+        best = x
+        for y in args[1:]:
+            c = _icmp(L, pred, y, best) if ty == I64 else _fcmp(L, pred, y, best)
+            best = _select(L, c, y, best, lt)
+        L.emit(f"{r} = {'add' if ty == I64 else 'fadd'} {lt} {best}, {'0' if ty == I64 else '-0.0'}")
     elif fn in ("int", "floor", "round"):
         if ty == I64:
             L.emit(f"{r} = add i64 {x}, 0")

@@ -738,23 +738,31 @@ class Inference:
             return None
         return (INT, ["keep"], "len")
 
+    # (abs, int, float and round take a number guessed too: unboxed with a guard;
+    # a bool unboxes as an int, which they treat alike)
+
     def call_abs(self, op, args, types):
-        if len(args) != 1 or types[0] not in (INT, FLOAT):
+        g = guess(types[0]) if len(args) == 1 else None
+        if g is None:
             return None
-        return (types[0], ["keep"], "abs")
+        return (g, [_conv(types[0], g)], "abs")
 
     def call_minmax(self, op, args, types):
-        if len(args) != 2 or types[0] != types[1] or types[0] not in (INT, FLOAT):
+        # all ints or all floats (a bool must stay out: max(True, 0) is True)
+        kinds = {guess(t) for t in types}
+        if len(args) < 2 or len(kinds) != 1 or None in kinds:
             return None
-        return (types[0], ["keep", "keep"], self.producer[op.args[1].id].attrs["name"])
+        g = kinds.pop()
+        return (g, [_conv(t, g) for t in types], self.producer[op.args[1].id].attrs["name"])
 
     def call_int(self, op, args, types):
-        if len(args) != 1 or types[0] not in (INT, FLOAT):
+        g = guess(types[0]) if len(args) == 1 else None
+        if g is None:
             return None
-        return (INT, ["keep"], "int")
+        return (INT, [_conv(types[0], g)], "int")
 
     def call_float(self, op, args, types):
-        if len(args) != 1 or types[0] not in (INT, FLOAT):
+        if len(args) != 1 or guess(types[0]) is None:
             return None
         return (FLOAT, [_conv_float(types[0], FLOAT)], "float")
 
@@ -766,9 +774,10 @@ class Inference:
 
     def call_round(self, op, args, types):
         # round(x) with no ndigits: an int (half to even for floats)
-        if len(args) != 1 or types[0] not in (INT, FLOAT):
+        g = guess(types[0]) if len(args) == 1 else None
+        if g is None:
             return None
-        return (INT, ["keep"], "round")
+        return (INT, [_conv(types[0], g)], "round")
 
     def call_divmod(self, op, args, types):
         if len(args) != 2 or types[0] not in (INT, FLOAT) or types[1] not in (INT, FLOAT):
@@ -1177,7 +1186,8 @@ class Rewriter:
         first, callee, *args = op.args
         self.emit("guard_callee", [first, callee], [], op,
                   index=self.fn.const_index(obj), name=kind)
-        args = [self.convert(a, c, op) for a, c in zip(args, convs)]
+        no_bool = kind in ("min", "max")
+        args = [self.convert(a, c, op, no_bool=no_bool) for a, c in zip(args, convs)]
         if kind == "divmod":
             if self.inf.plans.get(id(unpack)) != ("from_call",):
                 raise CompileError("specialize: divmod planned without its unpacking")

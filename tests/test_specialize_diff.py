@@ -3271,6 +3271,23 @@ def float_site_feedback(p, n):
     return t, repr(t)
 
 
+# min/max (any number of arguments), abs, int, float and round of guessed items
+
+@case(([3, -1, 7, 2],), ([1.5, -0.0, 0.0, NAN],), ([True, 0, 2],), ([I62, I62, -I62],),
+      ([BIG, 1],), ([1, 2.5, 3],), ([0.0, -0.0, 0.0],), ([-2.5, 2.5, 0.5],), ([IMIN, 1, 2],),
+      rev=True)
+def builtins_of_items(xs):
+    best = xs[0]
+    lo = xs[0]
+    t = 0
+    for i in range(len(xs)):
+        best = max(best, xs[i])
+        lo = min(lo, xs[i], xs[-1])
+        t += abs(xs[i]) + int(xs[i]) + round(xs[i])
+    return best, lo, t, max(xs[0], xs[1], xs[-1]), min(xs[1], xs[0]), float(xs[0]), \
+        repr(max(xs[-1], xs[0]))
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
