@@ -97,10 +97,11 @@ class NestedSpecialization(Specialization):
     resume the comprehension's code; one that keeps failing rebuilds the owner with
     this code generic."""
 
-    def __init__(self, owner: Specialization, code, arg_types: list):
+    def __init__(self, owner: Specialization, code, arg_types: list, free_types: dict):
         super().__init__(owner.dispatcher, (), arg_types, frozenset(), 0)
         self.owner = owner
         self._code = code
+        self.free_types = free_types    # free variable -> what its cell is guessed to hold
 
     @property
     def code(self):

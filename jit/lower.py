@@ -802,7 +802,7 @@ class Lowering:
             yield sub
             yield from sub.copies()
 
-    def nested_impl(self, code, arg_type=None) -> str | None:
+    def nested_impl(self, code, arg_type=None, free_types=None) -> str | None:
         """The impl (an LLVM symbol) of a copy of ``code``, a function this code makes
         and calls at once, placed in this module; None if it cannot be compiled. In
         specialised code it is specialised too, for its iterator of type ``arg_type``
@@ -814,7 +814,8 @@ class Lowering:
             nested_spec = made = None
             if self.spec is not None and arg_type is not None and \
                     code not in self.spec.owner.generic_nested:
-                nested_spec = NestedSpecialization(self.spec.owner, code, [arg_type])
+                nested_spec = NestedSpecialization(self.spec.owner, code, [arg_type],
+                                                   free_types or {})
                 made = nested_specialized_ir(code, nested_spec)
                 if made is None:
                     nested_spec = None
@@ -907,7 +908,7 @@ entry:
         miss = self.fn.const_index(d.miss)
         lines = [""]
         for i in range(argc):
-            lines += [f"  %da{i}.p = getelementptr ptr, ptr %args, i64 {i}",
+            lines += [f"  %da{i}.p = getelementptr ptr, ptr %dargs, i64 {i}",
                       f"  %da{i} = load ptr, ptr %da{i}.p",
                       f"  %dt{i}.p = getelementptr i8, ptr %da{i}, i64 {abi.OB_TYPE}",
                       f"  %dt{i} = load ptr, ptr %dt{i}.p"]
@@ -935,14 +936,14 @@ entry:
                 acc = f"%dc{r}.{j}"
             lines += [f"  br i1 {acc}, label %disp.call{r}, label %{nxt}",
                       f"disp.call{r}:",
-                      f"  %dr{r} = call ptr %df{r}(ptr %args)",
+                      f"  %dr{r} = call ptr %df{r}(ptr %dargs)",
                       f"  ret ptr %dr{r}"]
         lines += ["disp.miss:",
                   "  br i1 %retry, label %disp.generic, label %disp.callmiss",
                   "disp.callmiss:",
                   f"  %dmiss.p = getelementptr ptr, ptr @{p}.consts, i64 {miss}",
                   "  %dmiss = load ptr, ptr %dmiss.p",
-                  f"  %dmr = call ptr @PyObject_Vectorcall(ptr %dmiss, ptr %args, i64 {argc}, ptr null)",
+                  f"  %dmr = call ptr @PyObject_Vectorcall(ptr %dmiss, ptr %dargs, i64 {argc}, ptr null)",
                   "  %dmfail = icmp eq ptr %dmr, null",
                   "  br i1 %dmfail, label %disp.fail, label %disp.missed",
                   "disp.fail:", "  ret ptr null",
@@ -968,10 +969,14 @@ entry:
   %nokw = icmp eq ptr %kwnames, null
   %exact = icmp eq i64 %nargs, {argc}
   %isfast = and i1 %nokw, %exact
-  br i1 %isfast, label %fast, label %defaults
-fast:{self._dispatch_text(argc)}
+  br i1 %isfast, label %fast.args, label %defaults
+fast.args:
+  br label %fast
+fast:
+  ; the arguments, or (see defaults) a copy with the defaults filled in
+  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ]{self._dispatch_text(argc)}
   %ts.a = call ptr @_PyThreadState_UncheckedGet()
-  %r = {call} %args, ptr %ts.a)
+  %r = {call} %dargs, ptr %ts.a)
   ret ptr %r
 defaults:
   ; positional call short of trailing parameters that have defaults: fill them in
@@ -1007,11 +1012,7 @@ defs.store:
   store ptr %val, ptr %bp
   %i.next = add i64 %i, 1
   %more = icmp ult i64 %i.next, {argc}
-  br i1 %more, label %defs.loop, label %defs.call
-defs.call:
-  %ts.d = call ptr @_PyThreadState_UncheckedGet()
-  %rd = {call} %buf, ptr %ts.d)
-  ret ptr %rd
+  br i1 %more, label %defs.loop, label %fast
 slow:"""
         from runtime import funcobject
         return f"""
@@ -1993,7 +1994,7 @@ def _call_nested(L, op):
     compiled in this module, with the function's globals, builtins and closure. Only
     hostile code could have changed its __code__ meanwhile: then a Python call."""
     code = L.fn.consts[op.attrs["nested_code_index"]]
-    impl = L.nested_impl(code, op.attrs.get("nested_arg"))
+    impl = L.nested_impl(code, op.attrs.get("nested_arg"), op.attrs.get("nested_free"))
     if impl is None:
         _vectorcall(L, op, L.v(op.result))
         return

@@ -161,6 +161,9 @@ class Inference:
         arg_types = [("obj", guess(t) or (t[1] if is_obj(t) and t else None))
                      if fn.code.co_varnames[i] in cells else t
                      for i, t in enumerate(arg_types)]
+        # cell slot -> the join of what is stored in the cell (a parameter's: its argument)
+        self.cell_types: dict[int, object] = {
+            i: t for i, t in enumerate(arg_types) if fn.code.co_varnames[i] in cells}
         for i, t in enumerate(arg_types):
             self.slots[i] = t
         self.arg_types = list(arg_types)
@@ -350,13 +353,33 @@ class Inference:
         return ("keep",)
 
     def v_load_deref(self, op):
-        """A cell's content is an object; a parameter's cell starts out holding the
-        argument, whose type is the guess."""
-        slot = op.attrs["slot"]
-        t = self.arg_types[slot] if slot < len(self.arg_types) and not op.attrs.get("free") \
-            else None
-        self.set(op.result, t if is_obj(t) and t is not None else ANY)
+        """A cell's content is an object, guessed like what is stored in it here (a
+        parameter's cell starts out holding the argument); a free variable's like
+        what its maker stores in its cell (see cell_guesses)."""
+        if op.attrs.get("free"):
+            name = self.fn.local_names[op.attrs["slot"]]
+            t = getattr(self.spec, "free_types", {}).get(name)
+        elif op.attrs["slot"] not in self.cell_types:
+            return ("keep",)      # nothing stored in it yet: wait (optimistic)
+        else:
+            t = self.cell_types[op.attrs["slot"]]
+        self.set(op.result, ("obj", guess(t) or (t[1] if is_obj(t) and t else None)))
         return ("keep",)
+
+    def v_store_deref(self, op):
+        slot = op.attrs["slot"]
+        new = join(self.cell_types.get(slot), self.t(op.args[0]))
+        if new != self.cell_types.get(slot):
+            self.cell_types[slot] = new
+            self.changed = True
+        return ("keep",)
+
+    def cell_guesses(self, code) -> dict:
+        """What the cells a comprehension ``code`` closes over are guessed to hold,
+        by name."""
+        names = self.fn.local_names
+        return {name: self.cell_types.get(names.index(name))
+                for name in code.co_freevars if name in names}
 
     def v_store_local(self, op):
         self.slot_join(op.attrs["slot"], self.t(op.args[0]), op)
@@ -454,10 +477,11 @@ class Inference:
 
     def v_unary(self, op):
         t = self.t(op.args[0])
+        g = guess(t)          # a guessed number unboxes with a guard (a bool as an int)
         sym = op.attrs["op"]
-        if (t == INT or (t == FLOAT and sym != "~")) and self.speculate(op):
-            self.set(op.result, t)
-            return ("unary", sym)
+        if (g == INT or (g == FLOAT and sym != "~")) and self.speculate(op):
+            self.set(op.result, g)
+            return ("unary", sym, _conv(t, g))
         return None
 
     def v_truth(self, op):
@@ -1011,6 +1035,8 @@ class Rewriter:
             t = self.inf.t(op.args[-1])      # (a native range iterator is boxed for it)
             op.attrs["nested_arg"] = ("obj", ("iter", INT)) if t in (RANGEOBJ, RITER) else \
                 t if is_obj(t) and t is not None else ANY
+            op.attrs["nested_free"] = self.inf.cell_guesses(
+                self.fn.consts[op.attrs["nested_code_index"]])
         keep_bool = op.kind in ("cbr", "bool_box")    # ops that take an i1
         op.args = [a if keep_bool and a.type == BOOL else self.box(a, op, temps)
                    for a in op.args]
@@ -1060,8 +1086,8 @@ class Rewriter:
         b = self.convert(op.args[1], cb, op, exact=True)
         self.emit("float_cmp", [a, b], op.results, op, op=sym)
 
-    def r_unary(self, op, sym):
-        v = op.args[0]
+    def r_unary(self, op, sym, conv):
+        v = self.convert(op.args[0], conv, op)
         kind = "int_unary" if v.type == I64 else "float_unary"
         self.emit(kind, [v], op.results, op, op=sym)
 

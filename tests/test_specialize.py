@@ -668,3 +668,20 @@ def test_sites_whose_deopts_saw_floats_guess_floats():
     assert "float_op op='*'" in str(row.native.ir)
     q = Holder(3)             # an int there now: deopts, exactly
     assert c(q, 10) == scaled_sum(q, 10) == 135.0
+
+
+def with_defaults(n, step=2, scale=0.5):
+    t = 0.0
+    for i in range(0, n, step):
+        t += i * scale
+    return t
+
+
+def test_calls_leaving_out_defaults_are_specialised():
+    c = jit.compile(with_defaults)
+    assert c(10) == with_defaults(10) and c(10, 3) == with_defaults(10, 3)
+    assert [t for t, _ in dispatcher(c).rows] == [(int, int, float)]
+    assert dispatcher(c).rows[0][1] is not None
+    c.__defaults__ = (1, 2)          # an int scale now: another signature
+    assert c(4) == with_defaults(4, 1, 2) == 12
+    assert [t for t, _ in dispatcher(c).rows] == [(int, int, float), (int, int, int)]

@@ -3288,6 +3288,23 @@ def builtins_of_items(xs):
         repr(max(xs[-1], xs[0]))
 
 
+# called with defaults left out (dispatched on the filled-in arguments), a
+# comprehension's free variables guessed from its maker's cells, unary ops on
+# guessed numbers
+
+@case(([1.5, -2.5, 7.25],), ([1, 2, 3],), (KW([1.5, 2.5], clip=1.0),), ([1.5, True, -0.0],),
+      ([I62, -I62, 5],), ([1.5, "x"],), ([NAN, INF, -INF],), rev=True)
+def defaults_and_free(xs, clip=3.0, scale=2):
+    m = 0.0
+    for x in xs:
+        m += x
+    m = m / len(xs)
+    z = [max(-clip, min(clip, (x - m) * scale)) for x in xs]
+    neg = [-x for x in xs]
+    inv = [~x if type(x) is int else +x for x in xs]
+    return z, neg, inv, m, [abs(-v) for v in z]
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
