@@ -235,7 +235,8 @@ class Dispatcher:
             arg_types = list(spec.arg_types)
             for j in range(len(arg_types)):
                 if arg_param_site(j) in no_spec:
-                    arg_types[j] = ("obj", "int")
+                    # (an int past 64 bits, a nan: the argument stays its object)
+                    arg_types[j] = ("obj", "float" if spec.types[j] is float else "int")
             new = self._build(spec.types, arg_types, no_spec, spec.generation + 1,
                               spec.generic_nested, float_sites)
         row[1] = new

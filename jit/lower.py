@@ -627,13 +627,15 @@ class Lowering:
                 val, ok = unbox_int_inline(self, arg)
                 bad = self.t()
                 self.emit(f"{bad} = xor i1 {ok}, true")
-                nope, fine = self.label("argdeopt"), self.label("argok")
-                self.emit(f"br i1 {bad}, label %{nope}, label %{fine}, !prof !0")
-                self.start(nope)
-                self.emit_deopt(0, [], arg_param_site(i), args_only=True)
-                self.start(fine)
             else:
-                val = self.field(arg, abi.FLOAT_VALUE, "double")
+                # a nan argument keeps its object: ``v in xs`` finds it by identity
+                val, bad = self.field(arg, abi.FLOAT_VALUE, "double"), self.t()
+                self.emit(f"{bad} = fcmp uno double {val}, 0.0")
+            nope, fine = self.label("argdeopt"), self.label("argok")
+            self.emit(f"br i1 {bad}, label %{nope}, label %{fine}, !prof !0")
+            self.start(nope)
+            self.emit_deopt(0, [], arg_param_site(i), args_only=True)
+            self.start(fine)
             self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
             self.emit(f"store i1 true, ptr %bound{i}")
 
@@ -2710,6 +2712,11 @@ def lo_ret_raw(L, op):
     if not items:
         r = L.box_raw(vals[0].type, L.v(vals[0]))
         L.check_null_exit(r)
+        _return(L, r)
+        return
+    if "const_index" in op.attrs:      # a constant tuple: the constant itself
+        r = L.const(L.fn.consts[op.attrs["const_index"]])
+        L.incref(r)
         _return(L, r)
         return
     items = []

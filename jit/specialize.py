@@ -886,6 +886,7 @@ class Rewriter:
         self.out: list[ir.Op] = []
         self.range_done: dict[int, ir.Value] = {}   # range_next value -> its "exhausted" flag
         self.elided: dict[int, list] = {}     # a tuple never built -> its (unboxed) items
+        self.const_tuples: dict[int, int] = {}   # such a tuple that is a constant -> its index
         self.virtual: set[int] = set()        # call results handed over unboxed, item by item
         self.unpacked: set[int] = set()       # id() of unpacks a direct call does
 
@@ -1019,6 +1020,8 @@ class Rewriter:
         if op.kind == "ret":
             if op.args[0].id in self.elided:
                 op.kind = "ret_raw"     # the tuple's items, raw to a direct caller
+                if op.args[0].id in self.const_tuples:    # (boxed: the constant)
+                    op.attrs["const_index"] = self.const_tuples[op.args[0].id]
                 op.args = self.elided[op.args[0].id]
                 op.attrs["items"] = True
             elif op.args[0].type in (I64, F64):
@@ -1144,6 +1147,7 @@ class Rewriter:
         self.elided[op.result.id] = op.args
 
     def r_raw_const_tuple(self, op):
+        self.const_tuples[op.result.id] = op.attrs["index"]
         items = []
         for x in self.fn.consts[op.attrs["index"]]:
             v = self.new(UNBOXED_IR[number_type(x)])

@@ -3305,6 +3305,30 @@ def defaults_and_free(xs, clip=3.0, scale=2):
     return z, neg, inv, m, [abs(-v) for v in z]
 
 
+# identity kept where it decides a result: a constant tuple returned is the
+# constant; a nan argument stays its object (``v in xs`` finds it by identity)
+
+def ci_pair(x):
+    if x:
+        return 1.5, 1.5
+    return 0, 0
+
+
+@case((1,), (0,), (1,), install=("ci_pair",))
+def const_tuple_identity(x):
+    a, b = ci_pair(x)
+    return ci_pair(x) is ci_pair(x), ci_pair(x)[0] is ci_pair(x)[1], a + b
+
+
+@case(([NAN], NAN), ([1.5, NAN], 2.5), ([NAN, NAN], NAN), ([0.5], 0.5), ([NAN], NAN),
+      ([NAN], NAN), ([NAN], NAN), ([2.0], 3.0))
+def nan_argument_identity(xs, v):
+    t = 0.0
+    for x in xs:
+        t += x * v
+    return v in xs, xs.count(v), repr(t), {v: 1}.get(v)
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
