@@ -2452,10 +2452,11 @@ def lo_iter_next(L, op):
     iter_next(L, op, L.v(op.result))
 
 
-def iter_next(L, op, r: str):
+def iter_next(L, op, r: str, it: str | None = None, extra=()):
     """FOR_ITER into ``r``: call tp_iternext directly; NULL without error (or
-    StopIteration) means exhausted."""
-    it = L.v(op.args[0])
+    StopIteration) means exhausted. (``it``: another iterator than the op's;
+    ``extra``: references to release if it raises.)"""
+    it = it or L.v(op.args[0])
     fn = L.field(L.type_of(it), abi.TYPE_ITERNEXT)
     L.require_nonnull(fn, op, "FOR_ITER on an object that is not an iterator")
     L.emit(f"{r} = call ptr {fn}(ptr {it})")
@@ -2474,7 +2475,7 @@ def iter_next(L, op, r: str):
     m = L.call("PyErr_ExceptionMatches", stop_type)
     notstop = L.t()
     L.emit(f"{notstop} = icmp eq i32 {m}, 0")
-    L.branch_fail(notstop, op)
+    L.branch_fail(notstop, op, extra)
     L.call("PyErr_Clear")
     L.emit(f"br label %{ok}")
     L.start(ok)

@@ -18,7 +18,7 @@ from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
 
 TWO53 = 1 << 53
-I64_MIN = -(1 << 63)
+I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 
 TYPED_PRELUDE = """
 declare {i64, i1} @llvm.sadd.with.overflow.i64(i64, i64)
@@ -514,13 +514,20 @@ def lo_seq_setitem_float(L, op):
 
 
 def lo_seq_next(L, op):
-    """FOR_ITER, inline for a list or tuple iterator (exactly listiter_next /
-    tupleiter_next: the size is read at every step, and the exhausted iterator lets
-    go of its sequence); any other iterator takes the generic FOR_ITER."""
+    """FOR_ITER: see _step."""
+    L.emit(f"{L.v(op.result)} = bitcast ptr {_step(L, op, L.v(op.args[0]))} to ptr")
+
+
+def _step(L, op, it: str, extra=()) -> str:
+    """The next item of iterator ``it`` (a new reference), or NULL once exhausted:
+    inline for a list or tuple iterator (exactly listiter_next / tupleiter_next:
+    the size is read at every step, and the exhausted iterator lets go of its
+    sequence); any other through tp_iternext (what it raises unwinds ``op``,
+    releasing ``extra``)."""
     if not abi.SEQ_ITER_LAYOUT:
-        lower.iter_next(L, op, L.v(op.result))
-        return
-    it = L.v(op.args[0])
+        r = L.t()
+        lower.iter_next(L, op, r, it, extra)
+        return r
     t = L.type_of(it)
     is_list = _icmp(L, "eq", t, L.capi("PyListIter_Type"), "ptr")
     is_tuple = _icmp(L, "eq", t, L.capi("PyTupleIter_Type"), "ptr")
@@ -551,12 +558,92 @@ def lo_seq_next(L, op):
     L.emit(f"br label %{join}")
     L.start(slow)
     r = L.t()
-    lower.iter_next(L, op, r)
+    lower.iter_next(L, op, r, it, extra)
     slow_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ null, %{fast} ], [ {item}, %{more} ], "
+    got = L.t()
+    L.emit(f"{got} = phi ptr [ null, %{fast} ], [ {item}, %{more} ], "
            f"[ null, %{end_end} ], [ {r}, %{slow_end} ]")
+    return got
+
+
+def lo_pair_next(L, op):
+    """FOR_ITER of ``for a, b in enumerate(xs)`` / ``zip(xs, ys)``, fused with the
+    loop body's UNPACK_SEQUENCE 2 (see specialize.pair_unpacked): for an enumerate
+    object whose index fits (as enum_next: the item first, then the index), or a
+    zip of two iterators, not strict (as zip_next: the first item, then the
+    second), the two come out as they are (the index unboxed) and no tuple is made;
+    any other iterator steps generically and hands its item to pair_unpack. The
+    results: (that item or NULL, first, second, exhausted)."""
+    it = L.v(op.args[0])
+    n, a, b, done = (L.v(r) for r in op.results)
+    enum = op.attrs["source"] == "enumerate"
+    t = L.type_of(it)
+    fast, generic, join = L.label("pn.fast"), L.label("pn.generic"), L.label("pn.join")
+    if enum:    # (an index at the end of Py_ssize_t goes on in a Python int: generic)
+        ok = _and(L, _and(L, _icmp(L, "eq", t, L.capi("PyEnum_Type"), "ptr"),
+                          _icmp(L, "eq", L.field(it, abi.ENUM_LONGINDEX), "null", "ptr")),
+                  _icmp(L, "ne", L.field(it, abi.ENUM_INDEX, "i64"), str(I64_MAX)))
+    else:
+        ok = _and(L, _icmp(L, "eq", t, L.capi("PyZip_Type"), "ptr"),
+                  _and(L, _icmp(L, "eq", L.field(it, abi.ZIP_SIZE, "i64"), "2"),
+                       _icmp(L, "eq", L.field(it, abi.ZIP_STRICT, "i32"), "0", "i32")))
+    L.emit(f"br i1 {ok}, label %{fast}, label %{generic}")
+    L.start(fast)
+    ends = []     # (block, generic item, first, second, exhausted) into the join
+    zero, ta = ("0", "i64") if enum else ("null", "ptr")
+    if enum:
+        item = _step(L, op, L.field(it, abi.ENUM_ITER))
+        idx_p = _gep(L, it, abi.ENUM_INDEX)
+        idx = L.t()
+        L.emit(f"{idx} = load i64, ptr {idx_p}")
+        got = L.label("pn.got")
+        ends.append((L.cur, "null", zero, "null", "true"))
+        L.emit(f"br i1 {_icmp(L, 'eq', item, 'null', 'ptr')}, label %{join}, label %{got}")
+        L.start(got)
+        L.emit(f"store i64 {_bin(L, 'add', idx, '1')}, ptr {idx_p}")
+        ends.append((got, "null", idx, item, "false"))
+    else:
+        iters = L.field(it, abi.ZIP_ITERS)
+        x = _step(L, op, L.field(iters, abi.TUPLE_ITEMS))
+        more = L.label("pn.more")
+        ends.append((L.cur, "null", zero, "null", "true"))
+        L.emit(f"br i1 {_icmp(L, 'eq', x, 'null', 'ptr')}, label %{join}, label %{more}")
+        L.start(more)
+        y = _step(L, op, L.field(iters, abi.TUPLE_ITEMS + 8), extra=[x])
+        both, short = L.label("pn.both"), L.label("pn.short")
+        L.emit(f"br i1 {_icmp(L, 'eq', y, 'null', 'ptr')}, label %{short}, label %{both}")
+        L.start(short)
+        L.decref(x)
+        ends.append((short, "null", zero, "null", "true"))
+        L.emit(f"br label %{join}")
+        L.start(both)
+        ends.append((both, "null", x, y, "false"))
+    L.emit(f"br label %{join}")
+    L.start(generic)
+    r = L.t()
+    lower.iter_next(L, op, r)
+    over = _icmp(L, "eq", r, "null", "ptr")
+    ends.append((L.cur, r, zero, "null", over))
+    L.emit(f"br label %{join}")
+    L.start(join)
+    for name, ty, k in ((n, "ptr", 1), (a, ta, 2), (b, "ptr", 3), (done, "i1", 4)):
+        L.emit(f"{name} = phi {ty} " + ", ".join(f"[ {e[k]}, %{e[0]} ]" for e in ends))
+
+
+def lo_pair_unpack(L, op):
+    """The loop body's UNPACK_SEQUENCE 2 of a pair loop: the two items the step
+    handed over, or -- the step fell back to a generic iterator -- the interpreter
+    unpacks its item (resuming at this instruction, the item on the stack)."""
+    item, first, second = (L.v(a) for a in op.args)
+    L.deopt_if(_icmp(L, "ne", item, "null", "ptr"), op)
+    x, y = op.results
+    if x.type == I64:
+        L.emit(f"{L.v(x)} = add i64 {first}, 0")
+    else:
+        L.emit(f"{L.v(x)} = bitcast ptr {first} to ptr")
+    L.emit(f"{L.v(y)} = bitcast ptr {second} to ptr")
 
 
 def _generic_into(L, lower_fn, op):
@@ -896,6 +983,7 @@ TYPED_LOWER = {
     "direct_call": lo_direct_call,
     "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next,
     "list_load_method": lo_list_load_method, "append_call": lo_append_call,
+    "pair_next": lo_pair_next, "pair_unpack": lo_pair_unpack,
     "guard_defaults": lo_guard_defaults,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,

@@ -26,6 +26,8 @@ import ctypes
 import inspect
 import math
 
+from runtime import abi
+
 from . import ir
 from .errors import CompileError
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
@@ -201,6 +203,9 @@ class Inference:
                     if isinstance(a, ir.Value):
                         self.uses.setdefault(a.id, []).append(op)
         self.plans: dict[int, tuple] = {}      # id(op) -> rewrite plan
+        # id(unpack) -> (its loop's iter_next, "enumerate"/"zip2", item hint): see
+        # pair_unpacked
+        self.pair_loops: dict[int, tuple] = {}
         self.wanted: dict[int, object] = {}    # value id -> the type its op last gave it
         self.changed = True
 
@@ -219,6 +224,13 @@ class Inference:
                         self.wanted.get(r.id, self.vt.get(r.id)) != self.vt.get(r.id)
                         for r in op.results):
                     del self.plans[id(op)]
+        # a pair loop's step and unpacking are rewritten together, or neither is
+        for blk in self.fn.blocks:
+            for op in blk.ops:
+                pair = self.pair_loops.get(id(op))
+                if pair is not None and (self.plans.get(id(op), ("",))[0] != "pair_unpack" or
+                                         self.plans.get(id(pair[0]), ("",))[0] != "pair_next"):
+                    raise CompileError("specialize: a pair loop planned by halves")
         return self
 
     def t(self, v):
@@ -569,6 +581,14 @@ class Inference:
             hints = list(h[1])
         elif isinstance(h, tuple) and h[0] == "list":
             hints = [h[1]] * n
+        pair = self.pair_loops.get(id(op))
+        if pair is not None:        # the item never made: the loop's step hands over both
+            _, source, items = pair
+            a, b = items[1] if isinstance(items, tuple) and items[0] == "tuple" and \
+                len(items[1]) == 2 else (None, None)
+            self.set(op.results[0], INT if source == "enumerate" else ("obj", a))
+            self.set(op.results[1], ("obj", b))
+            return ("pair_unpack", source)
         prod = self.producer.get(op.args[0].id)
         plan = self.plans.get(id(prod)) if prod is not None else None
         if plan is not None and plan[0] in ("direct_call", "known_call") and plan[-1] is op:
@@ -584,8 +604,22 @@ class Inference:
         if t == RANGEOBJ:
             self.set(op.result, RITER)
             return ("range_iter",)
-        self.set(op.result, ("obj", ("iter", self.items_of(op.args[0]))))
+        self.set(op.result, ("obj", ("iter", self.items_of(op.args[0]),
+                                     self.pair_source(op.args[0]))))
         return ("keep",)
+
+    def pair_source(self, v):
+        """"enumerate" / "zip2" when ``v`` is made by a call of the global
+        enumerate(xs[, start]) or zip(xs, ys) (a guess: checked at each step)."""
+        prod = self.producer.get(v.id)
+        if prod is None or prod.kind != "call" or prod.attrs.get("kwnames"):
+            return None
+        fn = self.producer.get(prod.args[1].id)
+        name = fn.attrs["name"] if fn is not None and fn.kind == "load_global" else None
+        n = len(prod.args) - 2
+        if name == "enumerate" and n in (1, 2):
+            return "enumerate"
+        return "zip2" if name == "zip" and n == 2 else None
 
     def items_of(self, v):
         """A guess at what iterating ``v`` gives: the items of a list or tuple, ints
@@ -614,8 +648,33 @@ class Inference:
             self.set(op.result, INT)
             return ("range_next",)
         h = t[1] if is_obj(t) and t else None
-        self.set(op.result, ("obj", h[1] if isinstance(h, tuple) and h[0] == "iter" else None))
+        items = h[1] if isinstance(h, tuple) and h[0] == "iter" else None
+        self.set(op.result, ("obj", items))
+        source = h[2] if isinstance(h, tuple) and h[0] == "iter" and len(h) > 2 else None
+        unpack = self.pair_unpacked(op) if source and abi.PAIR_ITER_LAYOUT else None
+        if unpack is not None and self.speculate(unpack):
+            self.pair_loops[id(unpack)] = (op, source, items)
+            return ("pair_next", source, unpack)
+        self.pair_loops.pop(id(unpack), None)
         return ("seq_next",)     # inline for list and tuple iterators
+
+    def pair_unpacked(self, op):
+        """``for a, b in <iterator>``: the UNPACK_SEQUENCE 2 that alone takes each item
+        ``op`` (FOR_ITER) gives, first thing in the loop body, or None."""
+        uses = self.uses.get(op.result.id, [])
+        if len(uses) != 2 or uses[0] is not uses[1] or uses[0].kind != "br_if_null":
+            return None     # (the test, and the body's argument)
+        (_, _), (body, targs) = uses[0].targets
+        if len(body.preds) != 1 or not targs or targs[-1] is not op.result \
+                or op.result in targs[:-1] or not body.ops:
+            return None
+        item, unpack = body.params[-1], body.ops[0]
+        if unpack.kind != "unpack_sequence" or unpack.args[0] is not item \
+                or len(unpack.results) != 2:
+            return None
+        if any(u is not unpack and u.kind != "decref" for u in self.uses.get(item.id, [])):
+            return None
+        return unpack
 
     def v_ret(self, op):
         t = self.t(op.args[0])
@@ -885,6 +944,7 @@ class Rewriter:
         self.inf = inf
         self.out: list[ir.Op] = []
         self.range_done: dict[int, ir.Value] = {}   # range_next value -> its "exhausted" flag
+        self.pair_done: dict[int, tuple] = {}   # pair_next's item -> (its items, exhausted)
         self.elided: dict[int, list] = {}     # a tuple never built -> its (unboxed) items
         self.const_tuples: dict[int, int] = {}   # such a tuple that is a constant -> its index
         self.virtual: set[int] = set()        # call results handed over unboxed, item by item
@@ -913,6 +973,7 @@ class Rewriter:
                 unboxed |= self.retype(v)
         fn.slot_types = [UNBOXED_IR[t] if t in (INT, FLOAT) else OBJ for t in self.inf.slots]
         unboxed |= any(t != OBJ for t in fn.slot_types)
+        self._pair_params()
         for blk in fn.blocks:
             self.out = []
             for op in blk.ops:
@@ -921,6 +982,24 @@ class Rewriter:
         ir.prune_unreachable(fn)
         ir.verify(fn)
         return unboxed
+
+    def _pair_params(self):
+        """A pair loop's body takes the two items as parameters of its own (after the
+        item it no longer gets: NULL but where the step fell back, see lo_pair_next)."""
+        self.pair_items: dict[int, tuple] = {}    # id(iter_next) / id(unpack) -> values
+        for blk in self.fn.blocks:
+            for op in blk.ops:
+                pair = self.inf.pair_loops.get(id(op))
+                if pair is None:
+                    continue
+                step, source, _ = pair
+                # the step's item: NULL on the body's edge too now
+                step.result.type = blk.params[-1].type = NOBJ
+                first = self.fn.new_param(blk, I64 if source == "enumerate" else NOBJ)
+                second = self.fn.new_param(blk, NOBJ)
+                a, b = self.new(first.type), self.new(NOBJ)
+                self.pair_items[id(step)] = (a, b, self.new(BOOL))
+                self.pair_items[id(op)] = (first, second)
 
     # ---- emitting ----
     def emit(self, op_kind, args, results, like: ir.Op, unwind=None, **attrs) -> ir.Op:
@@ -978,6 +1057,12 @@ class Rewriter:
         plan = self.inf.plans.get(id(op))
         if op.kind in ("incref", "decref") and (op.args[0].type not in (OBJ, NOBJ)
                                                 or op.args[0].id in self.virtual):
+            return
+        if op.kind == "br_if_null" and op.args[0].id in self.pair_done:
+            (t, targs), (f, fargs) = op.targets
+            a, b, done = self.pair_done[op.args[0].id]
+            self.out.append(ir.Op("cbr", [done], [], {}, offset=op.offset,
+                                  targets=self._edges(op, [(t, targs), (f, fargs + [a, b])])))
             return
         if op.kind == "br_if_null" and op.args[0].id in self.range_done:
             (t, targs), (f, fargs) = op.targets
@@ -1135,6 +1220,16 @@ class Rewriter:
         self.emit("append_call", [first, recv, v], op.results, op, unwind=u,
                   append_index=self.fn.const_index(list.append), **op.attrs)
         self.release(temps, op)
+
+    def r_pair_next(self, op, source, unpack):
+        a, b, done = self.pair_items[id(op)]
+        self.pair_done[op.result.id] = (a, b, done)
+        self.emit("pair_next", op.args, [op.result, a, b, done], op, unwind=op.unwind,
+                  source=source)
+
+    def r_pair_unpack(self, op, source):
+        first, second = self.pair_items[id(op)]
+        self.emit("pair_unpack", [op.args[0], first, second], op.results, op, source=source)
 
     def r_seq_next(self, op):
         self.emit("seq_next", op.args, op.results, op, unwind=op.unwind)

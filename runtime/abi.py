@@ -32,6 +32,36 @@ def _seq_iter_layout() -> bool:
 
 
 SEQ_ITER_LAYOUT = _seq_iter_layout()
+
+# enumerate: {head, en_index, en_sit (the iterator), en_result, en_longindex (NULL
+# while the index fits)}; zip: {head, tuplesize, ittuple (the iterators), result,
+# int strict}. Private to CPython too: checked on live ones.
+ENUM_INDEX, ENUM_ITER, ENUM_LONGINDEX = 16, 24, 40
+ZIP_SIZE, ZIP_ITERS, ZIP_STRICT = 16, 24, 40
+
+
+def _pair_iter_layout() -> bool:
+    import ctypes
+
+    def words(obj, offset, n=1):
+        return (ctypes.c_ssize_t * n).from_address(id(obj) + offset)
+    e = enumerate([7, 8], 5)
+    next(e)
+    if words(e, ENUM_INDEX)[0] != 6 or words(e, ENUM_LONGINDEX)[0] != 0:
+        return False
+    inner = ctypes.cast(words(e, ENUM_ITER)[0], ctypes.py_object).value
+    if type(inner).__name__ != "list_iterator":
+        return False
+    for strict in (False, True):
+        z = zip([1], (2,), strict=strict)
+        its = ctypes.cast(words(z, ZIP_ITERS)[0], ctypes.py_object).value
+        if words(z, ZIP_SIZE)[0] != 2 or type(its) is not tuple or len(its) != 2 \
+                or ctypes.c_int.from_address(id(z) + ZIP_STRICT).value != strict:
+            return False
+    return True
+
+
+PAIR_ITER_LAYOUT = _pair_iter_layout()
 MODULE_DICT = 16            # PyModuleObject.md_dict
 CELL_REF = 16               # PyCellObject.ob_ref
 # PyFunctionObject's leading fields (_PyFunction_COMMON_FIELDS in 3.11-3.13)

@@ -592,9 +592,11 @@ def test_for_in_items_are_unboxed():
     xs, ys = [1.5, 2.5, 3.5], [0.5, 1.0, 2.0]
     assert c(xs, ys) == loop_items(xs, ys)
     ir_text = str(dispatcher(c).rows[0][1].native.ir)
-    assert ir_text.count("seq_next") == 3, ir_text
-    # the items are multiplied unboxed: no generic binop is left but enumerate's and
-    # zip's calls
+    assert ir_text.count("seq_next") == 1, ir_text
+    # enumerate's and zip's steps hand over both items, the index unboxed: no tuple
+    assert ir_text.count("pair_next") == 2 and ir_text.count("pair_unpack") == 2, ir_text
+    assert "unpack_sequence" not in ir_text, ir_text
+    # the items are multiplied unboxed: no generic binop is left
     assert "binop" not in ir_text, ir_text
     assert ir_text.count("float_op op='*'") == 3, ir_text
 

@@ -3329,6 +3329,99 @@ def nan_argument_identity(xs, v):
     return v in xs, xs.count(v), repr(t), {v: 1}.get(v)
 
 
+# for a, b in enumerate(...) / zip(x, y): the step hands over both items (the index
+# unboxed), no tuple; anything else falls back exactly
+
+def _pair_gen(n, fail_at=None):
+    for i in range(n):
+        if i == fail_at:
+            raise KeyError(i)
+        yield i * 1.5
+
+
+@case(([1.5, 2.5, 3.5], 0), ([1, 2, 3], 5), ([1.5, "a"], 0), ([], 0), ((2.5, 1), IMAX - 1),
+      ([1.5, 2.5], IMAX - 1), ([1, 2], -3), ([True, False], 0), rev=True)
+def pair_enumerate(xs, start):
+    t = 0
+    for i, v in enumerate(xs, start):
+        t += v * 2 + i % 7
+    idx = []
+    for i, v in enumerate(xs):
+        if i == 2:
+            break
+        idx.append((i, v))
+    for i, c in enumerate("ab"):
+        idx.append((i, c))
+    for i, g in enumerate(_pair_gen(3)):
+        t += i * g
+    return t, idx
+
+
+@case(([1.5, 2.5, 3.5], [2.0, 4.0]), ([1, 2, 3], [4, 5, 6]), ([1.5], ["x"]), ([], [1.0]),
+      ([1, 2], (3.5, 4.5, 5.5)), rev=True)
+def pair_zip(xs, ys):
+    t = 0
+    for a, b in zip(xs, ys):
+        t += a * b
+    for a, b in zip(ys, xs):
+        t -= a
+    for i, b in zip(range(10), xs):
+        t += i * b
+    for a, b in zip(_pair_gen(2), xs):
+        t += a
+    try:
+        for a, b in zip(xs, _pair_gen(5, fail_at=1)):
+            t += b
+    except KeyError as e:
+        t = (t, "KeyError", str(e))
+    try:
+        for a, b in zip(xs, ys, strict=True):
+            pass
+    except ValueError as e:
+        return t, str(e)
+    return t, [a + b for a, b in zip(xs, xs)]
+
+
+class _Enumerate:
+    def __init__(self, xs):
+        self.it = iter(xs)
+        self.k = 10
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.k += 1
+        return self.k, next(self.it)
+
+
+@case(([1.5, 2.5],), ([1, 2, 3],), ([],), ([1.5, 2.5],), ([1.5, 2.5],), ([1.5, 2.5],),
+      ([1.5, 2.5],), ([4, 5],))
+def pair_not_enumerate(xs):
+    global enumerate
+    t = 0
+    for i, v in enumerate(xs):      # the module's enumerate: not the builtin's object
+        t += i * v
+    return t
+
+
+def _pair_real_enumerate():
+    global enumerate
+    try:
+        del enumerate
+    except NameError:
+        pass
+
+
+def _pair_fake_enumerate():
+    global enumerate
+    enumerate = _Enumerate
+
+
+CASES[-1].setup = _pair_fake_enumerate
+CASES[-1].cleanup = _pair_real_enumerate
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
