@@ -113,6 +113,7 @@ class Lowering:
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
         self.extra_text: list[str] = []
         self.spec = spec                   # a dispatch.Specialization (specialised code)
+        self.producers: dict | None = None  # value id -> the op making it (receiver_kind)
         self.dispatch = dispatch           # the generic entry dispatches on argument types
         self.fn = fn
         self.slot_types = getattr(fn, "slot_types", None) or [OBJ] * fn.nlocals
@@ -1491,7 +1492,16 @@ def lo_getattr(L, op):
         if lent:
             L.emit(f"{r}.own = bitcast ptr {own} to ptr")
         return
-    # modules through the module cache, other objects through the instance one
+    # modules through the module cache, other objects through the instance one (a
+    # receiver that is certainly one or the other gets only that path: code size)
+    kind = receiver_kind(L, op.args[0])
+    if kind is not None:
+        got, own = (_module_getattr if kind == "module" else _instance_getattr)(
+            L, op, obj, lent, protect)
+        L.emit(f"{r} = bitcast ptr {got} to ptr")
+        if lent:
+            L.emit(f"{r}.own = bitcast ptr {own} to ptr")
+        return
     is_mod, mod, inst, join = L.t(), L.label("ga.mod"), L.label("ga.inst"), L.label("ga.join")
     L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
     L.emit(f"br i1 {is_mod}, label %{mod}, label %{inst}")
@@ -1507,6 +1517,26 @@ def lo_getattr(L, op):
     L.emit(f"{r} = phi ptr [ {mval}, %{mod_end} ], [ {ival}, %{inst_end} ]")
     if lent:
         L.emit(f"{r}.own = phi ptr [ {mown}, %{mod_end} ], [ {iown}, %{inst_end} ]")
+
+
+# ops whose result is a module as good as always (a global, an import), and ones
+# whose result is not one as good as always (locals, parameters, attributes, items,
+# call results): an attribute site lowers the other path generically only
+_MODULE_MAKERS = {"load_global", "import_name", "import_from"}
+_INSTANCE_MAKERS = {"load_local", "load_deref", "getattr", "seq_getitem", "call", "binop",
+                    "load_method", "unpack_sequence", "pair_unpack", "build_list"}
+
+
+def receiver_kind(L, v: ir.Value) -> str | None:
+    """"module" / "instance" when ``v`` is made by an op that (nearly) always
+    makes one of them; None when both paths are worth having. Only a matter of
+    speed: each path serves any object, through the generic lookup."""
+    if L.producers is None:
+        L.producers = {r.id: op for blk in L.fn.blocks for op in blk.ops for r in op.results}
+    prod = L.producers.get(v.id)
+    kind = prod.kind if prod is not None else None
+    return "module" if kind in _MODULE_MAKERS else "instance" if kind in _INSTANCE_MAKERS \
+        else None
 
 
 def _generic_getattr(L, op, obj: str, protect: bool) -> str:
@@ -1728,6 +1758,16 @@ def lo_delattr(L, op):
 
 def lo_load_method(L, op):
     obj = L.v(op.args[0])
+    kind = receiver_kind(L, op.args[0])
+    if kind == "instance" and abi.INSTANCE_VALUES:
+        _load_method_cached(L, op, obj, suffix="")
+        return
+    if op.attrs["name"] not in _MODULE_TYPE_ATTRS and kind == "module":
+        got, _ = _module_getattr(L, op, obj)
+        a, b = L.v(op.results[0]), L.v(op.results[1])
+        L.emit(f"{a} = bitcast ptr null to ptr")
+        L.emit(f"{b} = bitcast ptr {got} to ptr")
+        return
     if op.attrs["name"] not in _MODULE_TYPE_ATTRS:
         is_mod = L.t()
         L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
