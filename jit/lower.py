@@ -1588,24 +1588,8 @@ def _instance_slot(L, obj: str, miss: str, unknown: str):
     L.global_caches.append(cache)
     L.cache_words[cache] = 3 * ATTR_ENTRIES + 1
     tp = L.type_of(obj)
-    ver32, ver = L.field(tp, abi.TYPE_VERSION_TAG, "i32"), L.t()
-    L.emit(f"{ver} = zext i32 {ver32} to i64")
-    found = L.label("ia.found")
-    incoming = []
-    for k in range(ATTR_ENTRIES):
-        ct, cv, ci = L.t(), L.t(), L.t()
-        L.emit(f"{ct} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 {3 * k})")
-        L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 {3 * k + 1})")
-        L.emit(f"{ci} = load i64, ptr getelementptr (i64, ptr {cache}, i64 {3 * k + 2})")
-        hit = _and_i1(L, f"icmp eq ptr {tp}, {ct}", f"icmp eq i64 {ver}, {cv}")
-        nxt = L.label("ia.next") if k + 1 < ATTR_ENTRIES else unknown
-        incoming.append((ci, L.cur))
-        L.emit(f"br i1 {hit}, label %{found}, label %{nxt}")
-        if k + 1 < ATTR_ENTRIES:
-            L.start(nxt)
-    L.start(found)
-    idx = L.t()
-    L.emit(f"{idx} = phi i64 " + ", ".join(f"[ {ci}, %{blk} ]" for ci, blk in incoming))
+    entry = _cache_entry(L, cache, tp, 3, unknown)
+    idx = L.field(entry, 16, "i64")
     vals_l = L.label("ia.vals")
     L.emit(f"br i1 {_icmp(L, 'sge', idx, '0')}, label %{vals_l}, label %{miss}")
     L.start(vals_l)
@@ -1619,6 +1603,29 @@ def _instance_slot(L, obj: str, miss: str, unknown: str):
     L.emit(f"br i1 {_icmp(L, 'eq', v, 'null', 'ptr')}, label %{miss}, label %{held}")
     L.start(held)
     return slot, v, cache
+
+
+def _cache_entry(L, cache: str, tp: str, words: int, unknown: str) -> str:
+    """The entry of a polymorphic site cache ({type, version tag, ...} of ``words``
+    words each) for type ``tp`` as it is now: the first entry checked inline, the
+    others by jit.cache_probe (code size); jumps to ``unknown`` if none is."""
+    ver32, ver = L.field(tp, abi.TYPE_VERSION_TAG, "i32"), L.t()
+    L.emit(f"{ver} = zext i32 {ver32} to i64")
+    ct, cv = L.t(), L.t()
+    L.emit(f"{ct} = load ptr, ptr {cache}")
+    L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    first = L.cur
+    found, probe = L.label("pc.found"), L.label("pc.probe")
+    L.emit(f"br i1 {_and_i1(L, f'icmp eq ptr {tp}, {ct}', f'icmp eq i64 {ver}, {cv}')}, "
+           f"label %{found}, label %{probe}")
+    L.start(probe)
+    other = L.t()
+    L.emit(f"{other} = call ptr @jit.cache_probe(ptr {cache}, ptr {tp}, i64 {ver}, i64 {8 * words})")
+    L.emit(f"br i1 {_icmp(L, 'eq', other, 'null', 'ptr')}, label %{unknown}, label %{found}")
+    L.start(found)
+    entry = L.t()
+    L.emit(f"{entry} = phi ptr [ {cache}, %{first} ], [ {other}, %{probe} ]")
+    return entry
 
 
 def _slow_path(L, miss: str, unknown: str) -> str:
@@ -1806,25 +1813,11 @@ def _load_method_cached(L, op, obj, suffix):
     L.global_caches.append(cache)
     L.cache_words[cache] = 4 * ATTR_ENTRIES + 1
     tp = L.type_of(obj)
-    tag = L.t()
-    L.emit(f"{tag} = zext i32 {L.field(tp, abi.TYPE_VERSION_TAG, 'i32')} to i64")
-    chk, keys_l, hit, miss, generic, join = (L.label(n) for n in (
-        "lm.chk", "lm.keys", "lm.hit", "lm.miss", "lm.generic", "lm.cjoin"))
-    incoming = []
-    for k in range(ATTR_ENTRIES):
-        ct, cv, cf, cn = (L.t() for _ in range(4))
-        for w, (reg, ty) in enumerate(((ct, "ptr"), (cv, "i64"), (cf, "ptr"), (cn, "i64"))):
-            L.emit(f"{reg} = load {ty}, ptr getelementptr (i64, ptr {cache}, i64 {4 * k + w})")
-        typed = _and_i1(L, f"icmp eq ptr {ct}, {tp}", f"icmp eq i64 {cv}, {tag}")
-        incoming.append((cf, cn, L.cur))
-        nxt = L.label("lm.next") if k + 1 < ATTR_ENTRIES else miss
-        L.emit(f"br i1 {typed}, label %{chk}, label %{nxt}")
-        if k + 1 < ATTR_ENTRIES:
-            L.start(nxt)
-    L.start(chk)       # an entry for this type version: NULL if it cannot serve
-    fn, entries = L.t(), L.t()
-    L.emit(f"{fn} = phi ptr " + ", ".join(f"[ {cf}, %{b} ]" for cf, _, b in incoming))
-    L.emit(f"{entries} = phi i64 " + ", ".join(f"[ {cn}, %{b} ]" for _, cn, b in incoming))
+    keys_l, hit, miss, generic, join = (L.label(n) for n in (
+        "lm.keys", "lm.hit", "lm.miss", "lm.generic", "lm.cjoin"))
+    entry = _cache_entry(L, cache, tp, 4, miss)
+    # an entry for this type version: its function NULL if it cannot serve
+    fn, entries = L.field(entry, 16), L.field(entry, 24, "i64")
     L.emit(f"br i1 {_icmp(L, 'ne', fn, 'null', 'ptr')}, label %{keys_l}, label %{generic}")
     L.start(keys_l)    # a name added to the shared keys since: fill again
     keys = L.field(tp, abi.HEAPTYPE_CACHED_KEYS)

@@ -762,6 +762,37 @@ done:
 
 ATTR_ENTRIES = 4     # the entries of an attribute or method site's cache (types served)
 
+PROBE = """
+; The entry of a site cache (entries of %bytes bytes, {type, version tag, ...})
+; for a type as it is now, looked for from the second entry on (the code checks
+; the first itself); NULL if there is none.
+define ptr @jit.cache_probe(ptr %cache, ptr %tp, i64 %ver, i64 %bytes) {
+entry:
+  br label %loop
+loop:
+  %k = phi i64 [ 1, %entry ], [ %k1, %next ]
+  %more = icmp slt i64 %k, {ENTRIES}
+  br i1 %more, label %look, label %none
+look:
+  %o = mul i64 %k, %bytes
+  %e = getelementptr i8, ptr %cache, i64 %o
+  %t = load ptr, ptr %e
+  %vp = getelementptr i8, ptr %e, i64 8
+  %v = load i64, ptr %vp
+  %st = icmp eq ptr %t, %tp
+  %sv = icmp eq i64 %v, %ver
+  %hit = and i1 %st, %sv
+  br i1 %hit, label %found, label %next
+next:
+  %k1 = add i64 %k, 1
+  br label %loop
+found:
+  ret ptr %e
+none:
+  ret ptr null
+}
+"""
+
 
 def _fill_in(text: str, values: dict) -> str:
     for key, value in values.items():
@@ -769,7 +800,7 @@ def _fill_in(text: str, values: dict) -> str:
     return text
 
 
-ATTR = _fill_in(ATTR + _poly("attr_fill", 3, "i1 %store") + METHOD
+ATTR = _fill_in(ATTR + PROBE + _poly("attr_fill", 3, "i1 %store") + METHOD
                + _poly("method_fill", 4, "ptr %ftype"), {
               "ENTRIES": ATTR_ENTRIES,
               "OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS,
@@ -801,9 +832,10 @@ SIGNATURES = {
     **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1"),
         "jit.attr_fill_poly": ("void", "ptr, ptr, ptr, i1"),
         "jit.method_fill_poly": ("void", "ptr, ptr, ptr, ptr"),
-        "jit.method_fill": ("void", "ptr, ptr, ptr, ptr")} if abi.INSTANCE_VALUES else {}),
+        "jit.method_fill": ("void", "ptr, ptr, ptr, ptr"),
+        "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
-HOT = {"jit.ipow", "jit.fpow"}     # called on fast paths: not marked cold
+HOT = {"jit.ipow", "jit.fpow", "jit.cache_probe"}     # called on fast paths: not marked cold
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
