@@ -1873,7 +1873,7 @@ def _vectorcall(L, op, result: str):
     kwnames = L.const(kwn) if kwn else "null"
     npos = nargs - len(kwn)
     offset_flag = (npos | abi.VECTORCALL_ARGUMENTS_OFFSET) - (1 << 64)   # as a signed i64
-    if first.id in L.static_null:
+    if first.id in L.static_null and _maybe_class(L, second):
         _class_call(L, op, L.v(second), [L.v(a) for a in args], npos, kwnames, result)
         return
     # [NULL, callable, args...] or [method, self, args...]
@@ -1890,6 +1890,20 @@ def _vectorcall(L, op, result: str):
     L.emit(f"{nf} = select i1 {isnull}, i64 {offset_flag}, i64 {npos + 1}")
     r = L.call("PyObject_Vectorcall", callee, argp, nf, kwnames, ret=result)
     L.check_null(r, op)
+
+
+def _maybe_class(L, callee: ir.Value) -> bool:
+    """Is the class-call path worth its code at this site? Not when the callee is
+    a global bound, as the code is compiled, to something that is not a class
+    (a later class there is called generically: only slower)."""
+    if L.producers is None:
+        L.producers = {r.id: op for blk in L.fn.blocks for op in blk.ops for r in op.results}
+    prod = L.producers.get(callee.id)
+    if prod is None or prod.kind != "load_global":
+        return True
+    name, namespace = prod.attrs["name"], L.entry_consts.get("globals") or {}
+    value = namespace[name] if name in namespace else getattr(builtins, name, None)
+    return value is None or isinstance(value, type)
 
 
 def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, result: str):

@@ -3422,6 +3422,41 @@ CASES[-1].setup = _pair_fake_enumerate
 CASES[-1].cleanup = _pair_real_enumerate
 
 
+# a call site compiled while its global is a plain function, called once the
+# global is a class (the class-call path was left out there: the generic call)
+
+def _maker_fn(x):
+    return ("made", x)
+
+
+class _MakerClass:
+    def __init__(self, x):
+        self.x = x * 2
+
+    def __repr__(self):
+        return f"_MakerClass({self.x})"
+
+
+maker = _maker_fn
+
+
+def _maker_to_class():
+    globals()["maker"] = _MakerClass
+
+
+def _maker_to_fn():
+    globals()["maker"] = _maker_fn
+
+
+@case((3,), (4,), Do(_maker_to_class), (3,), (5.5,), Do(_maker_to_fn), (2,),
+      cleanup=_maker_to_fn)
+def call_site_becomes_class(n):
+    out = []
+    for i in range(n):
+        out.append(repr(maker(i)))
+    return out
+
+
 # lent items (borrow.py): a list's item used without a reference of its own
 
 class Clearing:
