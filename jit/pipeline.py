@@ -214,7 +214,9 @@ def nested_specialized_ir(code, spec):
         fn, lowered = build_ssa(code)
     except UnsupportedError:
         return None
-    if deopt.nested_code_unsafe(code) is not None or deopt.interpreter_unsafe(code) is not None \
+    # (as for functions: not code reading its frame -- eval(), locals() -- whose
+    # answers come from the generic frame's state)
+    if deopt.nested_code_unsafe(code) is not None or not_specializable(code, fn) is not None \
             or sum(len(b.ops) for b in fn.blocks) > MAX_SPECIALIZED_OPS:
         return None
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
