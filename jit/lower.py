@@ -113,7 +113,7 @@ class Lowering:
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
         self.extra_text: list[str] = []
         self.spec = spec                   # a dispatch.Specialization (specialised code)
-        self.producers: dict | None = None  # value id -> the op making it (receiver_kind)
+        self._producers: dict | None = None  # value id -> the op making it (see producer)
         self.dispatch = dispatch           # the generic entry dispatches on argument types
         self.fn = fn
         self.slot_types = getattr(fn, "slot_types", None) or [OBJ] * fn.nlocals
@@ -151,6 +151,13 @@ class Lowering:
     # ---- text helpers -------------------------------------------------------
     def t(self, prefix="t") -> str:
         return f"%{prefix}{next(self.tmp)}"
+
+    def producer(self, v: ir.Value) -> ir.Op | None:
+        """The op whose result ``v`` is (None for a block parameter)."""
+        if self._producers is None:
+            self._producers = {r.id: op for blk in self.fn.blocks for op in blk.ops
+                               for r in op.results}
+        return self._producers.get(v.id)
 
     def label(self, prefix="L") -> str:
         return f"{prefix}{next(self.tmp)}"
@@ -1531,9 +1538,7 @@ def receiver_kind(L, v: ir.Value) -> str | None:
     """"module" / "instance" when ``v`` is made by an op that (nearly) always
     makes one of them; None when both paths are worth having. Only a matter of
     speed: each path serves any object, through the generic lookup."""
-    if L.producers is None:
-        L.producers = {r.id: op for blk in L.fn.blocks for op in blk.ops for r in op.results}
-    prod = L.producers.get(v.id)
+    prod = L.producer(v)
     kind = prod.kind if prod is not None else None
     return "module" if kind in _MODULE_MAKERS else "instance" if kind in _INSTANCE_MAKERS \
         else None
@@ -1896,9 +1901,7 @@ def _maybe_class(L, callee: ir.Value) -> bool:
     """Is the class-call path worth its code at this site? Not when the callee is
     a global bound, as the code is compiled, to something that is not a class
     (a later class there is called generically: only slower)."""
-    if L.producers is None:
-        L.producers = {r.id: op for blk in L.fn.blocks for op in blk.ops for r in op.results}
-    prod = L.producers.get(callee.id)
+    prod = L.producer(callee)
     if prod is None or prod.kind != "load_global":
         return True
     name, namespace = prod.attrs["name"], L.entry_consts.get("globals") or {}

@@ -608,18 +608,24 @@ class Inference:
                                      self.pair_source(op.args[0]))))
         return ("keep",)
 
+    def global_call(self, v):
+        """(name, arguments) when ``v`` is made by a positional call of a global of
+        that name, else (None, [])."""
+        prod = self.producer.get(v.id)
+        if prod is None or prod.kind != "call" or prod.attrs.get("kwnames"):
+            return None, []
+        fn = self.producer.get(prod.args[1].id)
+        if fn is None or fn.kind != "load_global":
+            return None, []
+        return fn.attrs["name"], prod.args[2:]
+
     def pair_source(self, v):
         """"enumerate" / "zip2" when ``v`` is made by a call of the global
         enumerate(xs[, start]) or zip(xs, ys) (a guess: checked at each step)."""
-        prod = self.producer.get(v.id)
-        if prod is None or prod.kind != "call" or prod.attrs.get("kwnames"):
-            return None
-        fn = self.producer.get(prod.args[1].id)
-        name = fn.attrs["name"] if fn is not None and fn.kind == "load_global" else None
-        n = len(prod.args) - 2
-        if name == "enumerate" and n in (1, 2):
+        name, args = self.global_call(v)
+        if name == "enumerate" and len(args) in (1, 2):
             return "enumerate"
-        return "zip2" if name == "zip" and n == 2 else None
+        return "zip2" if name == "zip" and len(args) == 2 else None
 
     def items_of(self, v):
         """A guess at what iterating ``v`` gives: the items of a list or tuple, ints
@@ -631,15 +637,11 @@ class Inference:
         h = t[1] if is_obj(t) and t else None
         if isinstance(h, tuple) and h[0] == "iter":
             return h[1]
-        prod = self.producer.get(v.id)
-        if prod is not None and prod.kind == "call" and not prod.attrs.get("kwnames"):
-            fn = self.producer.get(prod.args[1].id)
-            name = fn.attrs["name"] if fn is not None and fn.kind == "load_global" else None
-            args = prod.args[2:]
-            if name == "enumerate" and len(args) in (1, 2):
-                return ("tuple", (INT, self.items_of(args[0])))
-            if name == "zip" and 1 <= len(args) <= 8:
-                return ("tuple", tuple(self.items_of(a) for a in args))
+        name, args = self.global_call(v)
+        if name == "enumerate" and len(args) in (1, 2):
+            return ("tuple", (INT, self.items_of(args[0])))
+        if name == "zip" and 1 <= len(args) <= 8:
+            return ("tuple", tuple(self.items_of(a) for a in args))
         return element_hint(h)
 
     def v_iter_next(self, op):
@@ -777,11 +779,10 @@ class Inference:
     def made_list(self, op):
         """The hint of the list ``list(xs)`` or ``sorted(xs)`` makes (of a global
         of that name: only a guess, checked where it matters), or None."""
-        fn = self.producer.get(op.args[1].id)
-        if fn is None or fn.kind != "load_global" or fn.attrs["name"] not in ("list", "sorted") \
-                or len(op.args) != 3 or op.attrs.get("kwnames"):
+        name, args = self.global_call(op.result)
+        if name not in ("list", "sorted") or len(args) != 1:
             return None
-        return ("list", self.items_of(op.args[2]))
+        return ("list", self.items_of(args[0]))
 
     def direct_kind(self, v, t):
         """How ``v`` (of type ``t``) travels to a direct callee: as an unboxed int or
@@ -931,12 +932,6 @@ def _conv_float(t, other, floats=False):
 # Specialised callees this small (IR ops) are compiled into their callers' modules,
 # where LLVM inlines them (call overhead is most of a small function's cost).
 INLINE_MAX_OPS = 150
-
-# Typed ops that may deoptimise (their lowering needs Op.state).
-DEOPTS = {"unbox_int", "unbox_float", "int_op", "int_truediv", "int_unary", "float_op",
-          "guard_callee", "range_new", "num_call", "int_to_float", "load_local",
-          "delete_local", "arg_unbox", "guard_defaults"}
-
 
 class Rewriter:
     def __init__(self, fn: ir.Function, inf: Inference):
