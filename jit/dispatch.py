@@ -150,6 +150,7 @@ class Dispatcher:
         self.cells: dict[tuple, ctypes.c_void_p] = {}
         self.building: set[tuple] = set()
         self.failures: list[str] = []   # specialisations the compiler could not build
+        self.materialize = None   # compiles the generic code on first use (pipeline.LazyGeneric)
 
     def attach(self, library, prefix: str):
         n = self.ROWS * (self.argc + 1)

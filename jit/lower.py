@@ -769,6 +769,19 @@ class Lowering:
     def module_text(self) -> str:
         impl = self.lower()
         entry = self.spec_text() if self.spec is not None else self.entry_text()
+        return self._module([impl, entry] + self.extra_text)
+
+    def lazy_module_texts(self) -> tuple[str, str]:
+        """(entry module, body module) of a function whose generic code is compiled
+        on first use (pipeline.compile_code): the entry module holds the vectorcall
+        entry, its dispatch table and the generic wrapper, which reach the body
+        through @P.implp (see _run_generic); the body module holds impl."""
+        impl = self.lower()
+        entry = self.entry_text(lazy=True) + self._run_generic()
+        # (both after every constant is added: their tables are sized alike)
+        return self._module([entry]), self._module([impl] + self.extra_text)
+
+    def _module(self, parts: list[str]) -> str:
         p = self.p
         decls = [capi.declaration(n) for n in sorted(self.used)]
         # sized only now: lowering and the entry point both add constants
@@ -785,8 +798,7 @@ class Lowering:
         if getattr(self, "dispatch_table", None):
             where += "\n" + self.dispatch_table
         return "\n".join(decls + [consts, where, abi.REFCOUNT_IR, rtlib.INLINE, rtlib.DECLARATIONS,
-                                 TYPED_PRELUDE, impl,
-                                 entry] + self.extra_text)
+                                 TYPED_PRELUDE] + parts)
 
     def inline_text(self) -> str:
         """This (specialised) function as a copy inside a caller's module: its
@@ -895,9 +907,57 @@ entry:
   ret ptr %r
 }}"""
 
-    def generic_text(self) -> str:
+    def generic_text(self, lazy: bool = False) -> str:
         """generic(args): the generic code behind a dispatch row."""
-        return self._wrapper("generic", direct=False)
+        if not lazy:
+            return self._wrapper("generic", direct=False)
+        return f"""
+define ptr @{self.p}.generic(ptr %args) {{
+  %ts = call ptr @_PyThreadState_UncheckedGet()
+  %r = call ptr @{self.p}.run_generic(ptr %args, ptr %ts)
+  ret ptr %r
+}}"""
+
+    def _run_generic(self) -> str:
+        """run_generic(args, ts): call impl (the generic code) through @P.implp with
+        exactly co_argcount positional arguments. While implp is NULL the
+        materialiser (pipeline.LazyGeneric) compiles the body and sets it; if it
+        leaves it NULL (the body is being compiled further up this thread's stack,
+        or could not be compiled), the original function runs in the interpreter."""
+        p = self.p
+        make = self.fn.const_index(self.dispatch.materialize)
+        original = self.fn.const_index(self.dispatch.function)
+        return f"""
+@{p}.implp = global ptr null
+define internal ptr @{p}.run_generic(ptr %args, ptr %ts) {{
+entry:
+  %f0 = load ptr, ptr @{p}.implp
+  %have0 = icmp ne ptr %f0, null
+  br i1 %have0, label %run, label %make
+make:
+  %mk.p = getelementptr ptr, ptr @{p}.consts, i64 {make}
+  %mk = load ptr, ptr %mk.p
+  %made = call ptr @PyObject_Vectorcall(ptr %mk, ptr null, i64 0, ptr null)
+  %mfail = icmp eq ptr %made, null
+  br i1 %mfail, label %fail, label %made.ok
+fail:
+  ret ptr null
+made.ok:
+  call void @jit.decref(ptr %made)
+  %f1 = load ptr, ptr @{p}.implp
+  %have1 = icmp ne ptr %f1, null
+  br i1 %have1, label %run, label %interp
+interp:
+  %orig.p = getelementptr ptr, ptr @{p}.consts, i64 {original}
+  %orig = load ptr, ptr %orig.p
+  %ri = call ptr @PyObject_Vectorcall(ptr %orig, ptr %args, i64 {self.code.co_argcount}, ptr null)
+  ret ptr %ri
+run:
+  %f = phi ptr [ %f0, %entry ], [ %f1, %made.ok ]
+{self._const_loads()}
+  %r = call ptr %f(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args, ptr %ts)
+  ret ptr %r
+}}"""
 
     def spec_text(self) -> str:
         """A specialisation's entries: spec(args), the arguments' types already checked
@@ -961,7 +1021,7 @@ entry:
                   "disp.generic:"]
         return "\n".join(lines)
 
-    def entry_text(self) -> str:
+    def entry_text(self, lazy: bool = False) -> str:
         p = self.p
         code = self.code
         simple = not (code.co_flags & 0x0C) and code.co_kwonlyargcount == 0
@@ -972,6 +1032,8 @@ entry:
                           f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
         call = (f"call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
                 f"ptr %closure, i1 false, ptr null, ptr")
+        if lazy:     # (only simple signatures are dispatched: argc positional values)
+            call = f"call ptr @{p}.run_generic(ptr"
         fast = ""
         if simple:
             fast = f"""
@@ -1044,11 +1106,12 @@ call:
   call void @jit.decref(ptr %bound)
   ret ptr %r2
 }}
+""" + ("" if lazy else f"""
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
   %ts = call ptr @_PyThreadState_UncheckedGet()
   %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null, ptr null, ptr %ts)
   ret ptr %r
-}}""" + (self.generic_text() if self.dispatch else "")
+}}""") + (self.generic_text(lazy) if self.dispatch else "")
 
 
 # ---- op lowerings ------------------------------------------------------------

@@ -68,6 +68,7 @@ class Native:
         self._consts_array = None
         self._module_entry = None
         self.why_generic = None
+        self.lazy_generic = None
 
     def explain(self) -> str:
         name = self.code.co_qualname
@@ -80,7 +81,7 @@ class Native:
         if d is None:
             return f"\nno per-signature specialisation: {self.why_generic}" \
                 if self.function is not None else ""
-        return "\nspecialisations:\n" + d.explain()
+        return f"\n{d.materialize.explain()}\nspecialisations:\n" + d.explain()
 
     def entry_address(self) -> int:
         return self.library.address(f"{self.prefix}.entry")
@@ -136,39 +137,115 @@ def compile_code(code, function=None, specialize=True) -> Native:
     nops = sum(len(b.ops) for b in fn.blocks)
     # Promoting frame slots costs ~slots x blocks; past this, compile time wins.
     opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
-    exports = ["entry", "module", "consts", "impl", "frame"]
     if dispatcher is not None:
-        exports += ["sigs", "generic"]
-    library, consts, text = _link(lowering, fn, code, exports, opt_level=opt_level)
-    p = lowering.p
-    ms = (time.perf_counter() - t0) * 1000
-    native = Native(code, fn, lowered, library, consts, text, ms, function)
-    native.prefix = p
+        native = _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, t0)
+    else:
+        exports = ["entry", "module", "consts", "impl", "frame"]
+        library, consts, text = _link(lowering, fn, code, exports, opt_level=opt_level)
+        native = Native(code, fn, lowered, library, consts, text,
+                        (time.perf_counter() - t0) * 1000, function)
+        native.prefix = lowering.p
     native.dispatcher = dispatcher
     native.why_generic = why_generic if specialize else "specialize=False"
-    if dispatcher is not None:
-        dispatcher.attach(library, p)
     api.opcode_coverage.update(lowered)
     return native
 
 
+def _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, t0):
+    """A dispatching function: only its entry is compiled now; its generic code is
+    lowered now (so errors surface here) but compiled on first use, which calls
+    whose arguments specialise never make."""
+    lazy = LazyGeneric(code, opt_level)
+    dispatcher.materialize = lazy
+    entry_text, body_text = lowering.lazy_module_texts()
+    library = _link_text(lowering, fn, code, entry_text, ["entry", "consts", "sigs", "generic", "implp"],
+                         opt_level=1, with_copies=False)
+    lazy.arm(lowering, fn, body_text, library)
+    consts = list(fn.consts) + [c for sub in lowering.copies() for c in sub.fn.consts]
+    native = Native(code, fn, lowered, library, consts, entry_text + body_text,
+                    (time.perf_counter() - t0) * 1000, function)
+    native.prefix = lowering.p
+    native.lazy_generic = lazy
+    dispatcher.attach(library, lowering.p)
+    return native
+
+
+class LazyGeneric:
+    """Compiles a dispatching function's generic code (impl) on its first use and
+    points the entry module's @P.implp at it (lower.Lowering._run_generic). Called
+    with the GIL held, from native code; returns None, leaving implp NULL when the
+    call should run in the interpreter instead (the body is being compiled further
+    up the stack, e.g. by a finaliser the compiler's allocations ran, or failed)."""
+
+    def __init__(self, code, opt_level):
+        self.code = code
+        self.opt_level = opt_level
+        self.library = None        # the body's, once compiled
+        self.compile_ms = None
+        self.failed = None         # why the body could not be compiled
+        self._pending = None       # (lowering, fn, text, entry library) until compiled
+        self._busy = False
+
+    def arm(self, lowering, fn, text, entry_library):
+        self._pending = (lowering, fn, text, entry_library)
+
+    def __call__(self):
+        if self._pending is None or self._busy:
+            return None
+        self._busy = True
+        t0 = time.perf_counter()
+        lowering, fn, text, entry_library = self._pending
+        try:
+            self.library = _link_text(lowering, fn, self.code, text,
+                                      ["impl", "consts", "frame"], self.opt_level)
+        except CompileError as exc:
+            import os
+            if os.environ.get("JIT_STRICT"):
+                raise      # the test suite wants internal errors loud
+            self.failed = str(exc)
+        finally:
+            self._busy = False
+        self._pending = None
+        self.compile_ms = (time.perf_counter() - t0) * 1000
+        if self.library is not None:
+            implp = entry_library.address(f"{lowering.p}.implp")
+            ctypes.c_void_p.from_address(implp).value = \
+                self.library.address(f"{lowering.p}.impl")
+        return None
+
+    def explain(self) -> str:
+        if self.failed is not None:
+            return f"generic code could not be compiled ({self.failed}): those calls run in the interpreter"
+        if self.library is None:
+            return "generic code: compiled on first use (not used yet)"
+        return f"generic code: compiled on first use ({self.compile_ms:.1f} ms)"
+
+
 def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
     text = lowering.module_text()
+    library = _link_text(lowering, fn, code, text, exports, opt_level, codegen_level)
+    return library, list(fn.consts) + [c for sub in lowering.copies() for c in sub.fn.consts], text
+
+
+def _link_text(lowering, fn, code, text, exports, opt_level, codegen_level=None,
+               with_copies=True):
+    """Compile and link module ``text`` made by ``lowering``; fill its tables (and
+    those of the code copied into it, ``with_copies``)."""
     imports = {name: capi.address(name) for name in lowering.used}
     imports.update(rtlib.symbols())
     p = lowering.p
-    copies = [f"{sub.p}.{table}" for sub in lowering.copies() for table in ("consts", "addrs")]
+    subs = list(lowering.copies()) if with_copies else []
+    copies = [f"{sub.p}.{table}" for sub in subs for table in ("consts", "addrs")]
     exports = [*exports, "addrs"]
     library = engine.compile_ir(text, [f"{p}.{e}" for e in exports] + copies, imports,
                                 opt_level=opt_level, codegen_level=codegen_level)
-    ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
-        measure_frame(library.address(f"{p}.impl"))
-    consts = list(fn.consts)
+    if "impl" in exports:
+        ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
+            measure_frame(library.address(f"{p}.impl"))
     _fill_consts(library, lowering, code)
-    for sub in lowering.copies():      # callees' and nested code copied in: own tables
+    for sub in subs:      # callees' and nested code copied in: own tables
         _fill_consts(library, sub, code)
-        consts += sub.fn.consts
-    return library, consts, text
+    return library
 
 
 def _fill_consts(library, lowering, code):
