@@ -130,6 +130,7 @@ class Lowering:
         self.deopt_incoming: list = []   # (block, site constant, stack depth, kinds) per site
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
+        self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
         self.deopt_depth = 0
         # per-site caches of 4 words: LOAD_GLOBAL {globals ver, builtins ver, value},
         # attributes, methods and class calls (see their lowerings)

@@ -261,6 +261,7 @@ def _floor_divmod(L, op, a, b):
               _and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
     L.deopt_if(bad, op)
     q, r = _bin(L, "sdiv", a, b), _bin(L, "srem", a, b)
+    L.last_srem = r
     adjust = _and(L, _icmp(L, "ne", r, "0"), _icmp(L, "slt", _bin(L, "xor", r, b), "0"))
     fq = _select(L, adjust, _bin(L, "sub", q, "1"), q, "i64")
     fr = _select(L, adjust, _bin(L, "add", r, b), r, "i64")
@@ -293,6 +294,8 @@ def lo_int_op(L, op):
     elif sym in ("//", "%"):
         q, m = _floor_divmod(L, op, a, b)
         r = q if sym == "//" else m
+        if sym == "%":      # (its C remainder: zero exactly when this is, see lo_int_cmp)
+            L.remainders[L.v(op.result)] = L.last_srem
     elif sym in ("&", "|", "^"):
         r = _bin(L, {"&": "and", "|": "or", "^": "xor"}[sym], a, b)
     elif sym == "**":
@@ -341,6 +344,10 @@ def lo_int_unary(L, op):
 
 def lo_int_cmp(L, op):
     a, b = (L.v(x) for x in op.args)
+    if op.attrs["op"] in ("==", "!=") and L.int_consts.get(b) == 0:
+        # x % c == 0 (the common divisibility test) needs no sign fix-up: Python's
+        # remainder is zero exactly when C's is
+        a = L.remainders.get(a, a)
     L.emit(f"{L.v(op.result)} = icmp {ICMP[op.attrs['op']]} i64 {a}, {b}")
 
 

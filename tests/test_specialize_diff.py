@@ -381,6 +381,23 @@ def truediv(a, b):
     return a / b
 
 
+@case(*DIV_CALLS, rev=True)
+def divisible(a, b):
+    # x % c == 0 and != 0 compare C's remainder (no sign fix-up): the same answer
+    return a % b == 0, a % b != 0, (a % b == 0) + 0, a % b
+
+
+@case((30, 3), (30, -3), (30, 7), (30, 0), (30, IMIN), (30, 2.5))
+def divisible_loop(n, d):
+    hits = 0
+    for i in range(-n, n):
+        if i % d == 0:
+            hits += 1
+        elif i % 2 != 0:
+            hits -= i % d
+    return hits
+
+
 @case((10, 3), (10, -3), (-10, 3), (10, 0), (IMIN, -1), (2.5, 2))
 def div_loop(n, d):
     out = []
