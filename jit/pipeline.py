@@ -11,7 +11,7 @@ import ctypes
 import time
 import types
 
-from runtime import capi, deopt
+from runtime import abi, capi, deopt
 
 from . import engine, rtlib
 from .borrow import borrow
@@ -28,7 +28,12 @@ _PyThreadState_Get.restype = ctypes.c_void_p
 
 def make_frame(code, globals_):
     """A frame object to name compiled code in tracebacks."""
-    return _PyFrame_New(_PyThreadState_Get(), code, globals_, None)
+    frame = _PyFrame_New(_PyThreadState_Get(), code, globals_, None)
+    if code.co_freevars and not abi.settle_frame(frame):
+        raise UnsupportedError(f"{code.co_qualname}: frames of this Python's layout are "
+                               "unknown to the compiler (free variables)",
+                               opcode="COPY_FREE_VARS", lineno=code.co_firstlineno)
+    return frame
 
 
 # C stack one compiled call takes besides impl's own frame: the entry point, the

@@ -969,6 +969,7 @@ class Rewriter:
         fn.slot_types = [UNBOXED_IR[t] if t in (INT, FLOAT) else OBJ for t in self.inf.slots]
         unboxed |= any(t != OBJ for t in fn.slot_types)
         self._pair_params()
+        self.nested_numbers = False    # a comprehension made here gets number hints
         for blk in fn.blocks:
             self.out = []
             for op in blk.ops:
@@ -976,7 +977,7 @@ class Rewriter:
             blk.ops = self.out
         ir.prune_unreachable(fn)
         ir.verify(fn)
-        return unboxed
+        return unboxed or self.nested_numbers
 
     def _pair_params(self):
         """A pair loop's body takes the two items as parameters of its own (after the
@@ -1120,6 +1121,9 @@ class Rewriter:
                 t if is_obj(t) and t is not None else ANY
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
+            # (worth specialising this function for, even if nothing of its own unboxes)
+            self.nested_numbers |= _mentions_number(op.attrs["nested_arg"]) or \
+                any(map(_mentions_number, op.attrs["nested_free"].values()))
         keep_bool = op.kind in ("cbr", "bool_box")    # ops that take an i1
         op.args = [a if keep_bool and a.type == BOOL else self.box(a, op, temps)
                    for a in op.args]
@@ -1319,6 +1323,13 @@ class Rewriter:
             self.emit("len", args, op.results, op, unwind=op.unwind)
         else:
             self.emit("num_call", args, op.results, op, fn=kind)
+
+
+def _mentions_number(hint) -> bool:
+    """Whether a type hint (nested tuples of type names) has an int or float in it."""
+    if isinstance(hint, tuple):
+        return any(map(_mentions_number, hint))
+    return hint in (INT, FLOAT)
 
 
 def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -> bool:

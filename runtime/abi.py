@@ -33,6 +33,41 @@ def _seq_iter_layout() -> bool:
 
 SEQ_ITER_LAYOUT = _seq_iter_layout()
 
+# A frame object made by PyFrame_New (3.11): PyFrameObject.f_frame points at its own
+# _PyInterpreterFrame, whose prev_instr and stacktop say how far it ran
+FRAME_IFRAME = 24            # PyFrameObject.f_frame
+IFRAME_CODE = 32             # _PyInterpreterFrame.f_code
+IFRAME_PREV_INSTR = 56       # _PyInterpreterFrame.prev_instr (_Py_CODEUNIT *)
+IFRAME_STACKTOP = 64         # _PyInterpreterFrame.stacktop (int)
+
+
+def settle_frame(frame) -> bool:
+    """Make a frame that compiled code names in tracebacks (never run) hold nothing
+    in its slots and look started: otherwise reading its f_locals, for code with free
+    variables, takes the NULL in a free variable's slot for its cell, or copies the
+    free variables from the closure PyFrame_New's frame does not have (both NULL
+    dereferences in CPython). Checked on the live frame; False (the frame untouched)
+    where the layout differs."""
+    import ctypes
+    if VERSION != (3, 11):
+        return False
+    code = frame.f_code
+    iframe = ctypes.c_void_p.from_address(id(frame) + FRAME_IFRAME).value
+    if not iframe or ctypes.c_void_p.from_address(iframe + IFRAME_CODE).value != id(code):
+        return False
+    stacktop = ctypes.c_int.from_address(iframe + IFRAME_STACKTOP)
+    cells = [c for c in code.co_cellvars if c not in code.co_varnames]   # (a captured
+    if stacktop.value != code.co_nlocals + len(cells) + len(code.co_freevars):  # arg: once)
+        return False
+    if frame.f_lasti < 0:
+        prev = ctypes.c_void_p.from_address(iframe + IFRAME_PREV_INSTR)
+        prev.value += 2          # one code unit on: the first instruction "ran"
+        if frame.f_lasti != 0:
+            prev.value -= 2
+            return False
+    stacktop.value = 0
+    return True
+
 # enumerate: {head, en_index, en_sit (the iterator), en_result, en_longindex (NULL
 # while the index fits)}; zip: {head, tuplesize, ittuple (the iterators), result,
 # int strict}. Private to CPython too: checked on live ones.

@@ -60,27 +60,32 @@ def test_errors_on_the_first_generic_call_are_the_interpreters():
 def test_while_being_compiled_calls_run_in_the_interpreter():
     # a call made while the body is compiled (a finaliser run by the compiler's own
     # allocations) cannot wait for it: it runs the original function
-    f = jit.compile(scale)
+    f = jit.compile(add)
     lazy = lazy_of(f)
     lazy._busy = True
     try:
-        assert f(["a", "b"], 2) == ["aa", "bb"]
+        assert f("a", "b") == "ab"             # nothing to unbox: the generic code
         assert lazy.library is None
     finally:
         lazy._busy = False
-    assert f(["a"], 3) == ["aaa"]
+    assert f([1], [2]) == [1, 2]
     assert lazy.library is not None
 
 
 def test_a_body_that_cannot_be_compiled_runs_in_the_interpreter(monkeypatch):
     monkeypatch.delenv("JIT_STRICT", raising=False)
-    f = jit.compile(scale)
+    f = jit.compile(add)
     lazy = lazy_of(f)
     lowering, fn, text, entry = lazy._pending
     lazy._pending = (lowering, fn, text.replace("define ptr @code.impl", "define ptr @code.impl(", 1),
                      entry)
-    assert f(["a"], 2) == ["aa"]
-    assert f((1, 2), 2) == [2, 4]
+    with pytest.raises(TypeError) as got:
+        f("a", 1)
+    with pytest.raises(TypeError) as want:
+        add("a", 1)
+    assert str(got.value) == str(want.value)       # the interpreter's error
+    assert f(("a",), ("b",)) == ("a", "b")
+    assert f(a="x", b="y") == "xy"
     assert lazy.library is None and lazy.failed
     assert "could not be compiled" in jit.explain(f)
 
@@ -106,3 +111,39 @@ def test_compiled_function_outlives_its_entry_references():
     del native
     gc.collect()
     assert f("p", "q") == "pq"
+
+
+# ---- the frames compiled code names in tracebacks ----------------------------------
+
+def make_counter(step):
+    def bump(xs):
+        return [x + step for x in xs]          # a closure holding a comprehension
+    return bump
+
+
+def mid_maker(k):
+    def mid(a):                                # free k, and a captured argument
+        return (lambda: a + k)()
+    return mid
+
+
+@pytest.mark.parametrize("fn, args", [
+    (scale, (["a"], [2])),                     # comprehension with a free variable
+    (make_counter(1), (["a"],)),               # closure, and its comprehension
+    (mid_maker(1), ("a",)),
+])
+def test_traceback_frames_locals_can_be_read(fn, args):
+    # reading f_locals of the frames compiled code puts in tracebacks (pytest, pdb,
+    # traceback.TracebackException(capture_locals=True) do) must not crash
+    import traceback
+    f = jit.compile(fn)
+    with pytest.raises(TypeError) as got:
+        f(*args)
+    tb = got.value.__traceback__
+    names = []
+    while tb is not None:
+        assert isinstance(tb.tb_frame.f_locals, dict)
+        names.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert fn.__name__ in names
+    traceback.TracebackException.from_exception(got.value, capture_locals=True).format()
