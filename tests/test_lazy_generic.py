@@ -112,38 +112,3 @@ def test_compiled_function_outlives_its_entry_references():
     gc.collect()
     assert f("p", "q") == "pq"
 
-
-# ---- the frames compiled code names in tracebacks ----------------------------------
-
-def make_counter(step):
-    def bump(xs):
-        return [x + step for x in xs]          # a closure holding a comprehension
-    return bump
-
-
-def mid_maker(k):
-    def mid(a):                                # free k, and a captured argument
-        return (lambda: a + k)()
-    return mid
-
-
-@pytest.mark.parametrize("fn, args", [
-    (scale, (["a"], [2])),                     # comprehension with a free variable
-    (make_counter(1), (["a"],)),               # closure, and its comprehension
-    (mid_maker(1), ("a",)),
-])
-def test_traceback_frames_locals_can_be_read(fn, args):
-    # reading f_locals of the frames compiled code puts in tracebacks (pytest, pdb,
-    # traceback.TracebackException(capture_locals=True) do) must not crash
-    import traceback
-    f = jit.compile(fn)
-    with pytest.raises(TypeError) as got:
-        f(*args)
-    tb = got.value.__traceback__
-    names = []
-    while tb is not None:
-        assert isinstance(tb.tb_frame.f_locals, dict)
-        names.append(tb.tb_frame.f_code.co_name)
-        tb = tb.tb_next
-    assert fn.__name__ in names
-    traceback.TracebackException.from_exception(got.value, capture_locals=True).format()

@@ -226,3 +226,42 @@ def test_native_stack_accounting_balances_across_threads():
     for t in threads:
         t.join()
     assert capi.native_stack.value == 0
+
+
+# ---- the frames compiled code names in tracebacks ----------------------------------
+
+def make_counter(step):
+    def bump(xs):
+        return [x + step for x in xs]          # a closure holding a comprehension
+    return bump
+
+
+def mid_maker(k):
+    def mid(a):                                # free k, and a captured argument
+        return (lambda: a + k)()
+    return mid
+
+
+def scale_items(xs, k):
+    return [x * k for x in xs]
+
+
+@pytest.mark.parametrize("fn, args", [
+    (scale_items, (["a"], [2])),               # comprehension with a free variable
+    (make_counter(1), (["a"],)),               # closure, and its comprehension
+    (mid_maker(1), ("a",)),
+])
+def test_traceback_frames_locals_can_be_read(fn, args):
+    # reading f_locals of the frames compiled code puts in tracebacks (pytest, pdb,
+    # traceback.TracebackException(capture_locals=True) do) must not crash
+    f = jit.compile(fn)
+    with pytest.raises(TypeError) as got:
+        f(*args)
+    tb = got.value.__traceback__
+    names = []
+    while tb is not None:
+        assert isinstance(tb.tb_frame.f_locals, dict)
+        names.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert fn.__name__ in names
+    traceback.TracebackException.from_exception(got.value, capture_locals=True).format()
