@@ -17,10 +17,6 @@ def add(a, b):
     return a + b
 
 
-def scale(xs, k):
-    return [x * k for x in xs]
-
-
 def test_specialised_calls_never_compile_the_generic_code():
     f = jit.compile(add)
     assert lazy_of(f).library is None
