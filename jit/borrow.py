@@ -39,7 +39,7 @@ from .ir import OBJ
 
 # ops that run no Python code and free nothing (they may deoptimise: the frame
 # state then takes its own references)
-PURE = {"const", "load_local", "null", "int_op", "float_op", "int_cmp", "float_cmp",
+PURE = {"const", "load_local", "null", "int_op", "float_op", "int_cmp", "float_cmp", "num_in",
         "unbox_int", "unbox_float", "int_to_float", "int_truediv", "int_unary",
         "float_unary", "num_truth", "box", "num_call"}
 

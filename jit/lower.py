@@ -87,7 +87,7 @@ def leave_recursion(n: int, counts: bool = True) -> list[str]:
 # resumes in the interpreter, whose frames are the caller's business)
 LEAF_OPS = frozenset((
     "prologue", "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float",
-    "int_op", "int_truediv", "int_unary", "int_cmp", "float_op", "float_unary", "float_cmp",
+    "int_op", "int_truediv", "int_unary", "int_cmp", "num_in", "float_op", "float_unary", "float_cmp",
     "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref",
     "range_new", "range_iter", "range_next", "check_signals", "br", "cbr", "ret", "ret_raw"))
 

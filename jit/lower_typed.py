@@ -342,6 +342,17 @@ def lo_int_unary(L, op):
         L.emit(f"{r} = add i64 {v}, 0")
 
 
+def lo_num_in(L, op):
+    """x in (constants): x == each of them, or-ed."""
+    x = L.v(op.args[0])
+    hits = [_icmp(L, "eq", x, str(c)) if op.args[0].type == I64 else
+            _fcmp(L, "oeq", x, float_literal(c)) for c in op.attrs["values"]]
+    found = hits[0]
+    for h in hits[1:]:
+        found = _or(L, found, h)
+    L.emit(f"{L.v(op.result)} = or i1 {found}, false")
+
+
 def lo_int_cmp(L, op):
     a, b = (L.v(x) for x in op.args)
     if op.attrs["op"] in ("==", "!=") and L.int_consts.get(b) == 0:
@@ -994,7 +1005,7 @@ TYPED_LOWER = {
     "guard_defaults": lo_guard_defaults,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
-    "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "float_op": lo_float_op,
+    "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "num_in": lo_num_in, "float_op": lo_float_op,
     "float_unary": lo_float_unary, "float_cmp": lo_float_cmp, "num_truth": lo_num_truth,
     "seq_getitem": lo_seq_getitem, "seq_setitem": lo_seq_setitem, "len": lo_len,
     "guard_callee": lo_guard_callee, "num_call": lo_num_call, "range_new": lo_range_new,

@@ -277,7 +277,8 @@ class Inference:
 
     def force_candidates(self) -> dict:
         """Object slots worth holding unboxed: some store puts a definite int (float)
-        there and every other store an object guessed, or not known not, to be one."""
+        there and every other store an object guessed, or not known not, to be one;
+        or every store puts an object guessed a float there (``x, y = point``)."""
         found = {}
         for slot, stored in self.numeric_stores.items():
             t = self.slots[slot]
@@ -287,6 +288,10 @@ class Inference:
             if isinstance(t, tuple) and t[1] in (g, None) and (
                     slot >= len(self.arg_types) or self.arg_types[slot] == g):
                 found[slot] = g
+        for slot in range(len(self.arg_types), len(self.slots)):
+            if self.slots[slot] == ("obj", FLOAT) and slot not in self.numeric_stores and \
+                    slot not in self.forced and slot not in self.boxed_slots:
+                found[slot] = FLOAT
         return found
 
     def set(self, v, t):
@@ -486,6 +491,27 @@ class Inference:
         # int vs float compares exactly only while the int converts exactly: the
         # conversions of a comparison check |v| <= 2**53 (else deopt)
         return (plan[0] + "_cmp", plan[1], plan[2], op.attrs["op"])
+
+    def v_contains(self, op):
+        """``x in (1, 3, 5)`` (a constant tuple or frozenset of numbers) with a number
+        ``x``: compared natively with each constant (== on numbers runs no code, so
+        comparing them all gives what the interpreter's in-order search gives)."""
+        container, item = op.args
+        prod = self.producer.get(container.id)
+        if prod is None or prod.kind != "const" or not self.speculate(op):
+            return None
+        values = self.fn.consts[prod.attrs["index"]]
+        g = guess(self.t(item))
+        if type(values) not in (tuple, frozenset) or not 0 < len(values) <= MAX_IN_CONSTS \
+                or g is None or not all(map(_plain_number, values)):
+            return None
+        if g == INT and not all(isinstance(c, int) for c in values):
+            return None          # (an int against floats: left to the generic op)
+        if g == FLOAT and not all(isinstance(c, float) or abs(c) <= 2 ** 53 for c in values):
+            return None          # (an int constant a double cannot hold exactly)
+        self.set(op.result, I1)
+        cast = int if g == INT else float
+        return ("num_in", _conv(self.t(item), g), sorted({cast(c) for c in values}))
 
     def v_unary(self, op):
         t = self.t(op.args[0])
@@ -903,6 +929,15 @@ def direct_arg_types(types, kinds):
             for t, k in zip(types, kinds)]
 
 
+MAX_IN_CONSTS = 16      # x in (constants): compared one by one up to this many
+
+
+def _plain_number(c) -> bool:
+    """An int (bools too) or a non-nan float: == against it is plain arithmetic (a
+    nan constant could still be found by identity)."""
+    return isinstance(c, int) or (isinstance(c, float) and c == c)
+
+
 def _conv(t, want):
     """Conversion of a value of abstract type ``t`` to unboxed ``want`` (INT/FLOAT)."""
     if t == want:
@@ -1172,6 +1207,10 @@ class Rewriter:
         a = self.convert(op.args[0], ca, op, exact=True)
         b = self.convert(op.args[1], cb, op, exact=True)
         self.emit("float_cmp", [a, b], op.results, op, op=sym)
+
+    def r_num_in(self, op, conv, values):
+        v = self.convert(op.args[1], conv, op)
+        self.emit("num_in", [v], op.results, op, values=values)
 
     def r_unary(self, op, sym, conv):
         v = self.convert(op.args[0], conv, op)

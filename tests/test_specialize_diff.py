@@ -387,6 +387,53 @@ def divisible(a, b):
     return a % b == 0, a % b != 0, (a % b == 0) + 0, a % b
 
 
+@case((0,), (3,), (-5,), (2 ** 40,), (IMIN,), (I63,), (True,), (False,), (2.0,), (-0.0,),
+      (1.5,), (NAN,), (INF,), (BIG,), ("x",), (3,))
+def in_constants(x):
+    # x in (constants) compares natively with each: ints, floats, a frozenset
+    return (x in (1, 3, -5, 2 ** 40), x not in (0, 2, -2 ** 63), x in {0, 7, 2 ** 40},
+            x in (1.5, 2.0, -0.0, 1e400), x + 1 in (4, 2.5, True), x in (True, 2))
+
+
+PTS_F = [(1.5, 2.0), (-0.0, 3.25), (1e300, 1e10)]
+PTS_MIX = [(1.5, 2.0), (2, 3), (1.5, "x"), (2.5, 1.0)]
+
+
+@case((PTS_F,), ([(1.5, 2.0), (2, 3)],), ([(1.0, True)],), (PTS_MIX,), ([],), (PTS_F,),
+      ([(BIG, 1.5)],), ([(NAN, 1.0), (INF, -INF)],))
+def unpacked_float_locals(pts):
+    # locals only ever assigned items guessed floats are held unboxed: a wrong guess
+    # deoptimises at the store, with the items and the sum so far intact
+    s = 0.0
+    for x, y in pts:
+        s += x * y
+        print(x, y)
+    return s
+
+
+@case(([3.5, -1.0, 7.25],), ([3, 1, 2],), ([2.5, 1, True],), (["b", "a"],), ([NAN, 1.0],),
+      ([1.0, NAN],), ([3.5, -1.0, 7.25],))
+def min_max_floats(xs):
+    lo = hi = xs[0]
+    for x in xs:
+        if x < lo:
+            lo = x
+        if x > hi:
+            hi = x
+    return lo, hi
+
+
+@case((40,), (7,), (40,))
+def in_constants_loop(n):
+    hits = 0
+    for i in range(-n, n):
+        if i % 7 in (1, 3, 5):
+            hits += 1
+        elif i not in {2, 4, 8}:
+            hits += i * 0.5 in (1.5, 2, -0.0)
+    return hits
+
+
 @case((30, 3), (30, -3), (30, 7), (30, 0), (30, IMIN), (30, 2.5))
 def divisible_loop(n, d):
     hits = 0
