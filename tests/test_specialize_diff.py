@@ -411,18 +411,6 @@ def unpacked_float_locals(pts):
     return s
 
 
-@case(([3.5, -1.0, 7.25],), ([3, 1, 2],), ([2.5, 1, True],), (["b", "a"],), ([NAN, 1.0],),
-      ([1.0, NAN],), ([3.5, -1.0, 7.25],))
-def min_max_floats(xs):
-    lo = hi = xs[0]
-    for x in xs:
-        if x < lo:
-            lo = x
-        if x > hi:
-            hi = x
-    return lo, hi
-
-
 @case((40,), (7,), (40,))
 def in_constants_loop(n):
     hits = 0
@@ -1485,7 +1473,8 @@ def divmod_unpack(a, b):
     return q * b + r, (q, r)
 
 
-@case(([3, 1, 2],), ([2.5, -0.0, 0.0, 7],), ([NAN, 1.0],), ([],), ([1, 2.0, True],))
+@case(([3, 1, 2],), ([2.5, -0.0, 0.0, 7],), ([NAN, 1.0],), ([],), ([1, 2.0, True],),
+      ([3.5, -1.0, 7.25],), (["b", "a"],), ([1.0, NAN],), ([3.5, -1.0, 7.25],))
 def minmax_ret(xs):
     lo, hi = xs[0], xs[0]
     for x in xs:
