@@ -18,6 +18,7 @@ import ctypes
 import os
 
 from .errors import CompileError, UnsupportedError
+from .specialize import arg_type
 
 DEOPT_LIMIT = 4           # deopts at one site before re-specialising without its guess
 RESPECIALIZE_LIMIT = 6    # re-specialisations of one row before it goes generic
@@ -133,6 +134,9 @@ def _from_resumed(tb, code):
     return tb
 
 
+_NOT_NOW = object()     # _build: no specialisation now (see _add_row)
+
+
 class Dispatcher:
     ROWS = 4
 
@@ -161,14 +165,12 @@ class Dispatcher:
         """Native dispatch found no row for these argument types."""
         if len(self.rows) >= self.ROWS:
             return None
-        from .specialize import arg_type
         types = tuple(type(a) for a in args)
         if self._has_row(types) or types in self.building:
             return None    # (made by a direct call meanwhile)
         self.cells.setdefault(types, ctypes.c_void_p(0))
         spec = self._build(types, [arg_type(a) for a in args], frozenset(), 0)
-        self.rows.append([types, spec])
-        self._write(len(self.rows) - 1)
+        self._add_row(types, spec)
         return None
 
     def direct_cell(self, types: tuple, arg_types: list) -> ctypes.c_void_p | None:
@@ -181,10 +183,18 @@ class Dispatcher:
         if not self._has_row(types) and types not in self.building and \
                 len(self.rows) < self.ROWS and not any(map(_vague, arg_types)):
             spec = self._build(types, arg_types, frozenset(), 0)
-            self.rows.append([types, spec])
-            self._write(len(self.rows) - 1)
+            self._add_row(types, spec)
         # (else made at the first call through the dispatcher, from the values)
         return self.cells[types]
+
+    def _add_row(self, types: tuple, spec):
+        """A row for ``types`` made by _build, unless other threads (compiling releases
+        the GIL) filled the table or made that row meanwhile; a build cut short by
+        the recursion limit makes none (a later call builds it)."""
+        if spec is _NOT_NOW or len(self.rows) >= self.ROWS or self._has_row(types):
+            return
+        self.rows.append([types, spec])
+        self._write(len(self.rows) - 1)
 
     def _has_row(self, types: tuple) -> bool:
         return any(row_types == types for row_types, _ in self.rows)
@@ -223,7 +233,6 @@ class Dispatcher:
                 break
         else:
             return
-        self.retired.append(spec)
         new = None
         if spec.generation < RESPECIALIZE_LIMIT:
             no_spec, float_sites = spec.no_speculate, spec.float_sites
@@ -240,6 +249,11 @@ class Dispatcher:
                     arg_types[j] = ("obj", "float" if spec.types[j] is float else "int")
             new = self._build(spec.types, arg_types, no_spec, spec.generation + 1,
                               spec.generic_nested, float_sites)
+            if new is _NOT_NOW:     # (too deep to compile: the next deopt there retries)
+                for site, n in spec.deopts.items():
+                    spec.deopts[site] = min(n, DEOPT_LIMIT - 1)
+                return
+        self.retired.append(spec)
         row[1] = new
         self._write(i)
         for caller in spec.inlined_into:
@@ -248,12 +262,16 @@ class Dispatcher:
     def _build(self, types, arg_types, no_spec, generation, generic_nested=(),
                float_sites=frozenset()):
         from . import pipeline
+        if pipeline.too_deep_to_compile():
+            return _NOT_NOW
         spec = Specialization(self, types, arg_types, no_spec, generation)
         spec.generic_nested = set(generic_nested)
         spec.float_sites = float_sites
         self.building.add(types)
         try:
             spec.native = pipeline.compile_specialized(self.code, self.function, spec)
+        except RecursionError:
+            return _NOT_NOW     # called too deep to compile: the call runs generic code
         except (CompileError, UnsupportedError) as exc:
             if os.environ.get("JIT_STRICT") and isinstance(exc, CompileError):
                 raise    # the test suite wants internal errors loud

@@ -28,7 +28,9 @@ import llvmlite.binding as llvm
 
 from .errors import CompileError
 
-_lock = threading.Lock()
+# Re-entrant: a compile runs Python code (llvmlite's wrappers), where the collector may
+# run a finaliser that calls a compiled function for the first time, which compiles
+_lock = threading.RLock()
 _state = None
 _counter = itertools.count()
 
@@ -95,6 +97,8 @@ def parse(llvm_ir: str):
         mod.triple = llvm.get_process_triple()
         mod.data_layout = st.data_layout
         mod.verify()
+    except RecursionError:       # (called too deep: not the IR's fault)
+        raise
     except RuntimeError as exc:  # an internal error: our lowering emitted bad IR
         raise CompileError(f"LLVM rejected the generated IR: {exc}") from None
     return mod
@@ -161,6 +165,8 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
             builder.export_symbol(sym)
         try:
             tracker = builder.link(st.lljit, name)
+        except RecursionError:
+            raise
         except RuntimeError as exc:
             raise CompileError(f"linking native code failed: {exc}") from None
     return Library(tracker, name, llvm_ir, opt_level)

@@ -164,6 +164,15 @@ def _recursion_counter():
 RECURSION_COUNTER = _recursion_counter()
 
 
+def recursion_headroom() -> int | None:
+    """How many more nested calls this thread may make before RecursionError, or
+    None where the counter's offset is unknown."""
+    if RECURSION_COUNTER is None:
+        return None
+    ts = ctypes.pythonapi._PyThreadState_UncheckedGet()
+    return ctypes.c_int32.from_address(ts + RECURSION_COUNTER).value
+
+
 def native_stack_budget() -> int:
     """Bytes of C stack compiled frames may use: three quarters of the main stack."""
     import resource

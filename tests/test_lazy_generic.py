@@ -108,3 +108,122 @@ def test_compiled_function_outlives_its_entry_references():
     gc.collect()
     assert f("p", "q") == "pq"
 
+
+
+# ---- compiling at awkward moments ------------------------------------------------
+
+def _run_fresh(source: str, timeout: float = 60) -> str:
+    """``source`` in a new interpreter (a hang or a first import must not touch this
+    process); its output, which must end with OK."""
+    import subprocess
+    import textwrap
+    root = __file__.rsplit("/tests/", 1)[0]
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(source)], cwd=root,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0 and done.stdout.endswith("OK\n"), done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_finaliser_compiling_while_a_compile_runs():
+    # the collector runs a finaliser inside a compile (llvmlite's Python code); it
+    # calls the function being compiled with a new signature: a nested compile
+    _run_fresh("""
+        import gc, jit
+        def warm(a):
+            return a
+        w = jit.compile(warm)
+        w(1), w("s")                  # the compiler's modules all loaded
+        def f(a, b):
+            return a + b
+        class D:
+            def __del__(self):
+                log.append(g(3, 4))
+        for threshold in range(100, 400, 10):
+            g = jit.compile(f)
+            log = []
+            gc.collect()
+            d = D(); d.me = d; del d
+            gc.set_threshold(threshold)
+            r = g("x", "y")
+            gc.set_threshold(700)
+            gc.collect()
+            assert (r, log) == ("xy", [7]), (threshold, r, log)
+        print("OK")
+    """)
+
+
+def test_a_finaliser_during_the_first_compile_of_the_process():
+    # (the compiler's modules were once imported by the first compile: a finaliser
+    # run during that import found them half made)
+    _run_fresh("""
+        import gc, jit
+        def f(a, b):
+            return a + b
+        g = jit.compile(f)
+        log = []
+        class D:
+            def __del__(self):
+                log.append(g(3, 4))
+        gc.collect()
+        d = D(); d.me = d; del d
+        gc.set_threshold(30)
+        r = g("x", "y")
+        gc.set_threshold(700)
+        gc.collect()
+        assert (r, log) == ("xy", [7]), (r, log)
+        print("OK")
+    """)
+
+
+def test_first_calls_from_many_threads_at_once():
+    import threading
+    f = jit.compile(add)
+    argsets = [(1, 2), (1.5, 2), (2, 1.5), (1.5, 2.5), (True, 2), (2, True), (True, True),
+               (1.5, True), ("a", "b"), ([1], [2])]
+    errors = []
+    barrier = threading.Barrier(len(argsets))
+
+    def work(args):
+        barrier.wait()
+        try:
+            for _ in range(20):
+                assert f(*args) == add(*args)
+        except Exception as exc:      # noqa: BLE001 - reported below
+            errors.append((args, repr(exc)))
+    threads = [threading.Thread(target=work, args=(a,)) for a in argsets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = funcobject.get_state(f).dispatcher.rows
+    assert len(rows) <= 4 and len({types for types, _ in rows}) == len(rows)
+
+
+def _at_depth(n, fn, *args):
+    return fn(*args) if n == 0 else _at_depth(n - 1, fn, *args)
+
+
+def test_calls_near_the_recursion_limit_compile_later():
+    # too near the limit to compile: the call runs generic code or the interpreter,
+    # as the interpreter would; a later, shallower call compiles
+    def mul(a, b):
+        return a * b
+    from jit.dispatch import DEOPT_LIMIT
+    f = jit.compile(mul)
+    from runtime import capi
+    if capi.recursion_headroom() is None:
+        pytest.skip("the recursion counter's offset is unknown here")
+    depth = capi.recursion_headroom() - 30       # (pytest's frames are below us)
+    assert _at_depth(depth, f, "a", 3) == "aaa"        # generic code not compiled now
+    assert lazy_of(f).library is None and lazy_of(f).failed is None
+    assert _at_depth(depth, f, 3, 4) == 12             # no specialisation now
+    assert funcobject.get_state(f).dispatcher.rows == []
+    assert f(3, 4) == 12 and f(a="b", b=2) == "bb"     # shallow: both compile
+    assert lazy_of(f).library is not None
+    for _ in range(DEOPT_LIMIT - 1):
+        assert f(2 ** 62, 4) == 2 ** 64               # overflow: deopts
+    assert _at_depth(depth, f, 2 ** 62, 4) == 2 ** 64  # the rebuild waits
+    assert f(2 ** 62, 4) == 2 ** 64                    # and happens here
+    (types, spec), = funcobject.get_state(f).dispatcher.rows
+    assert spec.generation == 1
