@@ -10,6 +10,7 @@ import builtins as _builtins
 import ctypes
 import time
 import types
+import zlib
 
 from runtime import abi, capi, deopt
 
@@ -165,9 +166,10 @@ def _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, 
     entry_text, body_text = lowering.lazy_module_texts()
     library = _link_text(lowering, fn, code, entry_text, ["entry", "consts", "sigs", "generic", "implp"],
                          opt_level=1, with_copies=False)
-    lazy.arm(lowering, fn, body_text, library)
+    lazy.arm(_LinkTables(lowering), fn, body_text, library)
     consts = list(fn.consts) + [c for sub in lowering.copies() for c in sub.fn.consts]
-    native = Native(code, fn, lowered, library, consts, entry_text + body_text,
+    # (the body's text is the lazy body's, and its library's once compiled)
+    native = Native(code, fn, lowered, library, consts, entry_text,
                     (time.perf_counter() - t0) * 1000, function)
     native.prefix = lowering.p
     native.lazy_generic = lazy
@@ -188,6 +190,22 @@ def too_deep_to_compile() -> bool:
     return left is not None and left < COMPILE_DEPTH
 
 
+class _LinkTables:
+    """What linking a module a Lowering made needs of it (_link_text, _fill_consts):
+    kept while a lazy body waits, instead of the Lowering and its scratch state."""
+
+    def __init__(self, lowering):
+        self.p = lowering.p
+        self.used = frozenset(lowering.used)
+        self.fn = types.SimpleNamespace(consts=lowering.fn.consts)
+        self.const_table_size = lowering.const_table_size
+        self.addresses = lowering.addresses
+        self._copies = [_LinkTables(sub) for sub in lowering.copies()]
+
+    def copies(self):
+        return iter(self._copies)
+
+
 class LazyGeneric:
     """Compiles a dispatching function's generic code (impl) on its first use and
     points the entry module's @P.implp at it (lower.Lowering._run_generic). Called
@@ -204,15 +222,17 @@ class LazyGeneric:
         self._pending = None       # (lowering, fn, text, entry library) until compiled
         self._busy = False
 
-    def arm(self, lowering, fn, text, entry_library):
-        self._pending = (lowering, fn, text, entry_library)
+    def arm(self, tables, fn, text, entry_library):
+        # (the text compressed: most bodies wait for ever, IR text is ~40 KB a function)
+        self._pending = (tables, fn, zlib.compress(text.encode(), 1), entry_library)
 
     def __call__(self):
         if self._pending is None or self._busy or too_deep_to_compile():
             return None
         self._busy = True
         t0 = time.perf_counter()
-        lowering, fn, text, entry_library = self._pending
+        lowering, fn, packed, entry_library = self._pending
+        text = zlib.decompress(packed).decode()
         try:
             self.library = _link_text(lowering, fn, self.code, text,
                                       ["impl", "consts", "frame"], self.opt_level)
