@@ -255,17 +255,17 @@ def _overflowing(L, op, intrinsic, a, b):
 
 
 def _floor_divmod(L, op, a, b):
-    """Python's // and % on i64 (rounding toward minus infinity); deopt on a zero
-    divisor (ZeroDivisionError) and MIN // -1 (overflow)."""
+    """Python's // and % on i64 (rounding toward minus infinity), and C's remainder
+    (zero exactly when Python's is); deopt on a zero divisor (ZeroDivisionError) and
+    MIN // -1 (overflow)."""
     bad = _or(L, _icmp(L, "eq", b, "0"),
               _and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
     L.deopt_if(bad, op)
     q, r = _bin(L, "sdiv", a, b), _bin(L, "srem", a, b)
-    L.last_srem = r
     adjust = _and(L, _icmp(L, "ne", r, "0"), _icmp(L, "slt", _bin(L, "xor", r, b), "0"))
     fq = _select(L, adjust, _bin(L, "sub", q, "1"), q, "i64")
     fr = _select(L, adjust, _bin(L, "add", r, b), r, "i64")
-    return fq, fr
+    return fq, fr, r
 
 
 def _lshift(L, op, a, b):
@@ -292,10 +292,10 @@ def lo_int_op(L, op):
     if sym in ("+", "-", "*"):
         r = _overflowing(L, op, {"+": "sadd", "-": "ssub", "*": "smul"}[sym], a, b)
     elif sym in ("//", "%"):
-        q, m = _floor_divmod(L, op, a, b)
+        q, m, c_rem = _floor_divmod(L, op, a, b)
         r = q if sym == "//" else m
-        if sym == "%":      # (its C remainder: zero exactly when this is, see lo_int_cmp)
-            L.remainders[L.v(op.result)] = L.last_srem
+        if sym == "%":      # (for a test against zero: see lo_int_cmp)
+            L.remainders[L.v(op.result)] = c_rem
     elif sym in ("&", "|", "^"):
         r = _bin(L, {"&": "and", "|": "or", "^": "xor"}[sym], a, b)
     elif sym == "**":
@@ -799,7 +799,7 @@ def lo_num_call(L, op):
     elif fn == "divmod":    # (a // b, a % b), unpacked at once
         q, m = (L.v(v) for v in op.results)
         if ty == I64:
-            fq, fm = _floor_divmod(L, op, x, args[1])
+            fq, fm, _ = _floor_divmod(L, op, x, args[1])
             L.emit(f"{q} = add i64 {fq}, 0")
             L.emit(f"{m} = add i64 {fm}, 0")
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins as _builtins
 import ctypes
+import os
 import time
 import types
 import zlib
@@ -147,7 +148,7 @@ def compile_code(code, function=None, specialize=True) -> Native:
         native = _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, t0)
     else:
         exports = ["entry", "module", "consts", "impl", "frame"]
-        library, consts, text = _link(lowering, fn, code, exports, opt_level=opt_level)
+        library, consts, text = _link(lowering, code, exports, opt_level=opt_level)
         native = Native(code, fn, lowered, library, consts, text,
                         (time.perf_counter() - t0) * 1000, function)
         native.prefix = lowering.p
@@ -164,12 +165,11 @@ def _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, 
     lazy = LazyGeneric(code, opt_level)
     dispatcher.materialize = lazy
     entry_text, body_text = lowering.lazy_module_texts()
-    library = _link_text(lowering, fn, code, entry_text, ["entry", "consts", "sigs", "generic", "implp"],
+    library = _link_text(lowering, code, entry_text, ["entry", "consts", "sigs", "generic", "implp"],
                          opt_level=1, with_copies=False)
-    lazy.arm(_LinkTables(lowering), fn, body_text, library)
-    consts = list(fn.consts) + [c for sub in lowering.copies() for c in sub.fn.consts]
+    lazy.arm(_LinkTables(lowering), body_text, library)
     # (the body's text is the lazy body's, and its library's once compiled)
-    native = Native(code, fn, lowered, library, consts, entry_text,
+    native = Native(code, fn, lowered, library, _held_consts(lowering), entry_text,
                     (time.perf_counter() - t0) * 1000, function)
     native.prefix = lowering.p
     native.lazy_generic = lazy
@@ -219,27 +219,26 @@ class LazyGeneric:
         self.library = None        # the body's, once compiled
         self.compile_ms = None
         self.failed = None         # why the body could not be compiled
-        self._pending = None       # (lowering, fn, text, entry library) until compiled
+        self._pending = None       # (link tables, packed text, entry library) until compiled
         self._busy = False
 
-    def arm(self, tables, fn, text, entry_library):
+    def arm(self, tables, text, entry_library):
         # (the text compressed: most bodies wait for ever, IR text is ~40 KB a function)
-        self._pending = (tables, fn, zlib.compress(text.encode(), 1), entry_library)
+        self._pending = (tables, zlib.compress(text.encode(), 1), entry_library)
 
     def __call__(self):
         if self._pending is None or self._busy or too_deep_to_compile():
             return None
         self._busy = True
         t0 = time.perf_counter()
-        lowering, fn, packed, entry_library = self._pending
+        tables, packed, entry_library = self._pending
         text = zlib.decompress(packed).decode()
         try:
-            self.library = _link_text(lowering, fn, self.code, text,
+            self.library = _link_text(tables, self.code, text,
                                       ["impl", "consts", "frame"], self.opt_level)
         except RecursionError:
             return None    # called too deep to compile: this call is interpreted
         except CompileError as exc:
-            import os
             if os.environ.get("JIT_STRICT"):
                 raise      # the test suite wants internal errors loud
             self.failed = str(exc)
@@ -248,9 +247,9 @@ class LazyGeneric:
         self._pending = None
         self.compile_ms = (time.perf_counter() - t0) * 1000
         if self.library is not None:
-            implp = entry_library.address(f"{lowering.p}.implp")
+            implp = entry_library.address(f"{tables.p}.implp")
             ctypes.c_void_p.from_address(implp).value = \
-                self.library.address(f"{lowering.p}.impl")
+                self.library.address(f"{tables.p}.impl")
         return None
 
     def explain(self) -> str:
@@ -261,13 +260,19 @@ class LazyGeneric:
         return f"generic code: compiled on first use ({self.compile_ms:.1f} ms)"
 
 
-def _link(lowering, fn, code, exports, opt_level, codegen_level=None):
+def _link(lowering, code, exports, opt_level, codegen_level=None):
     text = lowering.module_text()
-    library = _link_text(lowering, fn, code, text, exports, opt_level, codegen_level)
-    return library, list(fn.consts) + [c for sub in lowering.copies() for c in sub.fn.consts], text
+    library = _link_text(lowering, code, text, exports, opt_level, codegen_level)
+    return library, _held_consts(lowering), text
 
 
-def _link_text(lowering, fn, code, text, exports, opt_level, codegen_level=None,
+def _held_consts(lowering) -> list:
+    """Every object the module's constant tables point at (its own and its copies'):
+    what its Native keeps alive."""
+    return list(lowering.fn.consts) + [c for sub in lowering.copies() for c in sub.fn.consts]
+
+
+def _link_text(lowering, code, text, exports, opt_level, codegen_level=None,
                with_copies=True):
     """Compile and link module ``text`` made by ``lowering``; fill its tables (and
     those of the code copied into it, ``with_copies``)."""
@@ -370,7 +375,7 @@ def compile_specialized(code, function, spec):
     # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local
     # function took 25 s); big functions get the fast one
     codegen = 1 if nops <= 800 and fn.nlocals <= 64 else 0
-    library, consts, text = _link(lowering, fn, code, ["spec", "direct", "consts", "impl", "frame"],
+    library, consts, text = _link(lowering, code, ["spec", "direct", "consts", "impl", "frame"],
                                   opt_level=2, codegen_level=codegen)
     ms = (time.perf_counter() - t0) * 1000
     native = Native(code, fn, lowered, library, consts, text, ms, function)

@@ -73,9 +73,9 @@ def test_a_body_that_cannot_be_compiled_runs_in_the_interpreter(monkeypatch):
     monkeypatch.delenv("JIT_STRICT", raising=False)
     f = jit.compile(add)
     lazy = lazy_of(f)
-    tables, fn, packed, entry = lazy._pending
+    tables, packed, entry = lazy._pending
     text = zlib.decompress(packed).decode()
-    lazy.arm(tables, fn, text.replace("define ptr @code.impl", "define ptr @code.impl(", 1), entry)
+    lazy.arm(tables, text.replace("define ptr @code.impl", "define ptr @code.impl(", 1), entry)
     with pytest.raises(TypeError) as got:
         f("a", 1)
     with pytest.raises(TypeError) as want:
