@@ -687,3 +687,51 @@ def test_calls_leaving_out_defaults_are_specialised():
     c.__defaults__ = (1, 2)          # an int scale now: another signature
     assert c(4) == with_defaults(4, 1, 2) == 12
     assert [t for t, _ in dispatcher(c).rows] == [(int, int, float), (int, int, int)]
+
+
+# ---- session 8's fast paths, seen in the specialised IR ---------------------------
+
+def count_small_residues(n):
+    c = 0
+    for i in range(n):
+        if i % 7 in (1, 3, 5) and i % 2 == 0:
+            c += 1
+    return c
+
+
+def dot_pairs(pts):
+    s = 0.0
+    for x, y in pts:
+        s += x * y
+    return s
+
+
+def scaled(xs, k):
+    return [x * k for x in xs]
+
+
+def test_membership_in_constants_and_divisibility_are_native():
+    c = jit.compile(count_small_residues)
+    assert c(100) == count_small_residues(100)
+    native = dispatcher(c).rows[0][1].native
+    assert "num_in values=[1, 3, 5]" in str(native.ir)
+    assert "contains" not in str(native.ir)
+    # the == 0 test compares C's remainder (the srem), not the sign-fixed one
+    import re
+    rems = re.findall(r"(%\S+) = srem i64", native.llvm_ir)
+    assert any(re.search(rf"icmp (eq|ne) i64 {re.escape(r)}, ", native.llvm_ir) for r in rems)
+
+
+def test_locals_assigned_guessed_floats_are_unboxed():
+    c = jit.compile(dot_pairs)
+    pts = [(1.5, 2.0), (0.25, 4.0)]
+    assert c(pts) == dot_pairs(pts)
+    slots = dispatcher(c).rows[0][1].native.ir.slot_types
+    assert slots[2:] == ["f64", "f64"]          # x, y
+
+
+def test_a_function_is_specialised_for_its_comprehension():
+    c = jit.compile(scaled)
+    assert c([1.5, 2.5], 2.0) == [3.0, 5.0]
+    (types, spec), = dispatcher(c).rows
+    assert spec is not None and spec.native is not None
