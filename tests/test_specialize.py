@@ -706,7 +706,7 @@ def dot_pairs(pts):
     return s
 
 
-def scaled(xs, k):
+def scale_all(xs, k):
     return [x * k for x in xs]
 
 
@@ -731,7 +731,7 @@ def test_locals_assigned_guessed_floats_are_unboxed():
 
 
 def test_a_function_is_specialised_for_its_comprehension():
-    c = jit.compile(scaled)
+    c = jit.compile(scale_all)
     assert c([1.5, 2.5], 2.0) == [3.0, 5.0]
     (types, spec), = dispatcher(c).rows
     assert spec is not None and spec.native is not None
