@@ -128,6 +128,8 @@ class Lowering:
         self.phis: dict[ir.Block, list] = defaultdict(list)
         self.static_null: set[int] = set()
         self.deopt_incoming: list = []   # (block, site constant, stack depth, kinds) per site
+        self.deopt_blocks: dict = {}     # a guard's state -> its deopt block (deopt_if)
+        self.fail_blocks: dict = {}      # id(op) -> (op, its shared failure path): branch_fail
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
@@ -198,11 +200,13 @@ class Lowering:
     def incref(self, val: str):
         self.emit(f"call void @jit.incref(ptr {val})")
 
-    def decref(self, val: str):
-        self.emit(f"call void @jit.decref(ptr {val})")
+    def decref(self, val: str, cold=False):
+        """cold: out of line (a failure or deopt path: one call, no blocks, which
+        keeps the code generator's work down)."""
+        self.emit(f"call void @jit.decref{'.cold' if cold else ''}(ptr {val})")
 
-    def xdecref(self, val: str):
-        self.emit(f"call void @jit.xdecref(ptr {val})")
+    def xdecref(self, val: str, cold=False):
+        self.emit(f"call void @jit.xdecref{'.cold' if cold else ''}(ptr {val})")
 
     def release(self, value: ir.Value, cold=False):
         suffix = ".cold" if cold else ""
@@ -251,13 +255,23 @@ class Lowering:
 
     # ---- failure ------------------------------------------------------------
     def branch_fail(self, cond: str, op: ir.Op, extra=(), strip=False):
-        """If ``cond`` (i1) holds, the op failed with an exception set."""
+        """If ``cond`` (i1) holds, the op failed with an exception set. An op's
+        failures with nothing of their own to release share one path (it releases
+        only what the op's unwind holds, made before the op)."""
         ok = self.label("ok")
+        shared = not extra and not strip
+        known = self.fail_blocks.get(id(op)) if shared else None
+        if known is not None:
+            self.emit(f"br i1 {cond}, label %{known[1]}, label %{ok}, !prof !0")
+            self.start(ok)
+            return
         fail = self.label("fail")
+        if shared:     # (the op is kept too: its id is not reused meanwhile)
+            self.fail_blocks[id(op)] = (op, fail)
         self.emit(f"br i1 {cond}, label %{fail}, label %{ok}, !prof !0")
         self.start(fail)
         for val in extra:
-            self.decref(val)
+            self.decref(val, cold=True)
         if strip:
             self.emit("call void @jit.strip_tb()")
         self.unwind(op)
@@ -340,7 +354,7 @@ class Lowering:
         self.emit(f"br i1 {cond}, label %{bad}, label %{ok}, !prof !0")
         self.start(bad)
         for val in extra:
-            self.decref(val)
+            self.decref(val, cold=True)
         self.helper(op, helper, args)
         self.emit("unreachable")
         self.start(ok)
@@ -375,12 +389,23 @@ class Lowering:
     # ---- deoptimisation (specialised code) ---------------------------------
     def deopt_if(self, cond: str, op: ir.Op):
         """If ``cond`` (i1) holds, leave the native code: the interpreter finishes
-        the call from the state before ``op``'s instruction."""
-        bad, ok = self.label("deopt"), self.label("nodeopt")
+        the call from the state before ``op``'s instruction. Guards with the same
+        state (an op's two operands, say) share one deopt block: everything it
+        reads was made before the instruction, so it is valid after either guard,
+        and each block costs the code generator as much as many instructions."""
+        resume, stack = op.state
+        release = op.attrs.get("release", ())
+        key = (resume, op.offset, tuple(map(id, stack)), tuple(map(id, release)))
+        ok = self.label("nodeopt")
+        bad = self.deopt_blocks.get(key)
+        if bad is not None:
+            self.emit(f"br i1 {cond}, label %{bad}, label %{ok}, !prof !0")
+            self.start(ok)
+            return
+        bad = self.deopt_blocks[key] = self.label("deopt")
         self.emit(f"br i1 {cond}, label %{bad}, label %{ok}, !prof !0")
         self.start(bad)
-        resume, stack = op.state
-        self.emit_deopt(resume, stack, op.offset, release=op.attrs.get("release", ()))
+        self.emit_deopt(resume, stack, op.offset, release=release)
         self.start(ok)
 
     def box_int(self, val: str) -> str:
@@ -435,10 +460,12 @@ class Lowering:
         if args_only:
             self._deopt_at_entry(site)
             return
-        self.deopt_depth = max(self.deopt_depth, len(stack))
         released = {id(v) for v in release}    # released here, so they need a reference
-        kinds = "".join(self._deopt_stack_value(k, v, id(v) in released)
-                        for k, v in enumerate(stack))
+        kinds, k = "", 0
+        for v in stack:
+            kinds += self._deopt_stack_value(k, v, id(v) in released)
+            k += 3 if v.type == RANGE else 1
+        self.deopt_depth = max(self.deopt_depth, k)
         for v in release:
             self.release(v, cold=True)
         for v in stack:            # the others' references move into the frame list
@@ -452,12 +479,19 @@ class Lowering:
         """Store stack value ``v`` raw in %deopt.stack[k]; its kind for jit.deopt_list:
         o an object whose reference moves there, n the same or NULL, b a borrowed
         object that stays alive meanwhile (a constant, a local's, a checked global),
-        B an i1, i an i64, f a double. A lent item, or a value this site releases,
-        gets a reference of its own first."""
+        B an i1, i an i64, f a double, r / R a native range iterator / range as its
+        three fields in slots k..k+2 (boxed by jit.deopt_list: no call here). A lent
+        item, or a value this site releases, gets a reference of its own first."""
         val, lt = self.v(v), LLTYPE[v.type]
-        if v.type == RANGE:      # boxed here (rare: a loop's iterator on the stack)
-            val, lt = self.box_raw(v.type, val, v.hint), "ptr"
-        elif v.type in (OBJ, NOBJ) and (v.borrowed == "lent" or released):
+        if v.type == RANGE:
+            for i in range(3):
+                f, x, p = self.t(), self.t(), self.t()
+                self.emit(f"{f} = getelementptr i64, ptr {val}, i64 {i}")
+                self.emit(f"{x} = load i64, ptr {f}")
+                self.emit(f"{p} = getelementptr i64, ptr %deopt.stack, i64 {k + i}")
+                self.emit(f"store i64 {x}, ptr {p}")
+            return "r" if v.hint == "riter" else "R"
+        if v.type in (OBJ, NOBJ) and (v.borrowed == "lent" or released):
             incref = "@jit.incref.cold" if v.type == OBJ else "@jit.xincref"
             self.emit(f"call void {incref}(ptr {val})")
         p = self.t()
@@ -468,7 +502,7 @@ class Lowering:
         self.emit(f"store {lt} {val}, ptr {p}")
         if v.borrowed is True:
             return "b" if v.type == OBJ else "m"
-        return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f", RANGE: "o"}[v.type]
+        return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f"}[v.type]
 
     def _kinds_string(self, name: str, kinds: str) -> str:
         """A module constant holding ``kinds`` (jit.deopt_list's slot kinds); its name."""
@@ -508,7 +542,8 @@ class Lowering:
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
                   f"ptr {kinds}, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
                   f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
-                  f"ptr {self.const(deopt_null())})")
+                  f"ptr {self.const(deopt_null())}, ptr {self.const(helpers.make_range_iter)}, "
+                  f"ptr {self.const(helpers.make_range)})")
         self.check_null_exit(lst)
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
@@ -534,7 +569,7 @@ class Lowering:
         """spec.deopt(site, lst); the list (emptied by then) is released."""
         args = self.array([site, lst])
         r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), args, "2", "null")
-        self.decref(lst)
+        self.decref(lst, cold=True)
         return r
 
     def _deopt_exit(self, r: str):
@@ -575,11 +610,11 @@ class Lowering:
                 x = self.t()
                 self.emit(f"{x} = load ptr, ptr %slot{i}")
                 self.emit(f"store ptr null, ptr %slot{i}")
-                self.xdecref(x)
+                self.xdecref(x, cold=True)
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.args, ptr %deopt.args, "
                   f"ptr {kinds}, i64 {n}, ptr null, ptr null, i64 0, "
-                  f"ptr {self.const(helpers.UNBOUND)}, ptr null)")
+                  f"ptr {self.const(helpers.UNBOUND)}, ptr null, ptr null, ptr null)")
         self.check_null_exit(lst)
         self._deopt_exit(self._deopt_call("%de.site", lst))
 
@@ -2612,9 +2647,9 @@ def lo_check_signals(L, op):
     L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
     L.start(tick)
     L.emit(f"store i32 {BACKEDGE_PERIOD}, ptr %backedges")
-    ts = L.call("PyEval_SaveThread")
-    L.call("PyEval_RestoreThread", ts)
-    L.check_neg(L.call("PyErr_CheckSignals"), op)
+    rc = L.t()
+    L.emit(f"{rc} = call i32 @jit.tick()")
+    L.check_neg(rc, op)
     L.emit(f"br label %{done}")
     L.start(done)
 
@@ -2854,7 +2889,7 @@ def _release_on_null(L, vals: list[str]):
     L.emit(f"br i1 {z}, label %{bad}, label %{ok}, !prof !0")
     L.start(bad)
     for v in vals[:-1]:
-        L.decref(v)
+        L.decref(v, cold=True)
     L.emit("br label %error_exit")
     L.start(ok)
 

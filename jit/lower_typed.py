@@ -890,6 +890,24 @@ def lo_range_next(L, op):
     L.emit(f"{L.v(value)} = add i64 {cur}, 0")
 
 
+def lo_range_obj_next(L, op):
+    """FOR_ITER over a boxed range iterator (a comprehension's over ``range(n)``):
+    exactly rangeiter_next, unboxed: item ``index`` is start + index * step (in C's
+    wrapping arithmetic: it fits by construction), the index advancing until it
+    reaches len. Any other iterator deoptimises before it is touched."""
+    it = L.v(op.args[0])
+    value, done = op.results
+    L.deopt_if(_icmp(L, "ne", L.type_of(it), L.capi("PyRangeIter_Type"), "ptr"), op)
+    idx_p = _gep(L, it, abi.RANGE_ITER_INDEX)
+    idx = L.t()
+    L.emit(f"{idx} = load i64, ptr {idx_p}")
+    more = _icmp(L, "slt", idx, L.field(it, abi.RANGE_ITER_LEN, "i64"))
+    L.emit(f"{L.v(done)} = xor i1 {more}, true")
+    step = _bin(L, "mul", idx, L.field(it, abi.RANGE_ITER_STEP, "i64"))
+    L.emit(f"{L.v(value)} = add i64 {L.field(it, abi.RANGE_ITER_START, 'i64')}, {step}")
+    L.emit(f"store i64 {_select(L, more, _bin(L, 'add', idx, '1'), idx, 'i64')}, ptr {idx_p}")
+
+
 def lo_direct_call(L, op):
     """Call another specialised function through its direct-entry cell: typed
     arguments travel unboxed, and so does an int/float result, or the items of a
@@ -999,7 +1017,7 @@ def lo_direct_call(L, op):
 
 TYPED_LOWER = {
     "direct_call": lo_direct_call,
-    "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next,
+    "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next, "range_obj_next": lo_range_obj_next,
     "list_load_method": lo_list_load_method, "append_call": lo_append_call,
     "pair_next": lo_pair_next, "pair_unpack": lo_pair_unpack,
     "guard_defaults": lo_guard_defaults,

@@ -18,7 +18,8 @@ CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
-        "PyObject_GenericSetAttr", "PyFunction_Type")
+        "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
+        "PyErr_CheckSignals")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -55,6 +56,14 @@ define void @jit.xdecref.cold(ptr %o) noinline cold {
 define void @jit.incref.cold(ptr %o) noinline cold {
   call void @jit.incref(ptr %o)
   ret void
+}
+; A loop's periodic break (lower.lo_check_signals): let other threads take the GIL,
+; then run signal handlers; -1 if one raised.
+define i32 @jit.tick() noinline cold {
+  %ts = call ptr @PyEval_SaveThread()
+  call void @PyEval_RestoreThread(ptr %ts)
+  %rc = call i32 @PyErr_CheckSignals()
+  ret i32 %rc
 }
 ; Add a traceback entry for the compiled function to the pending exception.
 define void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
@@ -166,9 +175,11 @@ done:
 ; object or NULL (unbound), 'i' an i64, 'f' a double (bound[i]: whether the typed
 ; slot holds one). Stack slot j holds stack[j], of kind skinds[j]: 'o' an owned
 ; object, 'n' the same or NULL, 'b' a borrowed object, 'm' the same or NULL, 'B' an
-; i1, 'i' an i64, 'f' a double; NULL stack slots become `null_slot`, unbound locals
-; `unbound`. NULL on failure (a box failed), with every reference released.
-define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, ptr %skinds, i64 %depth, ptr %unbound, ptr %null_slot) noinline cold {
+; i1, 'i' an i64, 'f' a double, 'r' / 'R' a native range iterator / range as its
+; {start, stop, step} in three slots, boxed by `riter` / `range` (jit.box_range);
+; NULL stack slots become `null_slot`, unbound locals `unbound`. NULL on failure (a
+; box failed), with every reference released.
+define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, ptr %skinds, i64 %depth, ptr %unbound, ptr %null_slot, ptr %riter, ptr %range) noinline cold {
 entry:
   %size = add i64 %n, %depth
   %lst = call ptr @PyList_New(i64 %size)
@@ -222,22 +233,37 @@ put:
   br label %loc
 stk:
   %j = phi i64 [ 0, %loc ], [ %j.next, %spush ]
+  %soff = phi i64 [ 0, %loc ], [ %soff.next, %spush ]
   %ok2 = phi i1 [ %ok, %loc ], [ %ok2.next, %spush ]
   %smore = icmp ult i64 %j, %depth
   br i1 %smore, label %sslot, label %done
 sslot:
   %skp = getelementptr i8, ptr %skinds, i64 %j
   %sk = load i8, ptr %skp
-  %sp = getelementptr i64, ptr %stack, i64 %j
+  %sp = getelementptr i64, ptr %stack, i64 %soff
   %sraw = load i64, ptr %sp
   %sptr = load ptr, ptr %sp
-  switch i8 %sk, label %s.owned [ i8 110, label %s.maybe
+  switch i8 %sk, label %s.owned [ i8 114, label %s.riter
+                                  i8 82, label %s.range
+                                  i8 110, label %s.maybe
                                   i8 98, label %s.lent
                                   i8 109, label %s.maybe_lent
                                   i8 66, label %s.bool
                                   i8 105, label %s.int
                                   i8 102, label %s.float ]
 s.owned:
+  br label %spush
+s.riter:
+  br label %s.ranges
+s.range:
+  br label %s.ranges
+s.ranges:
+  %rmk = phi ptr [ %riter, %s.riter ], [ %range, %s.range ]
+  %rp1 = getelementptr i64, ptr %sp, i64 1
+  %rstop = load i64, ptr %rp1
+  %rp2 = getelementptr i64, ptr %sp, i64 2
+  %rstep = load i64, ptr %rp2
+  %rbox = call ptr @jit.box_range(i64 %sraw, i64 %rstop, i64 %rstep, ptr %rmk)
   br label %spush
 s.maybe:
   %mnull = icmp eq ptr %sptr, null
@@ -266,7 +292,8 @@ s.float:
   %sf = call ptr @PyFloat_FromDouble(double %sfv)
   br label %spush
 spush:
-  %sv = phi ptr [ %sptr, %s.owned ], [ %mv, %s.maybe ], [ %sptr, %s.lent ], [ %lv, %s.maybe_lent ], [ %bo, %s.bool ], [ %si, %s.int ], [ %sf, %s.float ]
+  %sv = phi ptr [ %sptr, %s.owned ], [ %rbox, %s.ranges ], [ %mv, %s.maybe ], [ %sptr, %s.lent ], [ %lv, %s.maybe_lent ], [ %bo, %s.bool ], [ %si, %s.int ], [ %sf, %s.float ]
+  %srng = phi i1 [ false, %s.owned ], [ true, %s.ranges ], [ false, %s.maybe ], [ false, %s.lent ], [ false, %s.maybe_lent ], [ false, %s.bool ], [ false, %s.int ], [ false, %s.float ]
   %snull = icmp eq ptr %sv, null
   %sy = select i1 %snull, ptr %unbound, ptr %sv
   %sinc = select i1 %snull, ptr %unbound, ptr null
@@ -276,6 +303,8 @@ spush:
   store ptr %sy, ptr %sq
   %ok2.next = select i1 %snull, i1 false, i1 %ok2
   %j.next = add i64 %j, 1
+  %swidth = select i1 %srng, i64 3, i64 1
+  %soff.next = add i64 %soff, %swidth
   br label %stk
 done:
   br i1 %ok2, label %give, label %fail
@@ -303,6 +332,7 @@ drop.next:
   br label %drop
 drop.stk:
   %e = phi i64 [ 0, %drop ], [ %e.next, %drop.stk.next ]
+  %eoff = phi i64 [ 0, %drop ], [ %eoff.next, %drop.stk.next ]
   %emore = icmp ult i64 %e, %depth
   br i1 %emore, label %drop.stk.body, label %drop.done
 drop.stk.body:
@@ -313,12 +343,17 @@ drop.stk.body:
   %edrop = or i1 %eown, %emay
   br i1 %edrop, label %drop.stk.obj, label %drop.stk.next
 drop.stk.obj:
-  %ep = getelementptr ptr, ptr %stack, i64 %e
+  %ep = getelementptr ptr, ptr %stack, i64 %eoff
   %ev = load ptr, ptr %ep
   call void @jit.xdecref(ptr %ev)
   br label %drop.stk.next
 drop.stk.next:
   %e.next = add i64 %e, 1
+  %eriter = icmp eq i8 %ek, 114
+  %erange = icmp eq i8 %ek, 82
+  %ewide = or i1 %eriter, %erange
+  %ewidth = select i1 %ewide, i64 3, i64 1
+  %eoff.next = add i64 %eoff, %ewidth
   br label %drop.stk
 drop.done:
   ret ptr null
@@ -817,11 +852,12 @@ SIGNATURES = {
     "jit.decref.cold": ("void", "ptr"),
     "jit.xdecref.cold": ("void", "ptr"),
     "jit.incref.cold": ("void", "ptr"),
+    "jit.tick": ("i32", ""),
     "jit.tb_here": ("void", "ptr, i64, i64"),
     "jit.fetch_exc": ("ptr", ""),
     "jit.strip_tb": ("void", ""),
     "jit.box_range": ("ptr", "i64, i64, i64, ptr"),
-    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr"),
+    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr, ptr, ptr"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),

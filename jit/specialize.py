@@ -25,6 +25,7 @@ import builtins
 import ctypes
 import inspect
 import math
+import types
 
 from runtime import abi
 
@@ -363,6 +364,21 @@ class Inference:
                 return ("raw_const_tuple",)    # returned at once, like v_build_tuple's
         return ("keep",)
 
+    def v_getattr(self, op):
+        """``module.name`` of a global module (``math.pi``): guessed like the value it
+        has now (a guess: a use that unboxes it checks it)."""
+        prod = self.producer.get(op.args[0].id)
+        if self.spec is None or prod is None or prod.kind != "load_global":
+            return None
+        module = self.spec.dispatcher.function.__globals__.get(prod.attrs["name"])
+        if type(module) is not types.ModuleType:
+            return None
+        value = module.__dict__.get(op.attrs["name"])
+        if number_type(value) is None:
+            return None
+        self.set(op.result, ("obj", hint_of(value)))
+        return ("keep",)
+
     def v_load_local(self, op):
         t = self.slots[op.attrs["slot"]]
         if t is not None:
@@ -677,9 +693,13 @@ class Inference:
             return ("range_next",)
         h = t[1] if is_obj(t) and t else None
         items = h[1] if isinstance(h, tuple) and h[0] == "iter" else None
-        self.set(op.result, ("obj", items))
         source = h[2] if isinstance(h, tuple) and h[0] == "iter" and len(h) > 2 else None
-        unpack = self.pair_unpacked(op) if source and abi.PAIR_ITER_LAYOUT else None
+        if source == "range" and items == INT and abi.RANGE_ITER_LAYOUT and self.speculate(op):
+            self.set(op.result, INT)      # a range iterator's ints come out unboxed
+            return ("range_obj_next",)
+        self.set(op.result, ("obj", items))
+        unpack = self.pair_unpacked(op) if source in ("enumerate", "zip2") and \
+            abi.PAIR_ITER_LAYOUT else None
         if unpack is not None and self.speculate(unpack):
             self.pair_loops[id(unpack)] = (op, source, items)
             return ("pair_next", source, unpack)
@@ -727,7 +747,7 @@ class Inference:
                 not op.attrs.get("kwnames"):
             self.set(op.result, ANY)
             return ("append_call",)
-        made = self.made_list(op)
+        made = self.made_guess(op)
         if made is not None:      # a generic call, but what it makes is guessed
             self.set(op.result, ("obj", made))
             return ("keep",)
@@ -802,13 +822,19 @@ class Inference:
         self.set(op.result, hint if hint in (INT, FLOAT) else ("obj", hint))
         return plan
 
-    def made_list(self, op):
-        """The hint of the list ``list(xs)`` or ``sorted(xs)`` makes (of a global
-        of that name: only a guess, checked where it matters), or None."""
+    def made_guess(self, op):
+        """A hint for what a call of a global (only a guess, checked where it
+        matters) returns: the list ``list(xs)`` or ``sorted(xs)`` makes; the number
+        ``sum(xs)``, ``min(xs)`` or ``max(xs)`` gives over items guessed numbers
+        (so ``sum(xs) / n`` unboxes a float instead of first guessing an int and
+        deoptimising); else None."""
         name, args = self.global_call(op.result)
-        if name not in ("list", "sorted") or len(args) != 1:
-            return None
-        return ("list", self.items_of(args[0]))
+        if name in ("list", "sorted") and len(args) == 1:
+            return ("list", self.items_of(args[0]))
+        if name in ("sum", "min", "max") and len(args) == 1:
+            items = self.items_of(args[0])
+            return items if items in (INT, FLOAT) else None
+        return None
 
     def direct_kind(self, v, t):
         """How ``v`` (of type ``t``) travels to a direct callee: as an unboxed int or
@@ -1152,7 +1178,7 @@ class Rewriter:
         if op.kind == "call" and "nested_code_index" in op.attrs:
             # a comprehension made and called here: specialised for its iterator
             t = self.inf.t(op.args[-1])      # (a native range iterator is boxed for it)
-            op.attrs["nested_arg"] = ("obj", ("iter", INT)) if t in (RANGEOBJ, RITER) else \
+            op.attrs["nested_arg"] = ("obj", ("iter", INT, "range")) if t in (RANGEOBJ, RITER) else \
                 t if is_obj(t) and t is not None else ANY
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
@@ -1271,6 +1297,10 @@ class Rewriter:
 
     def r_seq_next(self, op):
         self.emit("seq_next", op.args, op.results, op, unwind=op.unwind)
+
+    def r_range_obj_next(self, op):
+        done = self.range_done[op.result.id] = self.new(BOOL)
+        self.emit("range_obj_next", op.args, [op.result, done], op)
 
     def r_range_next(self, op):
         done = self.range_done[op.result.id] = self.new(BOOL)

@@ -33,6 +33,22 @@ def _seq_iter_layout() -> bool:
 
 SEQ_ITER_LAYOUT = _seq_iter_layout()
 
+# range(...)'s iterator for C long bounds: {head, index, start, step, len}; its
+# n-th item is start + n * step
+RANGE_ITER_INDEX, RANGE_ITER_START, RANGE_ITER_STEP, RANGE_ITER_LEN = 16, 24, 32, 40
+
+
+def _range_iter_layout() -> bool:
+    """The range iterator is laid out as above (checked on a live one, as above)."""
+    import ctypes
+    it = iter(range(5, 100, 7))
+    next(it)
+    words = (ctypes.c_long * 4).from_address(id(it) + RANGE_ITER_INDEX)
+    return type(it).__name__ == "range_iterator" and list(words) == [1, 5, 7, 14]
+
+
+RANGE_ITER_LAYOUT = _range_iter_layout()
+
 # A frame object made by PyFrame_New (3.11): PyFrameObject.f_frame points at its own
 # _PyInterpreterFrame, whose prev_instr and stacktop say how far it ran
 FRAME_IFRAME = 24            # PyFrameObject.f_frame

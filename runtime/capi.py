@@ -107,7 +107,8 @@ DATA = (
     "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError",
     "PyTuple_Type", "PyList_Type", "PyTraceBack_Type", "PyDict_Type", "PyLong_Type",
     "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type", "PyModule_Type",
-    "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyEnum_Type",
+    "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyRangeIter_Type",
+    "PyEnum_Type",
     "PyZip_Type",
 )
 

@@ -949,3 +949,27 @@ def test_comprehension_called_without_an_iterator_is_rejected():
     assert "misuses a comprehension's function" in deopt.nested_code_unsafe(bad)
     with pytest.raises(jit.CompileError, match="comprehension"):
         jit.compile(types.FunctionType(bad, {}, "squares"), fallback=False)
+
+
+def three_ranges(grid, n):
+    # a guard (grid's items guessed ints) fails with three range iterators on the
+    # stack; each resumes where it was, steps and bounds intact
+    out = []
+    for i in range(n, -n, -3):
+        for j in range(0, 2**62, 2**60):
+            for k in range(i, i + 2):
+                out.append(grid[(i + j + k) % len(grid)] * 2 + k)
+    return out, i, j, k
+
+
+def test_deopt_resumes_nested_range_loops_exactly():
+    import jit
+    c = jit.compile(three_ranges)
+    ints = list(range(7))
+    assert c(ints, 6) == three_ranges(ints, 6)
+    for late in (1, 5, 20, 40):      # turns a float at different depths of the loops
+        grid = list(range(7))
+        grid[late % 7] = 0.5 if late % 2 else 2**70
+        assert c(grid, 6) == three_ranges(grid, 6)
+    from runtime import funcobject
+    assert funcobject.get_state(c).dispatcher.deopt_count > 0

@@ -735,3 +735,80 @@ def test_a_function_is_specialised_for_its_comprehension():
     assert c([1.5, 2.5], 2.0) == [3.0, 5.0]
     (types, spec), = dispatcher(c).rows
     assert spec is not None and spec.native is not None
+
+
+def mean_of(xs):
+    return sum(xs) / len(xs)
+
+
+def circle_areas(n):
+    s = 0.0
+    for r in range(n):
+        s += math.pi * r * r
+    return s
+
+
+def test_sum_and_module_floats_are_guessed_floats_at_once():
+    # sum() over floats and math.pi unbox as floats in the first specialisation:
+    # no deopt on a wrong int guess first
+    for f, args in ((mean_of, ([1.5, 2.25, 4.0],)), (circle_areas, (50,))):
+        c = jit.compile(f)
+        assert c(*args) == f(*args)
+        spec = dispatcher(c).rows[0][1]
+        text = str(spec.native.ir)
+        assert "unbox_float" in text and "unbox_int" not in text.replace("unbox_int no_bool=True", "")
+        assert total_deopts(c) == 0
+
+
+def test_guessed_builtin_and_module_results_are_checked():
+    # the guesses are only guesses: other values at run time deoptimise exactly
+    c = jit.compile(mean_of)
+    assert c([1.5, 2.5]) == 2.0
+    for xs in ([1, 2, 4], [2**62, 2**62, 2**62], [True, False], [1.5, 2], [0.5, 2**70]):
+        assert c(xs) == mean_of(xs)
+    with pytest.raises(ZeroDivisionError):
+        c([])
+    import types
+    mod = types.ModuleType("m")
+    mod.k = 2.5
+    ns = {"m": mod}
+    src = "def g(n):\n    s = 0\n    for i in range(n):\n        s += m.k * i\n    return s\n"
+    exec(src, ns)
+    g = jit.compile(ns["g"])
+    assert g(10) == ns["g"](10)
+    mod.k = 3
+    assert g(10) == ns["g"](10) and type(g(10)) is int
+    mod.k = "ab"
+    with pytest.raises(TypeError, match="unsupported operand"):
+        g(3)
+    del mod.k
+    with pytest.raises(AttributeError):
+        g(3)
+
+
+def pair_gaps(xs, n):
+    s = 0.0
+    for i in range(n):
+        for j in range(n):
+            s += xs[i] - xs[j]
+    return s
+
+
+def test_deopt_and_failure_paths_stay_small():
+    # code size is compile time: guards with one state share a deopt block, range
+    # iterators on a deopt's stack are stored raw (boxed by jit.deopt_list, not at
+    # each site), and a loop's periodic break is one call
+    import re
+    c = jit.compile(pair_gaps)
+    xs = [0.5, 1.25, 3.0]
+    assert c(xs, 3) == pair_gaps(xs, 3)
+    text = dispatcher(c).rows[0][1].native.llvm_ir
+    sites = re.findall(r"^(deopt\d+):", text, re.M)
+    guards = re.findall(r"br i1 \S+, label %(deopt\d+), label", text)
+    assert len(guards) > len(set(guards)) == len(sites)
+    assert "call ptr @jit.box_range(" not in text
+    assert re.search(r'c"[^"]*rr[^"]*\\00"', text)      # the two loops' iterators
+    assert "call i32 @jit.tick()" in text and "@PyEval_SaveThread()" not in text
+    # and a guard failing there resumes exactly
+    ys = [0.5, 2, 3.0]
+    assert c(ys, 3) == pair_gaps(ys, 3)

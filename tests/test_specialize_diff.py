@@ -3548,6 +3548,20 @@ def lent_unbox(xs):
         acc += xs[i] * 2.0 if i < len(xs) else 0.0
     return acc
 
+
+
+@case((10, 3), (10, 2.5), (5, I62), (0, 1), (-4, 3), (10, 3), (12, BIG), (10, True), rev=True)
+def comprehension_over_range(n, k):
+    # a comprehension's range iterator steps natively; a guard failing mid-loop
+    # (a float k, an overflow, a big k) resumes it in the interpreter, exactly
+    a = [i * k for i in range(n)]
+    b = [i - k for i in range(n, -n, -3) if i % 2]
+    c = {i: i * i for i in range(IMAX - 3, IMAX)}
+    d = [(i, j) for i in range(3) for j in range(i, n, 2)]
+    print(len(a), b[:3], sorted(c)[:1], d[-1:])
+    return a, b, d, sum([i for i in range(IMIN, IMIN + 3)])
+
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
