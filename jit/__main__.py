@@ -13,6 +13,23 @@ import sys
 import types
 
 
+def _imports(path: str) -> dict:
+    """What the top-level import statements of the module in ``path`` bind (only
+    those run: the module itself is not)."""
+    import ast
+    with open(path) as fh:
+        tree = ast.parse(fh.read(), path)
+    names: dict = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            try:
+                exec(compile(ast.Module([node], []), path, "exec"), names)
+            except Exception:       # (an import that fails here is simply left out)
+                pass
+    names.pop("__builtins__", None)
+    return names
+
+
 def _find_code(path: str, name: str | None):
     with open(path) as fh:
         src = fh.read()
@@ -29,7 +46,10 @@ def _find_code(path: str, name: str | None):
     return code
 
 
-def show(code, stage: str, args: tuple | None = None) -> str:
+def show(code, stage: str, args: tuple | None = None, imports: dict | None = None) -> str:
+    """Stage ``stage`` of ``code`` as text; specialised for ``args``' types when given,
+    with the globals ``imports`` (what the module's imports bind: the specialiser
+    reads what ``math.sqrt`` or ``sqrt`` is bound to)."""
     from .cfg import build_cfg
     from .frontend import decode
     from .borrow import borrow
@@ -41,17 +61,19 @@ def show(code, stage: str, args: tuple | None = None) -> str:
         return str(build_cfg(decode(code)))
     if stage == "ssa":
         return str(build_ssa(code)[0])
+    spec = function = None
+    if args is not None:
+        from .dispatch import Dispatcher, Specialization
+        function = types.FunctionType(code, dict(imports or {}, __builtins__=__builtins__))
+        spec = Specialization(Dispatcher(function, code), tuple(map(type, args)),
+                              [arg_type(a) for a in args], frozenset(), 0)
     if stage == "spec":
         fn = build_ssa(code)[0]
-        specialize(fn, [arg_type(a) for a in args or ()], frozenset())
+        specialize(fn, [arg_type(a) for a in args or ()], frozenset(), spec)
         borrow(fn)
         return str(fn)
     from . import engine, pipeline
     if args is not None:
-        from .dispatch import Dispatcher, Specialization
-        function = types.FunctionType(code, {"__builtins__": __builtins__})
-        spec = Specialization(Dispatcher(function, code), tuple(map(type, args)),
-                              [arg_type(a) for a in args], frozenset(), 0)
         native = pipeline.compile_specialized(code, function, spec)
         if native is None:
             raise SystemExit("nothing to specialise for these argument types")
@@ -81,7 +103,8 @@ def main(argv=None):
     if args.args is not None:
         values = eval(args.args, {})
         values = values if isinstance(values, tuple) else (values,)
-    print(show(_find_code(path, name or None), args.stage, values))
+    imports = _imports(path) if values is not None and path.endswith(".py") else None
+    print(show(_find_code(path, name or None), args.stage, values, imports))
     return 0
 
 

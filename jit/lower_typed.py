@@ -25,6 +25,7 @@ declare {i64, i1} @llvm.sadd.with.overflow.i64(i64, i64)
 declare {i64, i1} @llvm.ssub.with.overflow.i64(i64, i64)
 declare {i64, i1} @llvm.smul.with.overflow.i64(i64, i64)
 declare double @llvm.floor.f64(double)
+declare double @llvm.ceil.f64(double)
 declare double @llvm.fabs.f64(double)
 declare double @llvm.sqrt.f64(double)
 declare double @llvm.roundeven.f64(double)
@@ -784,16 +785,23 @@ def lo_num_call(L, op):
             c = _icmp(L, pred, y, best) if ty == I64 else _fcmp(L, pred, y, best)
             best = _select(L, c, y, best, lt)
         L.emit(f"{r} = {'add' if ty == I64 else 'fadd'} {lt} {best}, {'0' if ty == I64 else '-0.0'}")
-    elif fn in ("int", "floor", "round"):
+    elif fn in ("int", "trunc", "floor", "ceil", "round"):
         if ty == I64:
             L.emit(f"{r} = add i64 {x}, 0")
         else:
-            if fn != "int":    # math.floor; round(): half to even, as float.__round__
+            if fn in ("floor", "ceil", "round"):   # round(): half to even, as float.__round__
                 f = L.t()
-                intrinsic = "floor" if fn == "floor" else "roundeven"
+                intrinsic = "roundeven" if fn == "round" else fn
                 L.emit(f"{f} = call double @llvm.{intrinsic}.f64(double {x})")
                 x = f
             L.emit(f"{r} = add i64 {_float_to_int(L, op, x)}, 0")
+    elif fn in ("isnan", "isinf", "isfinite"):
+        pred, y = {"isnan": ("uno", x), "isinf": ("oeq", float_literal(float("inf"))),
+                   "isfinite": ("one", float_literal(float("inf")))}[fn]
+        if fn == "isnan":
+            L.emit(f"{r} = fcmp uno double {x}, {x}")
+        else:
+            L.emit(f"{r} = fcmp {pred} double {_fabs(L, x)}, {y}")
     elif fn == "float":
         L.emit(f"{r} = fadd double {x}, -0.0" if ty == F64 else f"{r} = sitofp i64 {x} to double")
     elif fn == "divmod":    # (a // b, a % b), unpacked at once
@@ -806,18 +814,22 @@ def lo_num_call(L, op):
             L.deopt_if(_fcmp(L, "oeq", args[1], "0.0"), op)   # ZeroDivisionError
             L.emit(f"{q} = call double @jit.ffloordiv(double {x}, double {args[1]})")
             L.emit(f"{m} = call double @jit.fmod(double {x}, double {args[1]})")
-    else:   # math.sqrt/sin/cos/exp/log: libm, with math_1's error rules (-> deopt)
+    else:   # math.sqrt/sin/atan2/...: libm, with math_1/math_2's error rules (-> deopt)
         y = L.t()
         if fn == "sqrt":
             L.emit(f"{y} = call double @llvm.sqrt.f64(double {x})")
         else:
-            L.call(fn, x, ret=y)
-        x_nan = _fcmp(L, "uno", x, x)
-        y_nan = _fcmp(L, "uno", y, y)
+            L.call(fn, *args, ret=y)
+        # an error: a nan from arguments none of which is one, an infinity from
+        # finite arguments
         inf = float_literal(float("inf"))
-        x_inf = _fcmp(L, "oeq", _fabs(L, x), inf)
+        any_nan = any_nonfinite = "false"
+        for a in args:
+            any_nan = _or(L, any_nan, _fcmp(L, "uno", a, a))
+            any_nonfinite = _or(L, any_nonfinite, _not(L, _fcmp(L, "one", _fabs(L, a), inf)))
+        y_nan = _fcmp(L, "uno", y, y)
         y_inf = _fcmp(L, "oeq", _fabs(L, y), inf)
-        bad = _or(L, _and(L, y_nan, _not(L, x_nan)), _and(L, y_inf, _not(L, x_inf)))
+        bad = _or(L, _and(L, y_nan, _not(L, any_nan)), _and(L, y_inf, _not(L, any_nonfinite)))
         L.deopt_if(bad, op)
         L.emit(f"{r} = fadd double {y}, -0.0")
 

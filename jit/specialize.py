@@ -48,16 +48,28 @@ INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
 FLOAT_OPS = {"+", "-", "*", "/", "//", "%"}
 COMPARES = {"<", "<=", "==", "!=", ">", ">="}
 # callee name -> (the object it must be, typed rule name)
+# math functions that are libm's function of the same name behind math_1/math_2's
+# error rules (a nan from non-nan arguments, an infinity from finite ones: a
+# ValueError or OverflowError, so a deopt); each checked bit for bit against the
+# math module (tests/test_native_numeric.py). math.hypot is not: CPython has its own.
+MATH_1 = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+          "asinh", "acosh", "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
+          "cbrt", "erf", "erfc", "fabs")
+MATH_2 = ("atan2", "copysign", "fmod", "pow", "remainder")
+# callees with a native lowering, by identity: (the function, its rule); a call's
+# plan is made for what the name is bound to now, and guarded at run time
 KNOWN_CALLS = {
     "range": (builtins.range, "range"), "len": (builtins.len, "len"),
     "abs": (builtins.abs, "abs"), "min": (builtins.min, "minmax"),
     "max": (builtins.max, "minmax"), "int": (builtins.int, "int"),
-    "float": (builtins.float, "float"),
-    "sqrt": (math.sqrt, "math"), "sin": (math.sin, "math"), "cos": (math.cos, "math"),
-    "exp": (math.exp, "math"), "log": (math.log, "math"), "fabs": (math.fabs, "math"),
-    "floor": (math.floor, "floor"), "round": (builtins.round, "round"),
+    "float": (builtins.float, "float"), "round": (builtins.round, "round"),
     "divmod": (builtins.divmod, "divmod"),
+    **{name: (getattr(math, name), "math") for name in MATH_1 + MATH_2 if hasattr(math, name)},
+    "floor": (math.floor, "floor"), "ceil": (math.ceil, "floor"), "trunc": (math.trunc, "floor"),
+    "isnan": (math.isnan, "mathtest"), "isinf": (math.isinf, "mathtest"),
+    "isfinite": (math.isfinite, "mathtest"),
 }
+KNOWN_BY_ID = {id(obj): (name, obj, rule) for name, (obj, rule) in KNOWN_CALLS.items()}
 
 
 # ---- abstract types ------------------------------------------------------------
@@ -367,13 +379,7 @@ class Inference:
     def v_getattr(self, op):
         """``module.name`` of a global module (``math.pi``): guessed like the value it
         has now (a guess: a use that unboxes it checks it)."""
-        prod = self.producer.get(op.args[0].id)
-        if self.spec is None or prod is None or prod.kind != "load_global":
-            return None
-        module = self.spec.dispatcher.function.__globals__.get(prod.attrs["name"])
-        if type(module) is not types.ModuleType:
-            return None
-        value = module.__dict__.get(op.attrs["name"])
+        value = self.bound_value(op)
         if number_type(value) is None:
             return None
         self.set(op.result, ("obj", hint_of(value)))
@@ -756,10 +762,10 @@ class Inference:
         known = self.known_callee(op)
         if known is None:
             return self.direct_call(op)
-        obj, rule = known
+        name, obj, rule = known
         args = op.args[2:]
         types = [self.t(a) for a in args]
-        plan = getattr(self, "call_" + rule)(op, args, types)
+        plan = getattr(self, "call_" + rule)(name, args, types)
         if plan is None:
             return None
         result_type, convs, kind = plan
@@ -855,21 +861,32 @@ class Inference:
         prod = self.producer.get(callee.id)
         if prod is None or prod.kind not in ("load_global", "load_method", "getattr"):
             return None
-        known = KNOWN_CALLS.get(prod.attrs.get("name"))
-        if known is None:
-            return None
-        if prod.kind == "load_global" and known[0] is not getattr(builtins, prod.attrs["name"], None):
-            return None
-        if prod.kind != "load_global" and known[1] not in ("math", "floor"):
+        value = self.bound_value(prod)
+        known = KNOWN_BY_ID.get(id(value))
+        if known is None or known[1] is not value:
             return None
         return known
 
-    def call_range(self, op, args, types):
+    def bound_value(self, prod):
+        """What a global (or a global module's attribute) that ``prod`` loads is bound
+        to now (``sqrt`` from ``from math import sqrt``, ``math.sqrt``), else None."""
+        function = self.spec.dispatcher.function if self.spec is not None else None
+        globals_ = getattr(function, "__globals__", {})
+        name = prod.attrs.get("name")
+        if prod.kind == "load_global":
+            return globals_[name] if name in globals_ else builtins.__dict__.get(name)
+        receiver = self.producer.get(prod.args[0].id)
+        if receiver is None or receiver.kind != "load_global":
+            return None
+        module = globals_.get(receiver.attrs["name"])
+        return module.__dict__.get(name) if type(module) is types.ModuleType else None
+
+    def call_range(self, name, args, types):
         if not 1 <= len(args) <= 3 or any(guess(t) != INT for t in types):
             return None
         return (RANGEOBJ, [_conv(t, INT) for t in types], "range")
 
-    def call_len(self, op, args, types):
+    def call_len(self, name, args, types):
         if len(args) != 1 or not is_obj(types[0]):
             return None
         return (INT, ["keep"], "len")
@@ -877,45 +894,50 @@ class Inference:
     # (abs, int, float and round take a number guessed too: unboxed with a guard;
     # a bool unboxes as an int, which they treat alike)
 
-    def call_abs(self, op, args, types):
+    def call_abs(self, name, args, types):
         g = guess(types[0]) if len(args) == 1 else None
         if g is None:
             return None
         return (g, [_conv(types[0], g)], "abs")
 
-    def call_minmax(self, op, args, types):
+    def call_minmax(self, name, args, types):
         # all ints or all floats (a bool must stay out: max(True, 0) is True)
         kinds = {guess(t) for t in types}
         if len(args) < 2 or len(kinds) != 1 or None in kinds:
             return None
         g = kinds.pop()
-        return (g, [_conv(t, g) for t in types], self.producer[op.args[1].id].attrs["name"])
+        return (g, [_conv(t, g) for t in types], name)
 
-    def call_int(self, op, args, types):
+    def call_int(self, name, args, types):
         g = guess(types[0]) if len(args) == 1 else None
         if g is None:
             return None
         return (INT, [_conv(types[0], g)], "int")
 
-    def call_float(self, op, args, types):
+    def call_float(self, name, args, types):
         if len(args) != 1 or guess(types[0]) is None:
             return None
         return (FLOAT, [_conv_float(types[0], FLOAT)], "float")
 
-    def call_math(self, op, args, types):
+    def call_math(self, name, args, types):
+        if len(args) != (2 if name in MATH_2 else 1) or None in map(guess, types):
+            return None
+        return (FLOAT, [_conv_float(t, FLOAT) for t in types], name)
+
+    def call_mathtest(self, name, args, types):
+        # math.isnan/isinf/isfinite: a comparison of the number as a float
         if len(args) != 1 or guess(types[0]) is None:
             return None
-        name = self.producer[op.args[1].id].attrs["name"]
-        return (FLOAT, [_conv_float(types[0], FLOAT)], name)
+        return (I1, [_conv_float(types[0], FLOAT)], name)
 
-    def call_round(self, op, args, types):
+    def call_round(self, name, args, types):
         # round(x) with no ndigits: an int (half to even for floats)
         g = guess(types[0]) if len(args) == 1 else None
         if g is None:
             return None
         return (INT, [_conv(types[0], g)], "round")
 
-    def call_divmod(self, op, args, types):
+    def call_divmod(self, name, args, types):
         if len(args) != 2 or types[0] not in (INT, FLOAT) or types[1] not in (INT, FLOAT):
             return None
         if types[0] == types[1] == INT:
@@ -923,10 +945,12 @@ class Inference:
         return (("obj", ("tuple", (FLOAT, FLOAT))),
                 [_conv_float(types[0], FLOAT), _conv_float(types[1], FLOAT)], "divmod")
 
-    def call_floor(self, op, args, types):
+    def call_floor(self, name, args, types):
+        # math.floor/ceil/trunc: an int is itself; a float rounds, then converts
+        # exactly as int() does (nan and infinities deoptimise: the interpreter raises)
         if len(args) != 1 or types[0] not in (INT, FLOAT):
             return None
-        return (INT, ["keep"], "floor")
+        return (INT, ["keep"], name)
 
 
 LIST_METHOD = type(list.append)     # method_descriptor

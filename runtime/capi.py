@@ -113,9 +113,12 @@ DATA = (
 )
 
 # libm functions the math module calls (specialised code calls the same ones).
-LIBM = {"sin": ("double", ("double",)), "cos": ("double", ("double",)),
-        "exp": ("double", ("double",)), "log": ("double", ("double",)),
-        "pow": ("double", ("double", "double"))}
+LIBM = {**{name: ("double", ("double",)) for name in (
+            "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+            "acosh", "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "cbrt",
+            "erf", "erfc")},
+        **{name: ("double", ("double", "double")) for name in (
+            "pow", "atan2", "copysign", "fmod", "remainder")}}
 FUNCTIONS.update(LIBM)
 
 

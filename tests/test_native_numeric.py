@@ -140,3 +140,37 @@ def test_power_and_round_in_specialised_code_match_the_interpreter():
                           funcobject.get_state(c).dispatcher.rows if spec is not None)
         want = {rounds: "num_call fn='round'", divmods: "num_call fn='divmod'"}.get(f, "op='**'")
         assert want in ir_text, ir_text
+
+
+# ---- math functions: libm behind math_1/math_2's error rules ----------------------
+
+def _math_all(xs, y):
+    out = []
+    for x in xs:
+        try:
+            out.append((math.tan(x), math.asin(x), math.acos(x), math.atan(x), math.sinh(x),
+                        math.cosh(x), math.tanh(x), math.asinh(x), math.acosh(x)))
+        except (ValueError, OverflowError) as e:
+            out.append(repr(e))
+        try:
+            out.append((math.atanh(x), math.exp2(x), math.expm1(x), math.log1p(x),
+                        math.log2(x), math.log10(x), math.cbrt(x), math.erf(x), math.erfc(x)))
+        except (ValueError, OverflowError) as e:
+            out.append(repr(e))
+        try:
+            out.append((math.atan2(x, y), math.copysign(x, y), math.fmod(x, y), math.pow(x, y),
+                        math.remainder(x, y), math.isnan(x), math.isinf(y), math.isfinite(x)))
+        except (ValueError, OverflowError) as e:
+            out.append(repr(e))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(FLOATS, min_size=1, max_size=40), FLOATS)
+def test_math_functions_are_the_interpreters_bit_for_bit(xs, y):
+    # the native calls give the math module's bits (the same libm, called the same
+    # way) and raise where it raises (by deoptimising): compared by repr
+    c = jit.compile(_math_all)
+    assert repr(c(xs, y)) == repr(_math_all(xs, y))
+    spec = funcobject.get_state(c).dispatcher.rows[0][1]
+    assert spec is not None and "num_call fn='atan2'" in str(spec.native.ir)

@@ -35,7 +35,7 @@ import sys
 import traceback
 import types
 import weakref
-from math import sqrt, floor  # noqa: F401  - used as bare globals below
+from math import sqrt, floor, atan2, ceil, isnan, log1p  # noqa: F401  - used as bare globals below
 
 import pytest
 
@@ -883,6 +883,41 @@ def _math_real():
 @case((4.0,), (4,), Do(_math_fake), (4.0,), (4,), Do(_math_real), (4.0,), cleanup=_math_real)
 def math_module_rebound(x):
     return math.sqrt(x), math.floor(x)
+
+
+_MATH_CALLS = ["math.tan(x)", "math.asin(x)", "math.acos(x)", "math.atan(x)", "math.sinh(x)",
+               "math.cosh(x)", "math.tanh(x)", "math.asinh(x)", "math.acosh(x)", "math.atanh(x)",
+               "math.exp2(x)", "math.expm1(x)", "log1p(x)", "math.log2(x)", "math.log10(x)",
+               "math.cbrt(x)", "math.erf(x)", "math.erfc(x)", "atan2(x, -0.0)",
+               "math.atan2(-1.5, x)", "math.copysign(2, x)", "math.fmod(x, 0.75)",
+               "math.fmod(7.5, x)", "math.pow(x, 0.5)", "math.pow(-2.0, x)",
+               "math.remainder(x, 3)", "ceil(x)", "math.trunc(x)", "math.floor(x)", "isnan(x)",
+               "math.isinf(x)", "math.isfinite(x)"]
+exec("def math_functions(x):\n"
+     "    # libm behind math_1/math_2's rules: the same bits, and whatever raises\n"
+     "    # (ValueError, OverflowError) deoptimises for the interpreter to raise\n"
+     "    out = []\n" + "".join(
+         f"    try:\n        out.append({call})\n"
+         f"    except (ValueError, OverflowError) as e:\n        out.append(repr(e))\n"
+         for call in _MATH_CALLS) + "    return out\n")
+case((0.5,), (-0.0,), (3,), (0,), (-1,), (1.0,), (-1.0,), (2.0,), (NAN,), (INF,), (-INF,),
+     (1e308,), (-700.0,), (710.0,), (True,), (5e-324,), (IMAX,), (IMIN,), (BIG,),
+     (0.5,))(math_functions)   # noqa: F821 - made by the exec above
+
+
+@case((40, 0.25), (40, -1.5), (10, 0), (40, 0.25), (30, NAN), (40, 3), (12, 2.0))
+def math_functions_loop(n, step):
+    # the same in a loop, the names bound by a from-import and through the module
+    s = 0.0
+    k = 0
+    for i in range(n):
+        x = (i - n // 2) * step
+        s += atan2(x, 2.0) + math.tanh(x) + math.copysign(1.5, x) + log1p(abs(x))
+        k += ceil(x) + math.trunc(x) + isnan(x) + (not math.isfinite(x))
+        if x > 1.0:
+            s += math.log2(x) + math.acosh(x) + math.fmod(x, 0.7)
+    print(k)
+    return s, k
 
 
 def _patched_sqrt(x):
