@@ -9,6 +9,7 @@ the exact result or exception.
 """
 from __future__ import annotations
 
+import math
 import struct
 
 from runtime import abi
@@ -795,6 +796,14 @@ def lo_num_call(L, op):
                 L.emit(f"{f} = call double @llvm.{intrinsic}.f64(double {x})")
                 x = f
             L.emit(f"{r} = add i64 {_float_to_int(L, op, x)}, 0")
+    elif fn in ("degrees", "radians"):    # x times CPython's constant (pi/180 as a double)
+        k = 180.0 / math.pi if fn == "degrees" else math.pi / 180.0
+        L.emit(f"{r} = fmul double {x}, {float_literal(k)}")
+    elif fn == "gcd":      # |a|, |b| as unsigned; a result of 2**63 does not fit: deopt
+        g = L.t()
+        L.emit(f"{g} = call i64 @jit.gcd(i64 {x}, i64 {args[1]})")
+        L.deopt_if(_icmp(L, "slt", g, "0"), op)
+        L.emit(f"{r} = add i64 {g}, 0")
     elif fn in ("isnan", "isinf", "isfinite"):
         pred, y = {"isnan": ("uno", x), "isinf": ("oeq", float_literal(float("inf"))),
                    "isfinite": ("one", float_literal(float("inf")))}[fn]

@@ -469,6 +469,30 @@ POW = """
 declare {i64, i1} @llvm.smul.with.overflow.i64(i64, i64)
 declare double @llvm.fabs.f64(double)
 declare double @llvm.floor.f64(double)
+; math.gcd(a, b) of two i64 by Euclid's algorithm on their magnitudes (unsigned:
+; |-2**63| is 2**63); -1 when the result, 2**63, does not fit an i64.
+define i64 @jit.gcd(i64 %a, i64 %b) {
+entry:
+  %an = sub i64 0, %a
+  %aneg = icmp slt i64 %a, 0
+  %ua = select i1 %aneg, i64 %an, i64 %a
+  %bn = sub i64 0, %b
+  %bneg = icmp slt i64 %b, 0
+  %ub = select i1 %bneg, i64 %bn, i64 %b
+  br label %loop
+loop:
+  %x = phi i64 [ %ua, %entry ], [ %y, %step ]
+  %y = phi i64 [ %ub, %entry ], [ %r, %step ]
+  %done = icmp eq i64 %y, 0
+  br i1 %done, label %out, label %step
+step:
+  %r = urem i64 %x, %y
+  br label %loop
+out:
+  %big = icmp slt i64 %x, 0
+  %res = select i1 %big, i64 -1, i64 %x
+  ret i64 %res
+}
 ; Python's int ** int in 64 bits by repeated squaring; *bad is set (and the caller
 ; leaves it to the interpreter) for a negative exponent (a float result) or a result
 ; beyond 64 bits. A square is taken only while exponent bits remain, so it overflows
@@ -864,6 +888,7 @@ SIGNATURES = {
     "jit.setitem_index_float": ("i32", "ptr, i64, double"),
     "jit.int_as_double": ("double", "ptr, ptr"),
     "jit.ipow": ("i64", "i64, i64, ptr"),
+    "jit.gcd": ("i64", "i64, i64"),
     "jit.fpow": ("double", "double, double, ptr"),
     **({"jit.attr_fill": ("void", "ptr, ptr, ptr, i1"),
         "jit.attr_fill_poly": ("void", "ptr, ptr, ptr, i1"),
@@ -871,7 +896,7 @@ SIGNATURES = {
         "jit.method_fill": ("void", "ptr, ptr, ptr, ptr"),
         "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
-HOT = {"jit.ipow", "jit.fpow", "jit.cache_probe"}     # called on fast paths: not marked cold
+HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe"}     # called on fast paths: not marked cold
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())

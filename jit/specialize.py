@@ -47,7 +47,6 @@ CONSUMES_OPERANDS = {"raise", "reraise"}
 INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
 FLOAT_OPS = {"+", "-", "*", "/", "//", "%"}
 COMPARES = {"<", "<=", "==", "!=", ">", ">="}
-# callee name -> (the object it must be, typed rule name)
 # math functions that are libm's function of the same name behind math_1/math_2's
 # error rules (a nan from non-nan arguments, an infinity from finite ones: a
 # ValueError or OverflowError, so a deopt); each checked bit for bit against the
@@ -56,20 +55,22 @@ MATH_1 = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "
           "asinh", "acosh", "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
           "cbrt", "erf", "erfc", "fabs")
 MATH_2 = ("atan2", "copysign", "fmod", "pow", "remainder")
-# callees with a native lowering, by identity: (the function, its rule); a call's
-# plan is made for what the name is bound to now, and guarded at run time
-KNOWN_CALLS = {
-    "range": (builtins.range, "range"), "len": (builtins.len, "len"),
-    "abs": (builtins.abs, "abs"), "min": (builtins.min, "minmax"),
-    "max": (builtins.max, "minmax"), "int": (builtins.int, "int"),
-    "float": (builtins.float, "float"), "round": (builtins.round, "round"),
-    "divmod": (builtins.divmod, "divmod"),
-    **{name: (getattr(math, name), "math") for name in MATH_1 + MATH_2 if hasattr(math, name)},
-    "floor": (math.floor, "floor"), "ceil": (math.ceil, "floor"), "trunc": (math.trunc, "floor"),
-    "isnan": (math.isnan, "mathtest"), "isinf": (math.isinf, "mathtest"),
-    "isfinite": (math.isfinite, "mathtest"),
-}
-KNOWN_BY_ID = {id(obj): (name, obj, rule) for name, (obj, rule) in KNOWN_CALLS.items()}
+# callees with a native lowering, by identity: (the name lowerings know it by, the
+# function, its rule); a call's plan is made for what the name is bound to when
+# specialising, and guarded at run time
+KNOWN_CALLS = [
+    ("range", builtins.range, "range"), ("len", builtins.len, "len"),
+    ("abs", builtins.abs, "abs"), ("min", builtins.min, "minmax"),
+    ("max", builtins.max, "minmax"), ("int", builtins.int, "int"),
+    ("float", builtins.float, "float"), ("round", builtins.round, "round"),
+    ("divmod", builtins.divmod, "divmod"), ("pow", builtins.pow, "pow"),
+    *((name, getattr(math, name), "math") for name in MATH_1 + MATH_2 + ("degrees", "radians")
+      if hasattr(math, name)),
+    ("floor", math.floor, "floor"), ("ceil", math.ceil, "floor"), ("trunc", math.trunc, "floor"),
+    ("isnan", math.isnan, "mathtest"), ("isinf", math.isinf, "mathtest"),
+    ("isfinite", math.isfinite, "mathtest"), ("gcd", math.gcd, "gcd"),
+]
+KNOWN_BY_ID = {id(obj): (name, obj, rule) for name, obj, rule in KNOWN_CALLS}
 
 
 # ---- abstract types ------------------------------------------------------------
@@ -765,6 +766,12 @@ class Inference:
         name, obj, rule = known
         args = op.args[2:]
         types = [self.t(a) for a in args]
+        if rule == "pow":         # pow(a, b) is a ** b (the three-argument form is not)
+            plan = self._numeric_pair(op, *args, True, True) if len(args) == 2 else None
+            if plan is None:
+                return None
+            self.set(op.result, INT if plan[0] == "int" else FLOAT)
+            return ("pow_call", obj, plan[0], plan[1], plan[2])
         plan = getattr(self, "call_" + rule)(name, args, types)
         if plan is None:
             return None
@@ -923,6 +930,12 @@ class Inference:
         if len(args) != (2 if name in MATH_2 else 1) or None in map(guess, types):
             return None
         return (FLOAT, [_conv_float(t, FLOAT) for t in types], name)
+
+    def call_gcd(self, name, args, types):
+        # math.gcd(a, b) of two ints (what does not fit 64 bits, 2**63, deoptimises)
+        if len(args) != 2 or any(guess(t) != INT for t in types):
+            return None
+        return (INT, [_conv(t, INT) for t in types], name)
 
     def call_mathtest(self, name, args, types):
         # math.isnan/isinf/isfinite: a comparison of the number as a float
@@ -1321,6 +1334,13 @@ class Rewriter:
 
     def r_seq_next(self, op):
         self.emit("seq_next", op.args, op.results, op, unwind=op.unwind)
+
+    def r_pow_call(self, op, obj, kind, ca, cb):
+        first, callee, a, b = op.args
+        self.emit("guard_callee", [first, callee], [], op, index=self.fn.const_index(obj),
+                  name="pow")
+        a, b = self.convert(a, ca, op), self.convert(b, cb, op)
+        self.emit(kind + "_op", [a, b], op.results, op, op="**")
 
     def r_range_obj_next(self, op):
         done = self.range_done[op.result.id] = self.new(BOOL)

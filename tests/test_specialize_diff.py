@@ -892,17 +892,32 @@ _MATH_CALLS = ["math.tan(x)", "math.asin(x)", "math.acos(x)", "math.atan(x)", "m
                "math.atan2(-1.5, x)", "math.copysign(2, x)", "math.fmod(x, 0.75)",
                "math.fmod(7.5, x)", "math.pow(x, 0.5)", "math.pow(-2.0, x)",
                "math.remainder(x, 3)", "ceil(x)", "math.trunc(x)", "math.floor(x)", "isnan(x)",
-               "math.isinf(x)", "math.isfinite(x)"]
+               "math.isinf(x)", "math.isfinite(x)", "math.degrees(x)", "math.radians(x)",
+               "pow(x, 2)", "pow(x, -1)", "pow(-1.5, x)", "pow(x, 0.5)"]
 exec("def math_functions(x):\n"
      "    # libm behind math_1/math_2's rules: the same bits, and whatever raises\n"
      "    # (ValueError, OverflowError) deoptimises for the interpreter to raise\n"
      "    out = []\n" + "".join(
          f"    try:\n        out.append({call})\n"
-         f"    except (ValueError, OverflowError) as e:\n        out.append(repr(e))\n"
+         f"    except (ValueError, OverflowError, ZeroDivisionError) as e:\n"
+         f"        out.append(repr(e))\n"
          for call in _MATH_CALLS) + "    return out\n")
 case((0.5,), (-0.0,), (3,), (0,), (-1,), (1.0,), (-1.0,), (2.0,), (NAN,), (INF,), (-INF,),
      (1e308,), (-700.0,), (710.0,), (True,), (5e-324,), (IMAX,), (IMIN,), (BIG,),
      (0.5,))(math_functions)   # noqa: F821 - made by the exec above
+
+
+@case((12, 18), (-12, 18), (0, 0), (IMIN, 0), (0, IMIN), (IMIN, IMIN), (IMIN, 6), (IMAX, -IMAX),
+      (True, 4), (BIG, 6), (2.5, 3), (7, -3), (0, -1), (12, 18), rev=True)
+def gcd_and_pow(a, b):
+    # math.gcd of two ints (2**63 does not fit: deopt), pow(a, b) as a ** b
+    out = []
+    for k in range(3):
+        try:
+            out.append((math.gcd(a, b + k), pow(a, k - 1), pow(b, 2)))
+        except (TypeError, ZeroDivisionError) as e:
+            out.append(repr(e))
+    return out
 
 
 @case((40, 0.25), (40, -1.5), (10, 0), (40, 0.25), (30, NAN), (40, 3), (12, 2.0))
