@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 
 import llvmlite.binding as llvm
@@ -75,6 +76,11 @@ class Library:
         self.name = name
         self.llvm_ir = llvm_ir
         self.opt_level = opt_level
+
+    # the IR text, kept for the text forms (show, explain, tests), compressed: it is
+    # ~40 KB a module and rarely read
+    llvm_ir = property(lambda self: zlib.decompress(self._packed_ir).decode(),
+                       lambda self, text: setattr(self, "_packed_ir", zlib.compress(text.encode(), 1)))
 
     @property
     def optimized_ir(self) -> str:

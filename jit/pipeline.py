@@ -77,6 +77,10 @@ class Native:
         self.why_generic = None
         self.lazy_generic = None
 
+    # (compressed, as engine.Library's)
+    llvm_ir = property(lambda self: zlib.decompress(self._packed_ir).decode(),
+                       lambda self, text: setattr(self, "_packed_ir", zlib.compress(text.encode(), 1)))
+
     def explain(self) -> str:
         name = self.code.co_qualname
         return (f"{name}: compiled to native code ({len(self.ir.blocks)} blocks, "
