@@ -205,7 +205,10 @@ def lo_unbox_float(L, op):
     is_float = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
     if not op.attrs.get("lenient"):
         L.deopt_if(_not(L, is_float), op)
-        L.emit(f"{r} = fadd double {L.field(obj, abi.FLOAT_VALUE, 'double')}, -0.0")
+        value = L.field(obj, abi.FLOAT_VALUE, "double")
+        if op.attrs.get("no_nan"):
+            L.deopt_if(_fcmp(L, "uno", value, value), op)
+        L.emit(f"{r} = fadd double {value}, -0.0")
         return
     # a float, or an int that converts exactly (the other operand is a float)
     fl, other, join = L.label("uf.float"), L.label("uf.int"), L.label("uf.join")
@@ -738,6 +741,31 @@ def lo_len(L, op):
 
 # ---- calls of known builtins -------------------------------------------------
 
+def lo_obj_call(L, op):
+    """str(x) / repr(x) as the C-API call the builtin makes; isinstance(x, cls) true
+    at once when x's type is cls (as PyObject_IsInstance's own first test), else
+    PyObject_IsInstance."""
+    fn = op.attrs["fn"]
+    r = L.v(op.result)
+    if fn != "isinstance":
+        got = L.call({"str": "PyObject_Str", "repr": "PyObject_Repr"}[fn], L.v(op.args[0]))
+        L.check_null(got, op)
+        L.emit(f"{r} = bitcast ptr {got} to ptr")
+        return
+    x, cls = (L.v(a) for a in op.args)
+    slow, join = L.label("ii.slow"), L.label("ii.join")
+    start = L.cur
+    L.emit(f"br i1 {_icmp(L, 'eq', L.type_of(x), cls, 'ptr')}, label %{join}, label %{slow}")
+    L.start(slow)
+    rc = L.call("PyObject_IsInstance", x, cls)
+    L.check_neg(rc, op)
+    yes = _icmp(L, "ne", rc, "0", "i32")
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{r} = phi i1 [ true, %{start} ], [ {yes}, %{slow_end} ]")
+
+
 def lo_guard_defaults(L, op):
     """The compiled function's defaults (on its binder, see runtime/funcobject.py)
     are still the tuple the call was compiled with."""
@@ -1018,11 +1046,12 @@ def lo_direct_call(L, op):
         return
     # an object result: unbox it, or resume after the call with it on the stack
     res = results[0]
-    if want == 1:
-        val, ok = unbox_int_inline(L, obj)
-    else:
+    if want == 1:     # (a bool stays an object: True must not come back as 1)
+        val, ok = unbox_int_inline(L, obj, no_bool=True)
+    else:      # (a nan stays an object too: it is found by identity)
         ok = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
         val = L.field(obj, abi.FLOAT_VALUE, "double")
+        ok = _and(L, ok, _not(L, _fcmp(L, "uno", val, val)))
     bad, good = L.label("dc.deopt"), L.label("dc.unboxed")
     L.emit(f"br i1 {_not(L, ok)}, label %{bad}, label %{good}, !prof !0")
     L.start(bad)
@@ -1047,6 +1076,7 @@ TYPED_LOWER = {
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "num_in": lo_num_in, "float_op": lo_float_op,
     "float_unary": lo_float_unary, "float_cmp": lo_float_cmp, "num_truth": lo_num_truth,
     "seq_getitem": lo_seq_getitem, "seq_setitem": lo_seq_setitem, "len": lo_len,
+    "obj_call": lo_obj_call,
     "guard_callee": lo_guard_callee, "num_call": lo_num_call, "range_new": lo_range_new,
     "range_iter": lo_range_iter, "range_next": lo_range_next,
 }

@@ -69,6 +69,8 @@ KNOWN_CALLS = [
     ("floor", math.floor, "floor"), ("ceil", math.ceil, "floor"), ("trunc", math.trunc, "floor"),
     ("isnan", math.isnan, "mathtest"), ("isinf", math.isinf, "mathtest"),
     ("isfinite", math.isfinite, "mathtest"), ("gcd", math.gcd, "gcd"),
+    ("str", builtins.str, "objcall"), ("repr", builtins.repr, "objcall"),
+    ("isinstance", builtins.isinstance, "isinstance"),
 ]
 KNOWN_BY_ID = {id(obj): (name, obj, rule) for name, obj, rule in KNOWN_CALLS}
 
@@ -381,7 +383,9 @@ class Inference:
         """``module.name`` of a global module (``math.pi``): guessed like the value it
         has now (a guess: a use that unboxes it checks it)."""
         value = self.bound_value(op)
-        if number_type(value) is None:
+        # (not a nan: an unboxed one boxes again as a new object, and a nan is found
+        # by identity -- `v in (v,)`, dict keys)
+        if number_type(value) is None or value != value:
             return None
         self.set(op.result, ("obj", hint_of(value)))
         return ("keep",)
@@ -838,13 +842,14 @@ class Inference:
     def made_guess(self, op):
         """A hint for what a call of a global (only a guess, checked where it
         matters) returns: the list ``list(xs)`` or ``sorted(xs)`` makes; the number
-        ``sum(xs)``, ``min(xs)`` or ``max(xs)`` gives over items guessed numbers
-        (so ``sum(xs) / n`` unboxes a float instead of first guessing an int and
-        deoptimising); else None."""
+        ``sum(xs)`` gives over items guessed numbers (so ``sum(xs) / n`` unboxes a
+        float instead of first guessing an int and deoptimising; a new object, where
+        ``min(xs)``/``max(xs)`` give an item, whose identity unboxing would lose);
+        else None."""
         name, args = self.global_call(op.result)
         if name in ("list", "sorted") and len(args) == 1:
             return ("list", self.items_of(args[0]))
-        if name in ("sum", "min", "max") and len(args) == 1:
+        if name == "sum" and len(args) == 1:
             items = self.items_of(args[0])
             return items if items in (INT, FLOAT) else None
         return None
@@ -880,13 +885,16 @@ class Inference:
         function = self.spec.dispatcher.function if self.spec is not None else None
         globals_ = getattr(function, "__globals__", {})
         name = prod.attrs.get("name")
+        # (dict's own lookup: a dict subclass's methods are user code, not run here)
+        missing = object()
         if prod.kind == "load_global":
-            return globals_[name] if name in globals_ else builtins.__dict__.get(name)
+            value = dict.get(globals_, name, missing)
+            return dict.get(builtins.__dict__, name) if value is missing else value
         receiver = self.producer.get(prod.args[0].id)
         if receiver is None or receiver.kind != "load_global":
             return None
-        module = globals_.get(receiver.attrs["name"])
-        return module.__dict__.get(name) if type(module) is types.ModuleType else None
+        module = dict.get(globals_, receiver.attrs["name"])
+        return dict.get(module.__dict__, name) if type(module) is types.ModuleType else None
 
     def call_range(self, name, args, types):
         if not 1 <= len(args) <= 3 or any(guess(t) != INT for t in types):
@@ -936,6 +944,20 @@ class Inference:
         if len(args) != 2 or any(guess(t) != INT for t in types):
             return None
         return (INT, [_conv(t, INT) for t in types], name)
+
+    def call_objcall(self, name, args, types):
+        # str(x) / repr(x): PyObject_Str / PyObject_Repr of x (a number boxed first),
+        # as str's constructor and repr() themselves do with one argument
+        if len(args) != 1:
+            return None
+        return (("obj", OTHER), ["keep"], name)
+
+    def call_isinstance(self, name, args, types):
+        # isinstance(x, cls): true at once when x's type is cls, else
+        # PyObject_IsInstance (what the builtin calls)
+        if len(args) != 2:
+            return None
+        return (I1, ["keep", "keep"], name)
 
     def call_mathtest(self, name, args, types):
         # math.isnan/isinf/isfinite: a comparison of the number as a float
@@ -1143,7 +1165,9 @@ class Rewriter:
             self.emit("int_to_float", [i], [r], like, exact=exact)
             return r
         r = self.new(F64)
-        self.emit("unbox_float", [v], [r], like, lenient=conv == "unbox_float_lenient")
+        # (into a local: a nan stays an object, found by identity as it is)
+        self.emit("unbox_float", [v], [r], like, lenient=conv == "unbox_float_lenient",
+                  no_nan=no_bool and conv == "unbox_float_strict")
         return r
 
     # ---- per op ----
@@ -1434,6 +1458,14 @@ class Rewriter:
             self.emit("range_new", args, op.results, op)
         elif kind == "len":
             self.emit("len", args, op.results, op, unwind=op.unwind)
+        elif kind in ("str", "repr", "isinstance"):
+            temps: list = []
+            boxed = [self.box(a, op, temps) for a in args]
+            u = op.unwind
+            if u is not None:
+                u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+            self.emit("obj_call", boxed, op.results, op, unwind=u, fn=kind)
+            self.release(temps, op)
         else:
             self.emit("num_call", args, op.results, op, fn=kind)
 

@@ -40,6 +40,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyObject_Format": ("ptr", ("ptr", "ptr")),
     "PyObject_Str": ("ptr", ("ptr",)),
     "PyObject_Repr": ("ptr", ("ptr",)),
+    "PyObject_IsInstance": ("i32", ("ptr", "ptr")),
     "PyObject_ASCII": ("ptr", ("ptr",)),
     "PyObject_Size": ("i64", ("ptr",)),
     "PyMapping_Check": ("i32", ("ptr",)),

@@ -920,6 +920,98 @@ def gcd_and_pow(a, b):
     return out
 
 
+class _Meta(type):
+    def __instancecheck__(cls, obj):
+        print("instancecheck", type(obj).__name__)
+        return obj == 3
+
+
+class _Odd(metaclass=_Meta):
+    pass
+
+
+class _Shows:
+    def __init__(self, how):
+        self.how = how
+
+    def __str__(self):
+        if self.how == "raise":
+            raise ValueError("no str")
+        return 5 if self.how == "int" else _StrSub("shown")
+
+    def __repr__(self):
+        return "Shows(%s)" % self.how
+
+    @property
+    def __class__(self):
+        print("__class__ read")
+        return _Posing if self.how == "int" else type(self)
+
+
+class _Posing:
+    pass
+
+
+class _StrSub(str):
+    pass
+
+
+@case((5,), (2.5,), (True,), (_Shows("ok"),), (_Shows("int"),), (_Shows("raise"),), ("s",),
+      (None,), (BIG,), (5,), (3,))
+def str_repr_isinstance(x):
+    # str/repr as PyObject_Str/Repr; isinstance with its exact-type shortcut, the
+    # rest (subclasses, tuples, metaclasses, a __class__ property) as the builtin
+    out = []
+    for k in range(2):
+        y = x * 2 if type(x) in (int, float) else x
+        try:
+            s = str(y)
+            out.append((s, type(s).__name__, repr(y)))
+        except (ValueError, TypeError) as e:
+            out.append(repr(e))
+        out.append((isinstance(y, int), isinstance(y, (float, str)), isinstance(y, _Odd),
+                    isinstance(y, object), isinstance(y, _Shows), isinstance(y, _Posing)))
+        try:
+            out.append(isinstance(y, 5))
+        except TypeError as e:
+            out.append(repr(e))
+    return out
+
+
+_NAN_MODULE = types.ModuleType("nan_module")
+_NAN_MODULE.missing = NAN
+_NAN_MODULE.scale = 2.5
+
+
+def _nan_scale():
+    _NAN_MODULE.scale = NAN
+
+
+@case((1.5,), (2.0,), Do(_nan_scale), (1.5,), (2.0,))
+def nan_identities(x):
+    # a nan is found by identity: one read from a module, or given by max(), stays
+    # the object it is (an unboxed one would box again as another object)
+    v = _NAN_MODULE.missing
+    w = _NAN_MODULE.scale
+    xs = [x, NAN, 0.5]
+    m = max([NAN, x])
+    item = xs[1] if x > 1.7 else xs[0]
+    return ([v].count(v), v in (v, x), {v: 1}.get(v), w in (w,), m in (m,), xs.count(m), w * x,
+            item in xs, xs.count(item), item * 2.0)
+
+
+def _returns_first(xs):
+    return xs[0]
+
+
+@case(([1, 2],), ([True, 2],), ([False],), ([2**70],), ([1, 2],), install=("_returns_first",))
+def bool_back_from_direct_call(xs):
+    # a compiled callee's bool result stays a bool (not the int 1 a caller that
+    # wants an int back would make of it)
+    r = _returns_first(xs)
+    return r, type(r).__name__, r + 1
+
+
 @case((40, 0.25), (40, -1.5), (10, 0), (40, 0.25), (30, NAN), (40, 3), (12, 2.0))
 def math_functions_loop(n, step):
     # the same in a loop, the names bound by a from-import and through the module
