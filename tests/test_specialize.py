@@ -812,3 +812,30 @@ def test_deopt_and_failure_paths_stay_small():
     # and a guard failing there resumes exactly
     ys = [0.5, 2, 3.0]
     assert c(ys, 3) == pair_gaps(ys, 3)
+
+
+def from_imported_math(n):
+    from_sqrt = _sqrt_bound    # (a local: not the call below)
+    s = 0.0
+    for i in range(n):
+        s += _sqrt_bound(i) + _gcd_bound(i, 6) + pow(i, 2)
+    return s, from_sqrt is _sqrt_bound
+
+
+from math import sqrt as _sqrt_bound, gcd as _gcd_bound  # noqa: E402
+
+
+def test_calls_are_planned_for_what_the_name_is_bound_to():
+    # `from math import sqrt as _sqrt_bound`: the call is native (the name does not
+    # matter, what it is bound to does), guarded at run time
+    c = jit.compile(from_imported_math)
+    assert c(20) == from_imported_math(20)
+    text = str(dispatcher(c).rows[0][1].native.ir)
+    assert "num_call fn='sqrt'" in text and "num_call fn='gcd'" in text
+    assert "int_op op='**'" in text and " call nargs" not in text
+    global _sqrt_bound
+    saved, _sqrt_bound = _sqrt_bound, lambda x: 1.0     # rebound: the guard sees it
+    try:
+        assert c(5) == from_imported_math(5)
+    finally:
+        _sqrt_bound = saved
