@@ -720,11 +720,15 @@ def lo_append_call(L, op):
 
 
 def lo_len(L, op):
-    """len(): a list's or tuple's size inline, anything else through PyObject_Size."""
+    """len(): the size of an exact list, tuple, str or dict inline (a word at the
+    same offset in each: see runtime/abi.py), anything else through PyObject_Size."""
     c = L.v(op.args[0])
     t = L.type_of(c)
     is_seq = _or(L, _icmp(L, "eq", t, L.capi("PyList_Type"), "ptr"),
                  _icmp(L, "eq", t, L.capi("PyTuple_Type"), "ptr"))
+    if abi.LEN_AT_VAR_SIZE:
+        is_seq = _or(L, is_seq, _or(L, _icmp(L, "eq", t, L.capi("PyUnicode_Type"), "ptr"),
+                                    _icmp(L, "eq", t, L.capi("PyDict_Type"), "ptr")))
     fast, slow, join = L.label("ln.fast"), L.label("ln.slow"), L.label("ln.join")
     L.emit(f"br i1 {is_seq}, label %{fast}, label %{slow}")
     L.start(fast)

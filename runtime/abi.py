@@ -33,6 +33,16 @@ def _seq_iter_layout() -> bool:
 
 SEQ_ITER_LAYOUT = _seq_iter_layout()
 
+# len() of an exact str and dict is a word at VAR_SIZE too (PyASCIIObject.length,
+# PyDictObject.ma_used): checked on live objects
+def _sized_at_var_size() -> bool:
+    import ctypes
+    return all(ctypes.c_ssize_t.from_address(id(o) + VAR_SIZE).value == len(o)
+               for o in ("", "abc", "h\u00e9llo w\u00f6rld", "\U0001f600x", {}, {1: 2, 3: 4}))
+
+
+LEN_AT_VAR_SIZE = _sized_at_var_size()
+
 # range(...)'s iterator for C long bounds: {head, index, start, step, len}; its
 # n-th item is start + n * step
 RANGE_ITER_INDEX, RANGE_ITER_START, RANGE_ITER_STEP, RANGE_ITER_LEN = 16, 24, 32, 40

@@ -1012,6 +1012,29 @@ def bool_back_from_direct_call(xs):
     return r, type(r).__name__, r + 1
 
 
+class _LenStr(str):
+    def __len__(self):
+        print("str len")
+        return 99
+
+
+class _LenDict(dict):
+    def __len__(self):
+        print("dict len")
+        return 77
+
+
+@case((["", "abc", "h\u00e9llo", "\U0001f600x", _LenStr("ab")],),
+      ([{}, {1: 2, 3: 4}, _LenDict(a=1), {"k": []}],), ([b"xy", {1, 2}, (1,), [2, 3]],),
+      (["abc", {1: 2}, 5],), (["abc"],), rev=True)
+def len_of_sized(items):
+    # len() of an exact str or dict read inline; subclasses and the rest as len()
+    total = 0
+    for x in items:
+        total += len(x)
+    return total
+
+
 @case((40, 0.25), (40, -1.5), (10, 0), (40, 0.25), (30, NAN), (40, 3), (12, 2.0))
 def math_functions_loop(n, step):
     # the same in a loop, the names bound by a from-import and through the module
