@@ -366,14 +366,23 @@ class RunOutcome:
 
 class _Watchdog:
     """SIGALRM-based timeout raising FuzzTimeout in the running code (main
-    thread only; re-fires every 50 ms in case a handler swallows it)."""
+    thread only; re-fires every 50 ms in case a handler swallows it, but not
+    within a second of the last one: that one may still be unwinding, and a second
+    raised meanwhile would escape the handler meant for the first)."""
+
+    GRACE = 1.0
 
     def __init__(self, seconds):
         self.seconds = seconds
         self.active = (seconds and seconds > 0 and threading.current_thread() is threading.main_thread()
                        and hasattr(signal, "setitimer"))
+        self.fired_at = None
 
     def _fire(self, signum, frame):
+        now = time.monotonic()
+        if self.fired_at is not None and now - self.fired_at < self.GRACE:
+            return
+        self.fired_at = now
         raise FuzzTimeout()
 
     def __enter__(self):
