@@ -836,13 +836,11 @@ def lo_num_call(L, op):
         L.emit(f"{g} = call i64 @jit.gcd(i64 {x}, i64 {args[1]})")
         L.deopt_if(_icmp(L, "slt", g, "0"), op)
         L.emit(f"{r} = add i64 {g}, 0")
-    elif fn in ("isnan", "isinf", "isfinite"):
-        pred, y = {"isnan": ("uno", x), "isinf": ("oeq", float_literal(float("inf"))),
-                   "isfinite": ("one", float_literal(float("inf")))}[fn]
-        if fn == "isnan":
-            L.emit(f"{r} = fcmp uno double {x}, {x}")
-        else:
-            L.emit(f"{r} = fcmp {pred} double {_fabs(L, x)}, {y}")
+    elif fn == "isnan":
+        L.emit(f"{r} = fcmp uno double {x}, {x}")
+    elif fn in ("isinf", "isfinite"):     # |x| == inf; |x| != inf and not a nan
+        pred = "oeq" if fn == "isinf" else "one"
+        L.emit(f"{r} = fcmp {pred} double {_fabs(L, x)}, {float_literal(float('inf'))}")
     elif fn == "float":
         L.emit(f"{r} = fadd double {x}, -0.0" if ty == F64 else f"{r} = sitofp i64 {x} to double")
     elif fn == "divmod":    # (a // b, a % b), unpacked at once

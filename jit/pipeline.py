@@ -62,13 +62,12 @@ def measure_frame(address: int) -> int:
 class Native:
     """A compiled code object: native code plus what keeps it alive."""
 
-    def __init__(self, code, fn, lowered, library, consts, ir_text, compile_ms, function):
+    def __init__(self, code, fn, lowered, library, consts, compile_ms, function):
         self.code = code
         self.ir = fn
         self.lowered_opnames = lowered
         self.library = library
         self.consts = consts               # keeps every referenced object alive
-        self.llvm_ir = ir_text
         self.compile_ms = compile_ms
         self.function = function
         self.prefix = None
@@ -77,9 +76,10 @@ class Native:
         self.why_generic = None
         self.lazy_generic = None
 
-    # (compressed, as engine.Library's)
-    llvm_ir = property(lambda self: zlib.decompress(self._packed_ir).decode(),
-                       lambda self, text: setattr(self, "_packed_ir", zlib.compress(text.encode(), 1)))
+    @property
+    def llvm_ir(self) -> str:
+        """The module's IR text (its library keeps it)."""
+        return self.library.llvm_ir
 
     def explain(self) -> str:
         name = self.code.co_qualname
@@ -152,8 +152,8 @@ def compile_code(code, function=None, specialize=True) -> Native:
         native = _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, t0)
     else:
         exports = ["entry", "module", "consts", "impl", "frame"]
-        library, consts, text = _link(lowering, code, exports, opt_level=opt_level)
-        native = Native(code, fn, lowered, library, consts, text,
+        library, consts = _link(lowering, code, exports, opt_level=opt_level)
+        native = Native(code, fn, lowered, library, consts,
                         (time.perf_counter() - t0) * 1000, function)
         native.prefix = lowering.p
     native.dispatcher = dispatcher
@@ -173,7 +173,7 @@ def _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, 
                          opt_level=1, with_copies=False)
     lazy.arm(_LinkTables(lowering), body_text, library)
     # (the body's text is the lazy body's, and its library's once compiled)
-    native = Native(code, fn, lowered, library, _held_consts(lowering), entry_text,
+    native = Native(code, fn, lowered, library, _held_consts(lowering),
                     (time.perf_counter() - t0) * 1000, function)
     native.prefix = lowering.p
     native.lazy_generic = lazy
@@ -267,7 +267,7 @@ class LazyGeneric:
 def _link(lowering, code, exports, opt_level, codegen_level=None):
     text = lowering.module_text()
     library = _link_text(lowering, code, text, exports, opt_level, codegen_level)
-    return library, _held_consts(lowering), text
+    return library, _held_consts(lowering)
 
 
 def _held_consts(lowering) -> list:
@@ -379,10 +379,10 @@ def compile_specialized(code, function, spec):
     # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local
     # function took 25 s); big functions get the fast one
     codegen = 1 if nops <= 800 and fn.nlocals <= 64 else 0
-    library, consts, text = _link(lowering, code, ["spec", "direct", "consts", "impl", "frame"],
+    library, consts = _link(lowering, code, ["spec", "direct", "consts", "impl", "frame"],
                                   opt_level=2, codegen_level=codegen)
     ms = (time.perf_counter() - t0) * 1000
-    native = Native(code, fn, lowered, library, consts, text, ms, function)
+    native = Native(code, fn, lowered, library, consts, ms, function)
     native.prefix = lowering.p
     return native
 
