@@ -41,16 +41,6 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
                 "_Py_NoneStruct", "PyTraceBack_Type")
 
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
-# Give back this frame's share of the native stack (not "restore the value seen on
-# entry": other threads may have entered and left compiled code meanwhile).
-def native_stack_pop(L, n: int) -> list[str]:
-    if L.inline_copy:     # its frame is its caller's (see Lowering.lower)
-        return []
-    return [f"  %ns.now{n} = load i64, ptr @jit_native_stack",
-            f"  %ns.after{n} = sub i64 %ns.now{n}, %frame.size",
-            f"  store i64 %ns.after{n}, ptr @jit_native_stack"]
-
-
 def enter_recursion(counts: bool = True) -> list[str]:
     """Count this call against the recursion limit: inline while far from it (the
     counter's offset is confirmed at start-up), else through the C-API, which
@@ -69,8 +59,8 @@ def enter_recursion(counts: bool = True) -> list[str]:
     fast = ["  %rc.1 = add i32 %rc, -1", "  store i32 %rc.1, ptr %rc.p"] if counts else []
     return [f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
             "  %rc = load i32, ptr %rc.p",
-            "  %rc.far = icmp sgt i32 %rc, 1",
-            "  br i1 %rc.far, label %rec.fast, label %rec.slow",
+            "  %rc.near = icmp sle i32 %rc, 1",
+            "  br i1 %rc.near, label %rec.slow, label %rec.fast, !prof !0",
             "rec.fast:", *fast, "  br label %depth.check"] + slow
 
 
@@ -102,10 +92,13 @@ def is_leaf(fn: ir.Function) -> bool:
 
 class Lowering:
     def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None,
-                 inline_copy=False, prefix="code"):
+                 inline_copy=False, prefix="code", recursive_impl=None):
         self.entry_consts = entry_consts   # name -> object the entry point loads
         # a copy of a callee's code for inlining into a caller's module (inline_text)
         self.inline_copy = inline_copy
+        # the impl a recursive call of this very specialisation calls: its own, or for
+        # a copy of it inlined into itself, the original's in the same module
+        self.recursive_impl = recursive_impl if inline_copy else f"@{prefix}.impl"
         # False for a leaf copy inlined into its caller (see enter_recursion)
         self.counts_depth = not (inline_copy and spec is not None and is_leaf(fn))
         self.inlined: list["Lowering"] = []     # callees copied into this module
@@ -171,6 +164,11 @@ class Lowering:
     def start(self, label: str):
         self.lines.append(f"{label}:")
         self.cur = label
+
+    def br_likely(self, cond: str, likely: str, unlikely: str):
+        """A branch whose ``unlikely`` side is rare (a cache miss, a slow path): the
+        weights let the register allocator keep its spills and reloads there."""
+        self.emit(f"br i1 {cond}, label %{likely}, label %{unlikely}, !prof !1")
 
     def v(self, value: ir.Value) -> str:
         return f"%v{value.id}"
@@ -578,7 +576,6 @@ class Lowering:
         self.emit(f"br i1 {failed}, label %error_exit, label %{done}")
         self.start(done)
         self.lines.extend(self._cleanup_locals(cold=True))
-        self.lines.extend(native_stack_pop(self, next(self.tmp)))
         self.lines.extend(leave_recursion(next(self.tmp), self.counts_depth))
         self.emit(f"ret ptr {r}")
 
@@ -741,20 +738,15 @@ class Lowering:
         head += ["  " + a for a in self.allocas]
         head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
                  "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
+        if not self.inline_copy:
+            head.append("  %sp.probe = alloca i8")     # this frame's address (_stack_check)
         self.used.add("Py_EnterRecursiveCall")
-        budget = capi.native_stack_budget()
-        # an upper estimate of this frame at codegen O0 (every value may spill) plus
-        # the entry point and the vectorcall machinery in between
         head += enter_recursion(self.counts_depth)
         if self.inline_copy:
-            # runs in its caller's native frame (always inlined): nothing to count
+            # runs in its caller's native frame (always inlined): nothing to check
             head += ["depth.check:", "  br label %start", "start:"]
         else:
-            head += ["depth.check:", "  %depth = load i64, ptr @jit_native_stack",
-                     f"  %frame.size = load i64, ptr @{self.p}.frame",
-                     "  %depth.1 = add i64 %depth, %frame.size",
-                     f"  %deep = icmp sgt i64 %depth.1, {budget}",
-                     "  br i1 %deep, label %too.deep, label %start, !prof !0",
+            head += ["depth.check:", *self._stack_check(),
                      "too.deep:", *leave_recursion(next(self.tmp), self.counts_depth),
                      f"  %rerr.f = getelementptr ptr, ptr @{self.p}.consts, "
                      f"i64 {self.fn.const_index(helpers.raise_recursion_error)}",
@@ -762,8 +754,7 @@ class Lowering:
                      "  %rerr.r = call ptr @PyObject_Vectorcall(ptr %rerr, ptr null, i64 0, ptr null)",
                      "  call void @jit.strip_tb()",
                      "  ret ptr null",
-                     "start:", "  store i64 %depth.1, ptr @jit_native_stack"]
-        self.used.add("jit_native_stack")
+                     "start:"]
         for i in range(nparams):
             head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
                      f"  %arg{i} = load ptr, ptr %arg{i}.p"]
@@ -771,12 +762,44 @@ class Lowering:
         head += param_lines
         head.append(f"  br label %{self.block_label(self.fn.blocks[0])}")
         tail = ["error_exit:"] + self._cleanup_locals(cold=True) + [
-            *native_stack_pop(self, next(self.tmp)),
             *leave_recursion(next(self.tmp), self.counts_depth),
                                                            "  ret ptr null", "}"]
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall",
                           "_PyThreadState_UncheckedGet"))
         return "\n".join(head + body + entry_deopt + tail)
+
+    def _stack_check(self) -> list[str]:
+        """Branch to %too.deep if this frame would reach below the thread's C-stack
+        floor (runtime.capi.stack_table; found once per thread by jit.stack_floor),
+        else to %start. The frame's address is a probe alloca's; its size, measured
+        from the machine code, is @P.frame. Whatever runs between compiled frames
+        (the interpreter, C code) is on the same stack, so it is counted too."""
+        self.used.update(("jit_stack_table",))
+        if capi.THREAD_ID is not None:
+            tid = [f"  %tid.p = getelementptr i8, ptr %ts, i64 {capi.THREAD_ID}",
+                   "  %tid = load i64, ptr %tid.p"]
+        else:
+            self.used.add("pthread_self")
+            tid = ["  %tid = call i64 @pthread_self()"]
+        return tid + [
+            "  %st.h = lshr i64 %tid, 12",
+            f"  %st.i = and i64 %st.h, {capi.STACK_TABLE_ENTRIES - 1}",
+            "  %st.e = getelementptr [2 x i64], ptr @jit_stack_table, i64 %st.i",
+            "  %st.t = load i64, ptr %st.e",
+            "  %st.fp = getelementptr i64, ptr %st.e, i64 1",
+            "  %st.f0 = load i64, ptr %st.fp",
+            "  %st.hit = icmp eq i64 %st.t, %tid",
+            "  br i1 %st.hit, label %st.chk, label %st.fill, !prof !1",
+            "st.fill:",
+            "  %st.f1 = call i64 @jit.stack_floor(i64 %tid, ptr %st.e)",
+            "  br label %st.chk",
+            "st.chk:",
+            "  %st.floor = phi i64 [ %st.f0, %depth.check ], [ %st.f1, %st.fill ]",
+            f"  %frame.size = load i64, ptr @{self.p}.frame",
+            "  %st.sp = ptrtoint ptr %sp.probe to i64",
+            "  %st.need = add i64 %st.floor, %frame.size",
+            "  %deep = icmp ult i64 %st.sp, %st.need",
+            "  br i1 %deep, label %too.deep, label %start, !prof !0"]
 
     def _nparams(self) -> int:
         for op in self.fn.blocks[0].ops:
@@ -908,12 +931,13 @@ class Lowering:
             if made is None:
                 return None
             sub = Lowering(made[0], d.code, _function_consts(d.function), spec=spec,
-                           inline_copy=True, prefix=f"{self.p}i{len(self.inlined)}")
+                           inline_copy=True, prefix=f"{self.p}i{len(self.inlined)}",
+                           recursive_impl=f"@{self.p}.impl" if spec is self.spec else None)
             self.extra_text.append(sub.inline_text())
             self.used |= sub.used
             self.inlined.append(sub)
             self._inline_entries[key] = f"@{sub.p}.direct"
-            if self.spec is not None:
+            if self.spec is not None and spec is not self.spec:
                 spec.inlined_into.append(self.spec.owner)
         return self._inline_entries[key]
 
@@ -963,13 +987,24 @@ define ptr @{self.p}.generic(ptr %args) {{
         p = self.p
         make = self.fn.const_index(self.dispatch.materialize)
         original = self.fn.const_index(self.dispatch.function)
+        # (near the recursion limit the materialiser, Python code, is not called: it
+        # would not compile there anyway, and its own frames could hit the limit)
+        near = "  br label %make"
+        if capi.RECURSION_COUNTER is not None:
+            from .pipeline import COMPILE_DEPTH
+            near = f"""  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}
+  %rc = load i32, ptr %rc.p
+  %near = icmp slt i32 %rc, {COMPILE_DEPTH}
+  br i1 %near, label %interp, label %make"""
         return f"""
 @{p}.implp = global ptr null
 define internal ptr @{p}.run_generic(ptr %args, ptr %ts) {{
 entry:
   %f0 = load ptr, ptr @{p}.implp
   %have0 = icmp ne ptr %f0, null
-  br i1 %have0, label %run, label %make
+  br i1 %have0, label %run, label %headroom
+headroom:
+{near}
 make:
   %mk.p = getelementptr ptr, ptr @{p}.consts, i64 {make}
   %mk = load ptr, ptr %mk.p
@@ -1044,8 +1079,20 @@ run:
                       f"disp.call{r}:",
                       f"  %dr{r} = call ptr %df{r}(ptr %dargs)",
                       f"  ret ptr %dr{r}"]
+        # (the miss handler is Python code that compiles: near the recursion limit
+        # the call goes to the generic code at once, as pipeline.too_deep_to_compile
+        # would decide, without the handler's own frames hitting the limit)
+        near = ["  br label %disp.callmiss"]
+        if capi.RECURSION_COUNTER is not None:
+            from .pipeline import COMPILE_DEPTH
+            near = ["  %dts = call ptr @_PyThreadState_UncheckedGet()",
+                    f"  %drc.p = getelementptr i8, ptr %dts, i64 {capi.RECURSION_COUNTER}",
+                    "  %drc = load i32, ptr %drc.p",
+                    f"  %dnear = icmp slt i32 %drc, {COMPILE_DEPTH}",
+                    "  br i1 %dnear, label %disp.generic, label %disp.callmiss"]
         lines += ["disp.miss:",
-                  "  br i1 %retry, label %disp.generic, label %disp.callmiss",
+                  "  br i1 %retry, label %disp.generic, label %disp.headroom",
+                  "disp.headroom:", *near,
                   "disp.callmiss:",
                   f"  %dmiss.p = getelementptr ptr, ptr @{p}.consts, i64 {miss}",
                   "  %dmiss = load ptr, ptr %dmiss.p",
@@ -1340,7 +1387,7 @@ def lo_load_global(L, op):
     L.emit(f"{cb} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
     hit = _and_i1(L, f"icmp eq i64 {cg}, {gver}", f"icmp eq i64 {cb}, {bver}")
     hit_l, look, join = L.label("gc.hit"), L.label("gc.look"), L.label("gc.join")
-    L.emit(f"br i1 {hit}, label %{hit_l}, label %{look}")
+    L.br_likely(hit, hit_l, look)
     L.start(hit_l)
     L.emit(f"{cv} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
     L.emit(f"br label %{join}")
@@ -1806,7 +1853,7 @@ def _module_attr_cache(L, op, obj: str, lent=False, protect=False):
     L.emit(f"{cm} = load ptr, ptr {cache}")
     L.emit(f"{cv} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
     same = _and_i1(L, f"icmp eq ptr {cm}, {obj}", f"icmp eq i64 {cv}, {ver}")
-    L.emit(f"br i1 {same}, label %{hit}, label %{miss}")
+    L.br_likely(same, hit, miss)
     L.start(hit)
     val = L.t()
     L.emit(f"{val} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
@@ -1873,12 +1920,6 @@ def lo_load_method(L, op):
     if kind == "instance" and abi.INSTANCE_VALUES:
         _load_method_cached(L, op, obj, suffix="")
         return
-    if op.attrs["name"] not in _MODULE_TYPE_ATTRS and kind == "module":
-        got, _ = _module_getattr(L, op, obj)
-        a, b = L.v(op.results[0]), L.v(op.results[1])
-        L.emit(f"{a} = bitcast ptr null to ptr")
-        L.emit(f"{b} = bitcast ptr {got} to ptr")
-        return
     if op.attrs["name"] not in _MODULE_TYPE_ATTRS:
         is_mod = L.t()
         L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
@@ -1891,7 +1932,8 @@ def lo_load_method(L, op):
         done_all = L.label("lm.join")
         L.emit(f"br label %{done_all}")
         L.start(other)
-        if abi.INSTANCE_VALUES:
+        # (a global's method, LOG.append: the plain lookup, which makes no bound method)
+        if abi.INSTANCE_VALUES and kind != "module":
             _load_method_cached(L, op, obj, suffix=".g")
         else:
             _load_method_generic(L, op, obj, suffix=".g")
@@ -1980,6 +2022,67 @@ def _vectorcall(L, op, result: str):
     if first.id in L.static_null and _maybe_class(L, second):
         _class_call(L, op, L.v(second), [L.v(a) for a in args], npos, kwnames, result)
         return
+    method = L.producer(first)
+    if method is not None and method.kind == "load_method" and \
+            method.attrs["name"] == "append" and nargs == 1 and not kwn:
+        _list_append_call(L, op, result)
+        return
+    _generic_vectorcall(L, op, result)
+
+
+def _list_append_call(L, op, result: str):
+    """xs.append(v) of an exact list, found list's own append: PyList_Append, as the
+    interpreter's specialised call does (no call machinery, and no recursion-limit
+    check: the generic call of a method descriptor makes one). The lookup made
+    either [list.append, xs] or (a global receiver: the module attribute path)
+    [NULL, xs.append bound]. Else the generic call."""
+    meth, self_, arg = (L.v(a) for a in op.args)
+    fast, generic, join = L.label("la.fast"), L.label("la.generic"), L.label("la.join")
+    unbound, bound = L.label("la.unbound"), L.label("la.bound")
+    L.emit(f"br i1 {_icmp(L, 'ne', meth, 'null', 'ptr')}, label %{unbound}, label %{bound}")
+    L.start(unbound)
+    hit = _and_i1(L, f"icmp eq ptr {meth}, {L.const(list.__dict__['append'])}",
+                  f"icmp eq ptr {L.type_of(self_)}, {L.capi('PyList_Type')}")
+    L.br_likely(hit, fast, generic)
+    L.start(bound)
+    if abi.LIST_APPEND_DEF is None:
+        L.emit(f"br label %{generic}")
+    else:
+        ml, chk, owner = L.t(), L.label("la.chk"), L.t()
+        is_cfunc = _icmp(L, "eq", L.type_of(self_), L.capi("PyCFunction_Type"), "ptr")
+        L.emit(f"br i1 {is_cfunc}, label %{chk}, label %{generic}")
+        L.start(chk)
+        L.emit(f"{ml} = ptrtoint ptr {L.field(self_, abi.CFUNC_ML)} to i64")
+        L.emit(f"{owner} = bitcast ptr {L.field(self_, abi.CFUNC_SELF)} to ptr")
+        hit = _and_i1(L, f"icmp eq i64 {ml}, {abi.LIST_APPEND_DEF}",
+                      f"icmp eq ptr {L.type_of(owner)}, {L.capi('PyList_Type')}")
+        L.br_likely(hit, fast, generic)
+    L.start(fast)
+    target = L.t()
+    L.emit(f"{target} = phi ptr [ {self_}, %{unbound} ]" +
+           (f", [ {owner}, %{chk} ]" if abi.LIST_APPEND_DEF is not None else ""))
+    rc = L.call("PyList_Append", target, arg)
+    L.check_neg(rc, op)
+    none = L.none()
+    L.incref(none)
+    fast_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(generic)
+    r = L.t("r")
+    _generic_vectorcall(L, op, r)
+    generic_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{result} = phi ptr [ {none}, %{fast_end} ], [ {r}, %{generic_end} ]")
+
+
+def _generic_vectorcall(L, op, result: str):
+    first, second, *args = op.args
+    nargs = op.attrs["nargs"]
+    kwn = op.attrs["kwnames"]
+    kwnames = L.const(kwn) if kwn else "null"
+    npos = nargs - len(kwn)
+    offset_flag = (npos | abi.VECTORCALL_ARGUMENTS_OFFSET) - (1 << 64)   # as a signed i64
     # [NULL, callable, args...] or [method, self, args...]
     arr = L.array([L.v(second)] + [L.v(a) for a in args])
     isnull = L.t()
@@ -2896,14 +2999,12 @@ def _release_on_null(L, vals: list[str]):
 
 def _return(L, val):
     L.lines.extend(L._cleanup_locals())
-    L.lines.extend(native_stack_pop(L, next(L.tmp)))
     L.lines.extend(leave_recursion(next(L.tmp), L.counts_depth))
     L.emit(f"ret ptr {val}")
 
 
 def lo_ret(L, op):
     L.lines.extend(L._cleanup_locals())
-    L.lines.extend(native_stack_pop(L, next(L.tmp)))
     L.lines.extend(leave_recursion(next(L.tmp), L.counts_depth))
     L.emit(f"ret ptr {L.v(op.args[0])}")
 

@@ -141,7 +141,7 @@ def unbox_int_inline(L, obj: str, no_bool=False) -> tuple[str, str]:
     if abi.SMALL_INT_LAYOUT:
         size = L.field(obj, abi.VAR_SIZE, "i64")
         biased = _bin(L, "add", size, "2")
-        L.emit(f"br i1 {_icmp(L, 'ule', biased, '4')}, label %{small}, label %{big}")
+        L.br_likely(_icmp(L, 'ule', biased, '4'), small, big)
         L.start(small)
         # |size| <= 2: value = sign * (d0 + d1 << 30)
         d0 = L.field(obj, abi.LONG_DIGITS, "i32")
@@ -212,7 +212,7 @@ def lo_unbox_float(L, op):
         return
     # a float, or an int that converts exactly (the other operand is a float)
     fl, other, join = L.label("uf.float"), L.label("uf.int"), L.label("uf.join")
-    L.emit(f"br i1 {is_float}, label %{fl}, label %{other}")
+    L.br_likely(is_float, fl, other)
     L.start(fl)
     fv = L.field(obj, abi.FLOAT_VALUE, "double")
     L.emit(f"br label %{join}")
@@ -450,7 +450,7 @@ def lo_seq_getitem(L, op):
     c, k = L.v(op.args[0]), L.v(op.args[1])
     ok, ptr = _seq_index(L, c, k, allow_tuple=True, exact=op.attrs.get("exact"))
     fast, slow, join = L.label("gi.fast"), L.label("gi.slow"), L.label("gi.join")
-    L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
+    L.br_likely(ok, fast, slow)
     L.start(fast)
     item = L.t()
     L.emit(f"{item} = load ptr, ptr {ptr}")
@@ -474,7 +474,7 @@ def lo_seq_setitem(L, op):
     c, k, v = (L.v(x) for x in op.args)
     ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"))
     fast, slow, join = L.label("si.fast"), L.label("si.slow"), L.label("si.join")
-    L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
+    L.br_likely(ok, fast, slow)
     L.start(fast)
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {ptr}")
@@ -511,14 +511,14 @@ def lo_seq_setitem_float(L, op):
     c, k, d = (L.v(x) for x in op.args)
     ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"))
     fast, slow, join = L.label("sf.fast"), L.label("sf.slow"), L.label("sf.join")
-    L.emit(f"br i1 {ok}, label %{fast}, label %{slow}")
+    L.br_likely(ok, fast, slow)
     L.start(fast)
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {ptr}")
     is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
     sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1")
     inplace, fresh = L.label("sf.inplace"), L.label("sf.fresh")
-    L.emit(f"br i1 {_and(L, is_float, sole)}, label %{inplace}, label %{fresh}")
+    L.br_likely(_and(L, is_float, sole), inplace, fresh)
     L.start(inplace)
     L.emit(f"store double {d}, ptr {_gep(L, old, abi.FLOAT_VALUE)}")
     L.emit(f"br label %{join}")
@@ -974,8 +974,8 @@ def lo_direct_call(L, op):
     if op.attrs.get("inline") is not None and not L.inline_copy:
         fp = L.inline_entry(op.attrs["inline"])    # a copy of the callee, inlinable
     inlined = fp is not None
-    if fp is None and op.attrs.get("recursive") and not L.inline_copy:
-        fp = f"@{L.p}.impl"        # this code itself: no cell, no entry wrapper
+    if fp is None and op.attrs.get("recursive"):
+        fp = L.recursive_impl      # this code itself: no cell, no entry wrapper
     if fp is None:
         cell = L.address(op.attrs["cell"])
         fp = L.t()
@@ -999,7 +999,7 @@ def lo_direct_call(L, op):
         L.allocas.append(f"{out} = alloca [{len(results) + 1} x i64]")
         L.emit(f"store i64 {want}, ptr {out}")
     r1 = L.t()
-    if fp == f"@{L.p}.impl":
+    if fp is not None and fp == L.recursive_impl:
         L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
                f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts)")
     elif inlined:      # a copy's direct entry takes this thread state along

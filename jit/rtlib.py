@@ -19,10 +19,12 @@ CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
         "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
-        "PyErr_CheckSignals")
+        "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
+        "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
+!1 = !{!"branch_weights", i32 4000, i32 1}
 define internal void @jit.xincref(ptr %o) alwaysinline {
   %z = icmp eq ptr %o, null
   br i1 %z, label %done, label %inc
@@ -65,40 +67,44 @@ define i32 @jit.tick() noinline cold {
   %rc = call i32 @PyErr_CheckSignals()
   ret i32 %rc
 }
-; Add a traceback entry for the compiled function to the pending exception.
-define void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
-  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
-  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
-  %t = alloca ptr
-  %v = alloca ptr
-  %tb = alloca ptr
-  %args = alloca [4 x ptr]
-  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
-  %tbv = load ptr, ptr %tb
-  %none = icmp eq ptr %tbv, null
-  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
-  store ptr %next, ptr %args
-  %a1 = getelementptr ptr, ptr %args, i64 1
-  store ptr %frame, ptr %a1
-  %a2 = getelementptr ptr, ptr %args, i64 2
-  store ptr %lasti, ptr %a2
-  %a3 = getelementptr ptr, ptr %args, i64 3
-  store ptr %line, ptr %a3
-  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
-  call void @jit.xdecref(ptr %lasti)
-  call void @jit.xdecref(ptr %line)
-  %tv = load ptr, ptr %t
-  %vv = load ptr, ptr %v
-  %failed = icmp eq ptr %new, null
-  br i1 %failed, label %keep, label %replace
-keep:
-  call void @PyErr_Clear()
-  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
-  ret void
-replace:
-  call void @jit.xdecref(ptr %tbv)
-  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
-  ret void
+; A thread's C-stack floor for compiled frames (see runtime.capi.stack_table): its
+; stack's lowest address plus a reserve for the C code compiled frames call (a
+; quarter of the stack, at least 32 KB, at most half of it), stored in %entry with
+; the thread's id. 0 (no floor) if the bounds cannot be read. A main-thread stack
+; reported unbounded (RLIMIT_STACK unlimited) is taken as 8 MB.
+define i64 @jit.stack_floor(i64 %tid, ptr %entry) noinline cold {
+  %attr = alloca [16 x i64]
+  %addr.p = alloca i64
+  %size.p = alloca i64
+  %self = call i64 @pthread_self()
+  %rc = call i32 @pthread_getattr_np(i64 %self, ptr %attr)
+  %ok = icmp eq i32 %rc, 0
+  br i1 %ok, label %got, label %unknown
+got:
+  %rc2 = call i32 @pthread_attr_getstack(ptr %attr, ptr %addr.p, ptr %size.p)
+  %rc3 = call i32 @pthread_attr_destroy(ptr %attr)
+  %ok2 = icmp eq i32 %rc2, 0
+  br i1 %ok2, label %bounds, label %unknown
+bounds:
+  %addr = load i64, ptr %addr.p
+  %size0 = load i64, ptr %size.p
+  %top = add i64 %addr, %size0
+  %huge = icmp ugt i64 %size0, 1073741824
+  %size = select i1 %huge, i64 8388608, i64 %size0
+  %low = sub i64 %top, %size
+  %q = lshr i64 %size, 2
+  %half = lshr i64 %size, 1
+  %small = icmp ult i64 %q, 32768
+  %r1 = select i1 %small, i64 32768, i64 %q
+  %over = icmp ugt i64 %r1, %half
+  %reserve = select i1 %over, i64 %half, i64 %r1
+  %floor = add i64 %low, %reserve
+  store i64 %tid, ptr %entry
+  %fp = getelementptr i64, ptr %entry, i64 1
+  store i64 %floor, ptr %fp
+  ret i64 %floor
+unknown:
+  ret i64 0
 }
 ; Take the pending exception for a handler: normalised, traceback attached.
 define ptr @jit.fetch_exc() noinline cold {
@@ -878,6 +884,7 @@ SIGNATURES = {
     "jit.incref.cold": ("void", "ptr"),
     "jit.tick": ("i32", ""),
     "jit.tb_here": ("void", "ptr, i64, i64"),
+    "jit.stack_floor": ("i64", "i64, ptr"),
     "jit.fetch_exc": ("ptr", ""),
     "jit.strip_tb": ("void", ""),
     "jit.box_range": ("ptr", "i64, i64, i64, ptr"),
@@ -901,6 +908,60 @@ HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe"}     # called on fas
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
 
+
+# The traceback entry is made by calling the traceback type, and a type's call
+# counts against the recursion limit (PyTraceBack_Here does not): the count is lent
+# back for it, so a RecursionError raised at the limit gets every level's entry.
+TB_HERE = """
+; Add a traceback entry for the compiled function to the pending exception.
+define void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
+  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
+  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  %args = alloca [4 x ptr]
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  %tbv = load ptr, ptr %tb
+  %none = icmp eq ptr %tbv, null
+  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
+  store ptr %next, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %frame, ptr %a1
+  %a2 = getelementptr ptr, ptr %args, i64 2
+  store ptr %lasti, ptr %a2
+  %a3 = getelementptr ptr, ptr %args, i64 3
+  store ptr %line, ptr %a3
+;BUMP_UP
+  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
+;BUMP_DOWN
+  call void @jit.xdecref(ptr %lasti)
+  call void @jit.xdecref(ptr %line)
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %failed = icmp eq ptr %new, null
+  br i1 %failed, label %keep, label %replace
+keep:
+  call void @PyErr_Clear()
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
+  ret void
+replace:
+  call void @jit.xdecref(ptr %tbv)
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
+  ret void
+}
+"""
+
+
+def _tb_here() -> str:
+    if capi.RECURSION_COUNTER is None:
+        return TB_HERE
+    up = ("  %ts = call ptr @_PyThreadState_UncheckedGet()\n"
+          f"  %rcp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
+          "  %rc0 = load i32, ptr %rcp\n  %rc1 = add i32 %rc0, 1\n  store i32 %rc1, ptr %rcp")
+    down = "  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, 1\n  store i32 %rc3, ptr %rcp"
+    return TB_HERE.replace(";BUMP_UP", up).replace(";BUMP_DOWN", down)
+
 _library = None
 
 
@@ -908,7 +969,7 @@ def symbols() -> dict[str, int]:
     """name -> address of every helper (compiling the library on first use)."""
     global _library
     if _library is None:
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, POW, ATTR])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, _tb_here(), POW, ATTR])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

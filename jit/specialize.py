@@ -1057,6 +1057,7 @@ class Rewriter:
     def __init__(self, fn: ir.Function, inf: Inference):
         self.fn = fn
         self.inf = inf
+        self.nops = sum(len(b.ops) for b in fn.blocks)
         self.out: list[ir.Op] = []
         self.range_done: dict[int, ir.Value] = {}   # range_next value -> its "exhausted" flag
         self.pair_done: dict[int, tuple] = {}   # pair_next's item -> (its items, exhausted)
@@ -1429,6 +1430,10 @@ class Rewriter:
         if self.inf.spec is not None and callee is self.inf.spec.dispatcher and \
                 sig == self.inf.spec.types:
             attrs["recursive"] = True     # calls this very code
+            if self.nops <= INLINE_MAX_OPS:
+                # a copy of this code, inlined, takes the call (its own recursive
+                # calls go through the direct-entry cell): half the calls are made
+                attrs["inline"] = self.inf.spec
         results = op.results
         if unpack is not None and self.inf.plans.get(id(unpack)) == ("from_call",):
             # the tuple's items come back raw, as the unpack's results

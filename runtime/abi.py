@@ -59,6 +59,27 @@ def _range_iter_layout() -> bool:
 
 RANGE_ITER_LAYOUT = _range_iter_layout()
 
+# A builtin method bound to its object (``xs.append``): PyCFunctionObject {head,
+# m_ml (its PyMethodDef), m_self}
+CFUNC_ML, CFUNC_SELF = 16, 24
+
+
+def _list_append_def() -> int | None:
+    """The PyMethodDef of list.append, read from a bound one whose m_self is checked
+    (None where the layout is not the one above)."""
+    import ctypes
+    xs = []
+    bound = xs.append
+    words = (ctypes.c_void_p * 2).from_address(id(bound) + CFUNC_ML)
+    if type(bound).__name__ != "builtin_function_or_method" or words[1] != id(xs):
+        return None
+    again = [].append
+    return words[0] if ctypes.c_void_p.from_address(id(again) + CFUNC_ML).value == words[0] \
+        else None
+
+
+LIST_APPEND_DEF = _list_append_def()
+
 # A frame object made by PyFrame_New (3.11): PyFrameObject.f_frame points at its own
 # _PyInterpreterFrame, whose prev_instr and stacktop say how far it ran
 FRAME_IFRAME = 24            # PyFrameObject.f_frame

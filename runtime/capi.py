@@ -110,7 +110,7 @@ DATA = (
     "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type", "PyModule_Type",
     "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyRangeIter_Type",
     "PyEnum_Type",
-    "PyZip_Type",
+    "PyZip_Type", "PyCFunction_Type",
 )
 
 # libm functions the math module calls (specialised code calls the same ones).
@@ -121,6 +121,10 @@ LIBM = {**{name: ("double", ("double",)) for name in (
         **{name: ("double", ("double", "double")) for name in (
             "pow", "atan2", "copysign", "fmod", "remainder")}}
 FUNCTIONS.update(LIBM)
+# the C library's thread functions (a thread's stack bounds: jit.stack_floor)
+FUNCTIONS.update({"pthread_self": ("i64", ()), "pthread_getattr_np": ("i32", ("i64", "ptr")),
+                  "pthread_attr_getstack": ("i32", ("ptr", "ptr", "ptr")),
+                  "pthread_attr_destroy": ("i32", ("ptr",))})
 
 
 def _libm_address(name: str) -> int:
@@ -129,15 +133,17 @@ def _libm_address(name: str) -> int:
     return ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
 
 
-# C stack used by active compiled frames, estimated (all threads; the GIL serialises
-# updates, so the sum is conservative). Native frames use the C stack, which the
-# interpreter's recursion limit no longer protects once a program raises it, so
-# compiled code keeps a bound of its own and raises RecursionError at it.
-native_stack = ctypes.c_int64(0)
+# Each thread's C-stack floor for compiled frames, by thread: 64 entries {pthread_t,
+# lowest address a compiled frame may reach}, filled by rtlib's jit.stack_floor.
+# Native frames use the C stack, which the interpreter's recursion limit does not
+# protect once a program raises it (nor in a thread with a small stack): a compiled
+# call whose frame would reach below the floor raises RecursionError instead.
+STACK_TABLE_ENTRIES = 64
+stack_table = (ctypes.c_int64 * (2 * STACK_TABLE_ENTRIES))()
 # The address a direct call returns when it stored an unboxed result instead of
 # returning an object (never a valid object).
 raw_marker = ctypes.c_int64(0)
-RUNTIME_DATA = {"jit_native_stack": ctypes.addressof(native_stack),
+RUNTIME_DATA = {"jit_stack_table": ctypes.addressof(stack_table),
                 "jit_raw_marker": ctypes.addressof(raw_marker)}
 
 
@@ -178,12 +184,17 @@ def recursion_headroom() -> int | None:
     return ctypes.c_int32.from_address(ts + RECURSION_COUNTER).value
 
 
-def native_stack_budget() -> int:
-    """Bytes of C stack compiled frames may use: three quarters of the main stack."""
-    import resource
-    soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
-    stack = soft if 0 < soft < (1 << 40) else 8 << 20
-    return stack * 3 // 4
+def _thread_id_offset():
+    """Offset in a thread state of its thread_id (the thread's pthread_t), found as
+    the one word equal to it; None if not exactly one."""
+    import threading
+    ts = ctypes.pythonapi._PyThreadState_UncheckedGet()
+    words = (ctypes.c_uint64 * 64).from_address(ts)
+    hits = [i * 8 for i in range(64) if words[i] == threading.get_ident()]
+    return hits[0] if len(hits) == 1 else None
+
+
+THREAD_ID = _thread_id_offset()
 
 
 def address(name: str) -> int:

@@ -124,6 +124,43 @@ def test_unbounded_recursion_raises_recursion_error():
         ns["r"](0)
 
 
+def _depth_outcomes(leaf, depths):
+    """leaf(3) called under ``depth`` interpreted frames, near the recursion limit:
+    its result, or the RecursionError and the traceback's function names."""
+    import traceback
+
+    def down(n):
+        if n == 0:
+            return leaf(3)
+        return down(n - 1)
+    out = []
+    limit = sys.getrecursionlimit()
+    base = len(traceback.extract_stack())
+    sys.setrecursionlimit(base + 200)
+    try:
+        for n in depths:
+            try:
+                out.append(down(n))
+            except RecursionError as e:
+                names = [t.name for t in traceback.extract_tb(e.__traceback__)]
+                out.append((str(e), sorted(set(names))))
+    finally:
+        sys.setrecursionlimit(limit)
+    return out
+
+
+def test_first_calls_near_the_recursion_limit_behave_as_interpreted():
+    # the dispatcher's miss handler and the lazy generic code's materialiser are
+    # Python code: near the limit they are not called (their frames hit the limit)
+    def leaf(x):
+        return x * 2 + 1
+    depths = range(185, 200)
+    expected = _depth_outcomes(leaf, depths)
+    assert expected.count(7) >= 5 and expected[-1] != 7
+    for _ in range(2):
+        assert _depth_outcomes(jit.compile(leaf), depths) == expected
+
+
 def test_traceback_names_compiled_function_and_line():
     def inner(x):
         y = x + 1
@@ -200,7 +237,13 @@ exec("def q(n):\\n    if n == 0: return 0\\n    return q(n - 1) + 1\\n", ns)
 ns["r"] = jit.compile(ns["r"], fallback=False)
 ns["q"] = jit.compile(ns["q"], fallback=False)
 assert ns["q"](3000) == 3000 and ns["r"](50) == 50
-for f in (ns["q"], ns["r"]):
+# compiled f and interpreted g calling each other: the interpreter's C frames
+# between compiled ones are on the same stack
+exec("def f(n):\\n    if n <= 0: return 0\\n    return g(n - 1) + 1\\n"
+     "def g(n):\\n    if n <= 0: return 0\\n    return f(n - 1) + 1\\n", ns)
+ns["f"] = jit.compile(ns["f"], fallback=False)
+assert ns["f"](1000) == 1000
+for f in (ns["q"], ns["r"], ns["f"]):
     try:
         f(10 ** 6)
     except RecursionError:
@@ -211,21 +254,62 @@ print("survived")
     assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
 
 
-def test_native_stack_accounting_balances_across_threads():
+def test_threads_with_small_stacks_get_recursion_error_not_a_crash():
+    # each thread's C stack bounds its compiled frames (read once per thread); the
+    # interpreter's recursion limit alone would let 950 levels overflow 64 KB
+    src = """
+import sys, threading, jit
+def rec(n, x):
+    if n == 0:
+        return x
+    return rec(n - 1, x * 1.0001) + 1.0
+rec = jit.compile(rec, fallback=False)
+assert rec(5, 1.0) > 5
+out = []
+def worker(n):
+    try:
+        out.append(rec(n, 1.0))
+    except RecursionError as e:
+        out.append(str(e))
+for size in (64, 128, 256, 0):
+    threading.stack_size(size * 1024)
+    for n in (20, 950):
+        t = threading.Thread(target=worker, args=(n,))
+        t.start(); t.join()
+threading.stack_size(0)
+assert all(isinstance(x, float) or x == "maximum recursion depth exceeded" for x in out), out
+assert isinstance(out[0], float) and isinstance(out[-1], float), out
+print("survived")
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_stack_floors_are_per_thread():
+    # deep compiled recursion in several threads at once (each its own stack)
     from runtime import capi
 
-    def f(n):
-        s = 0
-        for i in range(n):
-            s += i
-        return s
-    g = jit.compile(f, fallback=False)
-    threads = [threading.Thread(target=lambda: [g(5000) for _ in range(40)]) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert capi.native_stack.value == 0
+    def d(n):
+        return 0 if n == 0 else 1 + d(n - 1)
+    g = d.__globals__
+    saved = g.get("d")
+    c = jit.compile(d, fallback=False)
+    results = []
+    try:
+        g["d"] = c
+        threads = [threading.Thread(target=lambda: results.append(c(900))) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        if saved is None:
+            g.pop("d", None)
+        else:
+            g["d"] = saved
+    assert results == [900] * 4
+    ids = {capi.stack_table[2 * i] for i in range(capi.STACK_TABLE_ENTRIES)} - {0}
+    assert len(ids) >= 2       # the main thread's and the workers' floors
 
 
 # ---- the frames compiled code names in tracebacks ----------------------------------

@@ -252,6 +252,34 @@ def test_small_callees_are_inlined_and_stay_exact():
         g["inl_leaf"], g["inl_caller"] = saved
 
 
+def self_fib(n):
+    if n < 2:
+        return n
+    return self_fib(n - 1) + self_fib(n - 2)
+
+
+def test_a_small_recursive_specialisation_inlines_a_copy_of_itself():
+    """The copy's own recursive calls go straight to the original's impl in the
+    same module (no cell, no entry wrapper); results, overflow and rebinding exact."""
+    g = self_fib.__globals__
+    saved = g["self_fib"]
+    g["self_fib"] = c = jit.compile(saved)
+    try:
+        for _ in range(3):
+            assert [c(20), c(1), c(0), c(25)] == [6765, 1, 0, 75025]
+        spec = dispatcher(c).rows[0][1]
+        text = spec.native.llvm_ir
+        p = spec.native.prefix
+        copy = text[text.index(f"define internal ptr @{p}i0.impl"):]
+        copy = copy[:copy.index("\n}")]
+        assert f"call ptr @{p}.impl(" in copy
+        assert total_deopts(c) == 0
+        g["self_fib"] = lambda n: 1000          # both levels see the rebinding
+        assert c(5) == 2000 and c(1) == 1
+    finally:
+        g["self_fib"] = saved
+
+
 def while_caller(n, k):
     t = 0
     i = 0

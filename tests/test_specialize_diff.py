@@ -3727,6 +3727,56 @@ def comprehension_over_range(n, k):
     return a, b, d, sum([i for i in range(IMIN, IMIN + 3)])
 
 
+# A small recursive specialisation holds a copy of itself, inlined into its own
+# module: one native call runs two levels of the recursion. Every level must
+# still count toward the recursion limit, appear in tracebacks, deoptimise on its
+# own and see a rebinding of the name.
+
+@case((10,), (60,), (5000,), (25,), install=("self_rec_depth",))
+def self_rec_depth(n):
+    # 5000 levels: RecursionError, at the depth the interpreter raises it
+    if n == 0:
+        return 0
+    return 1 + self_rec_depth(n - 1)
+
+
+@case((3, 3), (5, 2), (4, 10), (2, 2), (3, 3), install=("self_rec_raise",))
+def self_rec_raise(n, d):
+    # ZeroDivisionError some levels down (odd and even depths): all levels in the traceback
+    if n == 0:
+        return 100 // d
+    return self_rec_raise(n - 1, d - 1) + n
+
+
+@case((5, 1), (70, 1), (6, 1.5), (5, 1), (41, 1), (5, 1), install=("self_rec_deopt",))
+def self_rec_deopt(n, x):
+    # x * 3 leaves 64 bits at some depth, or is a float from the start
+    if n == 0:
+        return x
+    return self_rec_deopt(n - 1, x * 3) - n
+
+
+def _self_rec_other(n):
+    return -100 * n
+
+
+def _reset_self_rec_rebind():
+    globals()["self_rec_rebind"] = _SELF_REC_REBIND
+
+
+@case((6,), (2,), (7,), (6,), install=("self_rec_rebind",), reset=_reset_self_rec_rebind)
+def self_rec_rebind(n):
+    # at depth n == 4 the name is rebound: the levels below call the new function
+    if n == 4:
+        globals()["self_rec_rebind"] = _self_rec_other
+    if n == 0:
+        return 0
+    return self_rec_rebind(n - 1) + 1
+
+
+_SELF_REC_REBIND = self_rec_rebind
+
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
