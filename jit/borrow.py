@@ -25,7 +25,9 @@ after all, and its release stays (through ``.own``, null on the fast path).
 A global loaded only to be checked against the callee a specialised call was
 compiled for (``guard_callee``) qualifies too, when nothing between the load
 and the check can run Python code (so the dict still holds it there): past the
-check it is that callee, which the code's constants hold. So does the same
+check it is that callee, which the code's constants hold. So does a global
+released before anything could run Python code (``G * x`` of a float constant G:
+unboxed, then released). So does the same
 check of an attribute of a global (``math.sqrt``): the global is borrowed
 when the attribute load is its only use (``protect``: the load's generic path,
 which may run Python code, holds a reference meanwhile), and the attribute is
@@ -82,6 +84,7 @@ def _borrow_block(blk: ir.Block) -> int:
             entry = live.get(vid)
             if entry is not None:
                 entry[2].append(i)
+            unguarded.discard(vid)   # released before any op could run Python code
             items.pop(vid, None)
             closed.discard(vid)
             # the container may die here, unless the frame slot or the constants

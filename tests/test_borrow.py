@@ -106,3 +106,41 @@ def test_item_is_not_lent_past_its_containers_release():
     c = _check(item_of_a_temporary, 7.0, 2.0)
     for _ in range(100):
         assert c(7.5, 2.0) == 0.75
+
+
+SCALE = 2.5
+
+
+class Rebinds:
+    def __del__(self):
+        globals()["SCALE"] = 4.0
+
+
+def scaled(xs):
+    t = 0.0
+    for x in xs:
+        t += x * SCALE       # SCALE: unboxed, then released at once
+    return t
+
+
+def scaled_rebinding(n):
+    t = 0.0
+    for i in range(n):
+        t += i * SCALE
+        Rebinds()            # its __del__ rebinds SCALE: seen by the next load
+    return t
+
+
+def test_a_global_released_before_any_code_runs_is_borrowed():
+    text = show(scaled.__code__, "spec", ([1.0, 2.0],))
+    assert "load_global name='SCALE' name_index=1 borrow=True" in text, text
+    f, g = jit.compile(scaled), jit.compile(scaled_rebinding)
+    for _ in range(3):
+        assert f([1.0, 2.0]) == 7.5
+        globals()["SCALE"] = 2.5
+        assert g(3) == 0 * 2.5 + 1 * 4.0 + 2 * 4.0
+        globals()["SCALE"] = 2.5
+    refs = sys.getrefcount(SCALE)
+    for _ in range(200):
+        f([1.0, 2.0])
+    assert sys.getrefcount(SCALE) == refs
