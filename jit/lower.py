@@ -324,8 +324,28 @@ class Lowering:
         lines = ", ".join(f"[ {line}, %{pred} ]" for pred, _, line in self.tb_incoming)
         self.emit(f"%tb.offset = phi i64 {offsets}")
         self.emit(f"%tb.line = phi i64 {lines}")
-        self.emit("call void @jit.tb_here(ptr %frame, i64 %tb.offset, i64 %tb.line)")
+        frame = self._tb_frame()
+        self.emit(f"call void @jit.tb_here(ptr {frame}, i64 %tb.offset, i64 %tb.line)")
+        if frame != "%frame":
+            self.emit(f"call void @jit.xdecref(ptr {frame}.made)")
         self.emit("br label %error_exit")
+
+    def _tb_frame(self) -> str:
+        """The frame a traceback entry names: one made for it that holds this call's
+        locals (as the interpreter's frame does: f_locals for debuggers, pytest,
+        capture_locals), else the code's constant frame."""
+        from runtime import deopt
+        n = min(len(self.slot_types), len(deopt.localsplus_names(self.code)))
+        if not abi.FRAME_SLOTS_LAYOUT or n == 0 or not self.code.co_flags & 0x1:
+            return "%frame"     # (no locals; or module and class code: a namespace)
+        self.allocas += [f"%tb.vals = alloca [{n} x i64]", f"%tb.bound = alloca [{n} x i8]"]
+        self._gather_locals("%tb", move=False, count=n)
+        kinds = self._kinds_string("tbkinds", "".join(DEOPT_KINDS[st] for st in self.slot_types[:n]))
+        self.emit(f"%tb.frame.made = call ptr @jit.tb_frame(ptr %frame, i64 %tb.offset, "
+                  f"ptr %tb.vals, ptr %tb.bound, ptr {kinds}, i64 {n})")
+        self.emit("%tb.none = icmp eq ptr %tb.frame.made, null")
+        self.emit("%tb.frame = select i1 %tb.none, ptr %frame, ptr %tb.frame.made")
+        return "%tb.frame"
 
     def block_label(self, blk: ir.Block) -> str:
         return f"blk.{blk.label}"
@@ -546,21 +566,22 @@ class Lowering:
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
 
-    def _gather_locals(self):
-        """Every local's raw value and bound flag into %deopt.vals/%deopt.bound (an
-        object's reference moves there)."""
-        for i, st in enumerate(self.slot_types):
+    def _gather_locals(self, prefix="%deopt", move=True, count=None):
+        """Every local's raw value and bound flag into <prefix>.vals/<prefix>.bound
+        (with ``move``, an object's reference moves there; else it is borrowed)."""
+        for i, st in enumerate(self.slot_types[:count]):
             x, p = self.t(), self.t()
             self.emit(f"{x} = load {LLTYPE[st]}, ptr %slot{i}")
-            self.emit(f"{p} = getelementptr i64, ptr %deopt.vals, i64 {i}")
+            self.emit(f"{p} = getelementptr i64, ptr {prefix}.vals, i64 {i}")
             self.emit(f"store {LLTYPE[st]} {x}, ptr {p}")
             if st == OBJ:
-                self.emit(f"store ptr null, ptr %slot{i}")     # the reference moves on
+                if move:
+                    self.emit(f"store ptr null, ptr %slot{i}")     # the reference moves on
             else:
                 f, f8, q = self.t(), self.t(), self.t()
                 self.emit(f"{f} = load i1, ptr %bound{i}")
                 self.emit(f"{f8} = zext i1 {f} to i8")
-                self.emit(f"{q} = getelementptr i8, ptr %deopt.bound, i64 {i}")
+                self.emit(f"{q} = getelementptr i8, ptr {prefix}.bound, i64 {i}")
                 self.emit(f"store i8 {f8}, ptr {q}")
 
     def _deopt_call(self, site: str, lst: str) -> str:

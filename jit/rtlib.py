@@ -20,7 +20,7 @@ CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
         "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
         "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
-        "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy")
+        "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -885,6 +885,7 @@ SIGNATURES = {
     "jit.tick": ("i32", ""),
     "jit.tb_here": ("void", "ptr, i64, i64"),
     "jit.stack_floor": ("i64", "i64, ptr"),
+    **({"jit.tb_frame": ("ptr", "ptr, i64, ptr, ptr, ptr, i64")} if abi.FRAME_SLOTS_LAYOUT else {}),
     "jit.fetch_exc": ("ptr", ""),
     "jit.strip_tb": ("void", ""),
     "jit.box_range": ("ptr", "i64, i64, i64, ptr"),
@@ -962,6 +963,95 @@ def _tb_here() -> str:
     down = "  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, 1\n  store i32 %rc3, ptr %rcp"
     return TB_HERE.replace(";BUMP_UP", up).replace(";BUMP_DOWN", down)
 
+# A frame for a traceback entry of compiled code that holds its locals (f_locals,
+# f_lineno read as the interpreter's frame would): see Lowering._tb_shared.
+TB_FRAME = """
+; A new frame like %proto (its code and globals) holding the compiled frame's locals
+; (vals/bound/kinds as for jit.deopt_list, but objects borrowed: new references are
+; taken), its last instruction at byte offset %lasti. NULL if it cannot be made;
+; the pending exception is kept either way.
+define ptr @jit.tb_frame(ptr %proto, i64 %lasti, ptr %vals, ptr %bound, ptr %kinds, i64 %n) noinline cold {
+entry:
+  %t = alloca ptr
+  %v = alloca ptr
+  %tb = alloca ptr
+  call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
+  %pif.p = getelementptr i8, ptr %proto, i64 FRAME_IFRAME
+  %pif = load ptr, ptr %pif.p
+  %code.p = getelementptr i8, ptr %pif, i64 IFRAME_CODE
+  %code = load ptr, ptr %code.p
+  %glob.p = getelementptr i8, ptr %pif, i64 IFRAME_GLOBALS
+  %glob = load ptr, ptr %glob.p
+  %ts = call ptr @_PyThreadState_UncheckedGet()
+  %f = call ptr @PyFrame_New(ptr %ts, ptr %code, ptr %glob, ptr null)
+  %fnull = icmp eq ptr %f, null
+  br i1 %fnull, label %done, label %made
+made:
+  %if.p = getelementptr i8, ptr %f, i64 FRAME_IFRAME
+  %if = load ptr, ptr %if.p
+  %units = getelementptr i8, ptr %code, i64 CODE_UNITS
+  %prev = getelementptr i8, ptr %units, i64 %lasti
+  %prev.p = getelementptr i8, ptr %if, i64 IFRAME_PREV_INSTR
+  store ptr %prev, ptr %prev.p
+  %slots = getelementptr i8, ptr %if, i64 IFRAME_LOCALSPLUS
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %made ], [ %i1, %store ]
+  %more = icmp slt i64 %i, %n
+  br i1 %more, label %body, label %done
+body:
+  %k.p = getelementptr i8, ptr %kinds, i64 %i
+  %k = load i8, ptr %k.p
+  %v.p = getelementptr i64, ptr %vals, i64 %i
+  %b.p = getelementptr i8, ptr %bound, i64 %i
+  %b = load i8, ptr %b.p
+  %isobj = icmp eq i8 %k, 111
+  br i1 %isobj, label %obj, label %typed
+obj:
+  %o = load ptr, ptr %v.p
+  call void @jit.xincref(ptr %o)
+  br label %store
+typed:
+  %unbound = icmp eq i8 %b, 0
+  br i1 %unbound, label %store, label %box
+box:
+  %isint = icmp eq i8 %k, 105
+  br i1 %isint, label %boxi, label %boxf
+boxi:
+  %iv = load i64, ptr %v.p
+  %bi = call ptr @PyLong_FromLongLong(i64 %iv)
+  br label %store
+boxf:
+  %fv = load double, ptr %v.p
+  %bf = call ptr @PyFloat_FromDouble(double %fv)
+  br label %store
+store:
+  %val = phi ptr [ %o, %obj ], [ null, %typed ], [ %bi, %boxi ], [ %bf, %boxf ]
+  %slot = getelementptr ptr, ptr %slots, i64 %i
+  store ptr %val, ptr %slot
+  %i1 = add i64 %i, 1
+  br label %loop
+done:
+  call void @PyErr_Clear()
+  %tv = load ptr, ptr %t
+  %vv = load ptr, ptr %v
+  %tbv = load ptr, ptr %tb
+  call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
+  ret ptr %f
+}
+"""
+
+
+def _tb_frame() -> str:
+    if not abi.FRAME_SLOTS_LAYOUT:
+        return ""
+    text = TB_FRAME
+    for name in ("FRAME_IFRAME", "IFRAME_CODE", "IFRAME_GLOBALS", "IFRAME_PREV_INSTR",
+                 "IFRAME_LOCALSPLUS", "CODE_UNITS"):
+        text = text.replace(f"i64 {name}", f"i64 {getattr(abi, name)}")
+    return text
+
+
 _library = None
 
 
@@ -969,7 +1059,7 @@ def symbols() -> dict[str, int]:
     """name -> address of every helper (compiling the library on first use)."""
     global _library
     if _library is None:
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, _tb_here(), POW, ATTR])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, _tb_here(), _tb_frame(), POW, ATTR])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

@@ -86,6 +86,39 @@ FRAME_IFRAME = 24            # PyFrameObject.f_frame
 IFRAME_CODE = 32             # _PyInterpreterFrame.f_code
 IFRAME_PREV_INSTR = 56       # _PyInterpreterFrame.prev_instr (_Py_CODEUNIT *)
 IFRAME_STACKTOP = 64         # _PyInterpreterFrame.stacktop (int)
+IFRAME_GLOBALS = 8           # _PyInterpreterFrame.f_globals
+IFRAME_LOCALSPLUS = 72       # _PyInterpreterFrame.localsplus[0]
+CODE_UNITS = 184             # PyCodeObject.co_code_adaptive (its instructions)
+
+
+def _frame_slots_layout() -> bool:
+    """The offsets above, checked on a live frame (its code, globals, an argument's
+    object in its first slot, its instruction pointer inside the code) and a code
+    object (its instructions, unquickened, equal co_code)."""
+    import ctypes
+    import sys
+    if VERSION != (3, 11):
+        return False
+
+    def probe(marker):
+        return sys._getframe()
+    marker = object()
+    frame = probe(marker)
+    code = frame.f_code
+    iframe = ctypes.c_void_p.from_address(id(frame) + FRAME_IFRAME).value
+    if not iframe:
+        return False
+    word = lambda off: ctypes.c_void_p.from_address(iframe + off).value   # noqa: E731
+    fresh = compile("x = 1", "<probe>", "exec")
+    units = ctypes.string_at(id(fresh) + CODE_UNITS, len(fresh.co_code))
+    prev = word(IFRAME_PREV_INSTR) - (id(code) + CODE_UNITS)
+    return (word(IFRAME_CODE) == id(code) and word(IFRAME_GLOBALS) == id(frame.f_globals)
+            and word(IFRAME_LOCALSPLUS) == id(marker) and units == fresh.co_code
+            and 0 <= prev < len(code.co_code))
+
+
+# compiled code's traceback entries get frames holding its locals (jit.tb_frame)
+FRAME_SLOTS_LAYOUT = _frame_slots_layout()
 
 
 def settle_frame(frame) -> bool:

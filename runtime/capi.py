@@ -122,6 +122,7 @@ LIBM = {**{name: ("double", ("double",)) for name in (
             "pow", "atan2", "copysign", "fmod", "remainder")}}
 FUNCTIONS.update(LIBM)
 # the C library's thread functions (a thread's stack bounds: jit.stack_floor)
+FUNCTIONS["PyFrame_New"] = ("ptr", ("ptr", "ptr", "ptr", "ptr"))
 FUNCTIONS.update({"pthread_self": ("i64", ()), "pthread_getattr_np": ("i32", ("i64", "ptr")),
                   "pthread_attr_getstack": ("i32", ("ptr", "ptr", "ptr")),
                   "pthread_attr_destroy": ("i32", ("ptr",))})

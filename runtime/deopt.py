@@ -543,8 +543,14 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         prologue += _instr("DELETE_FAST", i)
     for k in range(depth):
         prologue += _instr("DELETE_FAST", n + k)
+    # Cells and free variables are passed in as cells, to slots declared cell
+    # arguments. Never run, after the jump: a MAKE_CELL for each, which is what
+    # f_locals looks for (_PyFrame_OpAlreadyRan) before it shows a cell's contents
+    # rather than the cell (a traceback's frame, pytest, pdb)
+    cells = sorted(_cell_slots(code))
+    shown = b"".join(_instr("MAKE_CELL", i) for i in cells)
     # Relative to the end of the prologue, which is where the original code begins.
-    prologue += _instr("JUMP_FORWARD", start // 2)
+    prologue += _instr("JUMP_FORWARD", (start + len(shown)) // 2) + shown
     units = len(prologue) // 2
 
     shifted = [(s + units, length, target + units, dl)
@@ -555,7 +561,7 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         co_argcount=n + depth, co_posonlyargcount=0, co_kwonlyargcount=0,
         co_nlocals=n + depth,
         co_varnames=names + tuple(f".s{k}" for k in range(depth)),
-        co_cellvars=(), co_freevars=(),
+        co_cellvars=tuple(names[i] for i in cells), co_freevars=(),
         co_flags=code.co_flags & ~(inspect.CO_VARARGS | inspect.CO_VARKEYWORDS),
         co_stacksize=max(code.co_stacksize, depth + 1),    # +1: the lasti fix-up's constant
         co_linetable=_no_location(units) + code.co_linetable,

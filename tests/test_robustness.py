@@ -349,3 +349,79 @@ def test_traceback_frames_locals_can_be_read(fn, args):
         tb = tb.tb_next
     assert fn.__name__ in names
     traceback.TracebackException.from_exception(got.value, capture_locals=True).format()
+
+
+def tbl_closure(k):
+    def inner(x):
+        y = x * k
+        z = [y]
+        return 10 // (y - 4)
+    return inner
+
+
+def tbl_cells(a):
+    b = a + a
+    def g():
+        return a + b
+    c = g()
+    return c // (c - 3 * a)
+
+
+def tbl_rec(n, acc):
+    t = acc * 1.5
+    if n == 0:
+        return 1 // 0
+    return tbl_rec(n - 1, t) + 1
+
+
+def tbl_unbound(flag):
+    if flag:
+        q = 1
+    w = 2.5
+    return w / 0
+
+
+def tbl_loop(xs):
+    s = 0.0
+    for i, x in enumerate(xs):
+        s += 1.0 / x
+    return s
+
+
+def _tb_frames(calls):
+    out = []
+    for f, args in calls:
+        try:
+            f(*args)
+        except Exception as e:
+            tb = e.__traceback__.tb_next
+            while tb is not None:
+                fr = tb.tb_frame
+                shown = {k: v.__qualname__ if callable(v) else repr(v) for k, v in fr.f_locals.items()}
+                out.append((type(e).__name__, fr.f_code.co_name, tb.tb_lineno, fr.f_lineno, shown))
+                tb = tb.tb_next
+    return out
+
+
+def test_traceback_frames_hold_the_locals_the_interpreter_shows():
+    # f_locals and f_lineno of every compiled frame in a traceback: generic code,
+    # specialised code and its deopts (frames of continuations: cells shown by
+    # value), recursion (each level its own), typed locals boxed
+    g = globals()
+    names = ("tbl_cells", "tbl_rec", "tbl_unbound", "tbl_loop")
+    saved = {n: g[n] for n in names}
+
+    def calls(closure):
+        return [(closure(2), (2,)), (closure("s"), ("t",)), (g["tbl_cells"], (3,)),
+                (g["tbl_cells"], ("s",)), (g["tbl_rec"], (3, 1.0)), (g["tbl_rec"], (2, 1)),
+                (g["tbl_rec"], (2, "x")), (g["tbl_unbound"], (False,)),
+                (g["tbl_loop"], ([1.0, 2.0, 0.0],)), (g["tbl_loop"], ([1, 0],))]
+    expected = _tb_frames(calls(tbl_closure))
+    assert len(expected) > 12
+    try:
+        for n in names:
+            g[n] = jit.compile(saved[n])
+        for _ in range(3):
+            assert _tb_frames(calls(lambda k: jit.compile(tbl_closure(k)))) == expected
+    finally:
+        g.update(saved)
