@@ -352,7 +352,7 @@ def lo_num_in(L, op):
     x = L.v(op.args[0])
     hits = [_icmp(L, "eq", x, str(c)) if op.args[0].type == I64 else
             _fcmp(L, "oeq", x, float_literal(c)) for c in op.attrs["values"]]
-    found = hits[0]
+    found = hits[0] if hits else "false"
     for h in hits[1:]:
         found = _or(L, found, h)
     L.emit(f"{L.v(op.result)} = or i1 {found}, false")

@@ -107,10 +107,11 @@ def hint_of(value, depth=0):
 
 
 def number_type(value):
-    """INT or FLOAT for a constant held unboxed, else None."""
+    """INT or FLOAT for a constant held unboxed, else None (a nan too: it is found
+    by identity, which a box made per use would lose)."""
     if type(value) is int and I64_MIN <= value <= I64_MAX:
         return INT
-    return FLOAT if type(value) is float else None
+    return FLOAT if type(value) is float and value == value else None
 
 
 def arg_type(value):
@@ -367,10 +368,8 @@ class Inference:
 
     def v_const(self, op):
         c = self.fn.consts[op.attrs["index"]]
-        if type(c) is int and I64_MIN <= c <= I64_MAX:
-            self.set(op.result, INT)
-        elif type(c) is float:
-            self.set(op.result, FLOAT)
+        if number_type(c) is not None:
+            self.set(op.result, number_type(c))
         else:
             self.set(op.result, ("obj", hint_of(c)))
             uses = self.uses.get(op.result.id, [])
@@ -538,7 +537,9 @@ class Inference:
             return None          # (an int constant a double cannot hold exactly)
         self.set(op.result, I1)
         cast = int if g == INT else float
-        return ("num_in", _conv(self.t(item), g), sorted({cast(c) for c in values}))
+        # (an int constant past 64 bits never equals a 64-bit x: left out)
+        return ("num_in", _conv(self.t(item), g),
+                sorted({cast(c) for c in values if g == FLOAT or I64_MIN <= c <= I64_MAX}))
 
     def v_unary(self, op):
         t = self.t(op.args[0])

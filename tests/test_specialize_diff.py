@@ -3727,6 +3727,38 @@ def comprehension_over_range(n, k):
     return a, b, d, sum([i for i in range(IMIN, IMIN + 3)])
 
 
+@case((0,), (7,), (-2 ** 63,), (1,), (2 ** 63 - 1,), (3,), (2 ** 64,), rev=True)
+def contains_big_int_consts(x):
+    # constants past 64 bits never equal a 64-bit x (they wrapped modulo 2**64)
+    n = 0
+    for k in range(3):
+        if x + k in (2 ** 64, 3):
+            n += 1
+    return x in (2 ** 64, 7), x in (2 ** 63, 2 ** 64 + 1, -2 ** 63 - 1), \
+        x in frozenset({2 ** 64, 2, -2 ** 64}), x in (2 ** 65,), n
+
+
+NAN_SEEN = [float("nan")]
+
+
+def nan_default_callee(x, d=NAN_SEEN[0]):
+    return d in NAN_SEEN, x + 1.0
+
+
+def nan_const_callee(y):
+    return 1e999 * 0          # one nan constant of this code
+
+
+@case((1.5,), (2.5,), (1,), (1.5,), install=("nan_default_callee", "nan_const_callee"))
+def nan_identity_kept(y):
+    # a nan constant, a nan default and a nan returned by a direct callee keep their
+    # identity (`in` finds a nan by it): never unboxed
+    x = 1e999 * 0
+    seen = [x]
+    a = nan_const_callee(y)
+    return x in seen, a in [a], nan_default_callee(y), y * 2.0
+
+
 # A small recursive specialisation holds a copy of itself, inlined into its own
 # module: one native call runs two levels of the recursion. Every level must
 # still count toward the recursion limit, appear in tracebacks, deoptimise on its
