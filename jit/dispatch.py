@@ -55,7 +55,7 @@ class Specialization:
         self.sites.append((resume, depth, offset))
         return len(self.sites) - 1
 
-    def deopt(self, site: int, values: list):
+    def deopt(self, site: int, values: list, left=None):
         """Called by native code: finish the call in the interpreter. ``values``
         (locals, then the operand stack) holds the only references to what the
         native frame held; resume() empties it into the resumed frame."""
@@ -69,7 +69,8 @@ class Specialization:
             self.give_up(offset)
         code = self.code
         try:
-            return deopt.resume(self.dispatcher.function.__globals__, code, resume, depth, values)
+            return deopt.resume(self.dispatcher.function.__globals__, code, resume, depth, values,
+                                left=left)
         except BaseException as exc:
             # the traceback starts at the resumed function, as if it had raised there
             # (a bare raise adds no entry for this frame, and keeps no frame alive)

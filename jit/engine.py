@@ -145,10 +145,64 @@ def optimize(mod, level: int = 1):
     return mod
 
 
+# LLVM's passes and code generator need more C stack than a thread may have left
+# (a thread made with a small threading.stack_size, or one deep in C recursion):
+# they run on a thread of their own with a big stack, the caller waiting.
+COMPILE_STACK_BYTES = 64 << 20
+_worker: tuple | None = None       # (pid, thread, job queue)
+
+
+def _on_compile_thread(fn, *args):
+    """fn(*args) on the compile thread (made on first use, and again after a fork);
+    its exception is raised here."""
+    global _worker
+    import queue
+    if _worker is not None and threading.current_thread() is _worker[1]:
+        return fn(*args)
+    with _lock:
+        if _worker is None or _worker[0] != os.getpid():
+            jobs: queue.SimpleQueue = queue.SimpleQueue()
+            saved = threading.stack_size()
+            threading.stack_size(COMPILE_STACK_BYTES)
+            try:
+                thread = threading.Thread(target=_compile_worker, args=(jobs,),
+                                          name="jit-compile", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(saved)
+            _worker = (os.getpid(), thread, jobs)
+        jobs = _worker[2]
+    done = threading.Event()
+    box: list = []
+    jobs.put((fn, args, box, done))
+    done.wait()
+    ok, value = box[0]
+    if ok:
+        return value
+    raise value
+
+
+def _compile_worker(jobs):
+    while True:
+        fn, args, box, done = jobs.get()
+        try:
+            box.append((True, fn(*args)))
+        except BaseException as exc:      # (handed to the caller, who raises it)
+            box.append((False, exc))
+        del fn, args
+        done.set()
+
+
 def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
                opt_level: int = 1, codegen_level: int | None = None) -> Library:
     """Parse, verify, optimise and link ``llvm_ir``; return a Library. Machine code
-    generation runs at ``codegen_level`` (0 or 2; by default 2 only with opt_level 2)."""
+    generation runs at ``codegen_level`` (0 or 2; by default 2 only with opt_level 2),
+    on the compile thread (_on_compile_thread)."""
+    return _on_compile_thread(_compile_ir, llvm_ir, exports, imports, opt_level, codegen_level)
+
+
+def _compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
+                opt_level: int, codegen_level: int | None) -> Library:
     if codegen_level is None:
         codegen_level = 2 if opt_level >= 2 else 0
     for name, addr in imports.items():
@@ -180,6 +234,10 @@ def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
 
 def assembly(llvm_ir: str, opt_level: int = 1) -> str:
     """Host assembly for ``llvm_ir`` (for `python -m jit show --stage asm`)."""
+    return _on_compile_thread(_assembly, llvm_ir, opt_level)
+
+
+def _assembly(llvm_ir: str, opt_level: int) -> str:
     st = state()
     with _lock:
         mod = optimize(parse(llvm_ir), opt_level)

@@ -585,11 +585,40 @@ class Lowering:
                 self.emit(f"store i8 {f8}, ptr {q}")
 
     def _deopt_call(self, site: str, lst: str) -> str:
-        """spec.deopt(site, lst); the list (emptied by then) is released."""
-        args = self.array([site, lst])
-        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), args, "2", "null")
+        """spec.deopt(site, lst, left); the list (emptied by then) is released.
+        ``left``: the recursion-limit count this call's level leaves (the frame
+        resuming the call takes this level's place: deopt.resume sets the count to
+        it, so each level a deopt resumes costs one, as in the interpreter); the count
+        is lent capi.DEOPT_LEND meanwhile, so the Python code on the way there does
+        not hit the limit."""
+        left = "%ds.none"
+        if capi.RECURSION_COUNTER is not None:
+            p, c, c64 = self.t(), self.t(), self.t()
+            self.emit(f"{p} = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}")
+            self.emit(f"{c} = load i32, ptr {p}")
+            # (a leaf copy did not count its level: the resumed frame will)
+            self.emit(f"{c64} = sext i32 {c} to i64")
+            if not self.counts_depth:
+                self.emit(f"{c64}.own = sub i64 {c64}, 1")
+                c64 = f"{c64}.own"
+            left = self.call("PyLong_FromLongLong", c64)
+            self._lend_recursion(capi.DEOPT_LEND)
+        else:
+            left = self.none()
+        args = self.array([site, lst, left])
+        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), args, "3", "null")
+        if capi.RECURSION_COUNTER is not None:
+            self._lend_recursion(-capi.DEOPT_LEND)
+            self.xdecref(left, cold=True)
         self.decref(lst, cold=True)
         return r
+
+    def _lend_recursion(self, n: int):
+        p, c, c1 = self.t(), self.t(), self.t()
+        self.emit(f"{p} = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}")
+        self.emit(f"{c} = load i32, ptr {p}")
+        self.emit(f"{c1} = add i32 {c}, {n}")
+        self.emit(f"store i32 {c1}, ptr {p}")
 
     def _deopt_exit(self, r: str):
         failed, done = self.t(), self.label("deopt.done")
@@ -796,14 +825,18 @@ class Lowering:
         from the machine code, is @P.frame. Whatever runs between compiled frames
         (the interpreter, C code) is on the same stack, so it is counted too."""
         self.used.update(("jit_stack_table",))
-        if capi.THREAD_ID is not None:
+        # the key: the thread state's unique id (a later thread never has it); else
+        # the pthread_t (which a later thread, with another stack, may have)
+        if capi.THREAD_UID is not None:
+            tid = [f"  %tid.p = getelementptr i8, ptr %ts, i64 {capi.THREAD_UID}",
+                   "  %tid = load i64, ptr %tid.p", "  %st.h = add i64 %tid, 0"]
+        elif capi.THREAD_ID is not None:
             tid = [f"  %tid.p = getelementptr i8, ptr %ts, i64 {capi.THREAD_ID}",
-                   "  %tid = load i64, ptr %tid.p"]
+                   "  %tid = load i64, ptr %tid.p", "  %st.h = lshr i64 %tid, 12"]
         else:
             self.used.add("pthread_self")
-            tid = ["  %tid = call i64 @pthread_self()"]
+            tid = ["  %tid = call i64 @pthread_self()", "  %st.h = lshr i64 %tid, 12"]
         return tid + [
-            "  %st.h = lshr i64 %tid, 12",
             f"  %st.i = and i64 %st.h, {capi.STACK_TABLE_ENTRIES - 1}",
             "  %st.e = getelementptr [2 x i64], ptr @jit_stack_table, i64 %st.i",
             "  %st.t = load i64, ptr %st.e",

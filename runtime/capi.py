@@ -134,7 +134,7 @@ def _libm_address(name: str) -> int:
     return ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
 
 
-# Each thread's C-stack floor for compiled frames, by thread: 64 entries {pthread_t,
+# Each thread's C-stack floor for compiled frames, by thread: 64 entries {thread id,
 # lowest address a compiled frame may reach}, filled by rtlib's jit.stack_floor.
 # Native frames use the C stack, which the interpreter's recursion limit does not
 # protect once a program raises it (nor in a thread with a small stack): a compiled
@@ -185,6 +185,25 @@ def recursion_headroom() -> int | None:
     return ctypes.c_int32.from_address(ts + RECURSION_COUNTER).value
 
 
+# Recursion-limit units a deoptimising native call lends the Python code on the way
+# to the frame resuming it (jit.lower.Lowering._deopt_call; runtime.deopt.resume
+# then sets the count the resumed frame starts from)
+DEOPT_LEND = 64
+
+
+def shift_recursion_count(delta: int) -> int | None:
+    """Add delta to this thread's recursion-limit count (what Py_EnterRecursiveCall
+    decrements); the count before, as the caller sees it (this function's own
+    frame holds one unit meanwhile), or None where the counter is unknown."""
+    if RECURSION_COUNTER is None:
+        return None
+    ts = ctypes.pythonapi._PyThreadState_UncheckedGet()
+    counter = ctypes.c_int32.from_address(ts + RECURSION_COUNTER)
+    before = counter.value + 1
+    counter.value += delta
+    return before
+
+
 def _thread_id_offset():
     """Offset in a thread state of its thread_id (the thread's pthread_t), found as
     the one word equal to it; None if not exactly one."""
@@ -196,6 +215,31 @@ def _thread_id_offset():
 
 
 THREAD_ID = _thread_id_offset()
+
+
+def _unique_id_offset():
+    """Offset in a thread state of its unique id (PyThreadState_GetID: never reused
+    by a later thread, where a pthread_t is), found as the one word equal to it in
+    the main thread's state and in another thread's; None if not so."""
+    import threading
+    api = ctypes.pythonapi
+    api.PyThreadState_GetID.restype = ctypes.c_uint64
+    api.PyThreadState_GetID.argtypes = [ctypes.c_void_p]
+
+    def offsets():
+        ts = api._PyThreadState_UncheckedGet()
+        words = (ctypes.c_uint64 * 80).from_address(ts)
+        want = api.PyThreadState_GetID(ts)
+        return {i * 8 for i in range(80) if words[i] == want}
+    found = [offsets()]
+    worker = threading.Thread(target=lambda: found.append(offsets()))
+    worker.start()
+    worker.join()
+    common = found[0] & found[1] if len(found) == 2 else set()
+    return common.pop() if len(common) == 1 else None
+
+
+THREAD_UID = _unique_id_offset()
 
 
 def address(name: str) -> int:

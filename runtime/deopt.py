@@ -568,7 +568,7 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         co_exceptiontable=_encode_exception_table(shifted))
 
 
-def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values):
+def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values, left=None):
     """Run the rest of a call of ``code`` in the interpreter and return its result.
     ``values``: the localsplus slots (UNBOUND for unbound ones; cells as cells)
     then ``depth`` stack
@@ -582,6 +582,25 @@ def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values)
     nulls = frozenset(k for k in range(depth) if values[n + k] is NULL)
     function = types.FunctionType(continuation(code, start, depth, unbound, nulls),
                                   globals_, code.co_name)
+    if left is not None:
+        # the resumed frame takes the deoptimising native frame's place: the
+        # recursion-limit count it leaves is the one that frame's level left
+        # (``left``), whatever the Python frames on the way here took
+        from . import capi
+        frames = 3 if type(values) is list else 2      # _resume_call's, call's, its own
+        now = capi.shift_recursion_count(0)
+        if now is not None:
+            shift = left + frames - now
+            capi.shift_recursion_count(shift)
+            try:
+                return _resume_call(function, values)
+            finally:
+                # (relative: a setrecursionlimit() meanwhile moved the count too)
+                capi.shift_recursion_count(-shift)
+    return _resume_call(function, values)
+
+
+def _resume_call(function, values):
     if type(values) is list:
         return _call_emptying(len(values))(function, values)
     return function(*values)

@@ -425,3 +425,69 @@ def test_traceback_frames_hold_the_locals_the_interpreter_shows():
             assert _tb_frames(calls(lambda k: jit.compile(tbl_closure(k)))) == expected
     finally:
         g.update(saved)
+
+
+def test_compiling_in_a_thread_with_a_small_stack_never_crashes():
+    # LLVM runs on a compile thread of its own with a big stack: the first call (the
+    # compile) in a 32 KB thread, or deep in C recursion, used to overflow the stack
+    src = """
+import sys, threading, jit
+def rec(n):
+    if n == 0:
+        return 0
+    return rec(n - 1) + 1
+def other(x):
+    s = 0.0
+    for i in range(10):
+        s += x * i / (i + 1.5) - (x % 3.0)
+    return s
+rec = jit.compile(rec)
+other = jit.compile(other)
+out = []
+def key(n):
+    if n == 16:
+        out.append(other(1.5))       # first call, deep in C recursion
+    else:
+        sorted([n + 1], key=key)
+    return 0
+threading.stack_size(32 << 10)
+t = threading.Thread(target=lambda: out.append(rec(3))); t.start(); t.join()
+threading.stack_size(128 << 10)
+t = threading.Thread(target=key, args=(0,)); t.start(); t.join()
+assert out == [3, other.__wrapped__(1.5)], out
+print("survived")
+"""
+    env = dict(os.environ, JIT_CACHE="0")
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_a_later_thread_with_the_same_pthread_id_gets_its_own_stack_floor():
+    # glibc gives a later thread the same pthread_t with another stack size: the
+    # floors are keyed by the thread state's unique id, never reused
+    src = """
+import random, threading, jit
+def rec(n):
+    if n == 0:
+        return 0
+    return rec(n - 1) + 1
+rec = jit.compile(rec)
+out = set()
+def work(d):
+    try:
+        out.add(rec(d))
+    except RecursionError:
+        out.add("RecursionError")
+rec(5)
+random.seed(1)
+sizes = [64 << 10, 1 << 20, 8 << 20, 64 << 20, 128 << 10, 32 << 20]
+for i in range(300):
+    s = random.choice(sizes)
+    threading.stack_size(s)
+    t = threading.Thread(target=work, args=(990 if s <= 128 << 10 else 5,)); t.start(); t.join()
+assert out <= {5, 990, "RecursionError"} and 5 in out, out
+print("survived")
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]

@@ -3788,6 +3788,19 @@ def self_rec_deopt(n, x):
     return self_rec_deopt(n - 1, x * 3) - n
 
 
+@case((30, 2 ** 40), (5000, 2 ** 40), (5000, 1), (30, 2 ** 40), (30, 1),
+      install=("deopt_rec_depth",))
+def deopt_rec_depth(n, x):
+    # x leaves 64 bits early on: every level below resumes in the interpreter (its
+    # big x deoptimises each call at entry), and each still costs one level of the
+    # recursion limit: RecursionError at the interpreter's depth, tracebacks alike
+    if n % 7 == 0:
+        x = x * 2 ** 20
+    if n == 0:
+        return x % 1000
+    return deopt_rec_depth(n - 1, x) + 1
+
+
 def _self_rec_other(n):
     return -100 * n
 
