@@ -69,8 +69,10 @@ class Specialization:
             self.give_up(offset)
         code = self.code
         try:
-            return deopt.resume(self.dispatcher.function.__globals__, code, resume, depth, values,
-                                left=left)
+            function = self.dispatcher.function
+            closure = function.__closure__ if code is function.__code__ else None
+            return deopt.resume(function.__globals__, code, resume, depth, values,
+                                left=left, closure=closure)
         except BaseException as exc:
             # the traceback starts at the resumed function, as if it had raised there
             # (a bare raise adds no entry for this frame, and keeps no frame alive)

@@ -2475,10 +2475,11 @@ def _fb_super(L, op):
     else:
         cls_cell = L.none()
     if code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) > 0:
-        first = L.t()
-        L.emit(f"{first} = load ptr, ptr {L.slot(0)}")
+        slot0, isnull, first = L.t(), L.t(), L.t()
+        L.emit(f"{slot0} = load ptr, ptr {L.slot(0)}")
         first_is_cell = L.const(code.co_varnames[0] in code.co_cellvars)
-        first = L.or_none(first)
+        L.emit(f"{isnull} = icmp eq ptr {slot0}, null")
+        L.emit(f"{first} = select i1 {isnull}, ptr {L.const(helpers.EMPTIED)}, ptr {slot0}")
     else:
         first, first_is_cell = L.const(helpers.UNBOUND), L.const(False)
     return L.helper(op, "zero_arg_super", [cls_cell, first, first_is_cell])

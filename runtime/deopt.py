@@ -568,16 +568,21 @@ def _build(code: types.CodeType, start: int, depth: int, unbound: frozenset[int]
         co_exceptiontable=_encode_exception_table(shifted))
 
 
-def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values, left=None):
+def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values, left=None,
+           closure=None):
     """Run the rest of a call of ``code`` in the interpreter and return its result.
     ``values``: the localsplus slots (UNBOUND for unbound ones; cells as cells)
     then ``depth`` stack
     values (deepest first, NULL for NULL slots, lasti offsets in ``code``'s units).
+    A call resumed before its cells are made (a deopt at entry) gets them here,
+    the free variables' from ``closure``, and resumes at its RESUME.
 
     A tuple keeps every value alive until the call returns. A list is emptied
     into the call, so the resumed frame holds the only references (if the caller
     holds none) and objects die when the interpreter would free them."""
     n = len(localsplus_names(code))
+    if start < _first_resume(code) and _cell_slots(code):
+        values, start = _made_cells(code, values, closure or ()), _first_resume(code)
     unbound = frozenset(i for i in range(n) if values[i] is UNBOUND)
     nulls = frozenset(k for k in range(depth) if values[n + k] is NULL)
     function = types.FunctionType(continuation(code, start, depth, unbound, nulls),
@@ -598,6 +603,23 @@ def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values,
                 # (relative: a setrecursionlimit() meanwhile moved the count too)
                 capi.shift_recursion_count(-shift)
     return _resume_call(function, values)
+
+
+def _made_cells(code: types.CodeType, values, closure: tuple):
+    """``values`` (a list: in place) with what COPY_FREE_VARS and MAKE_CELL would
+    have put in the cell and free slots: the closure's cells, and new cells holding
+    the argument (or nothing)."""
+    names = localsplus_names(code)
+    if len(closure) != len(code.co_freevars):
+        raise SystemError(f"{code.co_qualname}: resumed without its closure")
+    if type(values) is not list:
+        values = list(values)
+    for i in sorted(_cell_slots(code)):
+        if names[i] in code.co_freevars:
+            values[i] = closure[code.co_freevars.index(names[i])]
+        else:
+            values[i] = types.CellType() if values[i] is UNBOUND else types.CellType(values[i])
+    return values
 
 
 def _resume_call(function, values):

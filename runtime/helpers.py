@@ -27,6 +27,7 @@ class _Unbound:
 
 
 UNBOUND = _Unbound()
+EMPTIED = _Unbound()     # a local slot emptied by del (zero_arg_super's first argument)
 
 
 # ---- frame introspection (compiled code has no frame of its own) --------------
@@ -57,10 +58,13 @@ def mapping_dir(mapping):
 
 
 def zero_arg_super(class_cell, first, first_is_cell):
+    """super() with no arguments. ``first``: the first parameter's value (a cell if
+    it is one), UNBOUND when the code has no parameters, EMPTIED when its slot was
+    emptied (``del self``; None is a value like any other)."""
     if first is UNBOUND:
         raise RuntimeError("super(): no arguments")
-    if first is None or first_is_cell:
-        if first is None:
+    if first is EMPTIED or first_is_cell:
+        if first is EMPTIED:
             raise RuntimeError("super(): arg[0] deleted")
         try:
             first = first.cell_contents
@@ -325,28 +329,35 @@ def _derives(cls, base) -> bool:
     return any(m is base for m in type.__dict__["__mro__"].__get__(cls))
 
 
-def _check_except_type(typ, star=False):
-    what = "catching classes that do not inherit from BaseException is not allowed"
+# (helpers raise their errors themselves, not from a nested helper: native code
+# drops the one traceback entry of the helper it called)
+def _except_type_error(typ, star=False):
+    """The TypeError message for an except clause's bad type, or None."""
     items = typ if isinstance(typ, tuple) else (typ,)
     for t in items:
         if not (isinstance(t, type) and _derives(t, BaseException)):
-            raise TypeError(what)
+            return "catching classes that do not inherit from BaseException is not allowed"
         if star and _derives(t, BaseExceptionGroup):
-            raise TypeError("catching ExceptionGroup with except* is not allowed. "
-                            "Use except instead.")
+            return ("catching ExceptionGroup with except* is not allowed. "
+                    "Use except instead.")
+    return None
 
 
 def check_exc_match(exc, typ):
     """CHECK_EXC_MATCH as CPython does it (PyErr_GivenExceptionMatches): the
     exception's real class against each class by the MRO, no __instancecheck__."""
-    _check_except_type(typ)
+    bad = _except_type_error(typ)
+    if bad is not None:
+        raise TypeError(bad)
     items = typ if isinstance(typ, tuple) else (typ,)
     return any(_derives(type(exc), t) for t in items)
 
 
 def check_eg_match(exc, typ):
     """CHECK_EG_MATCH: (rest, match) where match is None if nothing matched."""
-    _check_except_type(typ, star=True)
+    bad = _except_type_error(typ, star=True)
+    if bad is not None:
+        raise TypeError(bad)
     if isinstance(exc, typ):
         if isinstance(exc, BaseExceptionGroup):
             return None, exc
@@ -402,16 +413,19 @@ def prep_reraise_star(orig, excs):
 
 # ---- unpacking and containers ----------------------------------------------
 
-def _iterate(seq):
-    """iter(seq), with the interpreter's message for a non-iterable."""
+def _not_iterable(seq):
+    """The interpreter's message for unpacking a non-iterable, or None."""
     cls = type(seq)
     if getattr(cls, "__iter__", None) is None and not hasattr(cls, "__getitem__"):
-        raise TypeError(f"cannot unpack non-iterable {cls.__name__} object")
-    return iter(seq)
+        return f"cannot unpack non-iterable {cls.__name__} object"
+    return None
 
 
 def unpack_sequence(seq, count):
-    it = _iterate(seq)
+    bad = _not_iterable(seq)
+    if bad is not None:
+        raise TypeError(bad)
+    it = iter(seq)
     values = []
     for v in it:
         if len(values) == count:
@@ -423,7 +437,10 @@ def unpack_sequence(seq, count):
 
 
 def unpack_ex(seq, before, after):
-    it = _iterate(seq)
+    bad = _not_iterable(seq)
+    if bad is not None:
+        raise TypeError(bad)
+    it = iter(seq)
     head = []
     while len(head) < before:
         for v in it:

@@ -491,3 +491,105 @@ print("survived")
 """
     proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_a_deopt_at_entry_of_code_with_cells_resumes_with_them():
+    # an argument that does not unbox deoptimises before COPY_FREE_VARS / MAKE_CELL
+    # ran: the cells are made (the free ones taken from the closure) and the call
+    # resumes at RESUME (it segfaulted: the free slots were handed over empty)
+    src = """
+import jit
+def outer():
+    k = 10
+    def f(r):
+        return k + r
+    return f
+class Circle:
+    def __init__(self, r):
+        super(Circle, self).__init__()
+        self.r = r
+def cellarg(a):
+    def g():
+        return a * 2
+    return g()
+fast = jit.compile(outer())
+Circle.__init__ = jit.compile(Circle.__init__)
+ca = jit.compile(cellarg)
+out = [fast(1), fast(2**63), fast(1), vars(Circle(1)), vars(Circle(10**20)), ca(3), ca(2**70), ca(3)]
+assert out == [11, 2**63 + 10, 11, {'r': 1}, {'r': 10**20}, 6, 2**71, 6], out
+print("survived")
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
+def tb_unpack(seq):
+    a, *b = seq
+    return a, b
+
+
+def tb_unpack2(seq):
+    a, b = seq
+    return a + b
+
+
+def tb_catch(t):
+    try:
+        raise ValueError(1)
+    except t:
+        return "caught"
+
+
+class _BadIter:
+    def __iter__(self):
+        raise KeyError("from __iter__")
+
+
+def test_helper_errors_leave_no_runtime_frames_in_tracebacks():
+    # helpers raise their errors themselves: a nested helper's frame used to stay
+    # in the traceback (runtime/helpers.py _iterate, _check_except_type)
+    def entries(f, arg):
+        try:
+            f(arg)
+        except Exception as e:
+            return type(e).__name__, str(e), [(t.name, t.lineno)
+                                               for t in traceback.extract_tb(e.__traceback__)][1:]
+        return None
+    cases = [(tb_unpack, 5), (tb_unpack2, 5), (tb_unpack2, _BadIter()), (tb_unpack, (1,)),
+             (tb_catch, 5), (tb_catch, (ValueError, 3)), (tb_catch, ValueError)]
+    expected = [entries(f, a) for f, a in cases]
+    compiled = {f: jit.compile(f) for f, _ in cases}
+    for _ in range(2):
+        assert [entries(compiled[f], a) for f, a in cases] == expected
+
+
+class _SuperA:
+    def m(self):
+        return "A.m"
+
+
+class _SuperB(_SuperA):
+    def m(self):
+        return super().m()
+
+    def gone(self):
+        del self
+        return super().m()
+
+
+def _no_class_super(x):
+    return super()
+
+
+def test_zero_argument_super_with_none_and_emptied_first_argument():
+    # None is a first argument like any other; only an emptied slot is "deleted"
+    def outcome(f, *args):
+        try:
+            return f(*args)
+        except Exception as e:
+            return type(e).__name__, str(e)
+    cases = [(_SuperB.m, None), (_SuperB.m, _SuperB()), (_SuperB.gone, _SuperB()),
+             (_no_class_super, None), (_no_class_super, 5)]
+    expected = [outcome(f, a) for f, a in cases]
+    for _ in range(2):
+        assert [outcome(jit.compile(f), a) for f, a in cases] == expected
