@@ -20,6 +20,12 @@ import os
 from .errors import CompileError, UnsupportedError
 from .specialize import arg_type
 
+# The program may patch the builtins module (builtins.range = ...): the runtime
+# keeps the ones it started with, as the interpreter's own C code never sees a patch
+from builtins import (any, bool, dict, enumerate, float, frozenset, id, int,
+    isinstance, len, list, map, min, object, property, range, set, str, sum, super,
+    tuple, type)  # noqa: A004
+
 DEOPT_LIMIT = 4           # deopts at one site before re-specialising without its guess
 RESPECIALIZE_LIMIT = 6    # re-specialisations of one row before it goes generic
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import ctypes
 
+# The program may patch the builtins module (builtins.range = ...): the runtime
+# keeps the ones it started with, as the interpreter's own C code never sees a patch
+from builtins import (dict, getattr, int, len, list, range, set, str, tuple)  # noqa: A004
+
 # name -> (return type, parameter types), in LLVM IR syntax. ptr = PyObject* etc.
 FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # numbers

@@ -48,6 +48,12 @@ import types
 
 from .helpers import UNBOUND
 
+# The program may patch the builtins module (builtins.range = ...): the runtime
+# keeps the ones it started with, as the interpreter's own C code never sees a patch
+from builtins import (all, any, bool, bytearray, bytes, dict, enumerate, exec,
+    frozenset, id, int, isinstance, len, list, max, min, next, range, set, sorted, str,
+    tuple, type, zip)  # noqa: A004
+
 
 class _Null:
     def __repr__(self):

@@ -15,6 +15,12 @@ import types
 
 from . import abi, funcobject
 
+# The program may patch the builtins module (builtins.range = ...): the runtime
+# keeps the ones it started with, as the interpreter's own C code never sees a patch
+from builtins import (all, any, bool, bytearray, bytes, dict, enumerate, float,
+    frozenset, getattr, hasattr, id, int, isinstance, issubclass, iter, len, list,
+    object, range, repr, set, sorted, str, super, tuple, type, zip)  # noqa: A004
+
 _import = _builtins.__import__
 _MISSING = object()
 

@@ -593,3 +593,39 @@ def test_zero_argument_super_with_none_and_emptied_first_argument():
     expected = [outcome(f, a) for f, a in cases]
     for _ in range(2):
         assert [outcome(jit.compile(f), a) for f, a in cases] == expected
+
+
+def _patched_range_user(x):
+    def get():
+        return x
+    return x * x + get()          # x * x past 64 bits: a deopt
+
+
+def _patched_range_comprehension(n, k):
+    return [i * k for i in range(n)]   # a native range iterator boxed by a deopt
+
+
+def test_a_deopt_does_not_run_the_programs_patched_builtins():
+    # the runtime keeps the builtins it started with: a deopt used to call a patched
+    # builtins.range (and len, iter ...) itself
+    import builtins
+    real = builtins.range
+    calls = []
+
+    def traced(*a):
+        calls.append(a)
+        return real(*a)
+    f, g = jit.compile(_patched_range_user), jit.compile(_patched_range_comprehension)
+    f(3)
+    g(4, 3)
+    g(4, 3)
+    try:
+        builtins.range = traced
+        assert f(2 ** 40) == 2 ** 80 + 2 ** 40
+        assert calls == []
+        # (the program's own range() call sees its patch, compiled or not)
+        builtins.range = lambda *a: real(*a)[1:]
+        assert g(4, 2 ** 62) == _patched_range_comprehension(4, 2 ** 62) == \
+            [2 ** 62, 2 ** 63, 3 * 2 ** 62]
+    finally:
+        builtins.range = real
