@@ -182,6 +182,21 @@ def _on_compile_thread(fn, *args):
     raise value
 
 
+def _after_fork_in_child():
+    # the compile thread, and whatever it held (the lock, mid-compile), stayed in
+    # the parent: the child starts afresh
+    global _lock, _worker
+    _lock = threading.RLock()
+    _worker = None
+    try:      # llvmlite's own lock around every LLVM call, held by it too
+        llvm.ffi.lib._lock._lock = threading.RLock()
+    except AttributeError:
+        pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _compile_worker(jobs):
     while True:
         fn, args, box, done = jobs.get()

@@ -629,3 +629,42 @@ def test_a_deopt_does_not_run_the_programs_patched_builtins():
             [2 ** 62, 2 ** 63, 3 * 2 ** 62]
     finally:
         builtins.range = real
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_while_another_thread_compiles_can_compile():
+    # the compile thread (and the locks it held mid-compile) stay in the parent
+    src = """
+import os, threading, time, jit
+def make(i):
+    src = f"def f{i}(n):\\n    s = 0\\n" + "".join(f"    s += n * {k} % 7\\n" for k in range(40)) + "    return s\\n"
+    ns = {}; exec(src, ns); return ns[f"f{i}"]
+stop = False
+def compiler():
+    i = 0
+    while not stop:
+        f = jit.compile(make(i)); f(3); i += 1
+t = threading.Thread(target=compiler, daemon=True); t.start()
+time.sleep(0.3)
+hung = 0
+for k in range(4):
+    pid = os.fork()
+    if pid == 0:
+        g = jit.compile(make(1000 + k))
+        os._exit(0 if g(5) == 120 else 1)
+    for _ in range(200):
+        r, st = os.waitpid(pid, os.WNOHANG)
+        if r:
+            assert st == 0, st
+            break
+        time.sleep(0.05)
+    else:
+        hung += 1; os.kill(pid, 9); os.waitpid(pid, 0)
+stop = True
+assert hung == 0, hung
+print("survived")
+"""
+    env = dict(os.environ, JIT_CACHE="0")
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
