@@ -2072,7 +2072,6 @@ def _vectorcall(L, op, result: str):
     kwn = op.attrs["kwnames"]
     kwnames = L.const(kwn) if kwn else "null"
     npos = nargs - len(kwn)
-    offset_flag = (npos | abi.VECTORCALL_ARGUMENTS_OFFSET) - (1 << 64)   # as a signed i64
     if first.id in L.static_null and _maybe_class(L, second):
         _class_call(L, op, L.v(second), [L.v(a) for a in args], npos, kwnames, result)
         return

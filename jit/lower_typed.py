@@ -999,7 +999,7 @@ def lo_direct_call(L, op):
         L.allocas.append(f"{out} = alloca [{len(results) + 1} x i64]")
         L.emit(f"store i64 {want}, ptr {out}")
     r1 = L.t()
-    if fp is not None and fp == L.recursive_impl:
+    if fp == L.recursive_impl:
         L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
                f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts)")
     elif inlined:      # a copy's direct entry takes this thread state along

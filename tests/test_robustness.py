@@ -223,6 +223,14 @@ def test_defaults_fast_path_follows_defaults_assignment():
         g(1, 2)
 
 
+def _survives(src, **env):
+    """Run ``src`` in a fresh interpreter (a crash must fail only this test); it
+    prints "survived" when every check in it passed."""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, **env))
+    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
 def test_deep_recursion_with_raised_limit_never_crashes():
     # Native frames live on the C stack; with the interpreter's limit raised far
     # beyond what the stack holds, compiled code must raise RecursionError, not die.
@@ -250,8 +258,7 @@ for f in (ns["q"], ns["r"], ns["f"]):
         pass
 print("survived")
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+    _survives(src)
 
 
 def test_threads_with_small_stacks_get_recursion_error_not_a_crash():
@@ -281,8 +288,7 @@ assert all(isinstance(x, float) or x == "maximum recursion depth exceeded" for x
 assert isinstance(out[0], float) and isinstance(out[-1], float), out
 print("survived")
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+    _survives(src)
 
 
 def test_stack_floors_are_per_thread():
@@ -457,10 +463,7 @@ t = threading.Thread(target=key, args=(0,)); t.start(); t.join()
 assert out == [3, other.__wrapped__(1.5)], out
 print("survived")
 """
-    env = dict(os.environ, JIT_CACHE="0")
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
-                          timeout=300, env=env)
-    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+    _survives(src, JIT_CACHE="0")
 
 
 def test_a_later_thread_with_the_same_pthread_id_gets_its_own_stack_floor():
@@ -489,8 +492,7 @@ for i in range(300):
 assert out <= {5, 990, "RecursionError"} and 5 in out, out
 print("survived")
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+    _survives(src)
 
 
 def test_a_deopt_at_entry_of_code_with_cells_resumes_with_them():
@@ -519,8 +521,7 @@ out = [fast(1), fast(2**63), fast(1), vars(Circle(1)), vars(Circle(10**20)), ca(
 assert out == [11, 2**63 + 10, 11, {'r': 1}, {'r': 10**20}, 6, 2**71, 6], out
 print("survived")
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+    _survives(src)
 
 
 def tb_unpack(seq):
@@ -664,7 +665,4 @@ stop = True
 assert hung == 0, hung
 print("survived")
 """
-    env = dict(os.environ, JIT_CACHE="0")
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
-                          timeout=300, env=env)
-    assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+    _survives(src, JIT_CACHE="0")
