@@ -125,6 +125,8 @@ class Lowering:
         self.fail_blocks: dict = {}      # id(op) -> (op, its shared failure path): branch_fail
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
+        self.strides = None                     # lower_typed.Strides, when asked for
+        self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step
         self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
         self.deopt_depth = 0
         # per-site caches of 4 words: LOAD_GLOBAL {globals ver, builtins ver, value},
@@ -785,6 +787,8 @@ class Lowering:
             head += [f"  %slot{i} = alloca {lt}", f"  store {lt} {ZERO[lt]}, ptr %slot{i}"]
             if st != OBJ:   # typed slots cannot hold NULL: a flag says "bound"
                 head += [f"  %bound{i} = alloca i1", f"  store i1 false, ptr %bound{i}"]
+        for i in sorted(self.strides.slots if self.strides else ()):
+            head += [f"  %stride{i} = alloca i64", f"  store i64 0, ptr %stride{i}"]
         head += ["  " + a for a in self.allocas]
         head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
                  "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
@@ -1330,6 +1334,7 @@ def lo_store_local(L, op):
         i = op.attrs["slot"]
         L.emit(f"store {lt} {L.v(op.args[0])}, ptr {L.slot(i)}")
         L.emit(f"store i1 true, ptr %bound{i}")
+        store_stride(L, op)
         return
     s = L.slot(op.attrs["slot"])
     old = L.t()
@@ -3176,6 +3181,6 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _icmp, deopt_null,  # noqa: E402
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _icmp, deopt_null, store_stride,  # noqa: E402
                           float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)

@@ -31,6 +31,7 @@ declare double @llvm.fabs.f64(double)
 declare double @llvm.sqrt.f64(double)
 declare double @llvm.roundeven.f64(double)
 declare double @llvm.copysign.f64(double, double)
+declare void @llvm.prefetch.p0(ptr, i32, i32, i32)
 ; Python's float % (CPython float_rem); the divisor is not zero
 define internal double @jit.fmod(double %x, double %y) alwaysinline {
   %m = frem double %x, %y
@@ -413,9 +414,10 @@ def lo_num_truth(L, op):
 
 # ---- sequences -------------------------------------------------------------------
 
-def _seq_index(L, c, k, allow_tuple, exact=None):
+def _seq_index(L, c, k, allow_tuple, exact=None, index=None, write=False):
     """(in_bounds, item pointer): inline indexing of an exact list (or tuple).
-    ``exact``: the specialiser knows which ("list"/"tuple"): no type check."""
+    ``exact``: the specialiser knows which ("list"/"tuple"): no type check.
+    ``index``: the IR value of ``k`` (a loop counter's access prefetches)."""
     if exact is not None:
         is_list = "true" if exact == "list" else "false"
         is_tuple = "true" if exact == "tuple" and allow_tuple else "false"
@@ -437,6 +439,8 @@ def _seq_index(L, c, k, allow_tuple, exact=None):
     items = _select(L, is_list, list_items, tuple_items, "ptr")
     p = L.t()
     L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {idx}")
+    if index is not None:
+        _prefetch(L, items, idx, index, write)
     chk_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
@@ -446,9 +450,117 @@ def _seq_index(L, c, k, allow_tuple, exact=None):
     return ok, ptr
 
 
+# ---- prefetching strided access -----------------------------------------------
+# ``xs[j]`` in ``for j in range(a, b, step)`` with a large step touches a new cache
+# line (and page) each iteration, which the hardware prefetcher does not follow
+# across pages: a sieve's marking loop waited on memory for most of its time. Such
+# an access prefetches the item PREFETCH_AHEAD iterations ahead (a hint: never
+# faults, whatever the address).
+PREFETCH_AHEAD = 32
+
+
+class Strides:
+    """Which values are the counter of a native range loop whose step may be large:
+    its range_next's result or a block parameter only ever given that result; and
+    which typed local slots such counters are stored in (the slot's stride then
+    lives in ``%stride<slot>``, 0 while it holds anything else)."""
+
+    def __init__(self, fn: ir.Function):
+        self.producer = {r.id: op for blk in fn.blocks for op in blk.ops for r in op.results}
+        self.incoming: dict[int, list] = {}    # block parameter id -> values given it
+        for blk in fn.blocks:
+            for op in blk.ops:
+                for target, targs in op.targets:
+                    for param, a in zip(target.params, targs):
+                        self.incoming.setdefault(param.id, []).append(a)
+        self.counter: dict[int, int] = {}     # value id -> id(range_next)
+        for blk in fn.blocks:
+            for op in blk.ops:
+                if op.kind == "range_next" and not self._small_step(fn, op):
+                    self.counter[op.results[0].id] = id(op)
+        changed = True
+        while changed:
+            changed = False
+            for pid, sources in self.incoming.items():
+                roots = {self.counter.get(s.id) for s in sources}
+                if pid not in self.counter and len(roots) == 1 and None not in roots:
+                    self.counter[pid] = roots.pop()
+                    changed = True
+        stores = [op for blk in fn.blocks for op in blk.ops if op.kind == "store_local"]
+        self.slots = {op.attrs["slot"] for op in stores if op.args[0].id in self.counter}
+        self.loaded = {op.result.id: op.attrs["slot"] for blk in fn.blocks for op in blk.ops
+                       if op.kind == "load_local" and op.attrs["slot"] in self.slots}
+
+    def _origins(self, v) -> list:
+        """The ops that make ``v``, through block parameters."""
+        seen, todo, out = set(), [v], []
+        while todo:
+            v = todo.pop()
+            if v.id in seen:
+                continue
+            seen.add(v.id)
+            if v.id in self.incoming:
+                todo += self.incoming[v.id]
+            elif v.id in self.producer:
+                out.append(self.producer[v.id])
+        return out
+
+    def _small_step(self, fn, range_next) -> bool:
+        """A constant step under 64 items (512 bytes): the hardware follows it."""
+        its = self._origins(range_next.args[0])
+        if len(its) != 1 or its[0].kind != "range_iter":
+            return False
+        rngs = self._origins(its[0].args[0])
+        if len(rngs) != 1 or rngs[0].kind != "range_new":
+            return False
+        if len(rngs[0].args) < 3:
+            return True
+        step = self.producer.get(rngs[0].args[2].id)
+        return (step is not None and step.kind == "const" and step.result.type == I64
+                and abs(fn.consts[step.attrs["index"]]) < 64)
+
+
+def strides(L) -> Strides:
+    if L.strides is None:
+        L.strides = Strides(L.fn)
+    return L.strides
+
+
+def store_stride(L, op):
+    """store_local into a slot that holds a loop counter: record its stride."""
+    slot = op.attrs["slot"]
+    if slot in strides(L).slots:
+        step = L.range_steps.get(strides(L).counter.get(op.args[0].id), "0")
+        L.emit(f"store i64 {step}, ptr %stride{slot}")
+
+
+def _stride_of(L, index: ir.Value) -> str | None:
+    st = strides(L)
+    root = st.counter.get(index.id)
+    if root is not None:
+        return L.range_steps.get(root)
+    slot = st.loaded.get(index.id)
+    if slot is None:
+        return None
+    s = L.t()
+    L.emit(f"{s} = load i64, ptr %stride{slot}")
+    return s
+
+
+def _prefetch(L, items: str, k: str, index: ir.Value, write: bool):
+    stride = _stride_of(L, index)
+    if stride is None:
+        return
+    ahead = _bin(L, "add", k, _bin(L, "mul", stride, str(PREFETCH_AHEAD)))
+    p = L.t()
+    L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {ahead}")
+    L.emit(f"call void @llvm.prefetch.p0(ptr {p}, i32 {int(write)}, i32 3, i32 1)")
+
+
 def lo_seq_getitem(L, op):
     c, k = L.v(op.args[0]), L.v(op.args[1])
-    ok, ptr = _seq_index(L, c, k, allow_tuple=True, exact=op.attrs.get("exact"))
+    ok, ptr = _seq_index(L, c, k, allow_tuple=True, exact=op.attrs.get("exact"),
+                         index=op.args[1])
     fast, slow, join = L.label("gi.fast"), L.label("gi.slow"), L.label("gi.join")
     L.br_likely(ok, fast, slow)
     L.start(fast)
@@ -472,7 +584,8 @@ def lo_seq_getitem(L, op):
 
 def lo_seq_setitem(L, op):
     c, k, v = (L.v(x) for x in op.args)
-    ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"))
+    ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"),
+                         index=op.args[1], write=True)
     fast, slow, join = L.label("si.fast"), L.label("si.slow"), L.label("si.join")
     L.br_likely(ok, fast, slow)
     L.start(fast)
@@ -509,7 +622,8 @@ def lo_seq_setitem_float(L, op):
     in place: no other reference exists, so nothing can tell it from a new float
     (n-body style updates then allocate nothing). Otherwise a new float is stored."""
     c, k, d = (L.v(x) for x in op.args)
-    ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"))
+    ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"),
+                         index=op.args[1], write=True)
     fast, slow, join = L.label("sf.fast"), L.label("sf.slow"), L.label("sf.join")
     L.br_likely(ok, fast, slow)
     L.start(fast)
@@ -939,6 +1053,7 @@ def lo_range_next(L, op):
     L.emit(f"{p} = getelementptr i64, ptr {it}, i64 0")
     L.emit(f"store i64 {nxt2}, ptr {p}")
     L.emit(f"{L.v(value)} = add i64 {cur}, 0")
+    L.range_steps[id(op)] = step
 
 
 def lo_range_obj_next(L, op):

@@ -867,3 +867,25 @@ def test_calls_are_planned_for_what_the_name_is_bound_to():
         assert c(5) == from_imported_math(5)
     finally:
         _sqrt_bound = saved
+
+
+def mark_multiples(flags, i):
+    for j in range(i * i, len(flags), i):
+        flags[j] = False
+    hits = 0
+    for k in range(len(flags)):
+        hits += flags[k]
+    return hits
+
+
+def test_strided_list_access_prefetches():
+    # a list indexed by a range loop's counter prefetches the item 32 steps ahead
+    # (a hint: the hardware prefetcher does not follow a large stride across pages);
+    # a constant small step needs none
+    import re
+    c = jit.compile(mark_multiples)
+    flags = [True] * 50
+    assert c(flags, 3) == mark_multiples([True] * 50, 3) and flags[9] is False
+    text = dispatcher(c).rows[0][1].native.llvm_ir
+    # the store's (for writing); the unit-stride load has none
+    assert re.findall(r"call void @llvm.prefetch.p0\(ptr \S+, i32 (\d),", text) == ["1"]

@@ -450,6 +450,24 @@ def div_by_zero_late(n):
     return out
 
 
+@case((60, 7), (60, -5), (60, 1), (5, 9), (60, 0), (IMAX, IMAX), (60, 2.5))
+def strided_list_loops(n, step):
+    # list accesses indexed by a range loop's counter prefetch ahead by its step;
+    # the counter's local is reused for other values in between, and the step may be
+    # negative, zero (ValueError) or near 2**63 (the ahead address wraps: a hint only)
+    xs = [i % 3 == 0 for i in range(n if n < 100 else 100)]
+    start, stop = (0, len(xs)) if step > 0 else (len(xs) - 1, -1)
+    for j in range(start, stop, step):
+        xs[j] = not xs[j]
+    j = n % 5
+    xs[j] = j
+    for j in range(stop - 1 if step > 0 else 0, start - 1 if step > 0 else len(xs), -step):
+        if xs[j]:
+            xs[j] = j * 0.5
+        j = xs[j - 1] if xs[j] else 0
+    return xs, j
+
+
 @case((IMIN,), (0,), (5,), (IMAX,), (0.0,), (-0.0,), (True,), (False,), (I63,), (-BIG,), (NAN,))
 def neg(a):
     return -a
