@@ -68,6 +68,13 @@ def compile(obj, *, fallback: bool = True, specialize: bool = True):
             raise UnsupportedError(f"{code.co_qualname}: generators and coroutines run in the "
                                    "interpreter", opcode="RETURN_GENERATOR",
                                    lineno=code.co_firstlineno)
+        if code is not obj and not pipeline.exact_namespaces(obj.__globals__, obj.__builtins__):
+            which = "globals" if type(obj.__globals__) is not dict else "builtins"
+            raise UnsupportedError(
+                f"{code.co_qualname}: its {which} are a "
+                f"{type(getattr(obj, f'__{which}__')).__name__}, not a dict (name lookups "
+                "through its methods run in the interpreter)", opcode="LOAD_GLOBAL",
+                lineno=code.co_firstlineno)
         native = pipeline.compile_code(code, function=obj if code is not obj else None,
                                        specialize=specialize)
     except UnsupportedError as exc:

@@ -2478,7 +2478,7 @@ def _fb_super(L, op):
         cls_cell = L.or_none(cell)
     else:
         cls_cell = L.none()
-    if code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) > 0:
+    if code.co_argcount > 0:     # (as super_init_without_args: not *args, not keyword-only)
         slot0, isnull, first = L.t(), L.t(), L.t()
         L.emit(f"{slot0} = load ptr, ptr {L.slot(0)}")
         first_is_cell = L.const(code.co_varnames[0] in code.co_cellvars)

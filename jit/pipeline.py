@@ -391,14 +391,22 @@ _module_proto = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.py_
                                   ctypes.py_object, ctypes.py_object)
 
 
+def exact_namespaces(globals_, builtins_ns) -> bool:
+    """Native name lookups read the globals and builtins as exact dicts (as the
+    interpreter's LOAD_GLOBAL does only then; a dict subclass's __getitem__ or
+    __missing__ counts for it otherwise)."""
+    return type(globals_) is dict and type(builtins_ns) is dict
+
+
 def run_module_code(compiled, globals_, locals_):
     native = compiled.native
-    if "__builtins__" not in globals_:
-        globals_["__builtins__"] = _builtins
+    if "__builtins__" not in globals_:     # (as exec: the caller's builtins dict)
+        globals_["__builtins__"] = _builtins.__dict__
     b = globals_["__builtins__"]
     builtins_ns = b.__dict__ if isinstance(b, types.ModuleType) else b
-    if not isinstance(builtins_ns, dict):
-        raise TypeError("__builtins__ must be a dict or a module")
+    if not exact_namespaces(globals_, builtins_ns):
+        _builtins.exec(compiled.code, globals_, locals_)   # the interpreter's lookups
+        return None
     if native._module_entry is None:
         native._module_entry = _module_proto(native.library.address(f"{native.prefix}.module"))
     frame = make_frame(native.code, globals_)

@@ -204,6 +204,8 @@ DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutati
 TYPE_FLAGS = 168            # PyTypeObject.tp_flags
 TYPE_NEW = 312              # PyTypeObject.tp_new
 TYPE_ITERNEXT = 224         # PyTypeObject.tp_iternext
+TYPE_NAME = 24              # PyTypeObject.tp_name (const char *)
+TYPE_ITER = 216             # PyTypeObject.tp_iter
 
 TPFLAGS_SEQUENCE = 1 << 5
 TPFLAGS_MAPPING = 1 << 6

@@ -156,10 +156,6 @@ def _stack_shapes(code: types.CodeType) -> dict[int, tuple[bool, ...]]:
     where the slot holds a lasti offset. Like CPython's mark_stacks, opcodes other
     than COPY/SWAP are taken to pop and push at the top by their net effect."""
     instructions = {start: (nxt, op, arg) for start, nxt, op, arg in _instructions(code.co_code)}
-    if resume:
-        problem = _cells_unsafe(code, instructions)
-        if problem:
-            return problem
     handlers = [(2 * start, 2 * (start + length), 2 * target, dl >> 1, dl & 1)
                 for start, length, target, dl in _exception_table(code.co_exceptiontable)]
 

@@ -23,6 +23,40 @@ from builtins import (all, any, bool, bytearray, bytes, dict, enumerate, float,
 
 _import = _builtins.__import__
 _MISSING = object()
+_TYPE_MRO = type.__dict__["__mro__"]
+_TYPE_DICT = type.__dict__["__dict__"]
+_sequence_check = ctypes.pythonapi.PySequence_Check
+_sequence_check.argtypes, _sequence_check.restype = (ctypes.py_object,), ctypes.c_int
+_set_cause = ctypes.pythonapi.PyException_SetCause
+_set_cause.argtypes, _set_cause.restype = (ctypes.py_object, ctypes.py_object), None
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes, _incref.restype = (ctypes.py_object,), None
+
+
+def _tp_name(cls) -> str:
+    """PyTypeObject.tp_name as the interpreter's messages print it ("%.200s"): the
+    module-qualified name of a C type (decimal.Decimal), a class's own name."""
+    raw = ctypes.c_char_p.from_address(id(cls) + abi.TYPE_NAME).value or b""
+    return raw[:200].decode("utf-8", "replace")
+
+
+def _iterable(obj) -> bool:
+    """What makes PyObject_GetIter try: a tp_iter slot (a class's ``__iter__``, even
+    None), or PySequence_Check (an item slot, and not a dict)."""
+    has_iter = ctypes.c_void_p.from_address(id(type(obj)) + abi.TYPE_ITER).value
+    return bool(has_iter) or _sequence_check(obj) == 1
+
+
+def _lookup_special(obj, name):
+    """_PyObject_LookupSpecial: ``name`` on the type's MRO (never the instance, never
+    the metaclass), bound through its type's ``__get__``; _MISSING if absent."""
+    cls = type(obj)
+    for base in _TYPE_MRO.__get__(cls):
+        found = _TYPE_DICT.__get__(base).get(name, _MISSING)
+        if found is not _MISSING:
+            get = _mro_lookup(type(found), "__get__")
+            return found if get is None else get(found, obj, cls)
+    return _MISSING
 
 
 class _Unbound:
@@ -135,13 +169,12 @@ def store_name(name, value, locals):
 def delete_name(name, locals):
     if locals is None:
         raise SystemError(f"no locals when deleting {name!r}")
-    missing = False
     try:
         del locals[name]
-    except KeyError:
-        missing = True
-    if missing:
-        raise NameError(f"name '{name}' is not defined", name=name)
+        return
+    except BaseException:   # any error at all, as DELETE_NAME's format_exc_check_arg
+        pass
+    raise NameError(f"name '{name}' is not defined", name=name)
 
 
 def delete_global(name, globals):
@@ -266,9 +299,11 @@ _OBJECT_NEW = object.__dict__["__new__"]
 
 
 def _mro_lookup(cls, name):
-    for k in cls.__mro__:
-        if name in k.__dict__:
-            return k.__dict__[name]
+    """_PyType_Lookup: ``name`` in the dicts of ``cls``'s MRO, or None."""
+    for base in _TYPE_MRO.__get__(cls):
+        found = _TYPE_DICT.__get__(base).get(name, _MISSING)
+        if found is not _MISSING:
+            return found
     return None
 
 
@@ -288,7 +323,7 @@ def class_init(cls):
 
 
 def raise_init_result(result):
-    raise TypeError(f"__init__() should return None, not '{type(result).__name__}'")
+    raise TypeError(f"__init__() should return None, not '{_tp_name(type(result))}'")
 
 
 # ---- raising ----------------------------------------------------------------
@@ -307,32 +342,39 @@ def raise_no_active_exception():
 
 def make_exception(exc, cause, has_cause):
     """RAISE_VARARGS 1/2: the instance to raise, with its cause set."""
-    if isinstance(exc, type) and issubclass(exc, BaseException):
+    # (by the real types, as PyExceptionClass_Check / PyExceptionInstance_Check: a
+    # __class__ property does not make an object an exception)
+    if _is_exception_class(exc):
         value = exc()
-        if not isinstance(value, BaseException):
+        if not _derives(type(value), BaseException):
             raise TypeError(f"calling {exc!r} should have returned an instance of "
-                            f"BaseException, not {type(value).__name__}")
-    elif isinstance(exc, BaseException):
+                            f"BaseException, not {type(value)!r}")
+    elif _derives(type(exc), BaseException):
         value = exc
     else:
         raise TypeError("exceptions must derive from BaseException")
     if has_cause:
-        if isinstance(cause, type) and issubclass(cause, BaseException):
-            fixed = cause()
-            if not isinstance(fixed, BaseException):
-                raise TypeError(f"calling {cause!r} should have returned an instance of "
-                                f"BaseException, not {type(fixed).__name__}")
-        elif isinstance(cause, BaseException) or cause is None:
+        if _is_exception_class(cause):
+            fixed = cause()    # (whatever it returns becomes the cause, unchecked)
+        elif _derives(type(cause), BaseException) or cause is None:
             fixed = cause
         else:
             raise TypeError("exception causes must derive from BaseException")
-        value.__cause__ = fixed
+        if fixed is None or _derives(type(fixed), BaseException):
+            value.__cause__ = fixed
+        else:                  # what the __cause__ setter refuses, do_raise sets
+            _incref(fixed)     # (PyException_SetCause takes the reference)
+            _set_cause(value, fixed)
     return value
+
+
+def _is_exception_class(obj) -> bool:
+    return _derives(type(obj), type) and _derives(obj, BaseException)
 
 
 def _derives(cls, base) -> bool:
     """PyType_IsSubtype: by the MRO, never asking __subclasscheck__ (as `except` does)."""
-    return any(m is base for m in type.__dict__["__mro__"].__get__(cls))
+    return any(m is base for m in _TYPE_MRO.__get__(cls))
 
 
 # (helpers raise their errors themselves, not from a nested helper: native code
@@ -421,9 +463,8 @@ def prep_reraise_star(orig, excs):
 
 def _not_iterable(seq):
     """The interpreter's message for unpacking a non-iterable, or None."""
-    cls = type(seq)
-    if getattr(cls, "__iter__", None) is None and not hasattr(cls, "__getitem__"):
-        return f"cannot unpack non-iterable {cls.__name__} object"
+    if not _iterable(seq):
+        return f"cannot unpack non-iterable {_tp_name(type(seq))} object"
     return None
 
 
@@ -466,9 +507,8 @@ def unpack_ex(seq, before, after):
 
 
 def list_extend(lst, iterable):
-    cls = type(iterable)
-    if getattr(cls, "__iter__", None) is None and not hasattr(cls, "__getitem__"):
-        raise TypeError(f"Value after * must be an iterable, not {cls.__name__}")
+    if not _iterable(iterable):
+        raise TypeError(f"Value after * must be an iterable, not {_tp_name(type(iterable))}")
     lst.extend(iterable)
 
 
@@ -476,45 +516,76 @@ def set_update(s, iterable):
     s.update(iterable)
 
 
+class _Duplicate(Exception):
+    """A key already there (merging for a call's **): the caller words the error."""
+
+
+def _merge(d, b, duplicates_fail):
+    """dict_merge(d, b) as PyDict_Update / _PyDict_MergeEx(.., 2) do it: a dict (not
+    iterated otherwise) item by item; anything else by ``b.keys()`` and ``b[key]``
+    (an AttributeError from either says "not a mapping" to the caller)."""
+    if _derives(type(b), dict) and _mro_lookup(type(b), "__iter__") is dict.__iter__:
+        pairs = dict.items(b)
+    else:
+        keys = b.keys()
+        try:
+            it = iter(keys)
+        except TypeError:
+            it = None
+        if it is None:
+            raise TypeError(f"{_tp_name(type(b))}.keys() returned a non-iterable "
+                            f"(type {_tp_name(type(keys))})")
+        pairs = ((key, _MISSING) for key in list(it))
+    for key, value in pairs:
+        if duplicates_fail and key in d:
+            raise _Duplicate(key)
+        d[key] = b[key] if value is _MISSING else value
+
+
 def dict_update(d, mapping):
-    if not hasattr(type(mapping), "keys"):
-        raise TypeError(f"'{type(mapping).__name__}' object is not a mapping")
-    d.update(mapping)
+    try:
+        _merge(d, mapping, False)
+        return
+    except AttributeError:
+        pass
+    raise TypeError(f"'{_tp_name(type(mapping))}' object is not a mapping")
 
 
 def _func_desc(func):
-    """CPython's _PyObject_FunctionStr: 'module.qualname()' or 'type object'."""
+    """CPython's _PyObject_FunctionStr: 'module.qualname()', or str(func) when it
+    has no __qualname__."""
     try:
         qualname = func.__qualname__
-    except Exception:
-        return f"{type(func).__name__} object"
-    if not isinstance(qualname, str):
-        return f"{type(func).__name__} object"
+    except AttributeError:
+        return str(func)
     module = getattr(func, "__module__", None)
-    if isinstance(module, str) and module != "builtins":
-        return f"{module}.{qualname}()"
-    return f"{qualname}()"
+    if module is not None and module != "builtins":
+        return f"{str(module)}.{str(qualname)}()"
+    return f"{str(qualname)}()"
 
 
 def dict_merge(d, mapping, func):
-    if not hasattr(type(mapping), "keys"):
+    """DICT_MERGE (a call's **mapping), with format_kwargs_error's messages."""
+    try:
+        _merge(d, mapping, True)
+        return
+    except AttributeError:
+        key = _MISSING
+    except _Duplicate as dup:
+        key = dup.args[0]
+    if key is _MISSING:
         raise TypeError(f"{_func_desc(func)} argument after ** must be a mapping, not "
-                        f"{type(mapping).__name__}")
-    for key in mapping.keys():
-        if key in d:
-            if not isinstance(key, str):
-                raise TypeError(f"{_func_desc(func)} keywords must be strings")
-            raise TypeError(f"{_func_desc(func)} got multiple values for keyword argument "
-                            f"'{key}'")
-        d[key] = mapping[key]
+                        f"{_tp_name(type(mapping))}")
+    raise TypeError(f"{_func_desc(func)} got multiple values for keyword argument "
+                    f"'{str(key)}'")
 
 
 def call_ex_args(func, args, kwargs):
     """CALL_FUNCTION_EX: normalise (args, kwargs) to (tuple, dict or None)."""
     if type(args) is not tuple:
-        if not hasattr(type(args), "__iter__") and not hasattr(type(args), "__getitem__"):
+        if not _iterable(args):
             raise TypeError(f"{_func_desc(func)} argument after * must be an iterable, not "
-                            f"{type(args).__name__}")
+                            f"{_tp_name(type(args))}")
         args = tuple(args)
     if kwargs is not None and type(kwargs) is not dict:
         d = {}
@@ -526,18 +597,16 @@ def call_ex_args(func, args, kwargs):
 # ---- with / imports / misc --------------------------------------------------
 
 def before_with(mgr):
-    cls = type(mgr)
-    enter = getattr(cls, "__enter__", _MISSING)
+    """BEFORE_WITH: __enter__ and __exit__ looked up as special methods."""
+    enter = _lookup_special(mgr, "__enter__")
     if enter is _MISSING:
-        raise TypeError(f"'{cls.__name__}' object does not support the context manager "
-                        "protocol")
-    exit_ = getattr(cls, "__exit__", _MISSING)
+        raise TypeError(f"'{_tp_name(type(mgr))}' object does not support the context "
+                        "manager protocol")
+    exit_ = _lookup_special(mgr, "__exit__")
     if exit_ is _MISSING:
-        raise TypeError(f"'{cls.__name__}' object does not support the context manager "
-                        "protocol (missed __exit__ method)")
-    bound_exit = exit_.__get__(mgr, cls) if hasattr(exit_, "__get__") else exit_
-    bound_enter = enter.__get__(mgr, cls) if hasattr(enter, "__get__") else enter
-    return bound_exit, bound_enter()
+        raise TypeError(f"'{_tp_name(type(mgr))}' object does not support the context "
+                        "manager protocol (missed __exit__ method)")
+    return exit_, enter()
 
 
 def import_name(name, fromlist, level, globals, locals, builtins):
@@ -606,77 +675,80 @@ def annotations_dict(pairs):
 
 # ---- pattern matching -------------------------------------------------------
 
-_MATCH_SELF = (bool, bytearray, bytes, dict, float, frozenset, int, list, set, str, tuple)
+_TPFLAGS_MATCH_SELF = 1 << 22     # (bool, bytes, dict, float, int, list, str, ...: inherited)
+_TYPE_FLAGS = type.__dict__["__flags__"]
 
 
 def match_class(subject, cls, names, count):
-    if not isinstance(cls, type):
-        raise TypeError("called match pattern must be a class")
+    """MATCH_CLASS: the attributes to match, or None for no match (ceval's
+    match_class: by the real type, exact tuples and strs, tp_name in messages)."""
+    if not _derives(type(cls), type):
+        raise TypeError("called match pattern must be a type")
     if not isinstance(subject, cls):
         return None
     seen = set()
     attrs = []
-    match_self = False
     if count:
         try:
             match_args = cls.__match_args__
         except AttributeError:
-            match_args = None
-        if match_args is None:
-            match_self = _is_match_self(cls)
+            match_args = _MISSING
+        match_self = False
+        if match_args is _MISSING:
             match_args = ()
-        elif not isinstance(match_args, tuple):
-            raise TypeError(f"{cls.__name__}.__match_args__ must be a tuple (got "
-                            f"{type(match_args).__name__})")
+            match_self = bool(_TYPE_FLAGS.__get__(cls) & _TPFLAGS_MATCH_SELF)
+        elif type(match_args) is not tuple:
+            raise TypeError(f"{_tp_name(cls)}.__match_args__ must be a tuple (got "
+                            f"{_tp_name(type(match_args))})")
         allowed = 1 if match_self else len(match_args)
         if allowed < count:
             plural = "" if allowed == 1 else "s"
-            raise TypeError(f"{cls.__name__}() accepts {allowed} positional sub-pattern{plural} "
-                            f"({count} given)")
+            raise TypeError(f"{_tp_name(cls)}() accepts {allowed} positional "
+                            f"sub-pattern{plural} ({count} given)")
         if match_self:
             attrs.append(subject)
         else:
             for i in range(count):
                 name = match_args[i]
-                if not isinstance(name, str):
+                if type(name) is not str:
                     raise TypeError(f"__match_args__ elements must be strings (got "
-                                    f"{type(name).__name__})")
-                if name in seen:
-                    raise TypeError(f"{cls.__name__}() got multiple sub-patterns for "
-                                    f"attribute {name!r}")
-                seen.add(name)
-                try:
-                    attrs.append(getattr(subject, name))
-                except AttributeError:
+                                    f"{_tp_name(type(name))})")
+                attr = _match_class_attr(subject, cls, name, seen)
+                if attr is _MISSING:
                     return None
+                attrs.append(attr)
     for name in names:
-        if name in seen:
-            raise TypeError(f"{cls.__name__}() got multiple sub-patterns for attribute {name!r}")
-        seen.add(name)
-        try:
-            attrs.append(getattr(subject, name))
-        except AttributeError:
+        attr = _match_class_attr(subject, cls, name, seen)
+        if attr is _MISSING:
             return None
+        attrs.append(attr)
     return tuple(attrs)
 
 
-def _is_match_self(cls):
-    # CPython: Py_TPFLAGS__MATCH_SELF, set on these builtins and inherited by subclasses
-    return any(issubclass(cls, t) for t in _MATCH_SELF)
+def _match_class_attr(subject, cls, name, seen):
+    if name in seen:
+        raise TypeError(f"{_tp_name(cls)}() got multiple sub-patterns for attribute {name!r}")
+    seen.add(name)
+    try:
+        return getattr(subject, name)
+    except AttributeError:
+        return _MISSING
 
 
 def match_keys(subject, keys):
+    """MATCH_KEYS: the values of ``keys`` through ``subject.get(key, dummy)``, or None
+    if one is missing."""
     if not keys:
         return ()
-    get = type(subject).get if hasattr(type(subject), "get") else None
-    seen = []
-    values = []
+    get = subject.get
+    seen = set()
     dummy = object()
+    values = []
     for key in keys:
-        if any(key == k for k in seen):
+        if key in seen:
             raise ValueError(f"mapping pattern checks duplicate key ({key!r})")
-        seen.append(key)
-        value = subject.get(key, dummy) if get is not None else dummy
+        seen.add(key)
+        value = get(key, dummy)
         if value is dummy:
             return None
         values.append(value)

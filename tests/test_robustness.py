@@ -578,6 +578,13 @@ class _SuperB(_SuperA):
         return super().m()
 
 
+    def star(*args):
+        return super().m()       # no positional parameter: "super(): no arguments"
+
+    def keyword_only(*, self):
+        return super().m()
+
+
 def _no_class_super(x):
     return super()
 
@@ -590,8 +597,13 @@ def test_zero_argument_super_with_none_and_emptied_first_argument():
         except Exception as e:
             return type(e).__name__, str(e)
     cases = [(_SuperB.m, None), (_SuperB.m, _SuperB()), (_SuperB.gone, _SuperB()),
-             (_no_class_super, None), (_no_class_super, 5)]
+             (_no_class_super, None), (_no_class_super, 5), (_SuperB.star, _SuperB())]
     expected = [outcome(f, a) for f, a in cases]
+    assert expected[-1] == ("RuntimeError", "super(): no arguments")
+    kw = jit.compile(_SuperB.keyword_only)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match=r"^super\(\): no arguments$"):
+            kw(self=_SuperB())
     for _ in range(2):
         assert [outcome(jit.compile(f), a) for f, a in cases] == expected
 
@@ -666,3 +678,30 @@ assert hung == 0, hung
 print("survived")
 """
     _survives(src, JIT_CACHE="0")
+
+
+class _MissingDict(dict):
+    def __missing__(self, key):
+        return "missing-" + key
+
+
+def test_dict_subclass_namespaces_keep_the_interpreters_lookups():
+    # LOAD_GLOBAL of a dict subclass goes through its __getitem__/__missing__, LOAD_NAME
+    # reads the globals as a plain dict: such functions and module code run in the
+    # interpreter (native lookups read exact dicts)
+    ns = _MissingDict()
+    exec("def f():\n    return undefined_global\n", ns)
+    g = jit.compile(ns["f"])
+    assert g() == "missing-undefined_global"
+    assert "not a dict" in jit.explain(g)
+    with pytest.raises(jit.UnsupportedError, match="globals are a _MissingDict") as info:
+        jit.compile(ns["f"], fallback=False)
+    assert info.value.opcode == "LOAD_GLOBAL" and info.value.lineno == 1
+    code = jit.compile(compile("r1 = undefined_name", "m.py", "exec"))
+    with pytest.raises(NameError, match="name 'undefined_name' is not defined"):
+        jit.exec(code, _MissingDict(), {})
+    plain = {}
+    jit.exec(jit.compile(compile("x = len", "m.py", "exec")), plain)
+    assert type(plain["__builtins__"]) is dict and plain["x"] is len   # as exec inserts it
+    with pytest.raises(TypeError, match="'int' object is not subscriptable"):
+        jit.exec(jit.compile(compile("x = len", "m.py", "exec")), {"__builtins__": 5})

@@ -312,3 +312,28 @@ def callable_objects():
             return x + self.n
     a = Adder(3)
     return a(1), list(map(a, [1, 2])), callable(a), callable(Adder)
+
+
+def _keywords(**k):
+    return k
+
+
+class _NamedCallable:
+    def __call__(self, *a, **k):
+        return a, k
+
+    def __repr__(self):
+        return "NamedCallable!"
+
+
+@case((0,), (1,), (2,), (3,))
+def call_error_describes_callee(which):
+    # the callee as _PyObject_FunctionStr names it: module.qualname(), or str(obj)
+    import functools
+    if which == 0:
+        return _NamedCallable()(**5)
+    if which == 1:
+        return _NamedCallable()(*5)
+    if which == 2:
+        return functools.partial(_keywords)(a=1, **{"a": 2})
+    return len(**{1: 2}, **{1: 3})

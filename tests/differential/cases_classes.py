@@ -620,3 +620,24 @@ def class_prepare_returns_odd_namespaces():
         except Exception as e:         # TypeError from __build_class__ or the body
             out.append((type(e).__name__, str(e)))
     return out
+
+
+class _NoDelNamespace(dict):
+    def __delitem__(self, k):
+        raise RuntimeError("refused")
+
+
+class _MetaNoDel(type):
+    @classmethod
+    def __prepare__(mcls, name, bases):
+        return _NoDelNamespace()
+
+
+@case(())
+def class_body_del_error_is_name_error():
+    # DELETE_NAME turns any error of the namespace into NameError
+    class K(metaclass=_MetaNoDel):
+        x = 1
+        del x
+    return K
+

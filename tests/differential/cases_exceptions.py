@@ -685,3 +685,28 @@ def except_tuple_matches_by_mro(k):
         return ("first", type(e).__name__)
     except (OSError, ValueError) as e:
         return ("second", type(e).__name__)
+
+
+class _NewReturnsInt(Exception):
+    def __new__(cls, *args):
+        return 5
+
+
+class _SpoofedClass:
+    __class__ = property(lambda self: ValueError)
+
+
+@case((0,), (1,), (2,), (3,))
+def raise_checks_real_types(which):
+    # do_raise: a class is called and its result checked (not the cause's); an
+    # object is an exception by its real type, whatever __class__ says
+    try:
+        if which == 0:
+            raise _NewReturnsInt
+        if which == 1:
+            raise ValueError("x") from _NewReturnsInt
+        if which == 2:
+            raise _SpoofedClass()
+        raise ValueError from _SpoofedClass()
+    except ValueError as e:
+        return repr(e.__cause__), e.__suppress_context__

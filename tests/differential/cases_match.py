@@ -341,3 +341,73 @@ def match_nested_json(doc):
             return name, None
         case {"type": "group", "members": [{"name": n}, *_]}:
             return "group of", n
+
+
+class _TupleSub(tuple):
+    pass
+
+
+class _ArgsSub:
+    __match_args__ = _TupleSub(("a",))
+    a = 1
+
+
+class _ArgsNone:
+    __match_args__ = None
+    a = 1
+
+
+class _StrSub(str):
+    pass
+
+
+class _ArgsStrSub:
+    __match_args__ = (_StrSub("a"),)
+    a = 1
+
+
+class _Holder:
+    not_a_type = 5
+
+
+@case((_ArgsSub(),), (_ArgsNone(),), (_ArgsStrSub(),), (5,))
+def match_class_rules(o):
+    # exact tuples of exact strs only; a non-type pattern is "must be a type"
+    match o:
+        case _ArgsSub(x) | _ArgsNone(x) | _ArgsStrSub(x):
+            return x
+        case _Holder.not_a_type():
+            return "int?"
+    return "none"
+
+
+@case(([1],), (__import__("collections").deque([1]),))
+def match_class_names_c_types(o):
+    import collections
+    match o:
+        case collections.deque(a):    # 'collections.deque() accepts 0 ...'
+            return a
+    return "no"
+
+
+class _NoGet:
+    def __getitem__(self, k):
+        return 1
+
+    def __len__(self):
+        return 1
+
+    def __iter__(self):
+        return iter(["a"])
+
+
+__import__("collections.abc").abc.Mapping.register(_NoGet)
+
+
+@case((_NoGet(),), ({"a": 1},))
+def match_mapping_needs_get(m):
+    match m:
+        case {"a": 1}:
+            return "matched"
+        case _:
+            return "no"

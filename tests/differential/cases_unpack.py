@@ -119,3 +119,62 @@ def unpack_star_nested(t):
     a, [b, *c] = t
     (d, *e), = [t]
     return a, b, c, d, e
+
+
+class _IterNone:
+    __iter__ = None      # a tp_iter slot that refuses: "'_IterNone' object is not iterable"
+
+
+class _InstanceKeys:
+    def __init__(self):
+        self.keys = lambda: ["a", "b"]      # an instance attribute serves ** too
+
+    def __getitem__(self, k):
+        return k * 2
+
+
+class _KeysAttributeError:
+    def keys(self):
+        raise AttributeError("inside keys")
+
+    def __getitem__(self, k):
+        return 1
+
+
+class _KeysNotIterable:
+    def keys(self):
+        return 5
+
+    def __getitem__(self, k):
+        return 1
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,))
+def unpack_error_messages(which):
+    import decimal
+    import re
+    if which == 0:
+        a, b = decimal.Decimal(1)           # the C type's module-qualified name
+    elif which == 1:
+        a, b = _IterNone()
+    elif which == 2:
+        a, *b = _IterNone()
+    elif which == 3:
+        return [*_IterNone()]
+    elif which == 4:
+        return [*decimal.Decimal(1)]
+    elif which == 5:
+        a, b = re.match("x", "x")           # item access but no sequence slot
+    else:
+        return {**decimal.Decimal(1)}
+    return a, b
+
+
+@case((0,), (1,), (2,), (3,))
+def dict_unpack_protocol(which):
+    def f(**kw):
+        return sorted(kw.items())
+    obj = [_InstanceKeys(), _KeysAttributeError(), _KeysNotIterable(), {"a": 1}][which]
+    out = [sorted({**obj}.items())]
+    out.append(f(**obj))
+    return out

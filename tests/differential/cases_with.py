@@ -253,3 +253,63 @@ def with_target_unpacking_and_attribute():
     with Pair() as b.attr:
         pass
     return x, y, z, b.attr
+
+
+class _StaticCM:
+    @staticmethod
+    def __enter__():
+        return "static enter"
+
+    @staticmethod
+    def __exit__(*exc):
+        return False
+
+
+class _ClassCM:
+    @classmethod
+    def __enter__(cls):
+        return cls.__name__
+
+    @classmethod
+    def __exit__(cls, *exc):
+        return True
+
+
+class _MetaCM(type):
+    def __enter__(cls):
+        return "meta enter"
+
+    def __exit__(cls, *exc):
+        return False
+
+
+class _UsesMeta(metaclass=_MetaCM):
+    pass
+
+
+class _Descr:
+    def __get__(self, obj, owner):
+        return lambda *a: (type(obj).__name__, owner.__name__, len(a))
+
+
+class _DescrCM:
+    __enter__ = _Descr()
+    __exit__ = _Descr()
+
+
+@case((0,), (1,), (2,), (3,))
+def with_special_method_lookup(which):
+    # __enter__/__exit__ are special methods: found on the type's MRO (never the
+    # metaclass), bound through their own type's __get__ with the instance
+    mgr = [_StaticCM(), _ClassCM(), _UsesMeta(), _DescrCM()][which]
+    with mgr as got:
+        if which == 1:
+            raise KeyError("suppressed by the classmethod __exit__")
+    return got
+
+
+@case((b"x",), (3,))
+def with_not_a_manager_names_the_type(obj):
+    import decimal
+    with (decimal.Decimal(1) if obj == 3 else obj):
+        return "never"
