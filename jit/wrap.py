@@ -1,7 +1,7 @@
 """wrap: a Native function -> the callable users get (runtime.funcobject)."""
 from __future__ import annotations
 
-import functools
+import threading
 
 from runtime import funcobject
 
@@ -17,40 +17,41 @@ def is_compiled(obj) -> bool:
 def explain(obj):
     if is_compiled(obj):
         return funcobject.get_state(obj).explain()
-    if isinstance(obj, Lazy):
-        return obj.explain()
     return None
 
 
-class Lazy:
-    """@jit.jit: compiles on the first call."""
+class LazyState:
+    """The state of a ``jit.jit`` function until its first call: that call runs this
+    (funcobject's jitfo_lazy entry), which compiles the function and installs the
+    compiled code's entry and state in the same object, or (a fallback) makes it
+    call the original function. The object stays the one the decorator returned."""
 
     def __init__(self, func, compile_fn):
         self._func = func
         self._compile = compile_fn
-        self._compiled = None
-        functools.update_wrapper(self, func)
+        self._lock = threading.Lock()
+        self._done = False
+        self._fallback = None
 
-    def _target(self):
-        if self._compiled is None:
-            self._compiled = self._compile()
-        return self._compiled
-
-    def __call__(self, *args, **kwargs):
-        return self._target()(*args, **kwargs)
-
-    def __get__(self, obj, objtype=None):
-        if obj is None:
-            return self
-        import types
-        return types.MethodType(self, obj)
+    def __call__(self, obj):
+        with self._lock:
+            if not self._done:
+                compiled = self._compile()
+                if is_compiled(compiled):
+                    funcobject.install(obj, funcobject.entry_of(compiled),
+                                       funcobject.get_state(compiled))
+                else:       # fell back: the original runs from now on
+                    self._fallback = compiled
+                    funcobject.install(obj, None, self)
+                self._done = True
+        return None
 
     def explain(self):
-        if self._compiled is None:
-            return f"{self._func.__qualname__}: not compiled yet (compiles on first call)"
-        from . import api
-        return api.explain(self._compiled)
+        if self._fallback is not None:
+            from . import api
+            return api.explain(self._fallback)
+        return f"{self._func.__qualname__}: not compiled yet (compiles on first call)"
 
 
 def make_lazy(func, compile_fn):
-    return Lazy(func, compile_fn)
+    return funcobject.make_lazy_function(func, LazyState(func, compile_fn))

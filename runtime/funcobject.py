@@ -56,7 +56,8 @@ import types
 
 from .binding import make_binder
 
-__all__ = ["make_compiled_function", "get_state", "get_binder", "is_compiled_function",
+__all__ = ["make_compiled_function", "make_lazy_function", "install", "entry_of",
+           "get_state", "get_binder", "is_compiled_function",
            "compiled_function_type", "OFF_VECTORCALL", "OFF_DICT", "OFF_WEAKLIST",
            "OFF_STATE", "OFF_FUNC", "OFF_BINDER", "BASICSIZE"]
 
@@ -151,13 +152,15 @@ _FUNCTIONS = {
     "PyObject_GC_Del": "declare void @PyObject_GC_Del(ptr)",
     "PyObject_ClearWeakRefs": "declare void @PyObject_ClearWeakRefs(ptr)",
     "PyErr_SetString": "declare void @PyErr_SetString(ptr, ptr)",
+    "PyObject_CallOneArg": "declare ptr @PyObject_CallOneArg(ptr, ptr)",
+    "PyObject_Vectorcall": "declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)",
 }
 _DATA = {
     "_Py_NoneStruct": "@_Py_NoneStruct = external global i8",
     "PyExc_ReferenceError": "@PyExc_ReferenceError = external global ptr",
 }
 _EXPORTS = ["jitfo_new", "jitfo_descr_get", "jitfo_traverse", "jitfo_clear",
-            "jitfo_dealloc", "jitfo_cleared"]
+            "jitfo_dealloc", "jitfo_cleared", "jitfo_lazy", "jitfo_original", "jitfo_install"]
 
 
 def _slot_ir() -> str:
@@ -187,6 +190,54 @@ bind:
   %m = call ptr @PyMethod_New(ptr %self, ptr %obj)
   ret ptr %m
 }
+""")
+    lines.append(f"""
+; The entry of a function compiled on its first call (jit.jit): its state, called
+; with the function, installs the real entry (jitfo_install) or jitfo_original, or
+; raises; the call then goes to what is installed.
+define ptr @jitfo_lazy(ptr %callable, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %ps = getelementptr i8, ptr %callable, i64 {OFF_STATE}
+  %st = load ptr, ptr %ps
+  call void @Py_IncRef(ptr %st)
+  %r = call ptr @PyObject_CallOneArg(ptr %st, ptr %callable)
+  call void @Py_DecRef(ptr %st)
+  %failed = icmp eq ptr %r, null
+  br i1 %failed, label %fail, label %installed
+fail:
+  ret ptr null
+installed:
+  call void @Py_DecRef(ptr %r)
+  %pv = getelementptr i8, ptr %callable, i64 {OFF_VECTORCALL}
+  %fp = load ptr, ptr %pv
+  %res = call ptr %fp(ptr %callable, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %res
+}}
+
+; The entry of a jit.jit function that fell back: the original function runs.
+define ptr @jitfo_original(ptr %callable, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %pf = getelementptr i8, ptr %callable, i64 {OFF_FUNC}
+  %f = load ptr, ptr %pf
+  %res = call ptr @PyObject_Vectorcall(ptr %f, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %res
+}}
+
+; Give a function another entry and state at once (no other thread can see one
+; without the other: this runs holding the GIL, with no Python code in between).
+define ptr @jitfo_install(ptr %self, ptr %code, ptr %state) {{
+entry:
+  call void @Py_IncRef(ptr %state)
+  %ps = getelementptr i8, ptr %self, i64 {OFF_STATE}
+  %old = load ptr, ptr %ps
+  store ptr %state, ptr %ps
+  %pv = getelementptr i8, ptr %self, i64 {OFF_VECTORCALL}
+  store ptr %code, ptr %pv
+  call void @Py_DecRef(ptr %old)
+  call void @Py_IncRef(ptr @_Py_NoneStruct)
+  ret ptr @_Py_NoneStruct
+}}
+
 """)
     # Constructor: PyType_GenericAlloc zeroes the object and GC-tracks it.
     body = ["define ptr @jitfo_new(ptr %type, ptr %code, ptr %state, ptr %func, ptr %binder) {",
@@ -401,6 +452,7 @@ _lock = threading.Lock()
 _type = None
 _new = None
 _symbols = {}     # slot function name -> address (for tests and the curious)
+_install_entry = None
 _keepalive = []   # library, spec structures, strings: never freed (made immortal below)
 
 
@@ -459,7 +511,10 @@ def _create_type():
 
     new = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.c_void_p,
                             ctypes.py_object, ctypes.py_object, ctypes.py_object)(sym["jitfo_new"])
-    _keepalive.extend([tp, new])
+    global _install_entry
+    _install_entry = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.c_void_p,
+                                       ctypes.py_object)(sym["jitfo_install"])
+    _keepalive.extend([tp, new, _install_entry])
     # The slot code must outlive every instance, including at interpreter exit.
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(_keepalive))
     return tp, new
@@ -536,6 +591,26 @@ def make_compiled_function(original: types.FunctionType, entry_address: int, sta
     if original.__dict__:
         obj.__dict__.update(original.__dict__)
     return obj
+
+
+def make_lazy_function(original: types.FunctionType, state: object):
+    """A CompiledFunction whose first call runs ``state(obj)``, which must install the
+    real code (``install``) or raise; until then ``state`` is its state."""
+    compiled_function_type()       # (made with the slot functions)
+    return make_compiled_function(original, _symbols["jitfo_lazy"], state)
+
+
+def install(obj, entry_address: int | None, state: object):
+    """Point ``obj`` at native ``entry_address`` with ``state`` (one step: a call in
+    another thread sees both or neither); None: call the original function."""
+    if not is_compiled_function(obj):
+        raise TypeError(f"not a jit-compiled function: {obj!r}")
+    _install_entry(obj, entry_address or _symbols["jitfo_original"], state)
+
+
+def entry_of(obj) -> int:
+    """The native entry ``obj`` calls."""
+    return ctypes.c_void_p.from_address(id(obj) + OFF_VECTORCALL).value
 
 
 def is_compiled_function(obj) -> bool:

@@ -206,6 +206,63 @@ def test_explain_compiled_and_decorator():
     assert "no fallback" in jit.explain(jit.compile(lambda: 1, fallback=False))
 
 
+@jit.jit
+def _decorated_top(n):
+    if n < 0:
+        raise ValueError("negative")
+    return n * 2
+
+
+@jit.jit
+def _decorated_fib(n):
+    return n if n < 2 else _decorated_fib(n - 1) + _decorated_fib(n - 2)
+
+
+def test_decorator_returns_a_compiled_function_compiled_on_first_call():
+    # @jit.jit gives the same kind of object as jit.compile, made now and compiled by
+    # its first call in place: pickled by name, copied as itself, no frame of its own
+    import copy
+    import pickle
+    import threading
+    import traceback
+    f = _decorated_top
+    assert type(f) is type(jit.compile(lambda: 1)) and "not compiled yet" in jit.explain(f)
+    assert pickle.loads(pickle.dumps(f)) is f and copy.copy(f) is f and copy.deepcopy(f) is f
+    assert f(4) == 8 and "compiled to native code" in jit.explain(f)
+    with pytest.raises(ValueError) as info:
+        f(-1)
+    assert [e.name for e in traceback.extract_tb(info.value.__traceback__)] == [
+        "test_decorator_returns_a_compiled_function_compiled_on_first_call", "_decorated_top"]
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(_decorated_fib(18)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [2584] * 4
+
+    class K:
+        @jit.jit
+        def m(self, x):
+            return (self, x)
+    k = K()
+    assert k.m(1) == (k, 1) and type(K.__dict__["m"]) is type(f)
+
+    @jit.jit
+    def gen():
+        yield 1
+    assert list(gen()) == [1] and list(gen()) == [1]
+    assert "fell back" in jit.explain(gen) and "generator" in jit.explain(gen)
+
+    @jit.jit(fallback=False)
+    def gen_refused():
+        yield 1
+    for _ in range(2):
+        with pytest.raises(jit.UnsupportedError, match="generators"):
+            gen_refused()
+
+
 def test_defaults_fast_path_follows_defaults_assignment():
     def f(a, b=2, c=[3]):
         return a, b, c
