@@ -1786,14 +1786,15 @@ def _module_getattr(L, op, obj: str, lent=False, protect=False):
 ATTR_ENTRIES = rtlib.ATTR_ENTRIES   # types an attribute site serves (a class hierarchy's)
 
 
-def _instance_slot(L, obj: str, miss: str, unknown: str):
+def _instance_slot(L, obj: str, miss: str, unknown: str, empty: str | None = None):
     """The site's cached attribute index for ``obj``'s type, checked: returns (the
     slot's address in obj's values array, the value it holds, the cache); jumps to
     ``unknown`` when no entry is for this type version (to be filled), to ``miss``
     when one is but does not serve this object (an uncacheable name, a made
-    __dict__, the attribute not set on this object). Cache: ATTR_ENTRIES
-    entries {type, version tag, index or -1} and a round-robin word, filled by
-    rtlib's jit.attr_fill_poly."""
+    __dict__, the attribute not set on this object: to ``empty`` instead, if given,
+    with L.empty_slot = (slot, values, index)). Cache: ATTR_ENTRIES entries {type,
+    version tag, index or -1} and a round-robin word, filled by rtlib's
+    jit.attr_fill_poly."""
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
     L.global_caches.append(cache)
     L.cache_words[cache] = 3 * ATTR_ENTRIES + 1
@@ -1810,7 +1811,8 @@ def _instance_slot(L, obj: str, miss: str, unknown: str):
     slot, v, held = L.t(), L.t(), L.label("ia.held")
     L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {idx}")
     L.emit(f"{v} = load ptr, ptr {slot}")
-    L.emit(f"br i1 {_icmp(L, 'eq', v, 'null', 'ptr')}, label %{miss}, label %{held}")
+    L.emit(f"br i1 {_icmp(L, 'eq', v, 'null', 'ptr')}, label %{empty or miss}, label %{held}")
+    L.empty_slot = (slot, values, idx)
     L.start(held)
     return slot, v, cache
 
@@ -1949,14 +1951,32 @@ def lo_setattr(L, op):
     if not abi.INSTANCE_VALUES:
         L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
         return
-    # an attribute the object already has, replaced in its values (as
-    # STORE_ATTR_INSTANCE_VALUE); anything else through PyObject_SetAttr
-    miss, unknown = L.label("sa.miss"), L.label("sa.unknown")
+    # an instance attribute of the type's shared keys, stored in the object's values
+    # as STORE_ATTR_INSTANCE_VALUE does (a new one also goes at the end of the
+    # values' insertion order); anything else through PyObject_SetAttr
+    miss, unknown, first = L.label("sa.miss"), L.label("sa.unknown"), L.label("sa.first")
     done = L.label("sa.done")
-    slot, old, cache = _instance_slot(L, obj, miss, unknown)
+    slot, old, cache = _instance_slot(L, obj, miss, unknown, empty=first)
     L.incref(val)
     L.emit(f"store ptr {val}, ptr {slot}")
     L.decref(old)
+    L.emit(f"br label %{done}")
+    L.start(first)
+    _, values, idx = L.empty_slot
+    L.incref(val)
+    L.emit(f"store ptr {val}, ptr {slot}")
+    # _PyDictValues_AddToInsertionOrder: the count in the byte before the values'
+    # last prefix byte, the order growing down from it
+    size_p, size, size1, pos, ix8 = L.t(), L.t(), L.t(), L.t(), L.t()
+    L.emit(f"{size_p} = getelementptr i8, ptr {values}, i64 -2")
+    L.emit(f"{size} = load i8, ptr {size_p}")
+    L.emit(f"{size1} = add i8 {size}, 1")
+    neg = L.t()
+    L.emit(f"{neg} = sub i64 0, {_zext8(L, size1)}")
+    L.emit(f"{pos} = getelementptr i8, ptr {size_p}, i64 {neg}")
+    L.emit(f"{ix8} = trunc i64 {idx} to i8")
+    L.emit(f"store i8 {ix8}, ptr {pos}")
+    L.emit(f"store i8 {size1}, ptr {size_p}")
     L.emit(f"br label %{done}")
     to_fill = _slow_path(L, miss, unknown)
     L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
@@ -1966,6 +1986,12 @@ def lo_setattr(L, op):
     L.emit(f"call void @jit.attr_fill_poly(ptr {cache}, ptr {obj}, ptr {name}, i1 true)")
     L.emit(f"br label %{done}")
     L.start(done)
+
+
+def _zext8(L, v: str) -> str:
+    r = L.t()
+    L.emit(f"{r} = zext i8 {v} to i64")
+    return r
 
 
 def lo_delattr(L, op):

@@ -277,3 +277,53 @@ def test_replacing_a_value_releases_the_old_one_once():
     for _ in range(1000):
         c(b, keep)
     assert sys.getrefcount(keep) == before
+
+
+def test_new_attributes_are_stored_in_the_values_in_insertion_order():
+    # a store to an attribute the object does not have yet fills its slot and puts
+    # its index at the end of the values' insertion order (as the interpreter's
+    # STORE_ATTR_INSTANCE_VALUE): vars() order, deletes and re-adds, made dicts
+    class Point:
+        def __init__(self, a, b, order):
+            if order:
+                self.y = b
+            self.x = a
+            if not order:
+                self.y = b
+            self.z = a + b
+
+    def again(p, v):
+        del p.x
+        p.x = v
+        p.w = v * 2
+        return vars(p).copy()
+
+    def run(init, redo):
+        out = []
+        for i in range(6):
+            p = Point.__new__(Point)
+            init(p, i, -i, i % 2)
+            out.append(list(vars(p).items()))
+            out.append(list(redo(p, i + 100).items()))
+            out.append(sorted(p.__dict__) == sorted(vars(p)))
+        return out
+
+    expected = run(Point.__init__, again)
+    init, redo = jit.compile(Point.__init__), jit.compile(again)
+    for _ in range(3):
+        assert run(init, redo) == expected
+    value = object()
+    before = sys.getrefcount(value)
+    holders = [Point.__new__(Point) for _ in range(200)]
+    setter = jit.compile(_set_x)
+    for h in holders:
+        setter(h, value)           # new on each object: stored in its empty slot
+    assert all(vars(h) == {"x": value} for h in holders)
+    assert sys.getrefcount(value) == before + len(holders)
+    del holders, h
+    gc.collect()
+    assert sys.getrefcount(value) == before
+
+
+def _set_x(o, v):
+    o.x = v
