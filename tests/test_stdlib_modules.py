@@ -34,7 +34,7 @@ def _copy_of(name: str, compiled: bool):
 def _outcome(work, mod):
     try:
         return "ok", repr(work(mod))
-    except Exception as e:
+    except BaseException as e:      # (argparse's error exits)
         return "raised", type(e).__name__, str(e)
 
 
@@ -67,6 +67,15 @@ WORKLOADS = {
     "urllib.parse": lambda m: [m.urlparse("http://u:p@h:8/p;q?x=1#f"), m.quote("a b&c"),
                                m.urlencode({"a": 1, "b": "x y"}), m.parse_qs("a=1&a=2&b=3")],
     "enum": lambda m: [list(m.Enum("C", "R G B")), m.IntFlag("F", "A B C")(3)],
+    "tomllib._parser": lambda m: [m.loads('a = 1\n[b]\nc = [1, 2.5, "x"]\nd = {e = true}\n'
+                                          'f = 1979-05-27T07:32:00Z\n')],
+    "argparse": lambda m: [vars(_parser(m).parse_args(["-v", "--n", "3", "x", "y"])),
+                           _parser(m).format_help()],
+    "configparser": lambda m: _config(m),
+    "random": lambda m: _shuffled(m),
+    "re._parser": lambda m: [str(m.parse(r"(?P<x>a|b)+\d{2,3}[^xyz]"))],
+    "tomllib._parser#syntax": lambda m: m.loads("a = \n"),
+    "argparse#exit": lambda m: _parser(m).parse_args(["--n", "q"]),
     "fractions#zero": lambda m: m.Fraction(1, 0),
     "fractions#syntax": lambda m: m.Fraction("1/x"),
     "ipaddress#range": lambda m: m.ip_address("300.1.1.1"),
@@ -76,6 +85,27 @@ WORKLOADS = {
     "calendar#month": lambda m: m.monthrange(2024, 13),
     "shlex#quote": lambda m: m.split("a 'b"),
 }
+
+
+def _parser(m):
+    p = m.ArgumentParser(prog="p", description="demo")
+    p.add_argument("-v", action="store_true")
+    p.add_argument("--n", type=int, default=1)
+    p.add_argument("rest", nargs="*")
+    return p
+
+
+def _config(m):
+    c = m.ConfigParser()
+    c.read_string("[s]\na = 1\nb = %(a)s2\n[t]\nx: yes\n")
+    return c.getint("s", "a"), c.getboolean("t", "x"), sorted(c.sections()), dict(c["s"])
+
+
+def _shuffled(m):
+    r = m.Random(42)
+    xs = list(range(10))
+    r.shuffle(xs)
+    return xs, r.choice("abc"), r.sample(range(100), 3), r.randint(1, 6), r.gauss(0, 1)
 
 
 @pytest.mark.parametrize("case", sorted(WORKLOADS))
