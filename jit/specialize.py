@@ -1066,6 +1066,7 @@ class Rewriter:
         self.const_tuples: dict[int, int] = {}   # such a tuple that is a constant -> its index
         self.virtual: set[int] = set()        # call results handed over unboxed, item by item
         self.unpacked: set[int] = set()       # id() of unpacks a direct call does
+        self.edge_blocks: list[ir.Block] = []  # boxing on one edge of a branch (_edges)
 
     def ir_type(self, t, current):
         if t in UNBOXED_IR:
@@ -1097,6 +1098,7 @@ class Rewriter:
             for op in blk.ops:
                 self.rewrite(op)
             blk.ops = self.out
+        fn.blocks += self.edge_blocks
         ir.prune_unreachable(fn)
         ir.verify(fn)
         return unboxed or self.nested_numbers
@@ -1196,14 +1198,28 @@ class Rewriter:
         getattr(self, "r_" + plan[0])(op, *plan[1:])
 
     def _edges(self, op, targets):
+        """The targets with unboxed arguments to object parameters boxed. A branch
+        with several targets boxes on each edge, in a block of its own: a box made
+        before it would leak on the edges that do not take it."""
         edges = []
         for blk, args in targets:
-            new_args = []
-            for p, a in zip(blk.params, args):
-                if p.type in (OBJ, NOBJ) and a.type not in (OBJ, NOBJ):
-                    a = self.box(a, op, [])
-                new_args.append(a)
-            edges.append((blk, new_args))
+            unboxed = [p.type in (OBJ, NOBJ) and a.type not in (OBJ, NOBJ)
+                       for p, a in zip(blk.params, args)]
+            if not any(unboxed):
+                edges.append((blk, args))
+                continue
+            if len(targets) > 1:
+                saved, self.out = self.out, []
+            new_args = [self.box(a, op, []) if u else a for a, u in zip(args, unboxed)]
+            if len(targets) == 1:
+                edges.append((blk, new_args))
+                continue
+            edge = ir.Block(f"{blk.label}.boxed{len(self.edge_blocks)}")
+            self.out.append(ir.Op("br", [], [], {}, offset=op.offset, state=op.state,
+                                  targets=[(blk, new_args)]))
+            edge.ops, self.out = self.out, saved
+            self.edge_blocks.append(edge)
+            edges.append((edge, []))
         return edges
 
     def generic(self, op):

@@ -889,3 +889,38 @@ def test_strided_list_access_prefetches():
     text = dispatcher(c).rows[0][1].native.llvm_ir
     # the store's (for writing); the unit-stride load has none
     assert re.findall(r"call void @llvm.prefetch.p0\(ptr \S+, i32 (\d),", text) == ["1"]
+
+
+def _or_zero(a):
+    return a or 0
+
+
+def _and_chain(a, b, c):
+    return a and b and c
+
+
+def _or_in_format(a, b, c):
+    return f"{a}{b or c}"
+
+
+def _local_and(a):
+    y = a * 2
+    return y and 0
+
+
+def test_short_circuit_of_an_unboxed_value_leaks_nothing():
+    # `a or 0` with a float: the value is boxed only on the edge that passes it on
+    # (a box made before the branch leaked on the other edge: one float per call)
+    cases = [(_or_zero, (0.0,)), (_or_zero, (1.5,)), (_and_chain, (1, 2.5, 3)),
+             (_and_chain, (1.5, 0.0, 3)), (_or_in_format, (1, 0.0, 2.0)), (_local_and, (1.5,)),
+             (_local_and, (0.0,))]
+    for f, args in cases:
+        c = jit.compile(f, fallback=False)
+        for _ in range(3):
+            assert repr(c(*args)) == repr(f(*args))
+        gc.collect()
+        before = sys.getallocatedblocks()
+        for _ in range(5000):
+            c(*args)
+        gc.collect()
+        assert sys.getallocatedblocks() - before < 50, (f.__name__, args)
