@@ -12,7 +12,7 @@ from runtime import abi, capi
 
 from . import engine
 
-CAPI = ("PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
+CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyErr_NormalizeException", "PyException_SetTraceback", "PyObject_Vectorcall",
         "_Py_Dealloc", "_Py_NoneStruct", "PyTraceBack_Type", "PyList_New", "PyFloat_FromDouble",
         "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
@@ -123,8 +123,11 @@ define ptr @jit.fetch_exc() noinline cold {
   call void @jit.xdecref(ptr %tbv)
   ret ptr %vv
 }
-; A runtime helper failed: drop its own traceback entry.
+; A runtime helper failed: drop its traceback entry, and those of the helpers it
+; called (frames whose globals are runtime.helpers'; not looked for while
+; jit_helpers_globals is NULL: the frame layout is unconfirmed)
 define void @jit.strip_tb() noinline cold {
+entry:
   %t = alloca ptr
   %v = alloca ptr
   %tb = alloca ptr
@@ -133,10 +136,29 @@ define void @jit.strip_tb() noinline cold {
   %tv = load ptr, ptr %t
   %vv = load ptr, ptr %v
   %none = icmp eq ptr %tbv, null
-  br i1 %none, label %done, label %strip
-strip:
-  %np = getelementptr i8, ptr %tbv, i64 16
+  br i1 %none, label %done, label %walk
+walk:
+  %cur = phi ptr [ %tbv, %entry ], [ %next, %helper ]
+  %np = getelementptr i8, ptr %cur, i64 16
   %next = load ptr, ptr %np
+  %end = icmp eq ptr %next, null
+  br i1 %end, label %cut, label %look
+look:
+  %hg = load ptr, ptr @jit_helpers_globals
+  %known = icmp ne ptr %hg, null
+  br i1 %known, label %inframe, label %cut
+inframe:
+  %fp = getelementptr i8, ptr %next, i64 24
+  %fo = load ptr, ptr %fp
+  %ifp = getelementptr i8, ptr %fo, i64 FRAME_IFRAME
+  %iframe = load ptr, ptr %ifp
+  %gp = getelementptr i8, ptr %iframe, i64 IFRAME_GLOBALS
+  %g = load ptr, ptr %gp
+  %same = icmp eq ptr %g, %hg
+  br i1 %same, label %helper, label %cut
+helper:
+  br label %walk
+cut:
   call void @jit.xincref(ptr %next)
   call void @jit.decref(ptr %tbv)
   call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %next)
@@ -1059,7 +1081,9 @@ def symbols() -> dict[str, int]:
     """name -> address of every helper (compiling the library on first use)."""
     global _library
     if _library is None:
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, HELPERS, _tb_here(), _tb_frame(), POW, ATTR])
+        helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
+            "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _tb_frame(), POW, ATTR])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

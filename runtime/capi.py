@@ -148,8 +148,12 @@ stack_table = (ctypes.c_int64 * (2 * STACK_TABLE_ENTRIES))()
 # The address a direct call returns when it stored an unboxed result instead of
 # returning an object (never a valid object).
 raw_marker = ctypes.c_int64(0)
+# runtime.helpers' module dict (set by it): jit.strip_tb drops the traceback
+# entries of its functions' frames
+helpers_globals = ctypes.c_void_p(0)
 RUNTIME_DATA = {"jit_stack_table": ctypes.addressof(stack_table),
-                "jit_raw_marker": ctypes.addressof(raw_marker)}
+                "jit_raw_marker": ctypes.addressof(raw_marker),
+                "jit_helpers_globals": ctypes.addressof(helpers_globals)}
 
 
 def _recursion_counter():

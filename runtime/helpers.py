@@ -13,7 +13,7 @@ import ctypes
 import sys
 import types
 
-from . import abi, funcobject
+from . import abi, capi, funcobject
 
 # The program may patch the builtins module (builtins.range = ...): the runtime
 # keeps the ones it started with, as the interpreter's own C code never sees a patch
@@ -23,6 +23,8 @@ from builtins import (all, any, bool, bytearray, bytes, dict, enumerate, float,
 
 _import = _builtins.__import__
 _MISSING = object()
+if abi.FRAME_SLOTS_LAYOUT:      # (see jit.strip_tb)
+    capi.helpers_globals.value = id(globals())
 _TYPE_MRO = type.__dict__["__mro__"]
 _TYPE_DICT = type.__dict__["__dict__"]
 _sequence_check = ctypes.pythonapi.PySequence_Check
@@ -406,7 +408,8 @@ def check_eg_match(exc, typ):
     bad = _except_type_error(typ, star=True)
     if bad is not None:
         raise TypeError(bad)
-    if isinstance(exc, typ):
+    items = typ if isinstance(typ, tuple) else (typ,)
+    if any(_derives(type(exc), t) for t in items):     # (by the MRO: no __instancecheck__)
         if isinstance(exc, BaseExceptionGroup):
             return None, exc
         wrapped = BaseExceptionGroup("", (exc,))   # a tuple, as CPython wraps it
@@ -617,48 +620,99 @@ def import_name(name, fromlist, level, globals, locals, builtins):
 
 
 def import_from(module, name):
+    """IMPORT_FROM as ceval's import_from: the attribute, else the submodule in
+    sys.modules, else ImportError worded by what the module tells."""
     try:
         return getattr(module, name)
     except AttributeError:
         pass
-    pkgname = getattr(module, "__name__", None)
-    if isinstance(pkgname, str):
-        try:
-            return sys.modules[f"{pkgname}.{name}"]
-        except KeyError:
-            pass
-    else:
+    try:
+        pkgname = module.__name__
+    except Exception:
         pkgname = None
-    if pkgname is None:
-        raise ImportError(f"cannot import name '{name}' from '<unknown module name>' "
-                          "(unknown location)", name=None)
-    path = getattr(module, "__file__", None)
-    spec = getattr(module, "__spec__", None)
-    if spec is not None and getattr(spec, "_initializing", False):
-        raise ImportError(f"cannot import name '{name}' from partially initialized module "
-                          f"'{pkgname}' (most likely due to a circular import) ({path})",
+    if not isinstance(pkgname, str):
+        pkgname = None
+    else:
+        found = sys.modules.get(f"{pkgname}.{name}", _MISSING)
+        if found is not _MISSING:
+            return found
+    # PyModule_GetFilenameObject: a real module's __dict__["__file__"], if a str
+    path = None
+    if _derives(type(module), types.ModuleType):
+        path = _TYPE_DICT.__get__(types.ModuleType)["__dict__"].__get__(module).get("__file__")
+    shown = "<unknown module name>" if pkgname is None else pkgname
+    if not isinstance(path, str):
+        raise ImportError(f"cannot import name {name!r} from {shown!r} (unknown location)",
+                          name=pkgname)
+    try:
+        initializing = bool(getattr(getattr(module, "__spec__"), "_initializing", False))
+    except Exception:
+        initializing = False
+    if initializing:
+        raise ImportError(f"cannot import name {name!r} from partially initialized module "
+                          f"{shown!r} (most likely due to a circular import) ({path})",
                           name=pkgname, path=path)
-    where = path if isinstance(path, str) else "unknown location"
-    raise ImportError(f"cannot import name '{name}' from '{pkgname}' ({where})",
-                      name=pkgname, path=path if isinstance(path, str) else None)
+    raise ImportError(f"cannot import name {name!r} from {shown!r} ({path})",
+                      name=pkgname, path=path)
 
 
 def import_star(module, locals):
+    """IMPORT_STAR as import_all_from does it: ``__all__`` read by position as a
+    sequence (or the public keys of ``__dict__``), each name set in ``locals``."""
     if locals is None:
         raise SystemError("no locals found during 'import *'")
-    try:
-        names = module.__all__
-        from_all = True
-    except AttributeError:
-        names = [k for k in module.__dict__ if not (isinstance(k, str) and k.startswith("_"))]
-        from_all = False
-    modname = getattr(module, "__name__", "?")
-    for name in names:
+    names = getattr(module, "__all__", _MISSING)
+    from_dict = names is _MISSING
+    if from_dict:
+        namespace = getattr(module, "__dict__", _MISSING)
+        if namespace is _MISSING:
+            raise ImportError("from-import-* object has no __dict__ and no __all__")
+        names = list(namespace) if type(namespace) is dict else _keys_list(namespace)
+    pos = 0
+    while True:
+        try:
+            name = _sequence_item(names, pos)
+        except IndexError:
+            break
+        pos += 1
         if not isinstance(name, str):
-            where = f"{modname}.__all__" if from_all else f"{modname}.__dict__"
-            what = "Item in" if from_all else "Key in"
-            raise TypeError(f"{what} {where} must be str, not {type(name).__name__}")
-        locals[name] = getattr(module, name)
+            modname = module.__name__
+            if not isinstance(modname, str):
+                raise TypeError(f"module __name__ must be a string, not "
+                                f"{_tp_name(type(modname))[:100]}")
+            raise TypeError(f"{'Key' if from_dict else 'Item'} in {str(modname)}."
+                            f"{'__dict__' if from_dict else '__all__'} must be str, not "
+                            f"{_tp_name(type(name))[:100]}")
+        if from_dict and name[:1] == "_":
+            continue
+        value = getattr(module, name)
+        if type(locals) is dict:
+            dict.__setitem__(locals, name, value)
+        else:
+            locals[name] = value
+
+
+def _keys_list(mapping):
+    """PyMapping_Keys of a mapping that is not a dict: list(mapping.keys())."""
+    keys = mapping.keys()
+    try:
+        it = iter(keys)
+    except TypeError:
+        it = None
+    if it is None:
+        raise TypeError(f"{_tp_name(type(mapping))}.keys() returned a non-iterable "
+                        f"(type {_tp_name(type(keys))})")
+    return list(it)
+
+
+_sequence_item_c = ctypes.pythonapi.PySequence_GetItem
+_sequence_item_c.argtypes, _sequence_item_c.restype = (ctypes.py_object, ctypes.c_ssize_t), \
+    ctypes.py_object
+
+
+def _sequence_item(seq, i):
+    """PySequence_GetItem (its own errors: "'set' object does not support indexing")."""
+    return _sequence_item_c(seq, i)
 
 
 def print_expr(value):

@@ -762,3 +762,102 @@ def test_dict_subclass_namespaces_keep_the_interpreters_lookups():
     assert type(plain["__builtins__"]) is dict and plain["x"] is len   # as exec inserts it
     with pytest.raises(TypeError, match="'int' object is not subscriptable"):
         jit.exec(jit.compile(compile("x = len", "m.py", "exec")), {"__builtins__": 5})
+
+
+class _KeysRaise:
+    def keys(self):
+        raise KeyError("in keys")
+
+    def __getitem__(self, k):
+        return 1
+
+
+class _GetRaises:
+    def __get__(self, obj, owner):
+        raise ValueError("in __get__")
+
+
+class _EnterDescr:
+    __enter__ = _GetRaises()
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _merge_user_error():
+    return {**_KeysRaise()}
+
+
+def _call_merge_user_error():
+    def h(**kw):
+        return kw
+    return h(**_KeysRaise())
+
+
+def _with_user_error():
+    with _EnterDescr():
+        return 1
+
+
+def test_errors_from_user_code_called_by_runtime_helpers_keep_the_interpreters_traceback():
+    # a helper's own frames (nested helpers too) are dropped from the traceback
+    import traceback
+
+    def entries(f):
+        try:
+            f()
+        except Exception as e:
+            return type(e), str(e), [x.name for x in traceback.extract_tb(e.__traceback__)]
+    for f in (_merge_user_error, _call_merge_user_error, _with_user_error):
+        expected = entries(f)
+        assert expected[2][-1] in ("keys", "__get__")
+        assert entries(jit.compile(f, fallback=False)) == expected
+
+
+def test_import_star_and_from_follow_the_interpreter():
+    import types
+    made = {
+        "_jt_setall": dict(a=1, b=2, __all__={"a", "b"}),      # a set: not indexable
+        "_jt_public": dict(x=1, _y=2, z=3),
+        "_jt_allpriv": dict(p=1, _q=2, __all__=["p", "_q"]),
+        "_jt_missing": dict(__all__=["nope"]),
+        "_jt_badkey": dict(__name__=7),
+    }
+    saved = {}
+    try:
+        for name, attrs in made.items():
+            m = types.ModuleType(name)
+            for k, v in attrs.items():
+                setattr(m, k, v)
+            saved[name] = sys.modules.get(name)
+            sys.modules[name] = m
+        sys.modules["_jt_badkey"].__dict__[1] = 2
+        saved["_jt_int"] = sys.modules.get("_jt_int")
+        sys.modules["_jt_int"] = 5
+
+        class FileAttr:
+            __name__ = "_jt_obj"
+            __file__ = "/fake/path.py"
+        saved["_jt_obj"] = sys.modules.get("_jt_obj")
+        sys.modules["_jt_obj"] = FileAttr()
+
+        def run(src, runner):
+            ns = {}
+            try:
+                runner(compile(src, "m.py", "exec"), ns)
+            except Exception as e:
+                return type(e).__name__, str(e), getattr(e, "path", None)
+            return sorted(k for k in ns if k != "__builtins__")
+        native = lambda code, ns: jit.exec(jit.compile(code, fallback=False), ns)  # noqa: E731
+        for name in list(made) + ["_jt_int"]:
+            src = f"from {name} import *"
+            assert run(src, native) == run(src, exec), src
+        src = "from _jt_obj import nothing"       # not a module: its __file__ is not used
+        assert run(src, native) == run(src, exec) == (
+            "ImportError", "cannot import name 'nothing' from '_jt_obj' (unknown location)", None)
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = old

@@ -710,3 +710,25 @@ def raise_checks_real_types(which):
         raise ValueError from _SpoofedClass()
     except ValueError as e:
         return repr(e.__cause__), e.__suppress_context__
+
+
+class _YesMeta(type):
+    def __instancecheck__(cls, inst):
+        return True
+
+
+class _AnythingError(Exception, metaclass=_YesMeta):
+    pass
+
+
+@case(())
+def except_star_matches_by_real_type():
+    # CHECK_EG_MATCH goes by the MRO: a metaclass __instancecheck__ is not asked
+    out = []
+    try:
+        raise ValueError(1)
+    except* _AnythingError as eg:
+        out.append(("anything", repr(eg)))
+    except* ValueError as eg:
+        out.append(("value", repr(eg)))
+    return out
