@@ -126,6 +126,7 @@ class Lowering:
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.strides = None                     # lower_typed.Strides, when asked for
+        self.kept_params_cache: frozenset | None = None
         self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step
         self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
         self.deopt_depth = 0
@@ -675,6 +676,8 @@ class Lowering:
         the rest objects."""
         saved, self.lines = self.lines, []
         self.start("params")
+        for i in self.kept_params(nparams):
+            self.allocas.append(f"%argobj{i} = alloca ptr")
         raw_params = [i for i in range(nparams) if self.spec is not None
                       and i < len(self.spec.types) and self.spec.types[i] in (int, float)]
         direct = bool(raw_params)
@@ -697,6 +700,8 @@ class Lowering:
                 else:
                     self.emit(f"store {raw_t} {raw}, ptr %slot{i}")
                     self.emit(f"store i1 true, ptr %bound{i}")
+                if i in self.kept_params(nparams):
+                    self.emit(f"store ptr null, ptr %argobj{i}")     # (no object came)
             self.emit("br label %params.done")
             self.start("params.boxed")
         self._boxed_params(params)
@@ -731,6 +736,51 @@ class Lowering:
             self.start(fine)
             self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
             self.emit(f"store i1 true, ptr %bound{i}")
+            if i in self.kept_params():
+                self.emit(f"store ptr {arg}, ptr %argobj{i}")
+
+    def kept_params(self, nparams: int | None = None) -> frozenset:
+        """Unboxed parameters the code never assigns or deletes: boxing one gives back
+        the argument object itself (``max(a, b) is a``, ``(x, x)``), when it came as
+        one (%argobj<slot>, NULL through a direct call)."""
+        if self.kept_params_cache is None:
+            written = {op.attrs["slot"] for blk in self.fn.blocks for op in blk.ops
+                       if op.kind in ("store_local", "delete_local")}
+            n = self._nparams() if nparams is None else nparams
+            self.kept_params_cache = frozenset(
+                i for i in range(n) if self.slot_types[i] != OBJ and i not in written) \
+                if self.spec is not None else frozenset()
+        return self.kept_params_cache
+
+    def param_object(self, v) -> str | None:
+        """The argument object ``v`` (an unboxed value) was unboxed from, or NULL,
+        when ``v`` is a kept parameter's value (see kept_params); else None."""
+        op = self.producer(v)
+        if op is None or op.kind != "load_local" or op.attrs["slot"] not in self.kept_params():
+            return None
+        obj = self.t()
+        self.emit(f"{obj} = load ptr, ptr %argobj{op.attrs['slot']}")
+        return obj
+
+    def box_value(self, v, kind: str = "") -> str:
+        """A new reference to unboxed ``v`` as an object (NULL if that fails): a kept
+        parameter's argument object when it came as one, else a new box."""
+        given = self.param_object(v) if v.type in (I64, F64) else None
+        if given is None:
+            return self.box_raw(v.type, self.v(v), kind)
+        reuse, make, join = self.label("bx.arg"), self.label("bx.new"), self.label("bx.join")
+        self.emit(f"br i1 {_icmp(self, 'ne', given, 'null', 'ptr')}, label %{reuse}, label %{make}")
+        self.start(reuse)
+        self.incref(given)
+        self.emit(f"br label %{join}")
+        self.start(make)
+        r = self.box_raw(v.type, self.v(v), kind)
+        made = self.cur
+        self.emit(f"br label %{join}")
+        self.start(join)
+        out = self.t()
+        self.emit(f"{out} = phi ptr [ {given}, %{reuse} ], [ {r}, %{made} ]")
+        return out
 
     def pyint(self, n: int) -> str:
         return self.const(n)
@@ -3048,7 +3098,7 @@ def lo_ret_raw(L, op):
     _return(L, L.capi("jit_raw_marker"))
     L.start(boxed)
     if not items:
-        r = L.box_raw(vals[0].type, L.v(vals[0]))
+        r = L.box_value(vals[0])
         L.check_null_exit(r)
         _return(L, r)
         return
@@ -3059,7 +3109,7 @@ def lo_ret_raw(L, op):
         return
     items = []
     for v in vals:
-        items.append(L.box_raw(v.type, L.v(v)))
+        items.append(L.box_value(v))
         _release_on_null(L, items)
     t = L.call("PyTuple_New", str(len(items)))
     _release_on_null(L, [t] + items)

@@ -243,8 +243,7 @@ def lo_int_to_float(L, op):
 
 
 def lo_box(L, op):
-    v = op.args[0]
-    r = L.box_raw(v.type, L.v(v), op.attrs.get("kind", ""))
+    r = L.box_value(op.args[0], op.attrs.get("kind", ""))
     L.emit(f"{L.v(op.result)} = bitcast ptr {r} to ptr")
     L.check_null(r, op, strip=op.attrs.get("kind") in ("rangeobj", "riter"))
 

@@ -924,3 +924,26 @@ def test_short_circuit_of_an_unboxed_value_leaks_nothing():
             c(*args)
         gc.collect()
         assert sys.getallocatedblocks() - before < 50, (f.__name__, args)
+
+
+def _pair_of_param(x):
+    t = (x, x)
+    return t[0] is t[1], t[0]
+
+
+def _param_and_product(x):
+    y = x * 1.0
+    return y, x
+
+
+def test_an_unassigned_parameter_boxes_to_its_argument_object():
+    # an unboxed parameter the code never assigns is its argument object again when
+    # boxed (a direct call, which passed it raw, boxes it anew)
+    for f, v in ((_pair_of_param, 2.5), (_pair_of_param, 300), (_pair_of_param, 2 ** 62),
+                 (_param_and_product, 2.5)):
+        c = jit.compile(f, fallback=False)
+        for _ in range(3):
+            expected, got = f(v), c(v)
+            assert [r is v for r in expected if not isinstance(r, bool)] == \
+                [r is v for r in got if not isinstance(r, bool)]
+            assert expected == got
