@@ -15,6 +15,7 @@ new references; the IR says where references die (decref, unwind drops).
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 from collections import defaultdict
 
@@ -126,7 +127,6 @@ class Lowering:
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.strides = None                     # lower_typed.Strides, when asked for
-        self.kept_params_cache: frozenset | None = None
         self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step
         self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
         self.deopt_depth = 0
@@ -676,7 +676,7 @@ class Lowering:
         the rest objects."""
         saved, self.lines = self.lines, []
         self.start("params")
-        for i in self.kept_params(nparams):
+        for i in self.kept_params:
             self.allocas.append(f"%argobj{i} = alloca ptr")
         raw_params = [i for i in range(nparams) if self.spec is not None
                       and i < len(self.spec.types) and self.spec.types[i] in (int, float)]
@@ -700,7 +700,7 @@ class Lowering:
                 else:
                     self.emit(f"store {raw_t} {raw}, ptr %slot{i}")
                     self.emit(f"store i1 true, ptr %bound{i}")
-                if i in self.kept_params(nparams):
+                if i in self.kept_params:
                     self.emit(f"store ptr null, ptr %argobj{i}")     # (no object came)
             self.emit("br label %params.done")
             self.start("params.boxed")
@@ -736,27 +736,26 @@ class Lowering:
             self.start(fine)
             self.emit(f"store {LLTYPE[self.slot_types[i]]} {val}, ptr %slot{i}")
             self.emit(f"store i1 true, ptr %bound{i}")
-            if i in self.kept_params():
+            if i in self.kept_params:
                 self.emit(f"store ptr {arg}, ptr %argobj{i}")
 
-    def kept_params(self, nparams: int | None = None) -> frozenset:
+    @functools.cached_property
+    def kept_params(self) -> frozenset:
         """Unboxed parameters the code never assigns or deletes: boxing one gives back
-        the argument object itself (``max(a, b) is a``, ``(x, x)``), when it came as
-        one (%argobj<slot>, NULL through a direct call)."""
-        if self.kept_params_cache is None:
-            written = {op.attrs["slot"] for blk in self.fn.blocks for op in blk.ops
-                       if op.kind in ("store_local", "delete_local")}
-            n = self._nparams() if nparams is None else nparams
-            self.kept_params_cache = frozenset(
-                i for i in range(n) if self.slot_types[i] != OBJ and i not in written) \
-                if self.spec is not None else frozenset()
-        return self.kept_params_cache
+        the argument object itself (``(x, x)``, ``return x``), when it came as one
+        (%argobj<slot>, NULL through a direct call)."""
+        if self.spec is None:
+            return frozenset()
+        written = {op.attrs["slot"] for blk in self.fn.blocks for op in blk.ops
+                   if op.kind in ("store_local", "delete_local")}
+        return frozenset(i for i in range(self._nparams())
+                         if self.slot_types[i] != OBJ and i not in written)
 
     def param_object(self, v) -> str | None:
         """The argument object ``v`` (an unboxed value) was unboxed from, or NULL,
         when ``v`` is a kept parameter's value (see kept_params); else None."""
         op = self.producer(v)
-        if op is None or op.kind != "load_local" or op.attrs["slot"] not in self.kept_params():
+        if op is None or op.kind != "load_local" or op.attrs["slot"] not in self.kept_params:
             return None
         obj = self.t()
         self.emit(f"{obj} = load ptr, ptr %argobj{op.attrs['slot']}")
@@ -1842,9 +1841,9 @@ def _instance_slot(L, obj: str, miss: str, unknown: str, empty: str | None = Non
     ``unknown`` when no entry is for this type version (to be filled), to ``miss``
     when one is but does not serve this object (an uncacheable name, a made
     __dict__, the attribute not set on this object: to ``empty`` instead, if given,
-    with L.empty_slot = (slot, values, index)). Cache: ATTR_ENTRIES entries {type,
-    version tag, index or -1} and a round-robin word, filled by rtlib's
-    jit.attr_fill_poly."""
+    where the values array and the index serve to fill the slot). Returns (slot,
+    value, cache, values, index). Cache: ATTR_ENTRIES entries {type, version tag,
+    index or -1} and a round-robin word, filled by rtlib's jit.attr_fill_poly."""
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
     L.global_caches.append(cache)
     L.cache_words[cache] = 3 * ATTR_ENTRIES + 1
@@ -1862,9 +1861,8 @@ def _instance_slot(L, obj: str, miss: str, unknown: str, empty: str | None = Non
     L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {idx}")
     L.emit(f"{v} = load ptr, ptr {slot}")
     L.emit(f"br i1 {_icmp(L, 'eq', v, 'null', 'ptr')}, label %{empty or miss}, label %{held}")
-    L.empty_slot = (slot, values, idx)
     L.start(held)
-    return slot, v, cache
+    return slot, v, cache, values, idx
 
 
 def _cache_entry(L, cache: str, tp: str, words: int, unknown: str) -> str:
@@ -1910,7 +1908,7 @@ def _instance_getattr(L, op, obj: str, lent=False, protect=False):
     (value, owned part) as _module_getattr."""
     miss, unknown = L.label("ia.miss"), L.label("ia.unknown")
     join = L.label("ia.join")
-    _, v, cache = _instance_slot(L, obj, miss, unknown)
+    _, v, cache, _, _ = _instance_slot(L, obj, miss, unknown)
     hit = L.cur
     if not lent:
         L.incref(v)
@@ -2006,23 +2004,22 @@ def lo_setattr(L, op):
     # values' insertion order); anything else through PyObject_SetAttr
     miss, unknown, first = L.label("sa.miss"), L.label("sa.unknown"), L.label("sa.first")
     done = L.label("sa.done")
-    slot, old, cache = _instance_slot(L, obj, miss, unknown, empty=first)
+    slot, old, cache, values, idx = _instance_slot(L, obj, miss, unknown, empty=first)
     L.incref(val)
     L.emit(f"store ptr {val}, ptr {slot}")
     L.decref(old)
     L.emit(f"br label %{done}")
     L.start(first)
-    _, values, idx = L.empty_slot
     L.incref(val)
     L.emit(f"store ptr {val}, ptr {slot}")
     # _PyDictValues_AddToInsertionOrder: the count in the byte before the values'
     # last prefix byte, the order growing down from it
-    size_p, size, size1, pos, ix8 = L.t(), L.t(), L.t(), L.t(), L.t()
+    size_p, size, size1, wide, neg, pos, ix8 = (L.t() for _ in range(7))
     L.emit(f"{size_p} = getelementptr i8, ptr {values}, i64 -2")
     L.emit(f"{size} = load i8, ptr {size_p}")
     L.emit(f"{size1} = add i8 {size}, 1")
-    neg = L.t()
-    L.emit(f"{neg} = sub i64 0, {_zext8(L, size1)}")
+    L.emit(f"{wide} = zext i8 {size1} to i64")
+    L.emit(f"{neg} = sub i64 0, {wide}")
     L.emit(f"{pos} = getelementptr i8, ptr {size_p}, i64 {neg}")
     L.emit(f"{ix8} = trunc i64 {idx} to i8")
     L.emit(f"store i8 {ix8}, ptr {pos}")
@@ -2036,12 +2033,6 @@ def lo_setattr(L, op):
     L.emit(f"call void @jit.attr_fill_poly(ptr {cache}, ptr {obj}, ptr {name}, i1 true)")
     L.emit(f"br label %{done}")
     L.start(done)
-
-
-def _zext8(L, v: str) -> str:
-    r = L.t()
-    L.emit(f"{r} = zext i8 {v} to i64")
-    return r
 
 
 def lo_delattr(L, op):

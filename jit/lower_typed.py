@@ -464,8 +464,9 @@ class Strides:
     which typed local slots such counters are stored in (the slot's stride then
     lives in ``%stride<slot>``, 0 while it holds anything else)."""
 
-    def __init__(self, fn: ir.Function):
-        self.producer = {r.id: op for blk in fn.blocks for op in blk.ops for r in op.results}
+    def __init__(self, L):
+        fn = L.fn
+        self.producer = L.producer
         self.incoming: dict[int, list] = {}    # block parameter id -> values given it
         for blk in fn.blocks:
             for op in blk.ops:
@@ -500,8 +501,8 @@ class Strides:
             seen.add(v.id)
             if v.id in self.incoming:
                 todo += self.incoming[v.id]
-            elif v.id in self.producer:
-                out.append(self.producer[v.id])
+            elif self.producer(v) is not None:
+                out.append(self.producer(v))
         return out
 
     def _small_step(self, fn, range_next) -> bool:
@@ -514,14 +515,14 @@ class Strides:
             return False
         if len(rngs[0].args) < 3:
             return True
-        step = self.producer.get(rngs[0].args[2].id)
+        step = self.producer(rngs[0].args[2])
         return (step is not None and step.kind == "const" and step.result.type == I64
                 and abs(fn.consts[step.attrs["index"]]) < 64)
 
 
 def strides(L) -> Strides:
     if L.strides is None:
-        L.strides = Strides(L.fn)
+        L.strides = Strides(L)
     return L.strides
 
 

@@ -27,12 +27,18 @@ if abi.FRAME_SLOTS_LAYOUT:      # (see jit.strip_tb)
     capi.helpers_globals.value = id(globals())
 _TYPE_MRO = type.__dict__["__mro__"]
 _TYPE_DICT = type.__dict__["__dict__"]
-_sequence_check = ctypes.pythonapi.PySequence_Check
-_sequence_check.argtypes, _sequence_check.restype = (ctypes.py_object,), ctypes.c_int
-_set_cause = ctypes.pythonapi.PyException_SetCause
-_set_cause.argtypes, _set_cause.restype = (ctypes.py_object, ctypes.py_object), None
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes, _incref.restype = (ctypes.py_object,), None
+
+
+def _capi(name, restype, *argtypes):
+    """A C-API function with a prototype of our own (setting argtypes on the shared
+    ctypes.pythonapi attribute would change it for the program too)."""
+    return ctypes.PYFUNCTYPE(restype, *argtypes)((name, ctypes.pythonapi))
+
+
+_sequence_check = _capi("PySequence_Check", ctypes.c_int, ctypes.py_object)
+_sequence_item = _capi("PySequence_GetItem", ctypes.py_object, ctypes.py_object, ctypes.c_ssize_t)
+_set_cause = _capi("PyException_SetCause", None, ctypes.py_object, ctypes.py_object)
+_incref = _capi("Py_IncRef", None, ctypes.py_object)
 
 
 def _tp_name(cls) -> str:
@@ -530,15 +536,7 @@ def _merge(d, b, duplicates_fail):
     if _derives(type(b), dict) and _mro_lookup(type(b), "__iter__") is dict.__iter__:
         pairs = dict.items(b)
     else:
-        keys = b.keys()
-        try:
-            it = iter(keys)
-        except TypeError:
-            it = None
-        if it is None:
-            raise TypeError(f"{_tp_name(type(b))}.keys() returned a non-iterable "
-                            f"(type {_tp_name(type(keys))})")
-        pairs = ((key, _MISSING) for key in list(it))
+        pairs = ((key, _MISSING) for key in _keys_list(b))
     for key, value in pairs:
         if duplicates_fail and key in d:
             raise _Duplicate(key)
@@ -703,16 +701,6 @@ def _keys_list(mapping):
         raise TypeError(f"{_tp_name(type(mapping))}.keys() returned a non-iterable "
                         f"(type {_tp_name(type(keys))})")
     return list(it)
-
-
-_sequence_item_c = ctypes.pythonapi.PySequence_GetItem
-_sequence_item_c.argtypes, _sequence_item_c.restype = (ctypes.py_object, ctypes.c_ssize_t), \
-    ctypes.py_object
-
-
-def _sequence_item(seq, i):
-    """PySequence_GetItem (its own errors: "'set' object does not support indexing")."""
-    return _sequence_item_c(seq, i)
 
 
 def print_expr(value):

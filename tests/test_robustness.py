@@ -861,3 +861,20 @@ def test_import_star_and_from_follow_the_interpreter():
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = old
+
+
+def test_the_runtime_leaves_the_programs_ctypes_prototypes_alone():
+    # the runtime's C-API calls have prototypes of their own: setting argtypes on
+    # ctypes.pythonapi's shared function objects would change them for the program
+    src = """
+import ctypes, jit
+def f(o):
+    return {**o}, [*o]
+g = jit.compile(f)
+assert g({"a": 1}) == f({"a": 1})
+api = ctypes.pythonapi
+assert all(getattr(api, n).argtypes is None for n in
+           ("PySequence_Check", "PySequence_GetItem", "PyException_SetCause", "Py_IncRef"))
+print("survived")
+"""
+    _survives(src)
