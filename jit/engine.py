@@ -118,8 +118,9 @@ def optimize(mod, level: int = 1):
     if level >= 3:
         st.pb.getModulePassManager().run(mod, st.pb)
     elif level == 2:
-        # specialised code: promote, simplify and value-number; LLVM's whole O2
-        # pipeline costs ~2x the compile time for the same loops here
+        # specialised code: promote, fold and simplify; LLVM's whole O2 pipeline
+        # costs ~2x the compile time for the same loops here, and NewGVN (a quarter of
+        # this pipeline's time) left the bench kernels' machine code as fast without it
         pm = llvm.create_new_module_pass_manager()
         pm.add_always_inliner_pass()
         pm.add_sroa_pass()
@@ -127,7 +128,6 @@ def optimize(mod, level: int = 1):
         pm.add_simplify_cfg_pass()
         pm.add_sroa_pass()    # again: frames reached through phis (native ranges) now split
         pm.add_sccp_pass()
-        pm.add_new_gvn_pass()
         pm.add_instruction_combine_pass()
         pm.add_simplify_cfg_pass()
         pm.add_dead_code_elimination_pass()
