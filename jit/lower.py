@@ -565,7 +565,6 @@ class Lowering:
                   f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
                   f"ptr {self.const(deopt_null())}, ptr {self.const(helpers.make_range_iter)}, "
                   f"ptr {self.const(helpers.make_range)})")
-        self.check_null_exit(lst)
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
 
@@ -588,40 +587,17 @@ class Lowering:
                 self.emit(f"store i8 {f8}, ptr {q}")
 
     def _deopt_call(self, site: str, lst: str) -> str:
-        """spec.deopt(site, lst, left); the list (emptied by then) is released.
-        ``left``: the recursion-limit count this call's level leaves (the frame
-        resuming the call takes this level's place: deopt.resume sets the count to
-        it, so each level a deopt resumes costs one, as in the interpreter); the count
-        is lent capi.DEOPT_LEND meanwhile, so the Python code on the way there does
-        not hit the limit."""
-        left = "%ds.none"
-        if capi.RECURSION_COUNTER is not None:
-            p, c, c64 = self.t(), self.t(), self.t()
-            self.emit(f"{p} = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}")
-            self.emit(f"{c} = load i32, ptr {p}")
-            # (a leaf copy did not count its level: the resumed frame will)
-            self.emit(f"{c64} = sext i32 {c} to i64")
-            if not self.counts_depth:
-                self.emit(f"{c64}.own = sub i64 {c64}, 1")
-                c64 = f"{c64}.own"
-            left = self.call("PyLong_FromLongLong", c64)
-            self._lend_recursion(capi.DEOPT_LEND)
-        else:
-            left = self.none()
-        args = self.array([site, lst, left])
-        r = self.call("PyObject_Vectorcall", self.const(self.spec.deopt), args, "3", "null")
-        if capi.RECURSION_COUNTER is not None:
-            self._lend_recursion(-capi.DEOPT_LEND)
-            self.xdecref(left, cold=True)
-        self.decref(lst, cold=True)
+        """spec.deopt(site, lst, left) by jit.deopt_resume (rtlib), which releases the
+        list (emptied by then); NULL if the list is (jit.deopt_list failed). ``left``:
+        the recursion-limit count this call's level leaves (the frame resuming the
+        call takes this level's place: deopt.resume sets the count to it, so each level
+        a deopt resumes costs one, as in the interpreter)."""
+        r = self.t()
+        # (a leaf copy did not count its level: the resumed frame will)
+        own = 0 if self.counts_depth else 1
+        self.emit(f"{r} = call ptr @jit.deopt_resume(ptr {lst}, ptr {site}, "
+                  f"ptr {self.const(self.spec.deopt)}, ptr %ts, i64 {own})")
         return r
-
-    def _lend_recursion(self, n: int):
-        p, c, c1 = self.t(), self.t(), self.t()
-        self.emit(f"{p} = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}")
-        self.emit(f"{c} = load i32, ptr {p}")
-        self.emit(f"{c1} = add i32 {c}, {n}")
-        self.emit(f"store i32 {c1}, ptr {p}")
 
     def _deopt_exit(self, r: str):
         failed, done = self.t(), self.label("deopt.done")
@@ -665,7 +641,6 @@ class Lowering:
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.args, ptr %deopt.args, "
                   f"ptr {kinds}, i64 {n}, ptr null, ptr null, i64 0, "
                   f"ptr {self.const(helpers.UNBOUND)}, ptr null, ptr null, ptr null)")
-        self.check_null_exit(lst)
         self._deopt_exit(self._deopt_call("%de.site", lst))
 
     def _unbox_params(self, nparams: int) -> list[str]:

@@ -912,6 +912,7 @@ SIGNATURES = {
     "jit.strip_tb": ("void", ""),
     "jit.box_range": ("ptr", "i64, i64, i64, ptr"),
     "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr, ptr, ptr"),
+    "jit.deopt_resume": ("ptr", "ptr, ptr, ptr, ptr, i64"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
@@ -984,6 +985,54 @@ def _tb_here() -> str:
           "  %rc0 = load i32, ptr %rcp\n  %rc1 = add i32 %rc0, 1\n  store i32 %rc1, ptr %rcp")
     down = "  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, 1\n  store i32 %rc3, ptr %rcp"
     return TB_HERE.replace(";BUMP_UP", up).replace(";BUMP_DOWN", down)
+
+# The call a deoptimising function makes (see Lowering._deopt_call): deopt(site,
+# lst, left), with `left` the recursion-limit count this level leaves (%own: 1 for a
+# leaf copy, which did not count its level) and the count lent DEOPT_LEND meanwhile,
+# so the Python code on the way does not hit the limit; the list is released. A NULL
+# list (jit.deopt_list failed) is a NULL result.
+DEOPT_RESUME = """
+define ptr @jit.deopt_resume(ptr %lst, ptr %site, ptr %deopt, ptr %ts, i64 %own) noinline cold {
+entry:
+  %failed = icmp eq ptr %lst, null
+  br i1 %failed, label %out, label %call
+call:
+  %args = alloca [3 x ptr]
+;LEFT
+  store ptr %site, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %lst, ptr %a1
+  %a2 = getelementptr ptr, ptr %args, i64 2
+  store ptr %left, ptr %a2
+;LEND
+  %r = call ptr @PyObject_Vectorcall(ptr %deopt, ptr %args, i64 3, ptr null)
+;UNLEND
+  call void @jit.xdecref(ptr %left)
+  call void @jit.decref(ptr %lst)
+  br label %out
+out:
+  %res = phi ptr [ null, %entry ], [ %r, %call ]
+  ret ptr %res
+}
+"""
+
+
+def _deopt_resume() -> str:
+    if capi.RECURSION_COUNTER is None:
+        return DEOPT_RESUME.replace(";LEFT", "  %left = getelementptr i8, ptr @_Py_NoneStruct, i64 0\n"
+                                    "  call void @jit.incref(ptr %left)").replace(
+            ";LEND", "").replace(";UNLEND", "")
+    lend = (f"  %rcp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
+            "  %rc0 = load i32, ptr %rcp\n"
+            f"  %rc1 = add i32 %rc0, {capi.DEOPT_LEND}\n  store i32 %rc1, ptr %rcp")
+    unlend = ("  %rc2 = load i32, ptr %rcp\n"
+              f"  %rc3 = sub i32 %rc2, {capi.DEOPT_LEND}\n  store i32 %rc3, ptr %rcp")
+    left = (f"  %lp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
+            "  %lc = load i32, ptr %lp\n  %lc64 = sext i32 %lc to i64\n"
+            "  %lown = sub i64 %lc64, %own\n"
+            "  %left = call ptr @PyLong_FromLongLong(i64 %lown)")
+    return DEOPT_RESUME.replace(";LEFT", left).replace(";LEND", lend).replace(";UNLEND", unlend)
+
 
 # A frame for a traceback entry of compiled code that holds its locals (f_locals,
 # f_lineno read as the interpreter's frame would): see Lowering._tb_shared.
@@ -1083,7 +1132,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _tb_frame(), POW, ATTR])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _deopt_resume(), _tb_frame(), POW, ATTR])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)
