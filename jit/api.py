@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import builtins
 import collections
-import functools
 import types
 
 from .errors import CompileError, UnsupportedError
@@ -13,29 +12,12 @@ from . import frontend
 opcode_coverage: collections.Counter = collections.Counter()
 
 _GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # GENERATOR, COROUTINE, ITERABLE_COROUTINE, ASYNC_GENERATOR
+_FUNCTION_BODY = 0x1 | 0x2     # CO_OPTIMIZED, CO_NEWLOCALS
 
 
 def supported_opcodes() -> frozenset[str]:
     """Opcode names this compiler lowers on the running Python version."""
     return frontend.supported_opcodes()
-
-
-class Fallback:
-    """Returned by compile() when the code runs in the interpreter instead."""
-
-    def __init__(self, original, reason: str):
-        self.original = original
-        self.reason = reason
-        functools.update_wrapper(self, original)
-
-    def __call__(self, *args, **kwargs):
-        return self.original(*args, **kwargs)
-
-    def __get__(self, obj, objtype=None):
-        return self if obj is None else types.MethodType(self, obj)
-
-    def __repr__(self):
-        return f"<jit fallback for {getattr(self.original, '__qualname__', self.original)!r}>"
 
 
 class CompiledCode:
@@ -52,7 +34,7 @@ class CompiledCode:
 def compile(obj, *, fallback: bool = True, specialize: bool = True):
     """Compile a function or code object. See the module docstring."""
     from . import pipeline, wrap
-    if isinstance(obj, (CompiledCode, Fallback)) or wrap.is_compiled(obj):
+    if isinstance(obj, CompiledCode) or wrap.is_compiled(obj):
         return obj
     if isinstance(obj, types.FunctionType):
         code = obj.__code__
@@ -82,7 +64,9 @@ def compile(obj, *, fallback: bool = True, specialize: bool = True):
             raise
         if isinstance(obj, types.CodeType):
             return _FallbackCode(obj, str(exc))
-        return Fallback(obj, str(exc))
+        # a function object like the compiled ones (so inspect and attributes see the
+        # original's), calling the original
+        return wrap.make_fallback(obj, str(exc))
     if isinstance(obj, types.CodeType):
         return CompiledCode(obj, native)
     return wrap.make_function(obj, native)
@@ -104,9 +88,14 @@ def exec(compiled, globals=None, locals=None):
         raise TypeError("jit.exec() needs a globals dict")
     if not isinstance(globals, dict):
         raise TypeError(f"exec() globals must be a dict, not {type(globals).__name__}")
+    if locals is not None and not hasattr(type(locals), "__getitem__"):
+        raise TypeError(f"locals must be a mapping or None, not {type(locals).__name__}")
     if locals is None:
         locals = globals
-    if compiled.native is None:
+    if compiled.native is None or compiled.code.co_flags & _FUNCTION_BODY:
+        # a function's code object: exec runs it with fast locals of its own (and
+        # raises for its missing arguments or closure); the native entry here is
+        # for module-level code, so the interpreter runs it
         builtins.exec(compiled.code, globals, locals)
         return None
     from . import pipeline
@@ -126,11 +115,12 @@ def jit(func=None, *, fallback: bool = True):
 def explain(obj) -> str:
     """Human-readable: was ``obj`` compiled, or why did it fall back?"""
     from . import wrap
-    if isinstance(obj, Fallback):
-        return f"{obj.original.__qualname__}: fell back to the interpreter: {obj.reason}"
     if isinstance(obj, _FallbackCode):
         return f"{obj.code.co_name}: fell back to the interpreter: {obj.reason}"
     if isinstance(obj, CompiledCode):
+        if obj.code.co_flags & _FUNCTION_BODY:
+            return (obj.native.explain() + "\na function's code object: jit.exec runs it in "
+                    "the interpreter (compile the function to run it natively)")
         return obj.native.explain()
     info = wrap.explain(obj)
     if info is not None:

@@ -20,6 +20,23 @@ def explain(obj):
     return None
 
 
+class FallbackState:
+    """The state of a function that fell back: it calls the original."""
+
+    def __init__(self, func, reason: str):
+        self._func = func
+        self.reason = reason
+
+    def explain(self):
+        return f"{self._func.__qualname__}: fell back to the interpreter: {self.reason}"
+
+
+def make_fallback(func, reason: str):
+    obj = funcobject.make_lazy_function(func, None)
+    funcobject.install(obj, None, FallbackState(func, reason))
+    return obj
+
+
 class LazyState:
     """The state of a ``jit.jit`` function until its first call: that call runs this
     (funcobject's jitfo_lazy entry), which compiles the function and installs the

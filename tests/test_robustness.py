@@ -27,6 +27,27 @@ def test_exec_rejects_bad_arguments():
     code = jit.compile(compile("x = 1", "m", "exec"))
     with pytest.raises(TypeError, match="globals must be a dict"):
         jit.exec(code, [])
+    with pytest.raises(TypeError, match="locals must be a mapping or None, not int"):
+        jit.exec(code, {}, 5)
+
+
+def test_exec_of_a_function_code_object_is_execs():
+    # exec runs a function body with fast locals of its own and raises for missing
+    # arguments; jit.exec (whose native entry is for module code) must not crash
+    def needs_arg(a):
+        return a
+
+    def body():
+        x = 1
+        return sorted(locals())
+
+    with pytest.raises(TypeError, match=r"needs_arg\(\) missing 1 required positional argument: 'a'"):
+        jit.exec(jit.compile(needs_arg.__code__), {})
+    ns, expected = {}, {}
+    exec(body.__code__, expected)
+    compiled = jit.compile(body.__code__)
+    assert jit.exec(compiled, ns) is None and sorted(ns) == sorted(expected)
+    assert "runs it in the interpreter" in jit.explain(compiled)
 
 
 def test_mutated_code_objects_never_kill_the_process():
@@ -194,6 +215,26 @@ def test_fallback_and_explain():
     with pytest.raises(jit.UnsupportedError) as info:
         jit.compile(gen, fallback=False)
     assert info.value.opcode and info.value.lineno == gen.__code__.co_firstlineno
+
+
+def test_a_fallback_is_function_like():
+    # frameworks test inspect's predicates and read a function's attributes
+    import asyncio
+    import inspect
+
+    async def co(x, *, k=2):
+        return x * k
+
+    def gen(n=3):
+        yield from range(n)
+
+    c, g = jit.compile(co), jit.compile(gen)
+    assert inspect.iscoroutinefunction(c) and inspect.isgeneratorfunction(g)
+    assert asyncio.run(c(5)) == 10 and list(g()) == [0, 1, 2]
+    assert g.__code__ is gen.__code__ and g.__defaults__ == (3,) and c.__kwdefaults__ == {"k": 2}
+    assert g.__globals__ is gen.__globals__ and g.__qualname__ == gen.__qualname__
+    assert str(inspect.signature(c)) == "(x, *, k=2)"
+    assert jit.compile(g) is g and "fell back" in jit.explain(g)
 
 
 def test_explain_compiled_and_decorator():
