@@ -418,9 +418,9 @@ def check_eg_match(exc, typ):
     if any(_derives(type(exc), t) for t in items):     # (by the MRO: no __instancecheck__)
         if isinstance(exc, BaseExceptionGroup):
             return None, exc
-        wrapped = BaseExceptionGroup("", (exc,))   # a tuple, as CPython wraps it
-        wrapped.__traceback__ = exc.__traceback__
-        return None, wrapped
+        # a tuple, as CPython 3.11 wraps it, and no traceback (re-raised, the group
+        # gets no entry for this frame either)
+        return None, BaseExceptionGroup("", (exc,))
     if isinstance(exc, BaseExceptionGroup):
         match, rest = exc.split(typ)
         if match is not None:
@@ -436,36 +436,37 @@ def _leaf_ids(exc, out):
         out.add(id(exc))
 
 
+def _same_metadata(e, orig) -> bool:
+    """A re-raise of (part of) the caught group, as CPython's PREP_RERAISE_STAR tells
+    one: the same traceback, cause and context objects (a bare ``raise`` keeps them;
+    ``raise t`` adds a traceback entry). (3.11 keeps __notes__ in the instance dict,
+    outside what it compares.)"""
+    return (e.__traceback__ is orig.__traceback__ and e.__cause__ is orig.__cause__
+            and e.__context__ is orig.__context__)
+
+
 def prep_reraise_star(orig, excs):
-    """PREP_RERAISE_STAR: combine the raised and re-raised exceptions of except*."""
-    raised = [e for e in excs if e is not None]
-    if not raised:
+    """PREP_RERAISE_STAR: combine the raised and re-raised exceptions of except*: the
+    re-raised ones as the part of the caught group they came from, after the others,
+    in a new group if there is more than one."""
+    if not excs:
         return None
     if not isinstance(orig, BaseExceptionGroup):
         # a naked exception was caught and wrapped: only one except* clause ran
-        assert len(excs) == 1 or len(raised) == 1
-        return raised[0]
-    orig_leaves = set()
-    _leaf_ids(orig, orig_leaves)
-    reraised, new = [], []
-    for e in raised:
-        leaves = set()
-        _leaf_ids(e, leaves)
-        (reraised if leaves and leaves <= orig_leaves else new).append(e)
+        return excs[0]
+    raised, reraised = [], []
+    for e in excs:
+        if e is not None:
+            (reraised if _same_metadata(e, orig) else raised).append(e)
     keep = set()
     for e in reraised:
         _leaf_ids(e, keep)
-    if keep:
-        reraised_eg = orig.split(lambda leaf: id(leaf) in keep)[0]
-    else:
-        reraised_eg = None
-    result = new + ([reraised_eg] if reraised_eg is not None else [])
-    if not new:
+    reraised_eg = orig.split(lambda leaf: id(leaf) in keep)[0] if keep else None
+    if not raised:
         return reraised_eg
-    if len(result) == 1:
-        return result[0]
-    return ExceptionGroup("", result) if all(isinstance(e, Exception) for e in result) \
-        else BaseExceptionGroup("", result)
+    if reraised_eg is not None:
+        raised.append(reraised_eg)
+    return BaseExceptionGroup("", raised) if len(raised) > 1 else raised[0]
 
 
 # ---- unpacking and containers ----------------------------------------------
@@ -577,6 +578,10 @@ def dict_merge(d, mapping, func):
     if key is _MISSING:
         raise TypeError(f"{_func_desc(func)} argument after ** must be a mapping, not "
                         f"{_tp_name(type(mapping))}")
+    if sys.exc_info()[1] is not None:
+        # 3.11: while an exception is handled, the merge's KeyError is made an instance
+        # at once (for its context), which format_kwargs_error then lets through
+        raise KeyError(key)
     raise TypeError(f"{_func_desc(func)} got multiple values for keyword argument "
                     f"'{str(key)}'")
 

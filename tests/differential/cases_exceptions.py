@@ -373,6 +373,42 @@ def except_star_raise_inside():
         raise KeyError("from handler")
 
 
+@case((0,), (1,), (2,))
+def except_star_raise_the_match(k):
+    # raising the matched group (or a leaf of it) by name is a new raise, not a
+    # re-raise: it goes into a new group beside what is left
+    try:
+        raise ExceptionGroup("eg", [ValueError(1), TypeError(2), KeyError(3)])
+    except* TypeError as t:
+        if k == 0:
+            raise t
+        if k == 1:
+            raise t.exceptions[0]
+        raise
+
+
+@case(())
+def except_star_naked_reraised():
+    # the wrapped naked exception has no traceback, and a re-raise adds no entry
+    try:
+        raise ValueError(5)
+    except* ValueError:
+        raise
+
+
+@case((0,), (1,))
+def duplicate_star_star_keyword(handling):
+    # 3.11: inside a handler the merge's KeyError gets through format_kwargs_error
+    def f(*a, **k):
+        return k
+    if handling:
+        try:
+            raise ValueError
+        except ValueError:
+            return f(**{"a": 1}, **{"a": 2})
+    return f(**{"a": 1}, **{"a": 2})
+
+
 @case(())
 def except_star_reraise():
     try:

@@ -335,7 +335,9 @@ def norm_exc(e, tb=True, top=False, type_only=False, _seen=None, _depth=0):
     d = {
         "type": _tkey(type(e)),
         "str": msg,
-        "args": norm(e.args),
+        # (a group's args hold its exceptions, compared under "group" with the cycle
+        # guard: exceptions' contexts can lead back to the group)
+        "args": norm(e.args) if not isinstance(e, BaseExceptionGroup) else e.message,
     }
     notes = getattr(e, "__notes__", None)
     if notes is not None:
