@@ -16,6 +16,7 @@ entries go.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import itertools
 import os
@@ -195,6 +196,16 @@ def _after_fork_in_child():
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _quiesce_at_exit():
+    # LLVM's static destructors run when the process exits: a compile still running
+    # on another thread (a daemon thread's) would run into them and abort. The lock
+    # waits for it to finish and is kept, so none starts after.
+    _lock.acquire()
+
+
+atexit.register(_quiesce_at_exit)
 
 
 def _compile_worker(jobs):

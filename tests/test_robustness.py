@@ -751,12 +751,16 @@ def make(i):
     src = f"def f{i}(n):\\n    s = 0\\n" + "".join(f"    s += n * {k} % 7\\n" for k in range(40)) + "    return s\\n"
     ns = {}; exec(src, ns); return ns[f"f{i}"]
 stop = False
+warm = threading.Event()
 def compiler():
     i = 0
     while not stop:
         f = jit.compile(make(i)); f(3); i += 1
+        warm.set()
 t = threading.Thread(target=compiler, daemon=True); t.start()
-time.sleep(0.3)
+# (not while that thread still imports jit's modules: a fork then leaves their import
+# locks held in the child, in any Python program)
+warm.wait()
 hung = 0
 for k in range(4):
     pid = os.fork()
