@@ -1199,8 +1199,21 @@ run:
                 f"ptr %closure, i1 false, ptr null, ptr")
         if lazy:     # (only simple signatures are dispatched: argc positional values)
             call = f"call ptr @{p}.run_generic(ptr"
-        fast = ""
+        fast = dispatch = ""
+        bound_call = f"""  %ts.i = call ptr @_PyThreadState_UncheckedGet()
+  %r2 = {call} %items, ptr %ts.i)"""
         if simple:
+            # exactly argc positional values, to the specialisation for their types
+            dispatch = f"""
+define internal ptr @{p}.dispatch(ptr %dargs) alwaysinline {{
+fast:
+{loads}{self._dispatch_text(argc)}
+  %ts.a = call ptr @_PyThreadState_UncheckedGet()
+  %r = {call} %dargs, ptr %ts.a)
+  ret ptr %r
+}}"""
+            # a call with keywords, bound by the binder, is dispatched the same way
+            bound_call = f"  %r2 = call ptr @{p}.dispatch(ptr %items)"
             fast = f"""
   %nargs = and i64 %nargsf, 9223372036854775807
   %nokw = icmp eq ptr %kwnames, null
@@ -1211,9 +1224,8 @@ fast.args:
   br label %fast
 fast:
   ; the arguments, or (see defaults) a copy with the defaults filled in
-  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ]{self._dispatch_text(argc)}
-  %ts.a = call ptr @_PyThreadState_UncheckedGet()
-  %r = {call} %dargs, ptr %ts.a)
+  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ]
+  %r = call ptr @{p}.dispatch(ptr %dargs)
   ret ptr %r
 defaults:
   ; positional call short of trailing parameters that have defaults: fill them in
@@ -1266,11 +1278,10 @@ fail:
   ret ptr null
 call:
   %items = getelementptr i8, ptr %bound, i64 {abi.TUPLE_ITEMS}
-  %ts.i = call ptr @_PyThreadState_UncheckedGet()
-  %r2 = {call} %items, ptr %ts.i)
+{bound_call}
   call void @jit.decref(ptr %bound)
   ret ptr %r2
-}}
+}}{dispatch}
 """ + ("" if lazy else f"""
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
   %ts = call ptr @_PyThreadState_UncheckedGet()

@@ -794,7 +794,7 @@ class Inference:
         """A call of a global bound to a compiled function with a dispatcher, with
         int/float arguments: call its specialisation's native entry directly."""
         from runtime import funcobject
-        if self.spec is None or op.attrs.get("kwnames") or op.attrs.get("frame_builtin"):
+        if self.spec is None or op.attrs.get("frame_builtin"):
             return None
         prod = self.producer.get(op.args[1].id)
         first = self.producer.get(op.args[0].id)
@@ -806,22 +806,28 @@ class Inference:
             return None
         native = funcobject.get_state(target)
         callee = getattr(native, "dispatcher", None)
-        args = op.args[2:]
+        order = bind_call(target, len(op.args) - 2, op.attrs.get("kwnames") or ())
+        if callee is None or order is None:
+            return None
+        # parameter i takes call argument order[i], or (a 1-tuple) a default's value
+        args = [op.args[2 + k] for k in order if not isinstance(k, tuple)]
         types = [self.t(a) for a in args]
         # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out);
         # lists and tuples are passed as they are (their type checked at the call)
         kinds = [self.direct_kind(a, t) for a, t in zip(args, types)]
-        if callee is None or None in kinds or (
+        if None in kinds or (
                 any(t not in (INT, FLOAT) for t in types) and not self.speculate(op)):
             return None
-        defaults = omitted_defaults(target, callee.argc - len(args))
-        if defaults is None:
-            return None
-        for x in defaults:      # constants (the defaults tuple is checked at the call)
-            types.append(number_type(x) or ("obj", hint_of(x)))
-            kinds.append(number_type(x) or type(x).__name__)
+        types, kinds = iter(types), iter(kinds)
+        types, kinds = zip(*[(next(types), next(kinds)) if not isinstance(k, tuple) else
+                             # constants (the defaults tuple is checked at the call)
+                             (number_type(k[0]) or ("obj", hint_of(k[0])),
+                              number_type(k[0]) or type(k[0]).__name__) for k in order]) \
+            if order else ((), ())
+        types, kinds = list(types), list(kinds)
+        defaults = any(isinstance(k, tuple) for k in order)
         sig = tuple(DIRECT_TYPES[k] for k in kinds)
-        plan = ("direct_call", target, callee, sig, types, kinds, defaults, None)
+        plan = ("direct_call", target, callee, sig, types, kinds, defaults, order, None)
         if callee is me and sig == self.spec.types:
             if self.ret_type is None:
                 return plan   # not known yet
@@ -991,18 +997,36 @@ class Inference:
 
 LIST_METHOD = type(list.append)     # method_descriptor
 
-def omitted_defaults(fn, n: int):
-    """The values of ``fn``'s last ``n`` parameters' defaults, when a call leaves
-    them out (ints, floats, lists and tuples only: passed directly), else None."""
-    if n == 0:
-        return ()
+def bind_call(fn, nargs: int, kwnames: tuple):
+    """Where each parameter of ``fn`` (positional ones only: a function with others
+    is never called directly) takes its value from in a call with ``nargs``
+    arguments, the last ``len(kwnames)`` of them by keyword: the argument's index,
+    or a 1-tuple holding the default's value (ints, floats, lists and tuples only:
+    passed directly). None when the call does not bind plainly (the interpreter's
+    binding then raises, or an odd default): it stays an ordinary call."""
+    code = fn.__code__
+    argc = code.co_argcount
+    npos = nargs - len(kwnames)
+    if code.co_kwonlyargcount or code.co_flags & 0x0C or npos > argc:
+        return None
+    order: list = list(range(npos)) + [None] * (argc - npos)
+    names = code.co_varnames[:argc]
+    for k, name in enumerate(kwnames):
+        i = names.index(name) if name in names else -1
+        if i < max(npos, code.co_posonlyargcount) or order[i] is not None:
+            return None
+        order[i] = npos + k
     defaults = getattr(fn, "__defaults__", None) or ()
-    if n < 0 or len(defaults) < n:
-        return None
-    taken = defaults[len(defaults) - n:]
-    if any(number_type(x) is None and type(x) not in (list, tuple) for x in taken):
-        return None
-    return taken
+    first_default = argc - len(defaults)
+    for i in range(npos, argc):
+        if order[i] is None:
+            if i < first_default:
+                return None
+            x = defaults[i - first_default]
+            if number_type(x) is None and type(x) not in (list, tuple):
+                return None
+            order[i] = (x,)
+    return order
 
 
 DIRECT_TYPES = {INT: int, FLOAT: float, "list": list, "tuple": tuple}
@@ -1414,30 +1438,36 @@ class Rewriter:
         if id(op) not in self.unpacked:
             raise CompileError("specialize: an unpack planned with its call was left alone")
 
-    def r_direct_call(self, op, target, callee, sig, types, kinds, defaults, unpack):
-        first, fn_obj, *boxed_args = op.args
+    def r_direct_call(self, op, target, callee, sig, types, kinds, defaults, order, unpack):
+        first, fn_obj, *call_args = op.args
         cell = callee.direct_cell(sig, direct_arg_types(types, kinds))
         if cell is None:       # no room for another signature: an ordinary call
             self.generic(op)
             return
         self.emit("guard_callee", [first, fn_obj], [], op, index=self.fn.const_index(target),
                   name="direct")
-        args = [a if k not in (INT, FLOAT) else self.convert(a, _conv(t, k), op, no_bool=True)
-                for a, t, k in zip(boxed_args, types, kinds)]
         if defaults:
             # the parameters left out take the defaults of now: checked unchanged
             self.emit("guard_defaults", [fn_obj], [], op,
                       index=self.fn.const_index(target.__defaults__))
-            for x in defaults:
+        args, checks = [], []
+        for i, (k, t, kind) in enumerate(zip(order, types, kinds)):
+            if isinstance(k, tuple):
+                x = k[0]
                 v = self.new(UNBOXED_IR.get(number_type(x), OBJ))
                 self.emit("const", [], [v], op, index=self.fn.const_index(x), repr=repr(x),
                           borrow=True)
                 v.borrowed = v.type == OBJ
                 args.append(v)
+                continue
+            a = call_args[k]
+            args.append(a if kind not in (INT, FLOAT) else
+                        self.convert(a, _conv(t, kind), op, no_bool=True))
+            # sequences not known to be exact are checked at the call (else an ordinary call)
+            if kind in ("list", "tuple") and self.inf.exact_sequence(a) != kind:
+                checks.append((i, kind))
+        checks = tuple(checks)
         self.fn.const_index(cell)     # keeps the cell alive with the code
-        # sequences not known to be exact are checked at the call (else an ordinary call)
-        checks = tuple((i, k) for i, (a, k) in enumerate(zip(boxed_args, kinds))
-                       if k in ("list", "tuple") and self.inf.exact_sequence(a) != k)
         attrs = {"cell": ctypes.addressof(cell), "type_checks": checks}
         inline = callee.spec_for(sig)
         if inline is not None and self.inf.spec is not None and \

@@ -91,11 +91,20 @@ def test_specialize_false_has_no_dispatcher():
     assert dispatcher(c) is None
 
 
-def test_keyword_and_default_calls_take_the_generic_path():
+def test_keyword_and_default_calls_are_dispatched():
+    # a call with keywords is bound (by the binder) and then dispatched on the bound
+    # arguments' types like a positional one: a kernel called with keywords runs
+    # its specialisation, not the generic code
     def f(a, b=2):
         return a * b
     c = jit.compile(f)
     assert c(3) == 6 and c(3, b=4) == 12 and c(a=1.5) == 3.0 and c(3, 5) == 15
+    assert [t for t, _ in dispatcher(c).rows] == [(int, int), (float, int)]
+    assert "generic code: compiled on first use (not used yet)" in jit.explain(c)
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'z'"):
+        c(1, z=2)
+    with pytest.raises(TypeError, match="got multiple values for argument 'a'"):
+        c(1, a=2)
 
 
 # ---- deoptimisation ---------------------------------------------------------------
@@ -585,6 +594,35 @@ def seq_caller(n):
     for x in range(n):
         t += seq_search(a, x)
     return t
+
+
+def kw_scaled(x, scale=1, offset=0.5):
+    return x * scale + offset
+
+
+def kw_caller(n):
+    t = 0.0
+    for i in range(n):
+        t += kw_scaled(i, offset=0.25) + kw_scaled(scale=2, x=i)
+    return t
+
+
+def test_keyword_calls_are_direct_calls():
+    # keywords are bound to the callee's parameters when specialising (defaults
+    # filled in between): no binding at run time, and the callee's row is (int, int,
+    # float) for both calls
+    g = kw_caller.__globals__
+    saved = {k: g[k] for k in ("kw_scaled", "kw_caller")}
+    try:
+        for k in saved:
+            g[k] = jit.compile(saved[k])
+        c = g["kw_caller"]
+        assert c(50) == saved["kw_caller"](50)
+        ir_text = str(dispatcher(c).rows[0][1].native.ir)
+        assert ir_text.count("direct_call") == 2 and "kwnames" not in ir_text, ir_text
+        assert [t for t, _ in dispatcher(g["kw_scaled"]).rows] == [(int, int, float)]
+    finally:
+        g.update(saved)
 
 
 def test_lists_travel_to_direct_calls():

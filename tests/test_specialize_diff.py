@@ -3489,6 +3489,37 @@ def df_caller(n, new_defaults):
     return t, df_callee.__defaults__
 
 
+# direct calls with keyword arguments: bound to the callee's parameters when the
+# caller is specialised (defaults filled in between), an ordinary call when they do
+# not bind (the interpreter's TypeError)
+
+def kw_posonly(a, /, b, c=1):
+    return a - b * c
+
+
+@case((3, 0), (4, 1), (5, 2), (2, 3), (1, 0), (3, 4), (2.5, 0), (True, 1),
+      install=("df_callee", "kw_posonly"), setup=_df_reset, cleanup=_df_reset)
+def kw_caller(n, bad):
+    t = 0.0
+    for i in range(n):
+        t += df_callee(i, scale=2)
+        t += df_callee(scale=0.25, a=i)
+        t += df_callee(i, seq=[1], b=i)
+        t += kw_posonly(i, c=3, b=i + 1)
+    try:
+        if bad == 1:
+            t += df_callee(n, a=1)
+        elif bad == 2:
+            t += kw_posonly(a=n, b=1)
+        elif bad == 3:
+            t += df_callee(n, nope=1)
+        elif bad == 4:
+            t += df_callee(b=1)
+    except TypeError as e:
+        return t, str(e)
+    return t
+
+
 # a site whose deopts saw floats is re-specialised guessing floats
 
 class Coord:
