@@ -80,9 +80,7 @@ class _FallbackCode(CompiledCode):
 
 def exec(compiled, globals=None, locals=None):
     """Run compiled module-level code like ``exec(code, globals, locals)``."""
-    if isinstance(compiled, types.CodeType):
-        compiled = compile(compiled)
-    if not isinstance(compiled, CompiledCode):
+    if not isinstance(compiled, (types.CodeType, CompiledCode)):
         raise TypeError(f"jit.exec() takes the result of jit.compile(code), not {type(compiled).__name__}")
     if globals is None:
         raise TypeError("jit.exec() needs a globals dict")
@@ -92,12 +90,19 @@ def exec(compiled, globals=None, locals=None):
         raise TypeError(f"locals must be a mapping or None, not {type(locals).__name__}")
     if locals is None:
         locals = globals
-    if compiled.native is None or compiled.code.co_flags & _FUNCTION_BODY:
+    code = compiled if isinstance(compiled, types.CodeType) else compiled.code
+    if code.co_flags & _FUNCTION_BODY or code.co_freevars or \
+            isinstance(compiled, CompiledCode) and compiled.native is None:
         # a function's code object: exec runs it with fast locals of its own (and
         # raises for its missing arguments or closure); the native entry here is
         # for module-level code, so the interpreter runs it
-        builtins.exec(compiled.code, globals, locals)
+        builtins.exec(code, globals, locals)
         return None
+    if isinstance(compiled, types.CodeType):
+        compiled = compile(compiled)
+        if compiled.native is None:
+            builtins.exec(code, globals, locals)
+            return None
     from . import pipeline
     return pipeline.run_module_code(compiled, globals, locals)
 

@@ -35,7 +35,8 @@ Function attributes are forwarded: ``__name__``, ``__qualname__``,
 ``__module__``, ``__doc__``, ``__annotations__``, ``__type_params__`` (3.12+)
 live on the binder (a per-function Python function with the same signature;
 argument-binding errors use its ``__qualname__``, so renaming the compiled
-function renames its error messages, as with a Python function);
+function renames its error messages, as with a Python function), and setting
+them sets the original's too (what a fallback or a deopt runs);
 ``__defaults__``/``__kwdefaults__`` are read from the binder (the compiled
 entry reads them there at call time) and setting them updates both the
 binder and the original function (so a fallback to the interpreter sees the
@@ -322,7 +323,8 @@ def _binder(obj):
 
 
 class _Forward:
-    """Data descriptor forwarding an instance attribute to the binder.
+    """Data descriptor forwarding an instance attribute to the binder (set on the
+    original function too).
 
     ``owner_value`` is what the attribute means on the type itself: type
     attribute getters (``type.__doc__``) call ``__get__(None, type)``.
@@ -338,10 +340,14 @@ class _Forward:
         return getattr(_binder(obj), self.name)
 
     def __set__(self, obj, value):
-        setattr(_binder(obj), self.name, value)
+        setattr(_binder(obj), self.name, value)     # validates, like a function
+        # and the original's too: what runs it (a fallback, the interpreter after a
+        # deopt) names it in its errors and generator objects
+        setattr(obj.__wrapped__, self.name, getattr(_binder(obj), self.name))
 
     def __delete__(self, obj):
         delattr(_binder(obj), self.name)
+        delattr(obj.__wrapped__, self.name)
 
 
 class _ForwardStr(str):

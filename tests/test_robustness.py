@@ -49,6 +49,15 @@ def test_exec_of_a_function_code_object_is_execs():
     assert jit.exec(compiled, ns) is None and sorted(ns) == sorted(expected)
     assert "runs it in the interpreter" in jit.explain(compiled)
 
+    def outer():
+        y = 1
+
+        def inner():
+            return y
+        return inner
+    with pytest.raises(TypeError, match="requires a closure of exactly length 1"):
+        jit.exec(outer().__code__, {})
+
 
 def test_mutated_code_objects_never_kill_the_process():
     # A few thousand randomly mutated code objects are compiled and run in a
@@ -235,6 +244,11 @@ def test_a_fallback_is_function_like():
     assert g.__globals__ is gen.__globals__ and g.__qualname__ == gen.__qualname__
     assert str(inspect.signature(c)) == "(x, *, k=2)"
     assert jit.compile(g) is g and "fell back" in jit.explain(g)
+    # renamed, it names itself so in errors and in the generators it makes
+    g.__name__, g.__qualname__ = "rn", "Q.rn"
+    assert g(1).__name__ == "rn" and "Q.rn" in repr(g(1))
+    with pytest.raises(TypeError, match=r"Q\.rn\(\) takes from 0 to 1 positional"):
+        g(1, 2)
 
 
 def test_explain_compiled_and_decorator():
