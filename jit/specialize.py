@@ -30,7 +30,7 @@ import types
 from runtime import abi
 
 from . import ir
-from .errors import CompileError
+from .errors import CompileError, UnsupportedError
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
 
 INT, FLOAT, I1, RANGEOBJ, RITER = "int", "float", "i1", "rangeobj", "riter"
@@ -164,12 +164,19 @@ def is_obj(t):
 
 # ---- inference -------------------------------------------------------------------
 
+COMPREHENSION_DEPTH = 3     # comprehensions inferred inside comprehensions, at most
+
 class Inference:
     """Fixed point of value and slot types over the whole function."""
 
     def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set, spec=None,
-                 forced=None):
+                 forced=None, free_types=None, depth=0):
         self.fn = fn
+        # inferring a comprehension's code for what it appends (comprehension_items):
+        # its free variables' guesses, and how deep such inferences nest
+        self.free_types = free_types
+        self.depth = depth
+        self.comprehensions: dict = {}    # (code id, iterator type) -> items guessed
         self.no_spec = no_speculate
         self.spec = spec           # the dispatch.Specialization being built (for calls)
         self.ret_type = None       # join of the types returned
@@ -401,7 +408,9 @@ class Inference:
         what its maker stores in its cell (see cell_guesses)."""
         if op.attrs.get("free"):
             name = self.fn.local_names[op.attrs["slot"]]
-            t = getattr(self.spec, "free_types", {}).get(name)
+            free = self.free_types if self.free_types is not None else \
+                getattr(self.spec, "free_types", {})
+            t = free.get(name)
         elif op.attrs["slot"] not in self.cell_types:
             return ("keep",)      # nothing stored in it yet: wait (optimistic)
         else:
@@ -853,6 +862,9 @@ class Inference:
         float instead of first guessing an int and deoptimising; a new object, where
         ``min(xs)``/``max(xs)`` give an item, whose identity unboxing would lose);
         else None."""
+        if "nested_code_index" in op.attrs:
+            items = self.comprehension_items(op)
+            return ("list", items) if items is not None else None
         name, args = self.global_call(op.result)
         if name in ("list", "sorted") and len(args) == 1:
             return ("list", self.items_of(args[0]))
@@ -860,6 +872,38 @@ class Inference:
             items = self.items_of(args[0])
             return items if items in (INT, FLOAT) else None
         return None
+
+    def comprehension_items(self, op):
+        """What the list comprehension ``op`` makes and calls here appends, guessed by
+        inferring its code for the iterator it is given (so the rows of
+        ``[[...] for i in ...]`` are guessed lists of floats, as an argument's would
+        be); None if nothing is guessed."""
+        code = self.fn.consts[op.attrs["nested_code_index"]]
+        if code.co_name != "<listcomp>" or self.depth >= COMPREHENSION_DEPTH:
+            return None
+        t = self.t(op.args[-1])
+        arg = ("obj", ("iter", INT, "range")) if t in (RANGEOBJ, RITER) else \
+            t if is_obj(t) and t is not None else ANY
+        key = (id(code), repr(arg))    # (the code is a constant of this function: alive)
+        if key not in self.comprehensions:
+            self.comprehensions[key] = None
+            from .ssa import build_ssa
+            try:
+                fn, _ = build_ssa(code)
+            except (CompileError, UnsupportedError, RecursionError):
+                return None
+            inner = Inference(fn, [arg], set(), None, free_types=self.cell_guesses(code),
+                              depth=self.depth + 1).run()
+            appended = None
+            for blk in fn.blocks:
+                for o in blk.ops:
+                    if o.kind == "list_append":
+                        appended = join(appended, inner.t(o.args[1]))
+            g = guess(appended)
+            self.comprehensions[key] = g if g is not None else \
+                appended[1] if is_obj(appended) and appended is not None and \
+                isinstance(appended[1], tuple) and appended[1][0] == "list" else None
+        return self.comprehensions[key]
 
     def direct_kind(self, v, t):
         """How ``v`` (of type ``t``) travels to a direct callee: as an unboxed int or

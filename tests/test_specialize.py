@@ -625,6 +625,26 @@ def test_keyword_calls_are_direct_calls():
         g.update(saved)
 
 
+def comp_matrix(n):
+    a = [[(i * j) % 7 + 0.5 for j in range(n)] for i in range(n)]
+    s = 0.0
+    for i in range(n):
+        for j in range(n):
+            s += a[i][j] * a[j][i]
+    return s
+
+
+def test_comprehension_rows_are_guessed_from_what_they_append():
+    # the list comprehension's code is inferred for its iterator: the caller guesses
+    # a list of lists of floats, as it would for such an argument, and unboxes
+    # a[i][j] (checked) instead of making generic calls
+    c = jit.compile(comp_matrix)
+    assert c(12) == comp_matrix(12)
+    ir_text = str(dispatcher(c).rows[0][1].native.ir)
+    assert "unbox_float" in ir_text and "float_op" in ir_text, ir_text
+    assert "= binop" not in ir_text, ir_text      # (the items' product: no generic op)
+
+
 def test_lists_travel_to_direct_calls():
     g = seq_caller.__globals__
     saved = {k: g[k] for k in ("seq_search", "seq_caller")}

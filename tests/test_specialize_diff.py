@@ -3520,6 +3520,24 @@ def kw_caller(n, bad):
     return t
 
 
+# a list comprehension's rows guessed from what it appends: wrong guesses deopt
+
+@case((4, 0), (5, 1), (3, 2), (6, 3), (4, 0), (2, 4), (4, 1))
+def comp_rows_guessed(n, kind):
+    rows = [[(i * j) % 5 + 0.25 if kind != 1 or j else i * j for j in range(n)]
+            for i in range(n)]
+    if kind == 2:
+        rows[1] = [I62] * n
+    if kind == 3:
+        rows.append("tail")
+    grid = [[x for x in r] for r in rows] if kind == 4 else rows
+    t = 0.0
+    for i in range(n):
+        for j in range(n):
+            t += grid[i][j] * 2
+    return t, len(rows[-1])
+
+
 # a site whose deopts saw floats is re-specialised guessing floats
 
 class Coord:
