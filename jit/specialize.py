@@ -42,6 +42,9 @@ NON_NUMERIC = {"build_tuple", "build_list", "build_set", "build_map", "build_con
                "build_string", "build_slice", "format_value", "make_function", "list_to_tuple",
                "get_iter", "load_build_class", "import_name"}
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
+# builtin types whose calls never make numbers (a call of a global bound to one is
+# guessed not to give a number)
+NON_NUMBER_TYPES = (bytearray, bytes, str, tuple, dict, set, frozenset)
 
 CONSUMES_OPERANDS = {"raise", "reraise"}
 INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
@@ -383,6 +386,23 @@ class Inference:
             if type(c) is tuple and 1 <= len(c) <= 8 and None not in map(number_type, c) \
                     and len(uses) == 1 and uses[0].kind == "ret":
                 return ("raw_const_tuple",)    # returned at once, like v_build_tuple's
+        return ("keep",)
+
+    def v_load_global(self, op):
+        """A global is guessed like the value it is bound to at specialisation time
+        (``OFFSET = 0.25``; ``DATA``, a list of floats): a guess, which a use that
+        unboxes it checks (an int next to it was guessed instead, and every call
+        deoptimised until the site was given up)."""
+        function = self.spec.dispatcher.function if self.spec is not None else None
+        globals_ = getattr(function, "__globals__", {})
+        name = op.attrs["name"]
+        if not (dict.__contains__(globals_, name) or dict.__contains__(builtins.__dict__, name)):
+            return None      # (not bound yet: nothing to go by)
+        value = self.bound_value(op)
+        h = hint_of(value)
+        if h is None or h in (INT, FLOAT) and number_type(value) is None:
+            return None      # (an int past 64 bits, a nan: as anything else)
+        self.set(op.result, ("obj", h))
         return ("keep",)
 
     def v_getattr(self, op):
@@ -866,6 +886,10 @@ class Inference:
             items = self.comprehension_items(op)
             return ("list", items) if items is not None else None
         name, args = self.global_call(op.result)
+        if name is not None:
+            made_by = self.bound_value(self.producer[op.args[1].id])
+            if any(made_by is t for t in NON_NUMBER_TYPES):
+                return OTHER    # (so `bytearray(...) * n` is not guessed an int product)
         if name in ("list", "sorted") and len(args) == 1:
             return ("list", self.items_of(args[0]))
         if name == "sum" and len(args) == 1:

@@ -625,6 +625,43 @@ def test_keyword_calls_are_direct_calls():
         g.update(saved)
 
 
+SHIFT = 0.25
+
+
+def shifted_sum(n):
+    s = 0.0
+    for i in range(n):
+        s += i % 11 + SHIFT
+    return s
+
+
+def test_a_global_is_guessed_like_its_value():
+    # an int next to a float global was guessed: every call deoptimised at once
+    # until the site was given up; the global's value now says float
+    c = jit.compile(shifted_sum)
+    for _ in range(3):
+        assert c(100) == shifted_sum(100)
+    (types, spec), = dispatcher(c).rows
+    assert sum(spec.deopts.values()) == 0 and spec.generation == 0
+
+
+def byte_flags(n):
+    s = bytearray(b"\x01") * n
+    t = 0
+    for i in range(n):
+        t += s[i] * i
+    return t
+
+
+def test_a_builtin_type_called_is_not_guessed_a_number():
+    # bytearray(...) * n next to an int was guessed an int product: a deopt per call
+    c = jit.compile(byte_flags)
+    for _ in range(3):
+        assert c(50) == byte_flags(50)
+    (types, spec), = dispatcher(c).rows
+    assert sum(spec.deopts.values()) == 0 and spec.generation == 0
+
+
 def comp_matrix(n):
     a = [[(i * j) % 7 + 0.5 for j in range(n)] for i in range(n)]
     s = 0.0

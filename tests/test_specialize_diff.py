@@ -1018,6 +1018,40 @@ def nan_identities(x):
             item in xs, xs.count(item), item * 2.0)
 
 
+# globals guessed like the values they are bound to when specialising
+
+G_OFFSET = 0.25
+G_DATA = [0.5, 1.5, 2.5]
+
+
+def _g_offset(v):
+    def step():
+        global G_OFFSET
+        G_OFFSET = v
+    return Do(step, f"G_OFFSET = {v!r}")
+
+
+def _g_data_ints():
+    G_DATA[1] = 7
+
+
+def _g_reset():
+    global G_OFFSET
+    G_OFFSET = 0.25
+    G_DATA[:] = [0.5, 1.5, 2.5]
+
+
+@case((20,), (3,), _g_offset(2), (20,), _g_offset(I62), (20,), _g_offset(-0.0), (5,),
+      _g_offset(NAN), (4,), _g_offset("s"), (3,), Do(_g_data_ints), _g_offset(0.5), (6,),
+      _g_offset(BIG), (2,), globals_=("G_OFFSET", "G_DATA"), setup=_g_reset, cleanup=_g_reset)
+def globals_guessed_from_values(n):
+    s = 0.0
+    for i in range(n):
+        s += i % 11 + G_OFFSET
+        s += G_DATA[i % 3] * 2
+    return s, repr(s)
+
+
 def _returns_first(xs):
     return xs[0]
 
