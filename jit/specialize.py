@@ -106,6 +106,31 @@ def hint_of(value, depth=0):
         return ("tuple", tuple(hint_of(v, depth + 1) for v in value))
     if t in (list, tuple, str, bytes, dict, set, frozenset, type(None), range):
         return OTHER
+    attrs = _instance_attrs(value) if depth < HINT_DEPTH else None
+    if attrs:
+        # an instance of a class of the program: its attributes' shapes (`p.x`)
+        hints = ((k, hint_of(v, depth + 1)) for k, v in list(attrs.items())[:INST_ATTRS])
+        hints = tuple((k, h) for k, h in hints if h is not None and h != OTHER)
+        return ("inst", hints) if hints else None
+    return None
+
+
+INST_ATTRS = 16      # an instance's attributes guessed, at most
+
+
+def _instance_attrs(value) -> dict | None:
+    """The attribute dict of an instance of a class the program made, read without
+    running its code (its ``__dict__`` is the standard slot), else None."""
+    klass = type(value)
+    if not klass.__flags__ & (1 << 9):          # (heap types: the program's classes)
+        return None
+    for base in type.__dict__["__mro__"].__get__(klass):
+        slot = type.__dict__["__dict__"].__get__(base).get("__dict__")
+        if slot is not None:
+            if type(slot) is not types.GetSetDescriptorType:
+                return None
+            d = slot.__get__(value)
+            return d if type(d) is dict else None
     return None
 
 
@@ -406,8 +431,16 @@ class Inference:
         return ("keep",)
 
     def v_getattr(self, op):
-        """``module.name`` of a global module (``math.pi``): guessed like the value it
-        has now (a guess: a use that unboxes it checks it)."""
+        """``obj.x`` of an object guessed an instance whose ``x`` was a float (in the
+        arguments' shapes), and ``module.name`` of a global module (``math.pi``):
+        guessed like the value it has now (a guess: a use that unboxes it checks it)."""
+        t = self.t(op.args[0])
+        h = t[1] if is_obj(t) and t is not None else None
+        if isinstance(h, tuple) and h[0] == "inst":
+            attr = dict(h[1]).get(op.attrs["name"])
+            if attr is not None:
+                self.set(op.result, ("obj", attr))
+                return ("keep",)
         value = self.bound_value(op)
         # (not a nan: an unboxed one boxes again as a new object, and a nan is found
         # by identity -- `v in (v,)`, dict keys)

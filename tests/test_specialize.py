@@ -662,6 +662,30 @@ def test_a_builtin_type_called_is_not_guessed_a_number():
     assert sum(spec.deopts.values()) == 0 and spec.generation == 0
 
 
+class Body:
+    def __init__(self, x, m):
+        self.x = x
+        self.m = m
+
+
+def pull(bodies):
+    f = 0.0
+    for a in bodies:
+        for b in bodies:
+            f += a.m * b.m * (a.x - b.x)
+    return f
+
+
+def test_instance_attributes_are_guessed_from_the_arguments():
+    # the list's first item is sampled like a list's: a.x, a.m are guessed floats
+    # (checked where unboxed), so the arithmetic is native, not generic binops
+    c = jit.compile(pull)
+    bodies = [Body(i * 0.5, 1.0 + i) for i in range(5)]
+    assert c(bodies) == pull(bodies)
+    ir_text = str(dispatcher(c).rows[0][1].native.ir)
+    assert "= binop" not in ir_text and "float_op" in ir_text, ir_text
+
+
 def comp_matrix(n):
     a = [[(i * j) % 7 + 0.5 for j in range(n)] for i in range(n)]
     s = 0.0
@@ -771,6 +795,8 @@ def test_direct_callee_of_a_vague_list_is_made_from_the_values():
 
 
 class Holder:
+    __slots__ = ("x",)        # (no instance dict: its attributes are not sampled)
+
     def __init__(self, x):
         self.x = x
 

@@ -3572,6 +3572,61 @@ def comp_rows_guessed(n, kind):
     return t, len(rows[-1])
 
 
+# instance attributes guessed from the arguments' first items: wrong guesses deopt,
+# and classes whose attributes are not plain (properties, __getattr__, __slots__,
+# a __dict__ of their own) are not sampled
+
+class Pt:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class PtProp:
+    def __init__(self, x, y):
+        self._x = x
+        self.y = y
+
+    @property
+    def x(self):
+        return self._x * 2
+
+
+class PtSlots:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class PtGetattr:
+    def __init__(self, y):
+        self.y = y
+
+    def __getattr__(self, name):
+        if name == "x":
+            return 1.5
+        raise AttributeError(name)
+
+
+def _pts(cls, *pairs):
+    return [cls(*p) if cls is not PtGetattr else cls(p[1]) for p in pairs]
+
+
+@case((_pts(Pt, (1.5, 2.0), (0.5, -1.0)),), (_pts(Pt, (1, 2), (3, 4)),),
+      (_pts(Pt, (1.5, 2.0), (I62, 1.0)),), (_pts(Pt, (1.5, 2.0), (NAN, -0.0)),),
+      (_pts(PtProp, (1.5, 2.0), (0.5, 1.0)),), (_pts(PtSlots, (1.5, 2.0), (0.5, 1.0)),),
+      (_pts(PtGetattr, (0, 2.0), (0, 1.0)),), (_pts(Pt, (1.5, "s"), (0.5, 1.0)),),
+      (_pts(Pt, (1.5, 2.0), (0.5, 1.0)),), rev=True)
+def instance_attrs_guessed(ps):
+    s = 0.0
+    for a in ps:
+        for b in ps:
+            s += a.x * b.y - (a.y - b.x)
+    return s, repr(s)
+
+
 # a site whose deopts saw floats is re-specialised guessing floats
 
 class Coord:
