@@ -501,6 +501,13 @@ class Inference:
             ga = tb
         if gb is None and unknown(tb) and ta in (INT, FLOAT):
             gb = ta
+        # ... and next to an object guessed a float (`a.x - b.x`), a float
+        fa = ga is None and unknown(ta) and gb == FLOAT
+        fb = gb is None and unknown(tb) and ga == FLOAT
+        if fa:
+            ga = FLOAT
+        if fb:
+            gb = FLOAT
         floats = op.offset in getattr(self.spec, "float_sites", ())
         if floats:
             # this site's deopts saw floats: its guessed operands are guessed floats
@@ -519,7 +526,7 @@ class Inference:
         if not allowed_float:
             return None
         # at least one float: the other side converts (exactly, or it deopts)
-        return ("float", _conv_float(ta, tb, floats), _conv_float(tb, ta, floats))
+        return ("float", _conv_float(ta, tb, floats or fa), _conv_float(tb, ta, floats or fb))
 
     def v_binop(self, op):
         sym = op.attrs["op"]
@@ -638,6 +645,13 @@ class Inference:
     def v_getitem(self, op):
         c, k = op.args
         tc, tk = self.t(c), self.t(k)
+        h = tc[1] if is_obj(tc) and tc is not None else None
+        made_by = self.producer.get(k.id)
+        if isinstance(h, tuple) and h[0] == "list" and made_by is not None and \
+                made_by.kind == "build_slice":
+            # a slice of a list guessed to hold h[1] holds them too (the generic op)
+            self.set(op.result, ("obj", h))
+            return ("keep",)
         if not is_obj(tc) or tk != INT:
             return None
         self.set(op.result, ("obj", element_hint(tc[1] if tc else None)))

@@ -3627,6 +3627,28 @@ def instance_attrs_guessed(ps):
     return s, repr(s)
 
 
+# a slice of a list keeps the list's guess; an unknown object next to an object
+# guessed a float is guessed a float (checked: ints, big ints, strs deopt exactly)
+
+@case(([Pt(1.5, 2.0), Pt(0.5, -1.0), Pt(2.5, 0.25)], [0.5, 1.5]),
+      ([Pt(1.5, 2.0), Pt(1, 2), Pt(2.5, 0.25)], [3, 1.5]),
+      ([Pt(1.5, 2.0), Pt(I62, 2), Pt(2.5, 0.25)], [0.5, BIG]),
+      ([Pt(1.5, 2.0), Pt(0.5, -1.0)], ["ab", 2]),
+      ([Pt(1.5, 2.0), Pt(0.5, -1.0), Pt(2.5, 0.25)], [0.5, 1.5]), rev=True)
+def slices_and_float_neighbours(ps, ws):
+    s = 0.0
+    out = []
+    for i, a in enumerate(ps):
+        for b in ps[i + 1:]:
+            dx = a.x - b.x
+            s += dx * dx + a.y * b.y
+        try:
+            out.append(a.x * ws[i % 2] - ws[0] * a.y)
+        except TypeError as e:
+            out.append(str(e))
+    return s, repr(s), out
+
+
 # a site whose deopts saw floats is re-specialised guessing floats
 
 class Coord:
