@@ -91,18 +91,15 @@ def exec(compiled, globals=None, locals=None):
     if locals is None:
         locals = globals
     code = compiled if isinstance(compiled, types.CodeType) else compiled.code
-    if code.co_flags & _FUNCTION_BODY or code.co_freevars or \
-            isinstance(compiled, CompiledCode) and compiled.native is None:
-        # a function's code object: exec runs it with fast locals of its own (and
-        # raises for its missing arguments or closure); the native entry here is
-        # for module-level code, so the interpreter runs it
+    # a function's code object: exec runs it with fast locals of its own (and raises
+    # for its missing arguments or closure); the native entry here is for module-level
+    # code, so the interpreter runs it, as it does code that fell back
+    function_body = code.co_flags & _FUNCTION_BODY or code.co_freevars
+    if isinstance(compiled, types.CodeType) and not function_body:
+        compiled = compile(compiled)
+    if function_body or compiled.native is None:
         builtins.exec(code, globals, locals)
         return None
-    if isinstance(compiled, types.CodeType):
-        compiled = compile(compiled)
-        if compiled.native is None:
-            builtins.exec(code, globals, locals)
-            return None
     from . import pipeline
     return pipeline.run_module_code(compiled, globals, locals)
 

@@ -977,14 +977,22 @@ replace:
 """
 
 
+def _lend_count(by: int) -> tuple[str, str]:
+    """IR lines adding ``by`` to %ts's recursion-limit count (through %rcp), and the
+    lines taking it back."""
+    up = (f"  %rcp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
+          f"  %rc0 = load i32, ptr %rcp\n  %rc1 = add i32 %rc0, {by}\n  store i32 %rc1, ptr %rcp")
+    down = f"  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, {by}\n  store i32 %rc3, ptr %rcp"
+    return up, down
+
+
 def _tb_here() -> str:
     if capi.RECURSION_COUNTER is None:
         return TB_HERE
-    up = ("  %ts = call ptr @_PyThreadState_UncheckedGet()\n"
-          f"  %rcp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
-          "  %rc0 = load i32, ptr %rcp\n  %rc1 = add i32 %rc0, 1\n  store i32 %rc1, ptr %rcp")
-    down = "  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, 1\n  store i32 %rc3, ptr %rcp"
+    up, down = _lend_count(1)
+    up = "  %ts = call ptr @_PyThreadState_UncheckedGet()\n" + up
     return TB_HERE.replace(";BUMP_UP", up).replace(";BUMP_DOWN", down)
+
 
 # The call a deoptimising function makes (see Lowering._deopt_call): deopt(site,
 # lst, left), with `left` the recursion-limit count this level leaves (%own: 1 for a
@@ -1022,11 +1030,7 @@ def _deopt_resume() -> str:
         return DEOPT_RESUME.replace(";LEFT", "  %left = getelementptr i8, ptr @_Py_NoneStruct, i64 0\n"
                                     "  call void @jit.incref(ptr %left)").replace(
             ";LEND", "").replace(";UNLEND", "")
-    lend = (f"  %rcp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
-            "  %rc0 = load i32, ptr %rcp\n"
-            f"  %rc1 = add i32 %rc0, {capi.DEOPT_LEND}\n  store i32 %rc1, ptr %rcp")
-    unlend = ("  %rc2 = load i32, ptr %rcp\n"
-              f"  %rc3 = sub i32 %rc2, {capi.DEOPT_LEND}\n  store i32 %rc3, ptr %rcp")
+    lend, unlend = _lend_count(capi.DEOPT_LEND)
     left = (f"  %lp = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}\n"
             "  %lc = load i32, ptr %lp\n  %lc64 = sext i32 %lc to i64\n"
             "  %lown = sub i64 %lc64, %own\n"

@@ -45,6 +45,7 @@ I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 # builtin types whose calls never make numbers (a call of a global bound to one is
 # guessed not to give a number)
 NON_NUMBER_TYPES = (bytearray, bytes, str, tuple, dict, set, frozenset)
+_UNBOUND = object()     # Inference.bound_value: a name bound to nothing
 
 CONSUMES_OPERANDS = {"raise", "reraise"}
 INT_OPS = {"+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"}
@@ -418,12 +419,9 @@ class Inference:
         (``OFFSET = 0.25``; ``DATA``, a list of floats): a guess, which a use that
         unboxes it checks (an int next to it was guessed instead, and every call
         deoptimised until the site was given up)."""
-        function = self.spec.dispatcher.function if self.spec is not None else None
-        globals_ = getattr(function, "__globals__", {})
-        name = op.attrs["name"]
-        if not (dict.__contains__(globals_, name) or dict.__contains__(builtins.__dict__, name)):
+        value = self.bound_value(op, unbound=_UNBOUND)
+        if value is _UNBOUND:
             return None      # (not bound yet: nothing to go by)
-        value = self.bound_value(op)
         h = hint_of(value)
         if h is None or h in (INT, FLOAT) and number_type(value) is None:
             return None      # (an int past 64 bits, a nan: as anything else)
@@ -885,22 +883,22 @@ class Inference:
         order = bind_call(target, len(op.args) - 2, op.attrs.get("kwnames") or ())
         if callee is None or order is None:
             return None
-        # parameter i takes call argument order[i], or (a 1-tuple) a default's value
-        args = [op.args[2 + k] for k in order if not isinstance(k, tuple)]
-        types = [self.t(a) for a in args]
-        # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out);
-        # lists and tuples are passed as they are (their type checked at the call)
-        kinds = [self.direct_kind(a, t) for a, t in zip(args, types)]
-        if None in kinds or (
-                any(t not in (INT, FLOAT) for t in types) and not self.speculate(op)):
+        # parameter i takes call argument order[i], or (a 1-tuple) a default's value;
+        # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out),
+        # lists and tuples are passed as they are (their type checked at the call),
+        # defaults are constants (the defaults tuple is checked at the call)
+        types, kinds, guessed = [], [], False
+        for k in order:
+            if isinstance(k, tuple):
+                types.append(number_type(k[0]) or ("obj", hint_of(k[0])))
+                kinds.append(number_type(k[0]) or type(k[0]).__name__)
+                continue
+            a = op.args[2 + k]
+            types.append(self.t(a))
+            kinds.append(self.direct_kind(a, types[-1]))
+            guessed |= types[-1] not in (INT, FLOAT)
+        if None in kinds or (guessed and not self.speculate(op)):
             return None
-        types, kinds = iter(types), iter(kinds)
-        types, kinds = zip(*[(next(types), next(kinds)) if not isinstance(k, tuple) else
-                             # constants (the defaults tuple is checked at the call)
-                             (number_type(k[0]) or ("obj", hint_of(k[0])),
-                              number_type(k[0]) or type(k[0]).__name__) for k in order]) \
-            if order else ((), ())
-        types, kinds = list(types), list(kinds)
         defaults = any(isinstance(k, tuple) for k in order)
         sig = tuple(DIRECT_TYPES[k] for k in kinds)
         plan = ("direct_call", target, callee, sig, types, kinds, defaults, order, None)
@@ -1001,22 +999,23 @@ class Inference:
             return None
         return known
 
-    def bound_value(self, prod):
+    def bound_value(self, prod, unbound=None):
         """What a global (or a global module's attribute) that ``prod`` loads is bound
-        to now (``sqrt`` from ``from math import sqrt``, ``math.sqrt``), else None."""
+        to now (``sqrt`` from ``from math import sqrt``, ``math.sqrt``), else
+        ``unbound``."""
         function = self.spec.dispatcher.function if self.spec is not None else None
         globals_ = getattr(function, "__globals__", {})
         name = prod.attrs.get("name")
         # (dict's own lookup: a dict subclass's methods are user code, not run here)
-        missing = object()
         if prod.kind == "load_global":
-            value = dict.get(globals_, name, missing)
-            return dict.get(builtins.__dict__, name) if value is missing else value
+            value = dict.get(globals_, name, _UNBOUND)
+            return dict.get(builtins.__dict__, name, unbound) if value is _UNBOUND else value
         receiver = self.producer.get(prod.args[0].id)
         if receiver is None or receiver.kind != "load_global":
-            return None
+            return unbound
         module = dict.get(globals_, receiver.attrs["name"])
-        return dict.get(module.__dict__, name) if type(module) is types.ModuleType else None
+        return dict.get(module.__dict__, name, unbound) if type(module) is types.ModuleType \
+            else unbound
 
     def call_range(self, name, args, types):
         if not 1 <= len(args) <= 3 or any(guess(t) != INT for t in types):
