@@ -138,7 +138,8 @@ def _borrow_block(blk: ir.Block) -> int:
             live[op.result.id] = [op, op.attrs.get("slot"), [], []]
         elif op.kind == "load_global":
             live[op.result.id] = [op, None, [], []]
-            unguarded.add(op.result.id)
+            if "expect" not in op.attrs:     # (else checked there: a constant)
+                unguarded.add(op.result.id)
         elif op.kind == "seq_getitem":
             live[op.result.id] = [op, None, [], []]
             items[op.result.id] = op.args[0].id

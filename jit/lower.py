@@ -1471,6 +1471,9 @@ def lo_copy_free_vars(L, op):
 def lo_load_global(L, op):
     """Globals then builtins; the result is cached per site and reused while both
     dicts' version tags (changed by every mutation) are the ones it was found with."""
+    if "expect" in op.attrs:
+        _load_global_expected(L, op)
+        return
     name = L.const(op.attrs["name"])
     r = L.v(op.result)
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
@@ -1496,6 +1499,45 @@ def lo_load_global(L, op):
     L.emit(f"{r} = phi ptr [ {cv}, %{hit_l} ], [ {looked}, %{look_end} ]")
     if not op.attrs.get("borrow"):
         L.incref(r)
+
+
+def _load_global_expected(L, op):
+    """A global that specialised code was compiled for one value of (``expect``, in
+    ``scope``: "globals", or "builtins" when globals does not have the name). The
+    site's cache holds the version tags of the dicts (just globals' for a name found
+    there) under which a lookup last found that value: a hit is a compare or two
+    and the value is the constant; a lookup that finds anything else deoptimises
+    to the instruction, so the interpreter loads it."""
+    expected = L.const(L.fn.consts[op.attrs["expect"]])
+    in_globals = op.attrs["scope"] == "globals"
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    L.cache_words[cache] = 2
+    gver, cg = L.field("%globals", abi.DICT_VERSION, "i64"), L.t()
+    L.emit(f"{cg} = load i64, ptr {cache}")
+    if in_globals:
+        bver, hit = "0", L.t()
+        L.emit(f"{hit} = icmp eq i64 {cg}, {gver}")
+    else:
+        bver, cb = L.field("%builtins", abi.DICT_VERSION, "i64"), L.t()
+        L.emit(f"{cb} = load i64, ptr getelementptr (i64, ptr {cache}, i64 1)")
+        hit = _and_i1(L, f"icmp eq i64 {cg}, {gver}", f"icmp eq i64 {cb}, {bver}")
+    look, join = L.label("ge.look"), L.label("ge.join")
+    L.br_likely(hit, join, look)
+    L.start(look)
+    rc = L.t()
+    L.emit(f"{rc} = call i32 @jit.global_is(ptr %globals, ptr %builtins, "
+           f"ptr {L.const(op.attrs['name'])}, ptr {expected}, ptr {cache}, i64 {gver}, "
+           f"i64 {bver}, i1 {'true' if in_globals else 'false'})")
+    L.check_neg(rc, op)
+    other = L.t()
+    L.emit(f"{other} = icmp eq i32 {rc}, 0")
+    L.deopt_if(other, op)
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = bitcast ptr {expected} to ptr")
+    if not op.attrs.get("borrow"):
+        L.incref(L.v(op.result))
 
 
 def _and_i1(L, a_expr, b_expr):
@@ -1981,9 +2023,32 @@ def _module_attr_cache(L, op, obj: str, lent=False, protect=False):
 
 
 def lo_setattr(L, op):
-    obj, val, name = L.v(op.args[0]), L.v(op.args[1]), L.const(op.attrs["name"])
+    _setattr(L, op, L.v(op.args[0]), L.v(op.args[1]))
+
+
+def lo_setattr_float(L, op):
+    """obj.name = <double> (specialised code): an instance attribute that holds a
+    float only the instance refers to is updated in place (nothing else can tell it
+    from a new float: no other reference exists); elsewhere the float is made
+    where it is stored."""
+    _setattr(L, op, L.v(op.args[0]), None, double=L.v(op.args[1]))
+
+
+def _setattr(L, op, obj: str, val: str | None, double: str | None = None):
+    def boxed():        # (a new reference to the value: for a double, a new float)
+        if double is None:
+            L.incref(val)
+            return val
+        new = L.call("PyFloat_FromDouble", double)
+        L.check_null(new, op)
+        return new
+
+    name = L.const(op.attrs["name"])
     if not abi.INSTANCE_VALUES:
-        L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
+        v = boxed()
+        rc = L.call("PyObject_SetAttr", obj, name, v)
+        L.decref(v)
+        L.check_neg(rc, op)
         return
     # an instance attribute of the type's shared keys, stored in the object's values
     # as STORE_ATTR_INSTANCE_VALUE does (a new one also goes at the end of the
@@ -1991,13 +2056,22 @@ def lo_setattr(L, op):
     miss, unknown, first = L.label("sa.miss"), L.label("sa.unknown"), L.label("sa.first")
     done = L.label("sa.done")
     slot, old, cache, values, idx = _instance_slot(L, obj, miss, unknown, empty=first)
-    L.incref(val)
-    L.emit(f"store ptr {val}, ptr {slot}")
+    if double is not None:
+        is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
+        sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1", "i64")
+        inplace, fresh = L.label("sa.inplace"), L.label("sa.fresh")
+        L.br_likely(_and(L, is_float, sole), inplace, fresh)
+        L.start(inplace)
+        p = L.t()
+        L.emit(f"{p} = getelementptr i8, ptr {old}, i64 {abi.FLOAT_VALUE}")
+        L.emit(f"store double {double}, ptr {p}")
+        L.emit(f"br label %{done}")
+        L.start(fresh)
+    L.emit(f"store ptr {boxed()}, ptr {slot}")
     L.decref(old)
     L.emit(f"br label %{done}")
     L.start(first)
-    L.incref(val)
-    L.emit(f"store ptr {val}, ptr {slot}")
+    L.emit(f"store ptr {boxed()}, ptr {slot}")
     # _PyDictValues_AddToInsertionOrder: the count in the byte before the values'
     # last prefix byte, the order growing down from it
     size_p, size, size1, wide, neg, pos, ix8 = (L.t() for _ in range(7))
@@ -2012,7 +2086,10 @@ def lo_setattr(L, op):
     L.emit(f"store i8 {size1}, ptr {size_p}")
     L.emit(f"br label %{done}")
     to_fill = _slow_path(L, miss, unknown)
-    L.check_neg(L.call("PyObject_SetAttr", obj, name, val), op)
+    v = boxed()
+    rc = L.call("PyObject_SetAttr", obj, name, v)
+    L.decref(v)
+    L.check_neg(rc, op)
     fill = L.label("sa.fill")
     L.emit(f"br i1 {to_fill}, label %{fill}, label %{done}")
     L.start(fill)
@@ -3207,6 +3284,7 @@ LOWER = {
     "is": lo_is, "is_none": lo_is_none, "contains": lo_contains,
     "getitem": lo_getitem, "setitem": lo_setitem, "delitem": lo_delitem,
     "build_slice": lo_build_slice, "getattr": lo_getattr, "setattr": lo_setattr,
+    "setattr_float": lo_setattr_float,
     "delattr": lo_delattr, "load_method": lo_load_method,
     "call": lo_call, "call_ex": lo_call_ex, "make_function": lo_make_function,
     "build_tuple": lo_build_tuple, "build_list": lo_build_list, "build_set": lo_build_set,
@@ -3234,6 +3312,6 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _icmp, deopt_null, store_stride,  # noqa: E402
-                          float_literal, unbox_int_inline)
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _icmp, deopt_null,  # noqa: E402
+                          store_stride, float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)

@@ -894,11 +894,17 @@ def lo_guard_defaults(L, op):
 
 
 def lo_guard_callee(L, op):
+    """The callee is the object the call was compiled for (unless its global load
+    checked that: ``checked``), with no self argument before it."""
     first, callee = op.args
-    wrong = _icmp(L, "ne", L.v(callee), L.const(L.fn.consts[op.attrs["index"]]), "ptr")
+    wrong = None
+    if not op.attrs.get("checked"):
+        wrong = _icmp(L, "ne", L.v(callee), L.const(L.fn.consts[op.attrs["index"]]), "ptr")
     if first.id not in L.static_null:
-        wrong = _or(L, wrong, _icmp(L, "ne", L.v(first), "null", "ptr"))
-    L.deopt_if(wrong, op)
+        not_null = _icmp(L, "ne", L.v(first), "null", "ptr")
+        wrong = not_null if wrong is None else _or(L, wrong, not_null)
+    if wrong is not None:
+        L.deopt_if(wrong, op)
 
 
 def _float_to_int(L, op, x):

@@ -424,6 +424,43 @@ found:
 fail:
   ret ptr null
 }
+; Is the global %name bound to %expected: in globals (%in_globals), or in builtins
+; and not in globals? 1: it is, and the dicts' version tags read before the lookup
+; are cached (cache = {globals version, builtins version}); 0: it is not; -1: the
+; lookup raised.
+define i32 @jit.global_is(ptr %globals, ptr %builtins, ptr %name, ptr %expected, ptr %cache, i64 %gver, i64 %bver, i1 %in_globals) noinline cold {
+entry:
+  %g = call ptr @PyDict_GetItemWithError(ptr %globals, ptr %name)
+  %gnull = icmp eq ptr %g, null
+  br i1 %gnull, label %gmiss, label %gfound
+gfound:
+  %gsame = icmp eq ptr %g, %expected
+  %gok = and i1 %gsame, %in_globals
+  br i1 %gok, label %same, label %other
+gmiss:
+  %e1 = call ptr @PyErr_Occurred()
+  %e1set = icmp ne ptr %e1, null
+  br i1 %e1set, label %fail, label %gabsent
+gabsent:
+  br i1 %in_globals, label %other, label %builtin
+builtin:
+  %b = call ptr @PyDict_GetItemWithError(ptr %builtins, ptr %name)
+  %bsame = icmp eq ptr %b, %expected
+  br i1 %bsame, label %same, label %bother
+bother:
+  %e2 = call ptr @PyErr_Occurred()
+  %e2set = icmp ne ptr %e2, null
+  br i1 %e2set, label %fail, label %other
+same:
+  store i64 %gver, ptr %cache
+  %cb = getelementptr i64, ptr %cache, i64 1
+  store i64 %bver, ptr %cb
+  ret i32 1
+other:
+  ret i32 0
+fail:
+  ret i32 -1
+}
 ; seq[i] the generic way (not an exact list or tuple, or i out of range): a new
 ; reference, or NULL with the exception set.
 define ptr @jit.getitem_index(ptr %seq, i64 %i) noinline cold {
@@ -914,6 +951,7 @@ SIGNATURES = {
     "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr, ptr, ptr"),
     "jit.deopt_resume": ("ptr", "ptr, ptr, ptr, ptr, i64"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
+    "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
     "jit.setitem_index_float": ("i32", "ptr, i64, double"),

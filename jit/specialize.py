@@ -428,6 +428,10 @@ class Inference:
         self.set(op.result, ("obj", h))
         return ("keep",)
 
+    def v_setattr(self, op):
+        obj, value = op.args
+        return ("setattr_float",) if self.t(value) == FLOAT and is_obj(self.t(obj)) else None
+
     def v_getattr(self, op):
         """``obj.x`` of an object guessed an instance whose ``x`` was a float (in the
         arguments' shapes), and ``module.name`` of a global module (``math.pi``):
@@ -1017,6 +1021,19 @@ class Inference:
         return dict.get(module.__dict__, name, unbound) if type(module) is types.ModuleType \
             else unbound
 
+    def global_scope(self, prod, obj) -> str | None:
+        """Where the global that ``prod`` loads is bound to ``obj`` now: "globals",
+        "builtins" (and not shadowed), or None (not a global load, or not ``obj``)."""
+        if prod.kind != "load_global" or self.spec is None or prod.attrs.get("expect", -1) not in (
+                -1, self.fn.const_index(obj)):
+            return None
+        globals_ = getattr(self.spec.dispatcher.function, "__globals__", {})
+        value = dict.get(globals_, prod.attrs["name"], _UNBOUND)
+        if value is not _UNBOUND:
+            return "globals" if value is obj else None
+        return "builtins" if dict.get(builtins.__dict__, prod.attrs["name"], _UNBOUND) is obj \
+            else None
+
     def call_range(self, name, args, types):
         if not 1 <= len(args) <= 3 or any(guess(t) != INT for t in types):
             return None
@@ -1484,6 +1501,13 @@ class Rewriter:
         self.emit("seq_setitem", [c, k, v], [], op, unwind=u, exact=self.inf.exact_sequence(c))
         self.release(temps, op)
 
+    def r_setattr_float(self, op):
+        """obj.name = <double>: see lower.lo_setattr_float."""
+        u = op.unwind
+        if u is not None:
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)]
+        self.emit("setattr_float", op.args, [], op, unwind=u, **op.attrs)
+
     def r_range_iter(self, op):
         self.emit("range_iter", op.args, op.results, op)
 
@@ -1502,6 +1526,18 @@ class Rewriter:
                   append_index=self.fn.const_index(list.append), **op.attrs)
         self.release(temps, op)
 
+    def guard_callee(self, first, callee, obj, op, name):
+        """The call ``op`` is compiled for ``callee`` being ``obj`` (and ``first``
+        NULL). A callee that is a global is checked where it is loaded (``expect``:
+        see lower.lo_load_global), which makes the value a constant."""
+        index = self.fn.const_index(obj)
+        prod = self.inf.producer.get(callee.id)
+        scope = self.inf.global_scope(prod, obj) if prod is not None else None
+        if scope is not None:
+            prod.attrs.update(expect=index, scope=scope)
+        self.emit("guard_callee", [first, callee], [], op, index=index, name=name,
+                  checked=scope is not None)
+
     def r_pair_next(self, op, source, unpack):
         a, b, done = self.pair_items[id(op)]
         self.pair_done[op.result.id] = (a, b, done)
@@ -1517,8 +1553,7 @@ class Rewriter:
 
     def r_pow_call(self, op, obj, kind, ca, cb):
         first, callee, a, b = op.args
-        self.emit("guard_callee", [first, callee], [], op, index=self.fn.const_index(obj),
-                  name="pow")
+        self.guard_callee(first, callee, obj, op, "pow")
         a, b = self.convert(a, ca, op), self.convert(b, cb, op)
         self.emit(kind + "_op", [a, b], op.results, op, op="**")
 
@@ -1558,8 +1593,7 @@ class Rewriter:
         if cell is None:       # no room for another signature: an ordinary call
             self.generic(op)
             return
-        self.emit("guard_callee", [first, fn_obj], [], op, index=self.fn.const_index(target),
-                  name="direct")
+        self.guard_callee(first, fn_obj, target, op, "direct")
         if defaults:
             # the parameters left out take the defaults of now: checked unchanged
             self.emit("guard_defaults", [fn_obj], [], op,
@@ -1611,8 +1645,7 @@ class Rewriter:
 
     def r_known_call(self, op, obj, convs, kind, unpack):
         first, callee, *args = op.args
-        self.emit("guard_callee", [first, callee], [], op,
-                  index=self.fn.const_index(obj), name=kind)
+        self.guard_callee(first, callee, obj, op, kind)
         no_bool = kind in ("min", "max")
         args = [self.convert(a, c, op, no_bool=no_bool) for a, c in zip(args, convs)]
         if kind == "divmod":

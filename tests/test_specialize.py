@@ -228,6 +228,27 @@ def test_recursion_calls_the_specialisation_directly():
         g["fib"] = orig
 
 
+def test_a_direct_callee_is_checked_where_its_global_is_loaded():
+    # the load compares the globals' version tag with the one the callee was last
+    # found under (globals: no builtins tag), and the value is the constant: no
+    # compare of the callee at the call, no cached value loaded
+    g = fib.__globals__
+    orig = g["fib"]
+    g["fib"] = c = jit.compile(orig)
+    try:
+        assert c(15) == 610
+        spec = dispatcher(c).rows[0][1]
+        ir_text = str(spec.native.ir)
+        assert "expect=" in ir_text and "scope='globals'" in ir_text
+        assert "checked=True" in ir_text
+        text = spec.native.llvm_ir
+        assert "call i32 @jit.global_is(" in text and "call ptr @jit.lookup_global(" not in text
+        g["fib"] = lambda n: -1        # rebound: the load deoptimises, the interpreter calls it
+        assert c(5) == -2
+    finally:
+        g["fib"] = orig
+
+
 def inl_leaf(a, b):
     s = a + b
     return s * s // 3 - a

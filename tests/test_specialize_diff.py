@@ -3627,6 +3627,53 @@ def instance_attrs_guessed(ps):
     return s, repr(s)
 
 
+# a float stored into an instance attribute: the float there is updated in place
+# when only the instance refers to it (never one held elsewhere, an int, a float
+# subclass, a slot, a property, a made __dict__, an attribute not set yet)
+
+class PtF(float):
+    pass
+
+
+def _share_x(ps):
+    # (run by the interpreter) two instances then hold one float
+    ps[-1].x = ps[0].x
+
+
+def _made_pts(kind, xs):
+    # instances made here (a copy made by deepcopy keeps its attributes in a dict)
+    if kind == "slots":
+        return [PtSlots(x, 1.0) for x in xs]
+    ps = [Pt(x, 0.5 - x) for x in xs]
+    if kind == "int":
+        ps[1].x = 3
+    elif kind == "sub":
+        ps[0].x = PtF(2.5)
+    elif kind == "dict":
+        vars(ps[-1])             # its attributes now live in a dict of its own
+    elif kind == "prop":
+        ps[1] = PtProp(0.5, -1.0)
+    return ps
+
+
+@case(("", 3), ("int", 2), ("sub", 2), ("dict", 3), ("slots", 2), ("prop", 1), ("", 0),
+      ("", 4), rev=True)
+def float_attrs_updated(kind, n):
+    ps = _made_pts(kind, [1.5, 0.5, -0.0])
+    for p in ps:
+        if type(p.x) is float:
+            p.x = p.x * 1.0      # floats of this call's own (the constants are shared)
+    for k in range(n):
+        if k == 2:
+            _share_x(ps)     # the shared float is not updated in place
+        for p in ps:
+            p.x += p.y * 0.5
+            p.y -= p.x * 0.25
+            if k == 1:
+                p.z = p.x * 2.0     # a new attribute, then updated
+    return type(ps[0].x).__name__, [(p.x, p.y, getattr(p, "z", None)) for p in ps]
+
+
 # a slice of a list keeps the list's guess; an unknown object next to an object
 # guessed a float is guessed a float (checked: ints, big ints, strs deopt exactly)
 
@@ -3998,6 +4045,121 @@ def self_rec_rebind(n):
 
 
 _SELF_REC_REBIND = self_rec_rebind
+
+
+# A global that specialised code calls directly (a compiled function) or inlines
+# (a builtin) is checked where it is loaded: the globals' version tag (and the
+# builtins', for a builtin) against those it was last found under; any other
+# binding deoptimises there, and the interpreter loads (or fails to load) it.
+
+def _gx_helper(x):
+    return x * 2 + 1
+
+
+_GX_HELPER = _gx_helper
+GX_COUNT = 0
+
+
+def _gx_bind(name, value):
+    # (globals() in the function itself would keep it from being specialised)
+    globals()[name] = value
+
+
+def _gx_delete(name):
+    globals().pop(name, None)
+
+
+def _gx_reset():
+    global GX_COUNT
+    GX_COUNT = 0
+    globals()["_gx_helper"] = _GX_HELPER
+
+
+@case((6,), (2,), (6,), (3.5,), install=("_gx_helper",), reset=_gx_reset)
+def global_callee_deleted_mid_loop(n):
+    # NameError from the interpreter, at the load, after 4 calls made natively
+    s = 0
+    for i in range(int(n)):
+        s += _gx_helper(i)
+        if i == 3:
+            _gx_delete("_gx_helper")
+    return s
+
+
+@case((5,), (0,), (5,), install=("_gx_helper",), reset=_gx_reset, globals_=("GX_COUNT",))
+def global_callee_with_global_writes(n):
+    # every store changes the globals' version tag: each load looks the callee up
+    global GX_COUNT
+    s = 0
+    for i in range(n):
+        s += _gx_helper(i)
+        GX_COUNT += i
+    return s
+
+
+def _gx_fake_abs(x):
+    print("fake abs", x)
+    return 100
+
+
+@case((6,), (1,), (6,), (4.5,), reset=_unbind_abs, cleanup=_unbind_abs)
+def builtin_shadowed_then_unshadowed(n):
+    # abs shadowed by a global (deopt: the interpreter calls the fake), then the
+    # global deleted (the builtin again: the next call finds it and runs natively)
+    s = 0
+    for i in range(-3, int(n)):
+        s += abs(i * 3)
+        if i == 0:
+            _gx_bind("abs", _gx_fake_abs)
+        elif i == 2:
+            _gx_delete("abs")
+    return s
+
+
+import builtins as _gx_builtins  # noqa: E402
+_GX_REAL_ABS = abs
+
+
+@case((5,), (1,), (5,))
+def builtin_patched_in_builtins_mid_loop(n):
+    # the builtins module's own binding changes (its dict's version tag)
+    s = 0
+    try:
+        for i in range(n):
+            s += abs(i - 2)
+            if i == 1:
+                _gx_builtins.abs = _gx_fake_abs
+    finally:
+        _gx_builtins.abs = _GX_REAL_ABS
+    return s
+
+
+class _GxCollides:
+    """A key of the globals that collides with a name and raises when compared."""
+
+    def __init__(self, name):
+        self.h = hash(name)
+
+    def __hash__(self):
+        return self.h
+
+    def __eq__(self, other):
+        raise RuntimeError("compared a colliding key")
+
+
+@case((4,), (2,), (4,))
+def global_lookup_raises_mid_loop(n):
+    # the lookup of abs (not a global: the collision is compared) raises at the load
+    s = 0
+    key = _GxCollides("abs")
+    try:
+        for i in range(n):
+            s += abs(i - 5)
+            if i == 1:
+                _gx_bind(key, 0)
+    finally:
+        _gx_delete(key)
+    return s
 
 
 # ===========================================================================
