@@ -41,7 +41,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from differential.harness import norm, norm_exc, _tracked, run_forked, SELFTEST  # noqa: E402
+from differential.harness import (norm, norm_exc, _tracked, run_forked, SELFTEST,  # noqa: E402
+                                  fresh_copy)
 
 FORK = os.environ.get("JIT_DIFF_FORK", "0" if SELFTEST else "1") not in ("", "0")
 TIMEOUT = float(os.environ.get("JIT_DIFF_TIMEOUT", "120"))
@@ -157,9 +158,9 @@ def _outcome(c, fn, args, installed, gc_first=False):
     if c.reset is not None:
         c.reset()
     if isinstance(args, KW):
-        args, kwargs = copy.deepcopy((args.args, args.kwargs))
+        args, kwargs = fresh_copy((args.args, args.kwargs))
     else:
-        args, kwargs = copy.deepcopy(args), {}
+        args, kwargs = fresh_copy(args), {}
     saved = {k: g[k] for k in installed}
     g.update(installed)
     out = io.StringIO()

@@ -438,13 +438,58 @@ def _refcounts(args, kwargs, r, gc_first):
     return [(i, sys.getrefcount(o) - 1) for i, o in enumerate(objs) if _tracked(o)]
 
 
+def _plain_instance(x) -> bool:
+    """An instance of a class of the program with nothing custom about its making,
+    copying or attribute storage."""
+    t = type(x)
+    if t.__module__ == "builtins" or not hasattr(x, "__dict__") or \
+            any("__slots__" in vars(k) for k in t.__mro__[:-1]):
+        return False
+    return (t.__new__ is object.__new__ and t.__setattr__ is object.__setattr__ and
+            t.__reduce_ex__ is object.__reduce_ex__ and t.__reduce__ is object.__reduce__ and
+            not hasattr(t, "__deepcopy__") and not hasattr(t, "__setstate__") and
+            t.__getstate__ is object.__getstate__)
+
+
+def fresh_copy(x, memo=None):
+    """copy.deepcopy, except that an instance of a plain class is rebuilt attribute
+    by attribute: deepcopy fills a copy's ``__dict__``, which makes the copy keep its
+    attributes in a dict of its own, and compiled code's paths for attributes stored
+    the usual way (in the object's values) would never see a copied argument."""
+    if memo is None:
+        memo = {}
+    got = memo.get(id(x), memo)
+    if got is not memo:
+        return got
+    t = type(x)
+    if t is list:
+        r = memo[id(x)] = []
+        r.extend(fresh_copy(v, memo) for v in x)
+    elif t is dict:
+        r = memo[id(x)] = {}
+        for k, v in x.items():
+            r[fresh_copy(k, memo)] = fresh_copy(v, memo)
+    elif t is tuple:
+        items = [fresh_copy(v, memo) for v in x]
+        r = x if all(a is b for a, b in zip(items, x)) else tuple(items)
+        memo[id(x)] = r
+    elif _plain_instance(x):
+        r = memo[id(x)] = object.__new__(t)
+        for k, v in vars(x).items():
+            setattr(r, k, fresh_copy(v, memo))
+    else:
+        return copy.deepcopy(x, memo)
+    memo.setdefault(id(memo), []).append(x)     # (as deepcopy: x stays alive meanwhile)
+    return r
+
+
 def run_function(case: Case, fn, call: Call, *, installed=None, gc_first=False) -> Outcome:
     """Run ``fn`` for ``call`` with the case's state discipline; return an Outcome."""
     g = case.module_globals
     _restore_globals(case)
     if case.resets is not None:
         case.resets()
-    args, kwargs = copy.deepcopy((call.args, call.kwargs))
+    args, kwargs = fresh_copy((call.args, call.kwargs))
     own = case.func.__name__
     saved_self = g.get(own, _MISSING)
     skip = set(case.globals) | {own}
