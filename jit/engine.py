@@ -183,9 +183,30 @@ def _on_compile_thread(fn, *args):
     raise value
 
 
+def _llvm_call_lock():
+    """llvmlite's own lock around every LLVM call (None if it is not where it was)."""
+    return getattr(getattr(getattr(llvm.ffi, "lib", None), "_lock", None), "_lock", None)
+
+
+def _before_fork():
+    # a fork waits for a compile, and any LLVM call, in progress: LLVM's state copied
+    # in the middle of a change (a use list being rewritten) is broken in the child
+    _lock.acquire()
+    call_lock = _llvm_call_lock()
+    if call_lock is not None:
+        call_lock.acquire()
+
+
+def _after_fork_in_parent():
+    call_lock = _llvm_call_lock()
+    if call_lock is not None:
+        call_lock.release()
+    _lock.release()
+
+
 def _after_fork_in_child():
-    # the compile thread, and whatever it held (the lock, mid-compile), stayed in
-    # the parent: the child starts afresh
+    # the compile thread stayed in the parent (the locks are the forking thread's
+    # here, taken by _before_fork): the child starts afresh
     global _lock, _worker
     _lock = threading.RLock()
     _worker = None
@@ -195,7 +216,8 @@ def _after_fork_in_child():
         pass
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)
 
 
 def _quiesce_at_exit():

@@ -2467,6 +2467,62 @@ def _call_nested(L, op):
     L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
 
 
+def lo_fold_call(L, op):
+    """sum/any/all(<generator expression>) (ssa._fold_call): while the callee is the
+    builtin (and the function made is of the generator expression's code), run the
+    folded code compiled in this module, like a comprehension; else make the
+    generator and call the callee with it. What the folded code raises is made
+    what the generator and the builtin would raise (runtime.helpers.fold_error)."""
+    first, callee, func, it = op.args
+    fused = L.fn.consts[op.attrs["nested_code_index"]]
+    impl = L.nested_impl(fused, op.attrs.get("nested_arg"), op.attrs.get("nested_free"))
+    f, r = L.v(func), L.v(op.result)
+    compiled, python, join = L.label("fold"), L.label("foldpy"), L.label("foldjoin")
+    r1 = "null"
+    if impl is not None:
+        builtin = L.const(L.fn.consts[op.attrs["builtin_index"]])
+        genexpr = L.const(L.fn.consts[op.attrs["genexpr_index"]])
+        ok = _and_i1(L, f"icmp eq ptr {L.v(callee)}, {builtin}",
+                     f"icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {genexpr}")
+        L.emit(f"br i1 {ok}, label %{compiled}, label %{python}")
+        L.start(compiled)
+        from .pipeline import make_frame
+        frame = L.const(make_frame(fused, L.entry_consts.get("globals", {})))
+        g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS,
+                                                 abi.FUNC_CLOSURE))
+        arr = L.array([L.v(it)])
+        r1 = L.t("r")
+        L.emit(f"{r1} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
+               f"i1 false, ptr null, ptr {arr}, ptr %ts)")
+        failed, done = L.label("foldfail"), L.label("folddone")
+        L.br_likely(_icmp(L, "ne", r1, "null", "ptr"), done, failed)
+        L.start(failed)
+        L.emit(f"call void @jit.fold_error(ptr {L.const(helpers.fold_error)}, "
+               f"ptr {L.const(op.attrs['step_units'])})")
+        L.check_null(r1, op)
+        L.emit(f"br label %{done}")
+        L.start(done)
+        if op.attrs["fold"] in ("min", "max"):      # no items: the builtin's ValueError
+            from .frontend.fold311 import EMPTY
+            L.raise_if(_icmp(L, "eq", r1, L.const(EMPTY), "ptr"), op, "raise_empty_fold",
+                       [L.const(op.attrs["fold"])], extra=(r1,))
+    compiled_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(python)
+    gen = L.call("PyObject_Vectorcall", f, L.array([L.v(it)]), "1", "null")
+    L.check_null(gen, op)
+    r2 = L.call("PyObject_Vectorcall", L.v(callee), L.array([gen]), "1", "null")
+    L.decref(gen)
+    L.check_null(r2, op)
+    python_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    if impl is None:
+        L.emit(f"{r} = bitcast ptr {r2} to ptr")
+    else:
+        L.emit(f"{r} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
+
+
 def _call_build_class(L, op):
     """A class statement: when ``__build_class__`` is still the builtin (and only
     hostile code could have changed the body function's __code__), do its work in two
@@ -3287,6 +3343,7 @@ LOWER = {
     "setattr_float": lo_setattr_float,
     "delattr": lo_delattr, "load_method": lo_load_method,
     "call": lo_call, "call_ex": lo_call_ex, "make_function": lo_make_function,
+    "fold_call": lo_fold_call,
     "build_tuple": lo_build_tuple, "build_list": lo_build_list, "build_set": lo_build_set,
     "build_map": lo_build_map, "build_const_key_map": lo_build_const_key_map,
     "build_string": lo_build_string, "list_append": lo_list_append, "set_add": lo_set_add,

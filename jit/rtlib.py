@@ -20,7 +20,8 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
         "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
         "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
-        "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New")
+        "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
+        "PyException_GetTraceback")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -122,6 +123,30 @@ define ptr @jit.fetch_exc() noinline cold {
   call void @jit.xdecref(ptr %tv)
   call void @jit.xdecref(ptr %tbv)
   ret ptr %vv
+}
+; An exception out of a folded generator expression (lower._call_fold): the
+; pending one is handed to %fixer (runtime.helpers.fold_error) with %units, and
+; what it returns is raised instead.
+define void @jit.fold_error(ptr %fixer, ptr %units) noinline cold {
+entry:
+  %args = alloca [2 x ptr]
+  %exc = call ptr @jit.fetch_exc()
+  store ptr %exc, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %units, ptr %a1
+  %new = call ptr @PyObject_Vectorcall(ptr %fixer, ptr %args, i64 2, ptr null)
+  call void @jit.decref(ptr %exc)
+  %ok = icmp ne ptr %new, null
+  br i1 %ok, label %raise, label %done
+raise:
+  %tp = getelementptr i8, ptr %new, i64 8
+  %ty = load ptr, ptr %tp
+  call void @jit.incref(ptr %ty)
+  %tb = call ptr @PyException_GetTraceback(ptr %new)
+  call void @PyErr_Restore(ptr %ty, ptr %new, ptr %tb)
+  ret void
+done:
+  ret void
 }
 ; A runtime helper failed: drop its traceback entry, and those of the helpers it
 ; called (frames whose globals are runtime.helpers'; not looked for while
@@ -952,6 +977,7 @@ SIGNATURES = {
     "jit.deopt_resume": ("ptr", "ptr, ptr, ptr, ptr, i64"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
+    "jit.fold_error": ("void", "ptr, ptr"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
     "jit.setitem_index_float": ("i32", "ptr, i64, double"),

@@ -31,6 +31,7 @@ from runtime import abi
 
 from . import ir
 from .errors import CompileError, UnsupportedError
+from .frontend import IDENTITY_LOCALS
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
 
 INT, FLOAT, I1, RANGEOBJ, RITER = "int", "float", "i1", "rangeobj", "riter"
@@ -229,7 +230,11 @@ class Inference:
             self.slots[slot] = t
         self.conflicts: set[int] = set()     # forced slots that got something else
         self.numeric_stores: dict[int, set] = {}   # slot -> definite int/float types stored
-        self.boxed_slots: set[int] = set()   # slots whose objects' identity is observed
+        # slots whose objects' identity is observed (a folded min/max's result: the
+        # item itself, see frontend.fold311)
+        self.boxed_slots: set[int] = {i for i, n in enumerate(fn.local_names or ())
+                                      if n in IDENTITY_LOCALS}
+        self.incoming: dict | None = None     # block parameter id -> values passed to it
         self.producer: dict[int, ir.Op] = {}
         self.stored_slots: set[int] = set()    # locals assigned or deleted somewhere
         self.slot_stores: dict[int, list] = {}   # slot -> the values assigned to it
@@ -489,8 +494,45 @@ class Inference:
                 for name in code.co_freevars if name in names}
 
     def v_store_local(self, op):
-        self.slot_join(op.attrs["slot"], self.t(op.args[0]), op)
+        slot = op.attrs["slot"]
+        if slot in self.boxed_slots:
+            # the object stored keeps its identity: so does a local it is copied from
+            for prod in self.origins(op.args[0]):
+                if prod.kind == "load_local":
+                    self.keep_boxed(prod.attrs["slot"])
+        self.slot_join(slot, self.t(op.args[0]), op)
         return ("keep",)
+
+    def origins(self, v) -> list:
+        """The ops whose results reach ``v``, through block parameters."""
+        if self.incoming is None:
+            self.incoming = {}
+            for blk in self.fn.blocks:
+                for o in blk.ops:
+                    for target, targs in o.targets:
+                        for p, a in zip(target.params, targs):
+                            self.incoming.setdefault(p.id, []).append(a)
+        found, seen, todo = [], set(), [v]
+        while todo:
+            x = todo.pop()
+            if x.id in seen:
+                continue
+            seen.add(x.id)
+            prod = self.producer.get(x.id)
+            if prod is not None:
+                found.append(prod)
+            todo += self.incoming.get(x.id, ())
+        return found
+
+    def keep_boxed(self, slot):
+        if slot not in self.boxed_slots:
+            self.boxed_slots.add(slot)
+            self.changed = True
+        if slot in self.forced:
+            self.conflicts.add(slot)
+        t = self.slots[slot]
+        if t in (INT, FLOAT):
+            self.slot_join(slot, ("obj", t))
 
     def _numeric_pair(self, op, a, b, allowed_int, allowed_float):
         """Plan the operand conversions for a binary numeric op: (kind, conv_a, conv_b)
@@ -634,10 +676,7 @@ class Inference:
         for a in op.args:
             prod = self.producer.get(a.id)
             if prod is not None and prod.kind == "load_local":
-                t = self.slots[prod.attrs["slot"]]
-                self.boxed_slots.add(prod.attrs["slot"])
-                if t in (INT, FLOAT):
-                    self.slot_join(prod.attrs["slot"], ("obj", t))
+                self.keep_boxed(prod.attrs["slot"])
         return None
 
     def v_bool_box(self, op):
@@ -1409,8 +1448,9 @@ class Rewriter:
         if op.kind in ("bool_box", "load_local", "const", "delete_local"):
             self.out.append(op)
             return
-        if op.kind == "call" and "nested_code_index" in op.attrs:
-            # a comprehension made and called here: specialised for its iterator
+        if op.kind in ("call", "fold_call") and "nested_code_index" in op.attrs:
+            # a comprehension (or folded generator expression) made and called here:
+            # specialised for its iterator
             t = self.inf.t(op.args[-1])      # (a native range iterator is boxed for it)
             op.attrs["nested_arg"] = ("obj", ("iter", INT, "range")) if t in (RANGEOBJ, RITER) else \
                 t if is_obj(t) and t is not None else ANY

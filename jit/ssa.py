@@ -10,11 +10,13 @@ One handler per neutral opcode, in the HANDLERS table at the bottom.
 """
 from __future__ import annotations
 
+import builtins
+
 from . import ir
 from .bound import drop_bound_checks
 from .cfg import CFG, build_cfg
 from .errors import CompileError, UnsupportedError
-from .frontend import decode
+from .frontend import FOLD_KINDS, decode, fold_genexpr
 from .frontend.neutral import Instr
 from .ir import BOOL, NOBJ, OBJ
 
@@ -22,7 +24,8 @@ CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
 
 
 # Ops that may take a NULL (PUSH_NULL / LOAD_METHOD) slot, by operand position.
-NULLABLE_OPERANDS = {"call": (0,), "decref": (0,), "incref": (0,), "store_local": (0,)}
+NULLABLE_OPERANDS = {"call": (0,), "fold_call": (0,), "decref": (0,), "incref": (0,),
+                     "store_local": (0,)}
 # Larger counts are legal but pathological; leave them to the interpreter.
 MAX_ITEMS = 1 << 14
 
@@ -51,6 +54,7 @@ class Builder:
         self.const_values: dict[int, object] = {}   # SSA id -> constant, for checks
         self.global_names: dict[int, str] = {}      # SSA id -> global/name it was loaded from
         self.made_functions: dict[int, object] = {}  # SSA id -> code of a MAKE_FUNCTION result
+        self.genexprs: dict[int, tuple] = {}   # SSA id of a generator made -> (block, op index, code)
         self.null_values: set[int] = set()           # SSA ids of PUSH_NULL's NULLs
         self.build_class_values: set[int] = set()    # SSA ids of LOAD_BUILD_CLASS results
         self.cell_slots = {i for i, n in enumerate(names) if n in code.co_cellvars}
@@ -470,6 +474,8 @@ def h_call(b, ins):
         raise CompileError(f"CALL {argc} at offset {ins.offset} with {len(kwnames)} keyword names")
     items = b.peek(argc + 2)
     first, second, args = items[0], items[1], items[2:]
+    if _fold_call(b, first, second, args, kwnames):
+        return
     kw = b.fn.const_index(kwnames) if kwnames else None
     attrs = {}
     name = b.global_names.get(second.id)
@@ -483,6 +489,9 @@ def h_call(b, ins):
         attrs["class_body_index"] = b.fn.const_index(body)
     r = b.value("call", [first, second, *args], nargs=argc, kwnames=kwnames, kw_index=kw,
                 **attrs)
+    genexpr = _genexpr_made(b, first, second, argc, kwnames)
+    if genexpr is not None:       # (perhaps folded by the call it is handed to next)
+        b.genexprs[r.id] = (b.block, len(b.block.ops) - 1, genexpr)
     b.drop(argc + 2)
     b.push(r)
 
@@ -505,6 +514,51 @@ def _called_at_once(b, first, second, argc, kwnames):
     if code.co_flags & CO_NOT_PLAIN or code.co_kwonlyargcount or code.co_argcount != npos:
         return None
     return code
+
+
+def _genexpr_made(b, first, second, argc, kwnames):
+    """The code of a generator expression this call makes (MAKE_FUNCTION, GET_ITER,
+    CALL 0: the generator), or None."""
+    if argc or kwnames or first.id not in b.made_functions:
+        return None
+    code = b.made_functions[first.id]
+    return code if code.co_name == "<genexpr>" and code.co_flags & 0x20 else None
+
+
+def _fold_call(b, first, second, args, kwnames) -> bool:
+    """``sum(<generator expression>)`` (or any/all) of a global, the generator made by
+    the instruction just before: one ``fold_call`` op in place of both calls (see
+    frontend.fold311; lower._call_fold runs the folded code while the global is
+    the builtin, else makes the generator and calls). Its frame state is the first
+    call's, which a deoptimisation resumes at. False if this call is not one."""
+    name = b.global_names.get(second.id)
+    if name not in FOLD_KINDS or len(args) != 1 or kwnames or first.id not in b.null_values:
+        return False
+    made = b.genexprs.get(args[0].id)
+    if made is None or made[0] is not b.block:
+        return False
+    blk, index, code = made
+    call = blk.ops[index]
+    rest = blk.ops[index + 1:]
+    if call.result is not args[0] or len(rest) != len(call.args) or \
+            any(op.kind != "decref" or op.args[0] not in call.args for op in rest):
+        return False
+    folded = fold_genexpr(code, name)
+    if folded is None:
+        return False
+    fused, units = folded
+    del blk.ops[index:]           # the generator's call and its operands' releases
+    b.pop()
+    for v in call.args:           # the stack as it was before that call
+        b.push(v)
+    op = b.emit("fold_call", [first, second, *call.args], fold=name,
+                nested_code_index=b.fn.const_index(fused),
+                genexpr_index=b.fn.const_index(code), step_units=units,
+                builtin_index=b.fn.const_index(getattr(builtins, name)))
+    op.state = call.state
+    b.drop(2 + len(call.args))
+    b.push(op.result)
+    return True
 
 
 def _class_body(b, first, second, args, nkw):

@@ -340,6 +340,28 @@ def raise_recursion_error():
     raise RecursionError("maximum recursion depth exceeded")
 
 
+def fold_error(exc, step_units):
+    """The exception a folded generator expression (see jit.frontend.fold311) raises
+    as the generator and its consumer would: one out of the consumer's step (the
+    code's last ``step_units`` code units) is the consumer's own, raised outside the
+    generator (no entry for its frame); a StopIteration out of the generator's body
+    becomes the RuntimeError a generator raises for it."""
+    tb = exc.__traceback__
+    if tb is not None and len(tb.tb_frame.f_code.co_code) - tb.tb_lasti <= 2 * step_units:
+        exc.__traceback__ = tb.tb_next
+        return exc
+    if isinstance(exc, StopIteration):
+        new = RuntimeError("generator raised StopIteration")
+        new.__cause__ = exc
+        new.__context__ = exc
+        return new
+    return exc
+
+
+def raise_empty_fold(kind):
+    raise ValueError(f"{kind}() arg is an empty sequence")
+
+
 def raise_system_error(message):
     raise SystemError(message)
 

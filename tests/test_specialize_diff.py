@@ -3675,6 +3675,59 @@ def float_attrs_updated(kind, n):
     return type(ps[0].x).__name__, [(p.x, p.y, getattr(p, "z", None)) for p in ps]
 
 
+# sum/any/all of a generator expression: one native loop (jit.frontend.fold311),
+# specialised like a comprehension; a deopt inside it resumes the folded code in
+# the interpreter, with the sum so far and the side effects already done
+
+def _loud(x):
+    print("item", x)
+    return x
+
+
+@case(([1, 2, 3],), ([I62, I62, 5],), ([IMAX, 1],), ([1.5, 2.5],), ([1.5, 2],), ([2, 1.5],),
+      ([BIG, 1],), ([],), ([True, 2],), ([-0.0],), ([NAN, 1.0],), ([1, 2, 3],), rev=True)
+def fold_sum_deopts(xs):
+    s = sum(_loud(x) * 2 for x in xs if x == x)
+    t = sum(x for x in xs)
+    return s, t, type(t).__name__, repr(t)
+
+
+@case((10, 0.5), (10, 3), (70, 3), (5, I62), (0, 1.0), (10, 0.5))
+def fold_sum_range_scaled(n, k):
+    # ints overflow at some n (k * 2 ** i), floats stay floats
+    return sum(k * 2 ** i for i in range(n)), sum(i * k for i in range(n) if i % 3)
+
+
+@case(([0.5, 2.5, NAN],), ([0.0, -0.0],), ([1, 2],), ([3.0, "x"],), ([],), ([0.5, 2.5, NAN],))
+def fold_any_all_floats(xs):
+    try:
+        return any(x > 2.0 for x in xs), all(x < 3.0 for x in xs), any(x for x in xs)
+    except TypeError as e:
+        return str(e)
+
+
+@case(([1.5, 3.5, -2.0],), ([1, 5, 3],), ([2.5, 1],), ([],), ([NAN, 1.0],), ([1.0, NAN],),
+      ([BIG, 1],), ([1.5, 3.5, -2.0],), rev=True)
+def fold_min_max_floats(xs):
+    # the item itself comes back: the list's own float object
+    try:
+        hi, lo = max(x for x in xs), min(x for x in xs)
+    except ValueError as e:
+        return str(e)
+    return repr(hi), repr(lo), [hi is x for x in xs], [lo is x for x in xs], \
+        max(x * 2 for x in xs), min(x - 1 for x in xs if x == x)
+
+
+@case((6,), (0,), (3,), (6,))
+def fold_in_loop_resumes(n):
+    out = []
+    for i in range(n):
+        big = 2 ** (60 + i)            # past 64 bits from i == 3: the fold deopts
+        out.append(sum(big + j for j in range(3)) % 1000)
+        out.append(any(j * big > 2 ** 62 for j in range(2)))
+    return out
+
+
 # a slice of a list keeps the list's guess; an unknown object next to an object
 # guessed a float is guessed a float (checked: ints, big ints, strs deopt exactly)
 

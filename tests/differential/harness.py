@@ -759,7 +759,7 @@ CASE_MODULES = (
     "cases_containers", "cases_unpack", "cases_comprehensions", "cases_strings",
     "cases_control", "cases_closures", "cases_exceptions", "cases_with",
     "cases_classes", "cases_instantiation", "cases_match", "cases_imports", "cases_module",
-    "cases_recursion", "cases_generators", "cases_misc", "cases_dynamic",
+    "cases_recursion", "cases_generators", "cases_misc", "cases_dynamic", "cases_folds",
 )
 
 
