@@ -2502,10 +2502,7 @@ def lo_fold_call(L, op):
         L.check_null(r1, op)
         L.emit(f"br label %{done}")
         L.start(done)
-        if op.attrs["fold"] in ("min", "max"):      # no items: the builtin's ValueError
-            from .frontend.fold311 import EMPTY
-            L.raise_if(_icmp(L, "eq", r1, L.const(EMPTY), "ptr"), op, "raise_empty_fold",
-                       [L.const(op.attrs["fold"])], extra=(r1,))
+        r1 = _fold_result(L, op, r1)
     compiled_end = L.cur
     L.emit(f"br label %{join}")
     L.start(python)
@@ -2521,6 +2518,23 @@ def lo_fold_call(L, op):
         L.emit(f"{r} = bitcast ptr {r2} to ptr")
     else:
         L.emit(f"{r} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
+
+
+def _fold_result(L, op, r: str) -> str:
+    """What the builtin returns, from what the folded code returned (``r``, owned)."""
+    kind = op.attrs["fold"]
+    if kind in ("min", "max"):      # no items: the builtin's ValueError
+        from .frontend.fold311 import EMPTY
+        L.raise_if(_icmp(L, "eq", r, L.const(EMPTY), "ptr"), op, "raise_empty_fold",
+                   [L.const(kind)], extra=(r,))
+    elif kind in ("tuple", "frozenset"):
+        made = L.call("PyList_AsTuple" if kind == "tuple" else "PyFrozenSet_New", r)
+        L.decref(r)
+        L.check_null(made, op)
+        return made
+    elif kind == "sorted":
+        L.check_neg(L.call("PyList_Sort", r), op, extra=(r,))
+    return r
 
 
 def _call_build_class(L, op):

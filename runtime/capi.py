@@ -64,6 +64,8 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyList_New": ("ptr", ("i64",)),
     "PyList_Append": ("i32", ("ptr", "ptr")),
     "PyList_AsTuple": ("ptr", ("ptr",)),
+    "PyList_Sort": ("i32", ("ptr",)),
+    "PyFrozenSet_New": ("ptr", ("ptr",)),
     "PySet_New": ("ptr", ("ptr",)),
     "PySet_Add": ("i32", ("ptr", "ptr")),
     "PyDict_New": ("ptr", ()),

@@ -3718,6 +3718,14 @@ def fold_min_max_floats(xs):
         max(x * 2 for x in xs), min(x - 1 for x in xs if x == x)
 
 
+@case(([1, 2, 3], 3), ([I62, 1], 3), ([1.5, 2.5], 2), ([2, 1.5], 2), ([], 1), ([BIG], 1),
+      ([1, 2, 3], 3), rev=True)
+def fold_collects_deopt(xs, k):
+    # k * x leaves 64 bits mid-loop (I62 * 3): the folded code resumes in the interpreter
+    return tuple(_loud(x) * k for x in xs), sorted(x * k for x in xs), list(x - k for x in xs), \
+        set(x * 0 for x in xs)
+
+
 @case((6,), (0,), (3,), (6,))
 def fold_in_loop_resumes(n):
     out = []

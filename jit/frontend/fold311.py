@@ -2,7 +2,8 @@
 
 ``sum(x * x for x in xs)`` makes a generator and hands it to ``sum`` at once;
 nothing else ever sees the generator. While ``sum`` (``any``, ``all``, ``min``,
-``max``: the one-argument forms) is the builtin, the caller can run instead a
+``max``, ``list``, ``tuple``, ``set``, ``frozenset``, ``sorted``: the
+one-argument forms) is the builtin, the caller can run instead a
 plain function made from the generator expression's code, with the consumer's
 step where the code yields:
 
@@ -18,6 +19,9 @@ step where the code yields:
       any:      POP_JUMP_FORWARD_IF_TRUE found, JUMP_BACKWARD back,
                 found: POP_TOP (each iterator below), LOAD_CONST True, RETURN_VALUE
       all:      the same with IF_FALSE and False
+      list, tuple, sorted (set, frozenset): LIST_APPEND (SET_ADD) to .acc, made by
+                BUILD_LIST (BUILD_SET) in place of the generator's making; the
+                caller makes the tuple / frozenset, or sorts the list
 
 Nothing moves (the step goes after the code, 3.11 jumps are relative), so the
 line table only grows by "no location" entries for the step, and tracebacks name
@@ -40,7 +44,11 @@ import dis
 import opcode
 import types
 
-FOLDS = ("sum", "any", "all", "min", "max")
+# collecting consumers: (what the folded code builds, how it adds an item)
+COLLECTS = {"list": ("BUILD_LIST", "LIST_APPEND"), "tuple": ("BUILD_LIST", "LIST_APPEND"),
+            "sorted": ("BUILD_LIST", "LIST_APPEND"), "set": ("BUILD_SET", "SET_ADD"),
+            "frozenset": ("BUILD_SET", "SET_ADD")}
+FOLDS = ("sum", "any", "all", "min", "max") + tuple(COLLECTS)
 EMPTY = type("EmptyFold", (), {"__repr__": lambda self: "<no items>"})()   # min/max of nothing
 
 _OP = opcode.opmap
@@ -176,6 +184,24 @@ def fold_genexpr(code: types.CodeType, kind: str) -> tuple[types.CodeType, int] 
                      ("STORE_FAST", acc)]
             tail.append(jump_back(back))
             tail.append(("POP_TOP", 0))
+        tail.append(jump_back(back))
+    elif kind in COLLECTS:
+        # the items gathered in a list (a set), which the caller turns into what the
+        # builtin returns (a tuple, a frozenset, the list sorted)
+        build, add = COLLECTS[kind]
+        acc = nlocals
+        varnames += (ACC,)
+        for off, op, arg in ins:       # cells and free variables move up one index
+            if op in _LOCALSPLUS_OPS and arg >= nlocals:
+                if arg + 1 > 255:
+                    return None
+                raw[off + 1] = arg + 1
+        put(k_gen, "RESUME")
+        put(k_gen + 1, build)
+        put(k_gen + 2, "STORE_FAST", acc)
+        put(k_ret - 1, "LOAD_FAST", acc)
+        step_at = start
+        tail += [("LOAD_FAST", acc), ("SWAP", 2), (add, 1), ("POP_TOP", 0)]
         tail.append(jump_back(back))
     else:
         put(k_gen, "RESUME")

@@ -197,3 +197,44 @@ def min_max_items_are_the_objects(xs):
     best = max(k for k in keys)
     least = min(k for k in keys)
     return best.tag, least.tag, max(x for x in xs) is xs[0], min(x.v for x in xs)
+
+
+@case(([3, 1, 2],), ([],), ([1.5, -0.0, 0.0, float("nan")],), ([True, 1, 1.0],), ("bca",))
+def collect_values(xs):
+    return list(x for x in xs), tuple(x for x in xs), set(x for x in xs), \
+        frozenset(x for x in xs), sorted(x for x in xs if x == x)
+
+
+@case(([3, 1, 2], 2), ([], 0), ([[1], [2]], 1))
+def collect_errors(xs, k):
+    out = []
+    for make in (list, tuple, set, frozenset, sorted):
+        try:
+            r = make(x * k for x in xs)
+            out.append((type(r).__name__, sorted(r) if make is not list else r))
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+@case(([[1], [2]],), ([1, "a"],))
+def collect_step_raises(xs):
+    # set's hashing and sorted's comparisons are the builtins' own: no <genexpr> entry
+    try:
+        s = set(x for x in xs)
+    except TypeError:
+        s = None
+    return s, sorted(x for x in xs)
+
+
+@case(([1, 0, 2],), ([4],))
+def collect_body_raises(xs):
+    return tuple(8 // x for x in xs)
+
+
+@case(([Loud(2), Loud(0)],),)
+def collect_side_effects(xs):
+    def seen(x):
+        print("seen", x)
+        return x
+    return list(seen(x) for x in xs), tuple(bool(x) for x in xs)
