@@ -557,7 +557,40 @@ def _prefetch(L, items: str, k: str, index: ir.Value, write: bool):
     L.emit(f"call void @llvm.prefetch.p0(ptr {p}, i32 {int(write)}, i32 3, i32 1)")
 
 
+def _bytes_index(L, c, k, writable=False):
+    """(in_bounds, byte pointer): inline indexing of an exact bytearray (or bytes)."""
+    t = L.type_of(c)
+    is_array = _icmp(L, "eq", t, L.capi("PyByteArray_Type"), "ptr")
+    is_bytes = "false" if writable else _icmp(L, "eq", t, L.capi("PyBytes_Type"), "ptr")
+    start = L.cur
+    chk, join = L.label("by.chk"), L.label("by.join")
+    L.emit(f"br i1 {_or(L, is_array, is_bytes)}, label %{chk}, label %{join}")
+    L.start(chk)
+    inb = _icmp(L, "ult", k, L.field(c, abi.VAR_SIZE, "i64"))
+    data = _select(L, is_array, L.field(c, abi.BYTEARRAY_START), _gep(L, c, abi.BYTES_DATA),
+                   "ptr")
+    p = L.t()
+    L.emit(f"{p} = getelementptr i8, ptr {data}, i64 {k}")
+    chk_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    ok, ptr = L.t(), L.t()
+    L.emit(f"{ok} = phi i1 [ false, %{start} ], [ {inb}, %{chk_end} ]")
+    L.emit(f"{ptr} = phi ptr [ null, %{start} ], [ {p}, %{chk_end} ]")
+    return ok, ptr
+
+
+def _small_int_at(L, byte: str) -> str:
+    """The interpreter's cached int object for 0 <= ``byte`` < 256 (an i64)."""
+    off, p = L.t(), L.t()
+    L.emit(f"{off} = mul i64 {byte}, {abi.SMALL_INT_STRIDE}")
+    L.emit(f"{p} = getelementptr i8, ptr {L.const(0)}, i64 {off}")
+    return p
+
+
 def lo_seq_getitem(L, op):
+    """xs[k]: an exact list's or tuple's item, an exact bytearray's or bytes' byte (the
+    cached int: no object made), inline; anything else, or out of range, generic."""
     c, k = L.v(op.args[0]), L.v(op.args[1])
     ok, ptr = _seq_index(L, c, k, allow_tuple=True, exact=op.attrs.get("exact"),
                          index=op.args[1])
@@ -571,15 +604,31 @@ def lo_seq_getitem(L, op):
         L.incref(item)
     L.emit(f"br label %{join}")
     L.start(slow)
+    incoming = [(item, fast)]
+    if op.attrs.get("exact") is None and abi.SMALL_INT_STRIDE is not None:
+        bok, bptr = _bytes_index(L, c, k)
+        bfast, generic = L.label("gi.byte"), L.label("gi.generic")
+        L.emit(f"br i1 {bok}, label %{bfast}, label %{generic}")
+        L.start(bfast)
+        b8, b64 = L.t(), L.t()
+        L.emit(f"{b8} = load i8, ptr {bptr}")
+        L.emit(f"{b64} = zext i8 {b8} to i64")
+        small = _small_int_at(L, b64)
+        if not lent:
+            L.incref(small)
+        incoming.append((small, L.cur))
+        L.emit(f"br label %{join}")
+        L.start(generic)
     r = L.t()
     L.emit(f"{r} = call ptr @jit.getitem_index(ptr {c}, i64 {k})")
     L.check_null(r, op)
-    slow_end = L.cur
+    incoming.append((r, L.cur))
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {item}, %{fast} ], [ {r}, %{slow_end} ]")
+    L.emit(f"{L.v(op.result)} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
     if lent:    # owned only when the generic path made it (released through .own)
-        L.emit(f"{L.v(op.result)}.own = phi ptr [ null, %{fast} ], [ {r}, %{slow_end} ]")
+        owned = [("null" if v != r else r, b) for v, b in incoming]
+        L.emit(f"{L.v(op.result)}.own = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in owned))
 
 
 def lo_seq_setitem(L, op):
@@ -608,6 +657,22 @@ def lo_seq_setitem(L, op):
     L.decref(old)
     L.emit(f"br label %{join}")
     L.start(slow)
+    if op.attrs.get("exact") is None and abi.SMALL_INT_STRIDE is not None:
+        # an exact bytearray's byte, for a cached int 0..255 (the object is one of
+        # the interpreter's: its address says its value)
+        bok, bptr = _bytes_index(L, c, k, writable=True)
+        off = _bin(L, "sub", _ptr_int(L, v), _ptr_int(L, _small_int_at(L, "0")))
+        is_byte = _icmp(L, "ult", off, str(256 * abi.SMALL_INT_STRIDE))
+        bstore, generic = L.label("si.byte"), L.label("si.generic")
+        L.emit(f"br i1 {_and(L, bok, is_byte)}, label %{bstore}, label %{generic}")
+        L.start(bstore)
+        byte, b8 = _bin(L, "udiv", off, str(abi.SMALL_INT_STRIDE)), L.t()
+        L.emit(f"{b8} = trunc i64 {byte} to i8")
+        L.emit(f"store i8 {b8}, ptr {bptr}")
+        if steal:
+            L.decref(v)
+        L.emit(f"br label %{join}")
+        L.start(generic)
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.setitem_index(ptr {c}, i64 {k}, ptr {v})")
     L.check_neg(rc, op)      # on failure the unwind releases v
@@ -615,6 +680,12 @@ def lo_seq_setitem(L, op):
         L.decref(v)
     L.emit(f"br label %{join}")
     L.start(join)
+
+
+def _ptr_int(L, p: str) -> str:
+    r = L.t()
+    L.emit(f"{r} = ptrtoint ptr {p} to i64")
+    return r
 
 
 def lo_seq_setitem_float(L, op):

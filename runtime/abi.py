@@ -182,6 +182,8 @@ CELL_REF = 16               # PyCellObject.ob_ref
 # PyFunctionObject's leading fields (_PyFunction_COMMON_FIELDS in 3.11-3.13)
 FUNC_GLOBALS, FUNC_BUILTINS, FUNC_CODE, FUNC_DEFAULTS, FUNC_CLOSURE = 16, 24, 48, 56, 72
 FLOAT_VALUE = 16            # PyFloatObject.ob_fval
+BYTES_DATA = 32             # PyBytesObject.ob_sval[0]
+BYTEARRAY_START = 40        # PyByteArrayObject.ob_start (char *: the first byte)
 LONG_DIGITS = 24            # PyLongObject.ob_digit[0] (30-bit digits, sign in ob_size)
 # ints as (ob_size = sign * ndigits, digits): 3.11 only; 3.12 packs the sign into lv_tag
 SMALL_INT_LAYOUT = VERSION == (3, 11)

@@ -116,7 +116,7 @@ DATA = (
     "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type", "PyModule_Type",
     "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyRangeIter_Type",
     "PyEnum_Type",
-    "PyZip_Type", "PyCFunction_Type",
+    "PyZip_Type", "PyCFunction_Type", "PyBytes_Type", "PyByteArray_Type",
 )
 
 # libm functions the math module calls (specialised code calls the same ones).

@@ -3675,6 +3675,61 @@ def float_attrs_updated(kind, n):
     return type(ps[0].x).__name__, [(p.x, p.y, getattr(p, "z", None)) for p in ps]
 
 
+# bytes and bytearray: an exact one's byte read inline (the cached int), a cached int
+# 0..255 stored into an exact bytearray inline; the rest (other values, subclasses,
+# out of range, negative indices) generic, with the interpreter's errors
+
+class ByteSub(bytearray):
+    def __getitem__(self, i):
+        print("sub get", i)
+        return bytearray.__getitem__(self, i)
+
+
+@case((b"\x01\x02\xff" * 5, 3), (bytearray(b"abc"), 1), (bytearray(b"abc"), 3), (b"", 0),
+      (ByteSub(b"xyz"), 2), (b"\x00\x80", -1), ([1, 2, 3], 1), ("str", 1),
+      (b"\x01\x02\xff" * 5, 3), rev=True)
+def bytes_reads(data, k):
+    s = 0
+    for i in range(len(data)):
+        s = (s * 31 + data[i] * k) % 1000003
+    try:
+        last = data[k] + data[-1]
+    except (IndexError, TypeError) as e:
+        last = str(e)
+    return s, last
+
+
+@case((bytearray(10), 3, 7), (bytearray(b"ab"), 1, 255), (bytearray(b"ab"), 1, 256),
+      (bytearray(b"ab"), 0, -1), (bytearray(b"ab"), 5, 1), (bytearray(b"ab"), -1, 9),
+      (bytearray(b"ab"), 0, True), (bytearray(b"ab"), 0, 2 ** 70), (b"ab", 0, 1),
+      (ByteSub(b"ab"), 1, 3), (bytearray(10), 3, 7))
+def bytearray_writes(buf, k, v):
+    view = memoryview(buf) if type(buf) is bytearray else None
+    for i in range(0, len(buf), 2):
+        buf[i] = i % 256
+    try:
+        buf[k] = v
+    except (IndexError, ValueError, TypeError) as e:
+        return str(e), bytes(buf)
+    seen = view[k] if view is not None and 0 <= k < len(buf) else None
+    if view is not None:
+        view.release()
+    return bytes(buf), seen
+
+
+@case((30,), (2,), (100,), (30,))
+def bytearray_sieve(n):
+    flags = bytearray(b"\x01") * (n + 1)
+    flags[0] = flags[1] = 0
+    i = 2
+    while i * i <= n:
+        if flags[i]:
+            for j in range(i * i, n + 1, i):
+                flags[j] = 0
+        i += 1
+    return [p for p in range(n + 1) if flags[p]], bytes(flags[:12])
+
+
 # sum/any/all of a generator expression: one native loop (jit.frontend.fold311),
 # specialised like a comprehension; a deopt inside it resumes the folded code in
 # the interpreter, with the sum so far and the side effects already done
