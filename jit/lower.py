@@ -2491,9 +2491,17 @@ def lo_fold_call(L, op):
         g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS,
                                                  abi.FUNC_CLOSURE))
         arr = L.array([L.v(it)])
+        # any/all/min/max are called through the C call that counts a level of
+        # recursion (sum, list ... are not): so is their folded loop
+        counted = op.attrs["fold"] in ("any", "all", "min", "max")
+        if counted:
+            entered = L.call("Py_EnterRecursiveCall", "@jit.tp_call_where")
+            L.branch_fail(_icmp(L, "ne", entered, "0", "i32"), op)
         r1 = L.t("r")
         L.emit(f"{r1} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
                f"i1 false, ptr null, ptr {arr}, ptr %ts)")
+        if counted:
+            L.call("Py_LeaveRecursiveCall")
         failed, done = L.label("foldfail"), L.label("folddone")
         L.br_likely(_icmp(L, "ne", r1, "null", "ptr"), done, failed)
         L.start(failed)

@@ -51,6 +51,10 @@ COLLECTS = {"list": ("BUILD_LIST", "LIST_APPEND"), "tuple": ("BUILD_LIST", "LIST
 FOLDS = ("sum", "any", "all", "min", "max") + tuple(COLLECTS)
 EMPTY = type("EmptyFold", (), {"__repr__": lambda self: "<no items>"})()   # min/max of nothing
 
+# names whose use may read the running frame (its locals would show the folded
+# code's own): such generator expressions stay generators
+FRAME_READERS = frozenset(("locals", "vars", "dir", "eval", "exec", "_getframe",
+                           "currentframe"))
 _OP = opcode.opmap
 _CACHES = opcode._inline_cache_entries
 _CO_GENERATOR = 0x20
@@ -105,7 +109,8 @@ def fold_genexpr(code: types.CodeType, kind: str) -> tuple[types.CodeType, int] 
     as ``kind`` does, and the length in code units of the step at its end; None if
     the code is not the plain shape a generator expression compiles to."""
     if kind not in FOLDS or not code.co_flags & _CO_GENERATOR or code.co_argcount != 1 \
-            or code.co_exceptiontable or code.co_name != "<genexpr>":
+            or code.co_exceptiontable or code.co_name != "<genexpr>" \
+            or not FRAME_READERS.isdisjoint(code.co_names):
         return None
     from .dialect311 import read_bytecode
     raw = bytearray(read_bytecode(code))

@@ -238,3 +238,34 @@ def collect_side_effects(xs):
         print("seen", x)
         return x
     return list(seen(x) for x in xs), tuple(bool(x) for x in xs)
+
+
+@case((30,), (400,), (30,), install=True, exc_type_only=True)
+def fold_recursion_all(n):
+    # all() counts a level of recursion as the C call it is (sum does not): the
+    # RecursionError comes at the interpreter's depth (three levels a step here:
+    # 400 steps are past a limit of 1000, which two a step would not be). Which
+    # check raises it (its message) can differ, as README says of native calls
+    if n == 0:
+        return True
+    return all(fold_recursion_all(n - 1) for x in [1])
+
+
+@case((30,), (400,), (30,), install=True, exc_type_only=True)
+def fold_recursion_max(n):
+    if n == 0:
+        return 0
+    return max(fold_recursion_max(n - 1) + x for x in [1])
+
+
+@case((30,), (400,), (600,), (30,), install=True, exc_type_only=True)
+def fold_recursion_sum(n):
+    if n == 0:
+        return 0
+    return sum(fold_recursion_sum(n - 1) + x for x in [1])
+
+
+@case(([1, 2],), ([],))
+def folds_reading_their_frame(xs):
+    # generator expressions that read their frame stay generators (their locals)
+    return max((sorted(locals()) for x in xs), default=None), sum(len(dir()) for x in xs)
