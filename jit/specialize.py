@@ -1287,6 +1287,7 @@ class Rewriter:
         unboxed |= any(t != OBJ for t in fn.slot_types)
         self._pair_params()
         self.nested_numbers = False    # a comprehension made here gets number hints
+        self.inline_calls = False      # xs.append(v) inline: worth specialising alone
         for blk in fn.blocks:
             self.out = []
             for op in blk.ops:
@@ -1295,7 +1296,7 @@ class Rewriter:
         fn.blocks += self.edge_blocks
         ir.prune_unreachable(fn)
         ir.verify(fn)
-        return unboxed or self.nested_numbers
+        return unboxed or self.nested_numbers or self.inline_calls
 
     def _pair_params(self):
         """A pair loop's body takes the two items as parameters of its own (after the
@@ -1556,6 +1557,7 @@ class Rewriter:
                   index=self.fn.const_index(list.__dict__[name]))
 
     def r_append_call(self, op):
+        self.inline_calls = True
         first, recv, v = op.args
         temps: list = []
         v = self.box(v, op, temps)

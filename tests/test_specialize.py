@@ -249,6 +249,20 @@ def test_a_direct_callee_is_checked_where_its_global_is_loaded():
         g["fib"] = orig
 
 
+def test_a_function_gaining_only_inline_appends_is_specialised():
+    # nothing unboxes, but xs.append(v) inline (no method lookup, no call) beats the
+    # generic code's method call
+    def collect(xs):
+        out = []
+        for x in xs:
+            out.append(x)
+        return out
+    c = jit.compile(collect)
+    assert c([1, "a", None]) == [1, "a", None] and c([2]) == [2]
+    spec = dispatcher(c).rows[0][1]
+    assert spec is not None and "append_call" in str(spec.native.ir)
+
+
 def inl_leaf(a, b):
     s = a + b
     return s * s // 3 - a

@@ -3730,6 +3730,42 @@ def bytearray_sieve(n):
     return [p for p in range(n + 1) if flags[p]], bytes(flags[:12])
 
 
+# a function whose only gain is xs.append(v) inline is specialised for it; the
+# append of anything else (a list subclass's own, another object's) is called
+
+class AppendSub(list):
+    def append(self, v):
+        print("sub append", v)
+        list.append(self, v * 2)
+
+
+class Appender:
+    def __init__(self):
+        self.got = []
+
+    def append(self, v):
+        self.got.append(v)
+
+    def __eq__(self, other):
+        return isinstance(other, Appender) and self.got == other.got
+
+
+def _sink(kind):
+    return {"list": [], "sub": AppendSub(), "obj": Appender()}[kind]
+
+
+@case(([1, 2, 3], "list"), (["a", None], "list"), ([1, 2], "sub"), ([3], "obj"), ([], "list"),
+      ([1, 2, 3], "list"), rev=True)
+def append_only(xs, kind):
+    out = _sink(kind)
+    for x in xs:
+        out.append(x)
+    same = []
+    for x in xs:
+        same.append(repr(x))
+    return out if kind != "obj" else out.got, same
+
+
 # sum/any/all of a generator expression: one native loop (jit.frontend.fold311),
 # specialised like a comprehension; a deopt inside it resumes the folded code in
 # the interpreter, with the sum so far and the side effects already done
