@@ -227,3 +227,22 @@ def test_ssa_definitely_bound_locals_need_no_unbound_check():
     assert f(False) == 1
     with pytest.raises(UnboundLocalError):
         f(True)
+
+
+def test_a_generator_expression_of_odd_bytecode_is_not_folded():
+    # fold_genexpr rewrites only the shape CPython compiles a generator expression to;
+    # anything else (a jump between instructions, no code before the return) stays a
+    # generator, with no error of the rewriter's own (the interpreter or the
+    # compiler proper deals with the code as it is)
+    import dis
+    from jit.frontend import fold_genexpr
+    genexpr = next(c for c in (lambda xs: sum(x for x in xs)).__code__.co_consts
+                   if hasattr(c, "co_code"))
+    assert fold_genexpr(genexpr, "sum") is not None
+    raw = bytearray(genexpr.co_code)
+    jumps = [i for i in range(0, len(raw), 2) if raw[i] == dis.opmap["JUMP_BACKWARD"]]
+    for arg in (255, 6):         # before the code's start; to STORE_FAST x, one item short
+        raw[jumps[0] + 1] = arg
+        assert fold_genexpr(genexpr.replace(co_code=bytes(raw)), "sum") is None
+    ret = bytes([dis.opmap["RETURN_GENERATOR"], 0, dis.opmap["RETURN_VALUE"], 0])
+    assert fold_genexpr(genexpr.replace(co_code=ret, co_linetable=b""), "any") is None

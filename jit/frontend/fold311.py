@@ -33,7 +33,7 @@ The result is an ordinary function, compiled, specialised and deoptimised like a
 comprehension.
 
 What a generator does that a function does not is left to the caller (see
-lower._call_fold): an exception raised by the step itself is the consumer's
+lower.lo_fold_call): an exception raised by the step itself is the consumer's
 (no ``<genexpr>`` traceback entry: the step is the code's last ``step_units``
 code units, which a deoptimised continuation keeps last too), and a
 StopIteration out of the body becomes RuntimeError("generator raised StopIteration").
@@ -43,6 +43,8 @@ from __future__ import annotations
 import dis
 import opcode
 import types
+
+from .dialect311 import read_bytecode
 
 # collecting consumers: (what the folded code builds, how it adds an item)
 COLLECTS = {"list": ("BUILD_LIST", "LIST_APPEND"), "tuple": ("BUILD_LIST", "LIST_APPEND"),
@@ -74,8 +76,10 @@ def _units(raw: bytes):
         i += 2 + 2 * _CACHES[op]
 
 
-def _depths(code, raw: bytes) -> dict[int, int]:
-    """The operand stack depth before each reachable instruction."""
+def _depths(raw: bytes) -> dict[int, int] | None:
+    """The operand stack depth before each reachable instruction; None if a jump
+    does not land on one, or two paths reach one with different depths (code no
+    compiler made)."""
     nexts = {}
     for off, op, arg in _units(raw):
         nexts[off] = off + 2 + 2 * _CACHES[op]
@@ -98,6 +102,8 @@ def _depths(code, raw: bytes) -> dict[int, int]:
                 effect = 1
             targets.append((nexts[off], d + effect))
         for target, td in targets:
+            if target not in nexts or depth.get(target, td) != td:
+                return None
             if target not in depth:
                 depth[target] = td
                 work.append(target)
@@ -112,7 +118,6 @@ def fold_genexpr(code: types.CodeType, kind: str) -> tuple[types.CodeType, int] 
             or code.co_exceptiontable or code.co_name != "<genexpr>" \
             or not FRAME_READERS.isdisjoint(code.co_names):
         return None
-    from .dialect311 import read_bytecode
     raw = bytearray(read_bytecode(code))
     ins = list(_units(raw))
     ops = [op for _, op, _ in ins]
@@ -122,13 +127,16 @@ def fold_genexpr(code: types.CodeType, kind: str) -> tuple[types.CodeType, int] 
     k_gen = ops.index(_OP["RETURN_GENERATOR"])
     k_yield = ops.index(_OP["YIELD_VALUE"])
     k_ret = ops.index(_OP["RETURN_VALUE"])
-    if ops[k_gen + 1:k_gen + 3] != [_OP["POP_TOP"], _OP["RESUME"]] or \
+    if k_ret == 0 or ops[k_gen + 1:k_gen + 3] != [_OP["POP_TOP"], _OP["RESUME"]] or \
             ops[k_yield + 1:k_yield + 3] != [_OP["RESUME"], _OP["POP_TOP"]] or \
             ops[k_ret - 1] != _OP["LOAD_CONST"] or code.co_consts[ins[k_ret - 1][2]] is not None:
         return None
-    depth = _depths(code, bytes(raw))
+    try:
+        depth = _depths(bytes(raw))
+    except ValueError:             # (an opcode dis does not know)
+        return None
     y_off = ins[k_yield][0]
-    below = depth.get(y_off, 0) - 1            # the iterators under the yielded value
+    below = depth.get(y_off, 0) - 1 if depth else -1   # the iterators under the value
     if below < 1:
         return None
     consts = list(code.co_consts)
