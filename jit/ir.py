@@ -168,6 +168,33 @@ def format_function(fn: Function) -> str:
     return "\n".join(out)
 
 
+def param_sources(fn: Function) -> dict[int, list]:
+    """Block parameter id -> the values the branches to its block pass it."""
+    sources: dict[int, list] = {}
+    for blk in fn.blocks:
+        for op in blk.ops:
+            for target, targs in op.targets:
+                for param, a in zip(target.params, targs):
+                    sources.setdefault(param.id, []).append(a)
+    return sources
+
+
+def origins(v: Value, producer, sources: dict[int, list]) -> list:
+    """The ops that make ``v`` (``producer``: value -> its op, or None), through
+    block parameters (``sources``: see param_sources)."""
+    seen, todo, out = set(), [v], []
+    while todo:
+        v = todo.pop()
+        if v.id in seen:
+            continue
+        seen.add(v.id)
+        if v.id in sources:
+            todo += sources[v.id]
+        elif producer(v) is not None:
+            out.append(producer(v))
+    return out
+
+
 def prune_unreachable(fn: Function) -> None:
     """Drop blocks no edge reaches (e.g. handlers of ops that no longer raise)."""
     seen = {id(fn.blocks[0])}

@@ -2057,16 +2057,7 @@ def _setattr(L, op, obj: str, val: str | None, double: str | None = None):
     done = L.label("sa.done")
     slot, old, cache, values, idx = _instance_slot(L, obj, miss, unknown, empty=first)
     if double is not None:
-        is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
-        sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1", "i64")
-        inplace, fresh = L.label("sa.inplace"), L.label("sa.fresh")
-        L.br_likely(_and(L, is_float, sole), inplace, fresh)
-        L.start(inplace)
-        p = L.t()
-        L.emit(f"{p} = getelementptr i8, ptr {old}, i64 {abi.FLOAT_VALUE}")
-        L.emit(f"store double {double}, ptr {p}")
-        L.emit(f"br label %{done}")
-        L.start(fresh)
+        store_float_in_place(L, old, double, done)
     L.emit(f"store ptr {boxed()}, ptr {slot}")
     L.decref(old)
     L.emit(f"br label %{done}")
@@ -2448,13 +2439,7 @@ def _call_nested(L, op):
     compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
     L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
     L.start(compiled)
-    from .pipeline import make_frame
-    frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
-    g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
-    arr = L.array([L.v(a) for a in args])
-    r1 = L.t("r")
-    L.emit(f"{r1} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
-           f"i1 false, ptr null, ptr {arr}, ptr %ts)")
+    r1 = _run_nested(L, impl, code, f, [L.v(a) for a in args])
     L.check_null(r1, op)
     compiled_end = L.cur
     L.emit(f"br label %{join}")
@@ -2467,8 +2452,22 @@ def _call_nested(L, op):
     L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
 
 
+def _run_nested(L, impl: str, code, f: str, args: list[str]) -> str:
+    """Call ``impl`` (``code`` compiled in this module) as the function ``f``, made
+    of it, with ``args``: its globals, builtins and closure; its traceback entries
+    name a frame of ``code``. The result (NULL on error)."""
+    from .pipeline import make_frame
+    frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
+    g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
+    arr = L.array(args)
+    r = L.t("r")
+    L.emit(f"{r} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
+           f"i1 false, ptr null, ptr {arr}, ptr %ts)")
+    return r
+
+
 def lo_fold_call(L, op):
-    """sum/any/all(<generator expression>) (ssa._fold_call): while the callee is the
+    """sum(<generator expression>) and the like (ssa._fold_call): while the callee is the
     builtin (and the function made is of the generator expression's code), run the
     folded code compiled in this module, like a comprehension; else make the
     generator and call the callee with it. What the folded code raises is made
@@ -2486,20 +2485,13 @@ def lo_fold_call(L, op):
                      f"icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {genexpr}")
         L.emit(f"br i1 {ok}, label %{compiled}, label %{python}")
         L.start(compiled)
-        from .pipeline import make_frame
-        frame = L.const(make_frame(fused, L.entry_consts.get("globals", {})))
-        g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS,
-                                                 abi.FUNC_CLOSURE))
-        arr = L.array([L.v(it)])
         # any/all/min/max are called through the C call that counts a level of
         # recursion (sum, list ... are not): so is their folded loop
         counted = op.attrs["fold"] in ("any", "all", "min", "max")
         if counted:
             entered = L.call("Py_EnterRecursiveCall", "@jit.tp_call_where")
             L.branch_fail(_icmp(L, "ne", entered, "0", "i32"), op)
-        r1 = L.t("r")
-        L.emit(f"{r1} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
-               f"i1 false, ptr null, ptr {arr}, ptr %ts)")
+        r1 = _run_nested(L, impl, fused, f, [L.v(it)])
         if counted:
             L.call("Py_LeaveRecursiveCall")
         failed, done = L.label("foldfail"), L.label("folddone")
@@ -3391,6 +3383,6 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _icmp, deopt_null,  # noqa: E402
-                          store_stride, float_literal, unbox_int_inline)
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _icmp, deopt_null,  # noqa: E402
+                          store_float_in_place, store_stride, float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)

@@ -467,12 +467,7 @@ class Strides:
     def __init__(self, L):
         fn = L.fn
         self.producer = L.producer
-        self.incoming: dict[int, list] = {}    # block parameter id -> values given it
-        for blk in fn.blocks:
-            for op in blk.ops:
-                for target, targs in op.targets:
-                    for param, a in zip(target.params, targs):
-                        self.incoming.setdefault(param.id, []).append(a)
+        self.incoming = ir.param_sources(fn)     # block parameter id -> values given it
         self.counter: dict[int, int] = {}     # value id -> id(range_next)
         for blk in fn.blocks:
             for op in blk.ops:
@@ -492,18 +487,7 @@ class Strides:
                        if op.kind == "load_local" and op.attrs["slot"] in self.slots}
 
     def _origins(self, v) -> list:
-        """The ops that make ``v``, through block parameters."""
-        seen, todo, out = set(), [v], []
-        while todo:
-            v = todo.pop()
-            if v.id in seen:
-                continue
-            seen.add(v.id)
-            if v.id in self.incoming:
-                todo += self.incoming[v.id]
-            elif self.producer(v) is not None:
-                out.append(self.producer(v))
-        return out
+        return ir.origins(v, self.producer, self.incoming)
 
     def _small_step(self, fn, range_next) -> bool:
         """A constant step under 64 items (512 bytes): the hardware follows it."""
@@ -661,7 +645,7 @@ def lo_seq_setitem(L, op):
         # an exact bytearray's byte, for a cached int 0..255 (the object is one of
         # the interpreter's: its address says its value)
         bok, bptr = _bytes_index(L, c, k, writable=True)
-        off = _bin(L, "sub", _ptr_int(L, v), _ptr_int(L, _small_int_at(L, "0")))
+        off = _bin(L, "sub", _ptr_int(L, v), _ptr_int(L, L.const(0)))
         is_byte = _icmp(L, "ult", off, str(256 * abi.SMALL_INT_STRIDE))
         bstore, generic = L.label("si.byte"), L.label("si.generic")
         L.emit(f"br i1 {_and(L, bok, is_byte)}, label %{bstore}, label %{generic}")
@@ -688,6 +672,20 @@ def _ptr_int(L, p: str) -> str:
     return r
 
 
+def store_float_in_place(L, old: str, d: str, done: str):
+    """If ``old`` (a container's item) is an exact float that only the container
+    refers to, store ``d`` in it and go to ``done``: nothing else can tell it from a
+    new float. Else go on (in a new block) to store a new one."""
+    is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
+    sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1")
+    inplace, fresh = L.label("fl.inplace"), L.label("fl.fresh")
+    L.br_likely(_and(L, is_float, sole), inplace, fresh)
+    L.start(inplace)
+    L.emit(f"store double {d}, ptr {_gep(L, old, abi.FLOAT_VALUE)}")
+    L.emit(f"br label %{done}")
+    L.start(fresh)
+
+
 def lo_seq_setitem_float(L, op):
     """``xs[k] = <double>``. A list's float that only the list refers to is updated
     in place: no other reference exists, so nothing can tell it from a new float
@@ -700,14 +698,7 @@ def lo_seq_setitem_float(L, op):
     L.start(fast)
     old = L.t()
     L.emit(f"{old} = load ptr, ptr {ptr}")
-    is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
-    sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1")
-    inplace, fresh = L.label("sf.inplace"), L.label("sf.fresh")
-    L.br_likely(_and(L, is_float, sole), inplace, fresh)
-    L.start(inplace)
-    L.emit(f"store double {d}, ptr {_gep(L, old, abi.FLOAT_VALUE)}")
-    L.emit(f"br label %{join}")
-    L.start(fresh)
+    store_float_in_place(L, old, d, join)
     new = L.call("PyFloat_FromDouble", d)
     L.check_null(new, op)
     L.emit(f"store ptr {new}, ptr {ptr}")

@@ -124,7 +124,7 @@ define ptr @jit.fetch_exc() noinline cold {
   call void @jit.xdecref(ptr %tbv)
   ret ptr %vv
 }
-; An exception out of a folded generator expression (lower._call_fold): the
+; An exception out of a folded generator expression (lower.lo_fold_call): the
 ; pending one is handed to %fixer (runtime.helpers.fold_error) with %units, and
 ; what it returns is raised instead.
 define void @jit.fold_error(ptr %fixer, ptr %units) noinline cold {

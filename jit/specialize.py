@@ -506,23 +506,8 @@ class Inference:
     def origins(self, v) -> list:
         """The ops whose results reach ``v``, through block parameters."""
         if self.incoming is None:
-            self.incoming = {}
-            for blk in self.fn.blocks:
-                for o in blk.ops:
-                    for target, targs in o.targets:
-                        for p, a in zip(target.params, targs):
-                            self.incoming.setdefault(p.id, []).append(a)
-        found, seen, todo = [], set(), [v]
-        while todo:
-            x = todo.pop()
-            if x.id in seen:
-                continue
-            seen.add(x.id)
-            prod = self.producer.get(x.id)
-            if prod is not None:
-                found.append(prod)
-            todo += self.incoming.get(x.id, ())
-        return found
+            self.incoming = ir.param_sources(self.fn)
+        return ir.origins(v, lambda x: self.producer.get(x.id), self.incoming)
 
     def keep_boxed(self, slot):
         if slot not in self.boxed_slots:
@@ -1063,15 +1048,13 @@ class Inference:
     def global_scope(self, prod, obj) -> str | None:
         """Where the global that ``prod`` loads is bound to ``obj`` now: "globals",
         "builtins" (and not shadowed), or None (not a global load, or not ``obj``)."""
-        if prod.kind != "load_global" or self.spec is None or prod.attrs.get("expect", -1) not in (
-                -1, self.fn.const_index(obj)):
+        if prod.kind != "load_global" or self.spec is None or \
+                prod.attrs.get("expect", -1) not in (-1, self.fn.const_index(obj)) or \
+                self.bound_value(prod, unbound=_UNBOUND) is not obj:
             return None
         globals_ = getattr(self.spec.dispatcher.function, "__globals__", {})
-        value = dict.get(globals_, prod.attrs["name"], _UNBOUND)
-        if value is not _UNBOUND:
-            return "globals" if value is obj else None
-        return "builtins" if dict.get(builtins.__dict__, prod.attrs["name"], _UNBOUND) is obj \
-            else None
+        return "globals" if dict.get(globals_, prod.attrs["name"], _UNBOUND) is obj \
+            else "builtins"
 
     def call_range(self, name, args, types):
         if not 1 <= len(args) <= 3 or any(guess(t) != INT for t in types):

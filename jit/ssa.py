@@ -526,10 +526,10 @@ def _genexpr_made(b, first, second, argc, kwnames):
 
 
 def _fold_call(b, first, second, args, kwnames) -> bool:
-    """``sum(<generator expression>)`` (or any/all) of a global, the generator made by
-    the instruction just before: one ``fold_call`` op in place of both calls (see
-    frontend.fold311; lower._call_fold runs the folded code while the global is
-    the builtin, else makes the generator and calls). Its frame state is the first
+    """``sum(<generator expression>)`` (or another of FOLD_KINDS) of a global, the
+    generator made by the instruction just before: one ``fold_call`` op in place of
+    both calls (see frontend.fold311; lower.lo_fold_call runs the folded code while
+    the global is the builtin, else makes the generator and calls). Its frame state is the first
     call's, which a deoptimisation resumes at. False if this call is not one."""
     name = b.global_names.get(second.id)
     if name not in FOLD_KINDS or len(args) != 1 or kwnames or first.id not in b.null_values:

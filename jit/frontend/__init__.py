@@ -35,5 +35,5 @@ def supported_opcodes() -> frozenset[str]:
     return frozenset() if dialect is None else dialect.SUPPORTED
 
 
-__all__ = ["decode", "fold_genexpr", "FOLD_KINDS", "IDENTITY_LOCALS", "Bytecode", "Instr", "ExceptionEntry",
-           "supported_opcodes"]
+__all__ = ["decode", "fold_genexpr", "FOLD_KINDS", "IDENTITY_LOCALS", "Bytecode", "Instr",
+           "ExceptionEntry", "supported_opcodes"]
