@@ -14,7 +14,7 @@ import struct
 
 from runtime import abi
 
-from .ir import F64, I64
+from .ir import BOOL, F64, I64, OBJ
 from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
 
@@ -606,12 +606,17 @@ def lo_seq_getitem(L, op):
     r = L.t()
     L.emit(f"{r} = call ptr @jit.getitem_index(ptr {c}, i64 {k})")
     L.check_null(r, op)
+    owns = not (lent and op.attrs.get("exact") is not None)
+    if not owns:
+        # an exact list's or tuple's item (a negative index): the container holds it,
+        # as on the fast path, so it is lent too and no path owns a reference
+        L.decref(r)
     incoming.append((r, L.cur))
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
     if lent:    # owned only when the generic path made it (released through .own)
-        owned = [("null" if v != r else r, b) for v, b in incoming]
+        owned = [(r if v == r and owns else "null", b) for v, b in incoming]
         L.emit(f"{L.v(op.result)}.own = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in owned))
 
 
@@ -686,10 +691,65 @@ def store_float_in_place(L, old: str, d: str, done: str):
     L.start(fresh)
 
 
+# ---- xs[k] op= <float> ---------------------------------------------------------
+# The store of an augmented assignment to an exact list's item finds there the item
+# its load read when nothing between the two could have run Python code (unboxed
+# arithmetic only: no call, no allocation, no release of an object but the loaded
+# item, which the list still holds): the store tries that item in place first,
+# without indexing again.
+RMW_SAFE = {"const", "load_local", "float_op", "int_op", "unbox_float", "unbox_int",
+            "int_to_float", "float_unary", "int_unary", "float_cmp", "int_cmp"}
+
+
+def loaded_items(L) -> dict:
+    """id(seq_setitem_float) -> the seq_getitem of the same exact list and index
+    whose item is still the list's at the store."""
+    if L.loaded_items is None:
+        L.loaded_items = {}
+        for block in L.fn.blocks:
+            reads: dict = {}     # (list, index) -> seq_getitem
+            stores: dict = {}    # slot -> how many stores into it so far
+            same: dict = {}      # value id -> what it is (a local's value between stores)
+            for op in block.ops:
+                key = tuple(same.get(a.id, a.id) for a in op.args[:2])
+                if op.kind == "seq_setitem_float" and key in reads:
+                    L.loaded_items[id(op)] = reads[key]
+                if op.kind == "load_local":
+                    slot = op.attrs["slot"]
+                    same[op.result.id] = ("local", slot, stores.get(slot, 0))
+                elif op.kind == "store_local":
+                    stores[op.attrs["slot"]] = stores.get(op.attrs["slot"], 0) + 1
+                if op.kind == "seq_getitem" and op.attrs.get("exact") == "list":
+                    reads[key] = op
+                elif not _rmw_safe(L, op, reads):
+                    reads = {}
+    return L.loaded_items
+
+
+def _rmw_safe(L, op, reads) -> bool:
+    if op.kind == "decref":
+        return any(g.result is op.args[0] for g in reads.values())
+    if op.kind == "store_local":
+        return op.args[0].type in (I64, F64, BOOL) and L.slot_types[op.attrs["slot"]] != OBJ
+    return op.kind in RMW_SAFE
+
+
 def lo_seq_setitem_float(L, op):
     """``xs[k] = <double>``. A list's float that only the list refers to is updated
     in place: no other reference exists, so nothing can tell it from a new float
     (n-body style updates then allocate nothing). Otherwise a new float is stored."""
+    load = loaded_items(L).get(id(op)) if op.attrs.get("exact") == "list" else None
+    if load is not None:
+        done = L.label("sf.done")
+        store_float_in_place(L, L.v(load.result), L.v(op.args[2]), done)
+        _store_float_item(L, op)
+        L.emit(f"br label %{done}")
+        L.start(done)
+    else:
+        _store_float_item(L, op)
+
+
+def _store_float_item(L, op):
     c, k, d = (L.v(x) for x in op.args)
     ok, ptr = _seq_index(L, c, k, allow_tuple=False, exact=op.attrs.get("exact"),
                          index=op.args[1], write=True)

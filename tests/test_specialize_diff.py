@@ -4315,6 +4315,70 @@ def global_lookup_raises_mid_loop(n):
     return s
 
 
+# ``xs[k] op= <float>`` on an exact list: the store updates in place the float its
+# load read when nothing between them could run code (only arithmetic) and only the
+# list refers to it; never a float held twice, an int, a float subclass, a list
+# subclass's item, or an item replaced by a call between the load and the store.
+
+class RmwList(list):
+    def __setitem__(self, k, v):
+        print("sub set", k, v)
+        list.__setitem__(self, k, v)
+
+
+@case(([0.5, -1.0, 2.0, 3.5], "", 2), ([0.5, -1.0, 2.0, 3.5], "shared", 3),
+      ([0.5, 7, 2.0], "", 2), ([0.5, PtF(1.25), 2.0], "", 2),
+      (RmwList([0.5, -1.0, 2.0]), "", 2), ([2.0], "", 3), ([], "", 1),
+      ([0.5, -1.0, 2.0, 3.5], "", 2), rev=True)
+def float_items_updated(xs, kind, rounds):
+    n = len(xs)
+    for i in range(n):
+        if type(xs[i]) is float:
+            xs[i] = xs[i] * 1.0           # floats of the call's own (not the case's)
+    if kind == "shared" and n > 2:
+        xs[2] = xs[0]                     # one float at two indices
+    held = xs[0] if n else None           # a reference of the caller's: not in place
+    kept = []
+    for r in range(rounds):
+        for i in range(n):
+            xs[i] -= xs[i] * 0.5 + r
+            xs[i] = xs[i] * 3.0
+            xs[-1] += 0.25                # a negative index
+            xs[i] += xs[n - 1 - i]        # another item (the same one in the middle)
+            kept.append(xs[i])            # held here too: the next store makes a new
+            a = xs[i]                     # float, and the one after must not update
+            xs[i] = a * 2.0               # the held one in place
+            xs[i] = a + 1.0
+            xs[i] = xs[i] * 0.5           # (the item loaded again: in place)
+    return [(type(x).__name__, x) for x in xs], held, held is xs[0] if n else 0, kept
+
+
+def _rmw_replace(xs, i):
+    # (run by the interpreter) the item the load read is replaced before the store
+    xs[i] = 100.0 + i
+    return 1.0
+
+
+@case(([0.5, 1.5, 2.5],), ([7.0],), ([0.5, 1.5, 2.5],), ([],))
+def float_item_replaced_between(xs):
+    for i in range(len(xs)):
+        xs[i] += float(_rmw_replace(xs, i))   # (float: the sum is unboxed)
+    return xs
+
+
+@case((4, 1), (4, 0), (3, 2), (4, 1))
+def float_item_update_raises_or_deopts(n, d):
+    xs = [k * 1.5 for k in range(n)]
+    big = 2 ** 62
+    try:
+        for i in range(n):
+            xs[i] += 1.0 / d               # ZeroDivisionError between load and store
+            xs[i] -= (big * (i + 1)) // d  # an int past 64 bits: deoptimises between
+    except ZeroDivisionError as e:
+        return "zero", xs, str(e)
+    return xs
+
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
