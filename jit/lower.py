@@ -15,6 +15,7 @@ new references; the IR says where references die (decref, unwind drops).
 from __future__ import annotations
 
 import builtins
+import collections
 import functools
 import itertools
 from collections import defaultdict
@@ -127,6 +128,7 @@ class Lowering:
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.strides = None                     # lower_typed.Strides, when asked for
+        self.concat_targets = None              # concat_targets, when asked for
         self.loaded_items = None                # lower_typed.loaded_items, when asked for
         self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step
         self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
@@ -1631,6 +1633,74 @@ def _float_fast_path(L, a: str, b: str, slow: str) -> tuple[str, str]:
 
 
 def lo_binop(L, op):
+    slot = concat_targets(L).get(id(op))
+    if slot is None:
+        _binop(L, op, L.v(op.result))
+        return
+    # s += t / s = s + t stored back into s: as the interpreter's specialised
+    # BINARY_OP does, two exact strs are appended in place when the local holds the
+    # only reference (PyUnicode_Append resizes it): no quadratic copying
+    a, b = L.v(op.args[0]), L.v(op.args[1])
+    s, held, ok = L.slot(slot), L.t(), L.t()
+    L.emit(f"{held} = load ptr, ptr {s}")
+    L.emit(f"{ok}.a = icmp eq ptr {L.type_of(a)}, {L.capi('PyUnicode_Type')}")
+    L.emit(f"{ok}.b = icmp eq ptr {L.type_of(b)}, {L.capi('PyUnicode_Type')}")
+    L.emit(f"{ok}.held = icmp eq ptr {held}, {a}")
+    L.emit(f"{ok}.two = icmp ne ptr {a}, {b}")    # (s += s: the operand would move)
+    L.emit(f"{ok}.ab = and i1 {ok}.a, {ok}.b")
+    L.emit(f"{ok}.hd = and i1 {ok}.held, {ok}.two")
+    L.emit(f"{ok} = and i1 {ok}.ab, {ok}.hd")
+    append, other, join = L.label("cat.append"), L.label("cat.other"), L.label("cat.join")
+    L.br_likely(ok, append, other)
+    L.start(append)
+    # the local's reference moves to the append, which releases it on failure (the
+    # local is then unbound, as in the interpreter)
+    cell, appended = L.t("cat"), L.t()
+    L.allocas.append(f"{cell} = alloca ptr")
+    L.emit(f"store ptr null, ptr {s}")
+    L.emit(f"store ptr {a}, ptr {cell}")
+    L.call("PyUnicode_Append", cell, b)
+    L.emit(f"{appended} = load ptr, ptr {cell}")
+    L.check_null(appended, op)
+    append_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(other)
+    made = L.t()
+    _binop(L, op, made)
+    other_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {appended}, %{append_end} ], [ {made}, %{other_end} ]")
+
+
+def concat_targets(L) -> dict:
+    """id(binop) -> slot: ``+``/``+=`` of a local's borrowed value that nothing else
+    uses, whose result the next op stores into that local."""
+    if L.concat_targets is None:
+        L.concat_targets = {}
+        uses = collections.Counter(a.id for block in L.fn.blocks for op in block.ops
+                                   for a in op.args)
+        for block in L.fn.blocks:
+            loads = {}
+            for i, op in enumerate(block.ops):
+                if op.kind == "load_local" and op.attrs.get("borrow") and \
+                        L.slot_types[op.attrs["slot"]] == OBJ:
+                    loads[op.result.id] = op.attrs["slot"]
+                if op.kind != "binop" or op.attrs["op"] not in ("+", "+=") or \
+                        op.args[0].id not in loads:
+                    continue
+                slot = loads[op.args[0].id]
+                # (between them, only the release of the right operand: a str then)
+                nxt = next((o for o in block.ops[i + 1:] if o.kind != "decref" or
+                            o.args[0] is not op.args[1]), None)
+                if nxt is not None and nxt.kind == "store_local" and \
+                        nxt.attrs["slot"] == slot and nxt.args[0] is op.result and \
+                        uses[op.args[0].id] == 1:
+                    L.concat_targets[id(op)] = slot
+    return L.concat_targets
+
+
+def _binop(L, op, res: str):
     sym = op.attrs["op"]
     inplace = sym.endswith("=")
     base_sym = sym[:-1] if inplace else sym
@@ -1639,7 +1709,8 @@ def lo_binop(L, op):
     a, b = L.v(op.args[0]), L.v(op.args[1])
     extra = (L.none(),) if base == "Power" else ()
     if base_sym not in SMALL_INT_OPS or not abi.SMALL_INT_LAYOUT:
-        _capi_result(L, op, name, a, b, *extra)
+        L.call(name, a, b, *extra, ret=res)
+        L.check_null(res, op)
         return
     not_int, slow, join = L.label("bo.notint"), L.label("bo.slow"), L.label("bo.join")
     va, vb = _small_int_fast_path(L, a, b, not_int)
@@ -1663,7 +1734,7 @@ def lo_binop(L, op):
     slow_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {int_r}, %{int_end} ], [ {float_r}, %{float_end} ], "
+    L.emit(f"{res} = phi ptr [ {int_r}, %{int_end} ], [ {float_r}, %{float_end} ], "
            f"[ {slow_r}, %{slow_end} ]")
 
 

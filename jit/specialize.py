@@ -961,7 +961,8 @@ class Inference:
         name, args = self.global_call(op.result)
         if name is not None:
             made_by = self.bound_value(self.producer[op.args[1].id])
-            if any(made_by is t for t in NON_NUMBER_TYPES):
+            known = made_by is str and len(args) == 1    # (a known call: see call_objcall)
+            if any(made_by is t for t in NON_NUMBER_TYPES) and not known:
                 return OTHER    # (so `bytearray(...) * n` is not guessed an int product)
         if name in ("list", "sorted") and len(args) == 1:
             return ("list", self.items_of(args[0]))

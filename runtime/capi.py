@@ -59,6 +59,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "_Py_Dealloc": ("void", ("ptr",)),
     "Py_IncRef": ("void", ("ptr",)),
     "Py_DecRef": ("void", ("ptr",)),
+    "PyUnicode_Append": ("void", ("ptr", "ptr")),
     # containers
     "PyTuple_New": ("ptr", ("i64",)),
     "PyList_New": ("ptr", ("i64",)),

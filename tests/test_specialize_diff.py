@@ -4379,6 +4379,45 @@ def float_item_update_raises_or_deopts(n, d):
     return xs
 
 
+# str(x) of one argument is PyObject_Str(x), as the builtin type's call makes it
+# (while ``str`` is the builtin: rebinding it deoptimises to the interpreter's call)
+
+class StrOf:
+    def __init__(self, v):
+        self.v = v
+
+    def __str__(self):
+        if self.v is None:
+            return 5                      # TypeError: __str__ returned non-string
+        return StrSub2(f"<{self.v}>") if self.v < 0 else f"<{self.v}>"
+
+
+class StrSub2(str):
+    pass
+
+
+def _str_rebind():
+    globals()["str"] = lambda x: "fake"
+
+
+def _str_unbind():
+    globals().pop("str", None)
+
+
+@case((5, 1.5), (3, -0.0), (4, NAN), (2, BIG), (3, True), (3, None), (4, StrOf(2)),
+      (2, StrOf(-1)), (2, StrSub2("s")), (1, StrOf(None)), (5, 1.5), rev=True,
+      reset=_str_unbind, cleanup=_str_unbind)
+def str_of_values(n, x):
+    out = []
+    for i in range(n):
+        out.append(str(i * 7 - 3))
+        r = str(x)
+        out.append((r, type(r).__name__))
+        if i == 3:
+            _str_rebind()
+    return "|".join(map(repr, out))
+
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 

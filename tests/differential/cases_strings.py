@@ -128,3 +128,51 @@ line2"""
 def percent_formatting(n, s, f):
     return "%d %s %.2f" % (n, s, f), "%5s|%-5s|" % (s, s), "%x %X %o %e %g" % (n, n, n, f, f), "%r" % s, \
         "%(a)s-%(b)d" % {"a": s, "b": n}, "%%" % (), "%s" % [n]
+
+
+# s += t / s = s + t stored back into s: two exact strs are appended in place when
+# the local holds the only reference (as the interpreter's specialised BINARY_OP
+# does); a string held elsewhere, hashed, interned (a constant), the same object
+# on both sides, a subclass, or a non-str operand is left alone and copied
+class StrSub(str):
+    pass
+
+
+@case((0, "ab"), (3, "é"), (40, "x"), (25, "€"), (12, "\U0001F600"), (5, StrSub("s")), (3, 7),
+      (6, ""))
+def str_concat_in_place(n, piece):
+    s = ""
+    kept = []
+    t = "pre"
+    for i in range(n):
+        s += piece
+        t = t + str(i)
+        if i % 4 == 1:
+            kept.append(s)          # held elsewhere too: copied, kept unchanged
+        if i % 5 == 2:
+            {s: 1}                  # hashed: not resizable
+        u = "const"
+        u += "ant"                  # a constant's string: never changed
+        if i == 3:
+            s += s                  # both operands one object
+    return s, t, kept, u, "const", type(s).__name__
+
+
+@case(("abc", "d"), (StrSub("abc"), "d"), ("abc", StrSub("d")), ("abc", 5), ("é", "x"))
+def str_concat_argument(s, piece):
+    # an argument's string is the caller's too: a new string, the caller's unchanged
+    for _ in range(3):
+        s += piece
+    return s
+
+
+@case((300_000,), (10,))
+def str_concat_itself(n):
+    # (a long one: resizing it moves it, and the right operand would then be gone)
+    s = "x" * n
+    moved = []
+    for _ in range(3):
+        before = id(s)
+        s += s                  # a new string (made while the old one lives)
+        moved.append(id(s) != before)
+    return len(s), s[-3:], moved
