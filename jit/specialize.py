@@ -1333,6 +1333,9 @@ class Rewriter:
     def convert(self, v, conv, like, exact=False, no_bool=False):
         if conv == "keep":
             return v
+        number = self.global_number(v, conv, like)
+        if number is not None:
+            return number
         if conv == "int_to_float":
             r = self.new(F64)
             self.emit("int_to_float", [v], [r], like, exact=exact)
@@ -1551,6 +1554,30 @@ class Rewriter:
         self.emit("append_call", [first, recv, v], op.results, op, unwind=u,
                   append_index=self.fn.const_index(list.append), **op.attrs)
         self.release(temps, op)
+
+    def global_number(self, v, conv, like):
+        """``v`` unboxed, when it is a global bound to an exact float or int that
+        fits (``SOFTENING = 0.05``): the load checks the binding (``expect``, as for a
+        callee), so here it is that number, a constant; else None."""
+        prod = self.inf.producer.get(v.id)
+        if prod is None or prod.kind != "load_global":
+            return None
+        value = self.inf.bound_value(prod, unbound=_UNBOUND)
+        kind = float if conv.startswith("unbox_float") else int if conv == "unbox_int" else None
+        # (an int where a float is wanted: one whose conversion is exact)
+        as_float = conv == "unbox_float_lenient" and type(value) is int and abs(value) <= 2 ** 53
+        if not as_float and (kind is None or type(value) is not kind or
+                             number_type(value) is None):
+            return None
+        index = self.fn.const_index(value)
+        scope = self.inf.global_scope(prod, value)
+        if scope is None:
+            return None
+        prod.attrs.update(expect=index, scope=scope)
+        number = float(value) if as_float else value
+        r = self.new(F64 if kind is float else I64)
+        self.emit("const", [], [r], like, index=self.fn.const_index(number), repr=repr(number))
+        return r
 
     def guard_callee(self, first, callee, obj, op, name):
         """The call ``op`` is compiled for ``callee`` being ``obj`` (and ``first``

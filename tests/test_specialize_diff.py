@@ -4418,6 +4418,41 @@ def str_of_values(n, x):
     return "|".join(map(repr, out))
 
 
+# A global bound to an exact float or int is a constant where it is used unboxed;
+# its load checks the binding, so a change mid-loop deoptimises there
+
+GN_SOFT = 0.05
+GN_K = 3
+
+
+def _gn_set(name, value):
+    # (globals() in the function itself would keep it from being specialised)
+    if value is None:
+        globals().pop(name)
+    else:
+        globals()[name] = value
+
+
+def _gn_reset():
+    globals().update(GN_SOFT=0.05, GN_K=3)
+
+
+@case((6, "GN_SOFT", 0.5), (6, "GN_SOFT", 2), (6, "GN_K", 2 ** 62), (5, "GN_K", 4.5),
+      (6, "GN_SOFT", "s"), (6, "GN_K", None), (6, "GN_SOFT", -0.0), (6, "GN_K", 7),
+      (4, "", 0), reset=_gn_reset, cleanup=_gn_reset, globals_=("GN_SOFT", "GN_K"))
+def global_numbers_change_mid_loop(n, name, value):
+    s = 0.0
+    t = 0
+    out = []
+    for i in range(n):
+        s += i * GN_SOFT + GN_K          # GN_K as a float
+        t += i * GN_K                    # GN_K as an int
+        out.append(s)
+        if i == 2 and name:
+            _gn_set(name, value)         # (None: deleted, a NameError at the next load)
+    return s, t, out
+
+
 # ===========================================================================
 # 0. the harness catches what it should (wrong "compiled" functions)
 
