@@ -3184,6 +3184,40 @@ def lo_check_eg_match(L, op):
     L.start(done)
 
 
+def lo_with_lookup(L, op):
+    """BEFORE_WITH's lookups, as the interpreter's: __enter__, then __exit__, each a
+    special method (on the type, bound through its __get__); (__exit__, __enter__)."""
+    mgr = L.v(op.args[0])
+    enter = _special_method(L, op, mgr, "__enter__", [])
+    exit_fn = _special_method(L, op, mgr, "__exit__", [enter])
+    L.emit(f"{L.v(op.results[0])} = bitcast ptr {exit_fn} to ptr")
+    L.emit(f"{L.v(op.results[1])} = bitcast ptr {enter} to ptr")
+
+
+def _special_method(L, op, mgr: str, name: str, extra: list[str]) -> str:
+    """_PyObject_LookupSpecial(mgr, name) (a new reference; NULL with no exception
+    when absent: then the interpreter's TypeError). ``name`` is a literal of this
+    module, so interned, as the type's method cache wants. On failure ``extra``
+    is released."""
+    r = L.call("_PyObject_LookupSpecial", mgr, L.const(name))
+    found, missing = L.label("sm.found"), L.label("sm.missing")
+    L.br_likely(_icmp(L, "ne", r, "null", "ptr"), found, missing)
+    L.start(missing)
+    raised = _icmp(L, "ne", L.call("PyErr_Occurred"), "null", "ptr")
+    L.branch_fail(raised, op, extra)     # (a descriptor's __get__ raised)
+    for val in extra:
+        L.decref(val, cold=True)
+    L.helper(op, "raise_no_context_manager", [mgr, L.const(name == "__exit__")])
+    L.emit("unreachable")
+    L.start(found)
+    return r
+
+
+def lo_call_noargs(L, op):
+    r = L.call("PyObject_CallNoArgs", L.v(op.args[0]), ret=L.v(op.result))
+    L.check_null(r, op)
+
+
 def lo_with_except_start(L, op):
     exit_fn, exc = L.v(op.args[0]), L.v(op.args[1])
     L.require_exception(exc, op)
@@ -3440,7 +3474,8 @@ LOWER = {
     "format_value": lo_format_value, "get_iter": lo_get_iter, "iter_next": lo_iter_next,
     "check_signals": lo_check_signals, "push_exc_info": lo_push_exc_info,
     "pop_except": lo_pop_except, "check_exc_match": lo_check_exc_match,
-    "before_with": _helper_pair("before_with"), "with_except_start": lo_with_except_start,
+    "with_lookup": lo_with_lookup, "call_noargs": lo_call_noargs,
+    "with_except_start": lo_with_except_start,
     "check_eg_match": lo_check_eg_match,
     "prep_reraise_star": _helper_value("prep_reraise_star"),
     "load_build_class": lo_load_build_class, "setup_annotations": lo_setup_annotations,

@@ -798,11 +798,16 @@ def h_raise_varargs(b, ins):
 
 
 def h_before_with(b, ins):
-    mgr = b.at(1)
-    op = b.emit("before_with", [mgr], (OBJ, OBJ))
+    # as the interpreter: the manager is released once __exit__ replaces it, before
+    # __enter__ runs; a failing __enter__ leaves __exit__ (and itself) to unwind
+    op = b.emit("with_lookup", [b.at(1)], (OBJ, OBJ))
     b.drop(1)
-    b.push(op.results[0])
-    b.push(op.results[1])
+    exit_fn, enter = op.results
+    b.push(exit_fn)
+    b.push(enter)
+    res = b.value("call_noargs", [enter])
+    b.drop(1)
+    b.push(res)
 
 
 def h_with_except_start(b, ins):

@@ -52,6 +52,8 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyObject_Call": ("ptr", ("ptr", "ptr", "ptr")),
     "_PyObject_GetMethod": ("i32", ("ptr", "ptr", "ptr")),
     "_PyType_Lookup": ("ptr", ("ptr", "ptr")),
+    "_PyObject_LookupSpecial": ("ptr", ("ptr", "ptr")),
+    "PyObject_CallNoArgs": ("ptr", ("ptr",)),
     "PyObject_GenericGetAttr": ("ptr", ("ptr", "ptr")),
     "PyObject_GenericSetAttr": ("i32", ("ptr", "ptr", "ptr")),
     "PySequence_Contains": ("i32", ("ptr", "ptr")),

@@ -55,18 +55,6 @@ def _iterable(obj) -> bool:
     return bool(has_iter) or _sequence_check(obj) == 1
 
 
-def _lookup_special(obj, name):
-    """_PyObject_LookupSpecial: ``name`` on the type's MRO (never the instance, never
-    the metaclass), bound through its type's ``__get__``; _MISSING if absent."""
-    cls = type(obj)
-    for base in _TYPE_MRO.__get__(cls):
-        found = _TYPE_DICT.__get__(base).get(name, _MISSING)
-        if found is not _MISSING:
-            get = _mro_lookup(type(found), "__get__")
-            return found if get is None else get(found, obj, cls)
-    return _MISSING
-
-
 class _Unbound:
     """Marks an empty local slot in frame snapshots."""
 
@@ -624,17 +612,10 @@ def call_ex_args(func, args, kwargs):
 
 # ---- with / imports / misc --------------------------------------------------
 
-def before_with(mgr):
-    """BEFORE_WITH: __enter__ and __exit__ looked up as special methods."""
-    enter = _lookup_special(mgr, "__enter__")
-    if enter is _MISSING:
-        raise TypeError(f"'{_tp_name(type(mgr))}' object does not support the context "
-                        "manager protocol")
-    exit_ = _lookup_special(mgr, "__exit__")
-    if exit_ is _MISSING:
-        raise TypeError(f"'{_tp_name(type(mgr))}' object does not support the context "
-                        "manager protocol (missed __exit__ method)")
-    return exit_, enter()
+def raise_no_context_manager(mgr, missed_exit):
+    """BEFORE_WITH found no __enter__ (or, missed_exit, no __exit__) on mgr's type."""
+    raise TypeError(f"'{_tp_name(type(mgr))}' object does not support the context "
+                    "manager protocol" + (" (missed __exit__ method)" if missed_exit else ""))
 
 
 def import_name(name, fromlist, level, globals, locals, builtins):

@@ -313,3 +313,210 @@ def with_not_a_manager_names_the_type(obj):
     import decimal
     with (decimal.Decimal(1) if obj == 3 else obj):
         return "never"
+
+
+# ---- BEFORE_WITH natively: special lookup, ownership, C managers --------------
+
+class _InstanceOnly:
+    """__enter__/__exit__ only as instance attributes: not special methods."""
+
+    def __init__(self):
+        self.__enter__ = lambda: "instance enter"
+        self.__exit__ = lambda *a: True
+
+
+class _InstanceShadows(CM):
+    """Instance attributes shadow nothing: the class's methods run."""
+
+    def __init__(self):
+        super().__init__("shadowed")
+        self.__enter__ = lambda: "instance enter"
+        self.__exit__ = lambda *a: True
+
+
+@case((_InstanceOnly(),), (_InstanceShadows(),), (OnlyEnter(),))
+def with_instance_attributes_not_special(mgr):
+    # the manager is an argument: its reference count after the call is compared
+    got = None
+    try:
+        with mgr as got:
+            raise KeyError("not suppressed by an instance's __exit__")
+    except (KeyError, TypeError) as e:
+        return type(e).__name__, str(e), got, mgr
+
+
+class _RaisingGet:
+    def __init__(self, what):
+        self.what = what
+
+    def __get__(self, obj, owner):
+        if obj.fail == self.what:
+            raise AttributeError(f"__get__ of {self.what} failed")
+        return lambda *a, _holds=obj: (self.what, len(a))
+
+
+class _GetFails:
+    __enter__ = _RaisingGet("enter")
+    __exit__ = _RaisingGet("exit")
+
+    def __init__(self, fail):
+        self.fail = fail
+
+
+@case((_GetFails("enter"),), (_GetFails("exit"),), (_GetFails(None),))
+def with_special_get_raises(mgr):
+    # an error from the descriptor stands (no TypeError); __enter__ found before a
+    # failing __exit__ is released (it holds the manager)
+    try:
+        with mgr as got:
+            return "body", got, mgr
+    except AttributeError as e:
+        return str(e), mgr
+
+
+@case((0,), (1,), (2,))
+def with_manager_released_before_enter(x):
+    # the interpreter releases the manager once __exit__ replaces it on the stack,
+    # before __enter__ runs: a temporary whose methods don't hold it dies there
+    log = []
+
+    class Temp:
+        @staticmethod
+        def __enter__():
+            log.append("enter")
+            if x == 2:
+                raise ValueError("enter failed")
+            return "entered"
+
+        @staticmethod
+        def __exit__(*exc):
+            log.append(("exit", exc[0] is not None))
+            return x == 1
+
+        def __del__(self):
+            log.append("del")
+    try:
+        with Temp() as v:
+            log.append(v)
+            if x:
+                raise KeyError("body")
+    except ValueError as e:
+        log.append(str(e))
+    return log
+
+
+class _Payload:
+    def __init__(self):
+        self.items = []
+        self.log = []
+
+    def __enter__(self):
+        self.log.append("enter")
+        return self.items
+
+    def __exit__(self, et, ev, tb):
+        self.log.append(("exit", et and et.__name__))
+        return et is KeyError
+
+
+@case((_Payload(), 0), (_Payload(), 1), (_Payload(), 2), (_Payload(), 3), (_Payload(), 4))
+def with_paths_keep_references_exact(mgr, x):
+    # the manager, its __enter__ result and __exit__ through each way out
+    for i in range(3):
+        with mgr as items:
+            items.append(i)
+            if x == 1 and i == 0:
+                continue
+            if x == 2:
+                raise KeyError("suppressed")
+            if x == 3 and i == 1:
+                break
+            if x == 4 and i == 2:
+                return items, mgr.log
+    try:
+        with mgr as items:
+            raise IndexError("not suppressed")
+    except IndexError:
+        pass
+    return items, mgr.log
+
+
+@case((_Payload(), _Payload(), 0), (_Payload(), _Payload(), 1))
+def with_two_items_as(a, b, fail):
+    with a as x, b as y:
+        x.append("a")
+        y.append("b")
+        if fail:
+            raise KeyError("suppressed by b's __exit__")
+    with a as x:
+        with b as y:
+            x.append(len(y))
+    return x, y, a.log, b.log
+
+
+@case(())
+def with_c_managers():
+    import decimal
+    import io
+    import threading
+    lock, rlock = threading.Lock(), threading.RLock()
+    out = []
+    with lock as got:
+        out.append((got, lock.locked()))
+    out.append(lock.locked())
+    with rlock, rlock:
+        out.append("reentered")
+    with io.StringIO("abc") as f:
+        out.append(f.read())
+    out.append(f.closed)
+    try:
+        with lock:
+            raise KeyError("lock released on the way out")
+    except KeyError:
+        out.append(lock.locked())
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        out.append(str(decimal.Decimal(1) / 7))
+    out.append(str(decimal.Decimal(1) / 7))
+    return out
+
+
+@case((0,), (1,), (2,))
+def with_contextmanager_paths(x):
+    import contextlib
+    log = []
+
+    @contextlib.contextmanager
+    def cm():
+        log.append("setup")
+        if x == 2:
+            return
+        try:
+            yield "value"
+        except KeyError as e:
+            raise ValueError("converted") from e
+        log.append("teardown")
+    try:
+        with cm() as v:
+            log.append(v)
+            if x:
+                raise KeyError("k")
+    except (ValueError, RuntimeError) as e:
+        log.append((type(e).__name__, str(e), repr(e.__cause__)))
+    return log
+
+
+class _StaticEnterBoundExit:
+    @staticmethod
+    def __enter__():
+        return "static"
+
+    def __exit__(self, *exc):
+        return False
+
+
+@case(())
+def with_static_enter_bound_exit():
+    # __exit__ holds the manager, so it survives the release before __enter__
+    with _StaticEnterBoundExit() as v:
+        return v
