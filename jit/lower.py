@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import contextlib
 import functools
 import itertools
 from collections import defaultdict
@@ -2787,17 +2788,44 @@ FRAME_BUILTINS = {
 
 
 def lo_call_ex(L, op):
+    """CALL_FUNCTION_EX. Positional arguments in an exact tuple, or in an iterable made
+    one by PySequence_Tuple as the interpreter does, and keywords (if any) in an exact
+    dict, as a call's ** leaves them: the call at once. Anything else (a mapping to
+    copy, the "must be an iterable" error) goes through the helper."""
     func, args = L.v(op.args[0]), L.v(op.args[1])
-    kwargs = L.v(op.args[2]) if len(op.args) > 2 else "null"
-    tup = L.helper(op, "call_ex_args", [func, args, L.or_none(kwargs)])
-    a = L.tuple_item(tup, 0)
-    k = L.tuple_item(tup, 1)
-    isnone = L.t()
-    L.emit(f"{isnone} = icmp eq ptr {k}, {L.none()}")
-    k2 = L.t()
-    L.emit(f"{k2} = select i1 {isnone}, ptr null, ptr {k}")
+    kwargs = L.or_none(L.v(op.args[2])) if len(op.args) > 2 else L.none()
+    convert, made, slow, join = (L.label(x) for x in ("cx.conv", "cx.made", "cx.slow", "cx.join"))
+    if len(op.args) > 2:
+        kw_ok = L.label("cx.kw")
+        L.br_likely(_icmp(L, "eq", L.type_of(kwargs), L.capi("PyDict_Type"), "ptr"), kw_ok, slow)
+        L.start(kw_ok)
+    a_type = L.type_of(args)
+    direct_end = L.cur
+    L.br_likely(_icmp(L, "eq", a_type, L.capi("PyTuple_Type"), "ptr"), join, convert)
+    L.start(convert)
+    L.br_likely(_icmp(L, "ne", L.field(a_type, abi.TYPE_ITER), "null", "ptr"), made, slow)
+    L.start(made)
+    as_tuple = L.call("PySequence_Tuple", args)
+    L.check_null(as_tuple, op)
+    made_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    tup = L.helper(op, "call_ex_args", [func, args, kwargs])
+    s_args, s_kwargs = L.tuple_item(tup, 0), L.tuple_item(tup, 1)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    a, k, own = L.t(), L.t(), L.t()     # own: a tuple made here, released after the call
+    L.emit(f"{a} = phi ptr [ {args}, %{direct_end} ], [ {as_tuple}, %{made_end} ], "
+           f"[ {s_args}, %{slow_end} ]")
+    L.emit(f"{k} = phi ptr [ {kwargs}, %{direct_end} ], [ {kwargs}, %{made_end} ], "
+           f"[ {s_kwargs}, %{slow_end} ]")
+    L.emit(f"{own} = phi ptr [ null, %{direct_end} ], [ {as_tuple}, %{made_end} ], "
+           f"[ {tup}, %{slow_end} ]")
+    no_kw, k2 = _icmp(L, "eq", k, L.none(), "ptr"), L.t()
+    L.emit(f"{k2} = select i1 {no_kw}, ptr null, ptr {k}")
     r = L.call("PyObject_Call", func, a, k2, ret=L.v(op.result))
-    L.decref(tup)
+    L.xdecref(own)
     L.check_null(r, op)
 
 
@@ -2934,6 +2962,63 @@ def lo_map_add(L, op):
     L.check_neg(L.call("PyDict_SetItem", d, k, v), op)
 
 
+@contextlib.contextmanager
+def _unless_helper(L, op, cond: str, name: str):
+    """What the ``with`` block emits runs if ``cond`` (i1) holds; otherwise helper
+    ``name`` runs with the op's operands."""
+    native, slow, done = L.label("nat"), L.label("slow"), L.label("done")
+    L.br_likely(cond, native, slow)
+    L.start(native)
+    yield
+    L.emit(f"br label %{done}")
+    L.start(slow)
+    L.helper(op, name, [L.v(a) for a in op.args], result=False)
+    L.emit(f"br label %{done}")
+    L.start(done)
+
+
+def lo_list_extend(L, op):
+    """LIST_EXTEND ([*xs, 1], a list display of constants) into an exact list from an
+    object with __iter__: _PyList_Extend, as the interpreter does (an error then needs
+    no rewording); anything else through the helper."""
+    lst, src = L.v(op.args[0]), L.v(op.args[1])
+    ok = L.t()
+    L.emit(f"{ok} = and i1 {_icmp(L, 'eq', L.type_of(lst), L.capi('PyList_Type'), 'ptr')}, "
+           f"{_icmp(L, 'ne', L.field(L.type_of(src), abi.TYPE_ITER), 'null', 'ptr')}")
+    with _unless_helper(L, op, ok, "list_extend"):
+        none = L.call("_PyList_Extend", lst, src)
+        L.check_null(none, op)
+        L.decref(none)
+
+
+def lo_set_update(L, op):
+    """SET_UPDATE ({*xs, 1}, a set display of constants) into an exact set: _PySet_Update,
+    as the interpreter does; into anything else (malformed code) through the helper."""
+    s, src = L.v(op.args[0]), L.v(op.args[1])
+    with _unless_helper(L, op, _icmp(L, "eq", L.type_of(s), L.capi("PySet_Type"), "ptr"),
+                        "set_update"):
+        L.check_neg(L.call("_PySet_Update", s, src), op)
+
+
+def _dict_merge(override: int):
+    """DICT_UPDATE ({**m}: override 1) and DICT_MERGE (a call's **m: 2, a key already
+    there is a KeyError) as the interpreter does them: _PyDict_MergeEx (a SystemError if
+    the target is no dict), its error worded by jit.merge_error as the interpreter
+    words it."""
+    def lower(L, op):
+        d, m = L.v(op.args[0]), L.v(op.args[1])
+        rc = L.call("_PyDict_MergeEx", d, m, str(override))
+        bad, ok = L.label("dm.bad"), L.label("dm.ok")
+        L.br_likely(_icmp(L, "sge", rc, "0", "i32"), ok, bad)
+        L.start(bad)
+        func, raiser = ((L.v(op.args[2]), helpers.kwargs_error) if override == 2
+                        else ("null", helpers.raise_not_mapping))
+        L.emit(f"call void @jit.merge_error(ptr {L.const(raiser)}, ptr {func}, ptr {m})")
+        L.unwind(op)
+        L.start(ok)
+    return lower
+
+
 def _helper_effect(name):
     def lower(L, op):
         L.helper(op, name, [L.v(a) for a in op.args], result=False)
@@ -3006,9 +3091,60 @@ def lo_unpack_sequence(L, op):
 
 
 def lo_unpack_ex(L, op):
-    tup = L.helper(op, "unpack_ex", [L.v(op.args[0]), L.pyint(op.attrs["before"]),
-                                     L.pyint(op.attrs["after"])])
-    _unpack_from_tuple(L, op, tup)
+    """UNPACK_EX (a, *b, c = seq). An exact tuple or list long enough: its first and last
+    items, and a new list of those between (jit.unpack_rest); anything else, and the
+    "not enough values" error, through the helper."""
+    seq, before, after = L.v(op.args[0]), op.attrs["before"], op.attrs["after"]
+    typ = L.type_of(seq)
+    is_tuple = _icmp(L, "eq", typ, L.capi("PyTuple_Type"), "ptr")
+    exact = L.t()
+    L.emit(f"{exact} = or i1 {is_tuple}, {_icmp(L, 'eq', typ, L.capi('PyList_Type'), 'ptr')}")
+    sized, pick, in_list, fast, slow, join = (L.label(x) for x in (
+        "ux.size", "ux.pick", "ux.list", "ux.fast", "ux.slow", "ux.join"))
+    L.br_likely(exact, sized, slow)
+    L.start(sized)
+    size = L.field(seq, abi.VAR_SIZE, "i64")
+    L.br_likely(_icmp(L, "sge", size, str(before + after)), pick, slow)
+    L.start(pick)
+    in_tuple = L.t()
+    L.emit(f"{in_tuple} = getelementptr i8, ptr {seq}, i64 {abi.TUPLE_ITEMS}")
+    L.emit(f"br i1 {is_tuple}, label %{fast}, label %{in_list}")
+    L.start(in_list)
+    in_list_items = L.field(seq, abi.LIST_ITEMS)
+    L.emit(f"br label %{fast}")
+    L.start(fast)
+    items, tail = L.t(), L.t()
+    L.emit(f"{items} = phi ptr [ {in_tuple}, %{pick} ], [ {in_list_items}, %{in_list} ]")
+    L.emit(f"{tail} = sub i64 {size}, {after}")
+    at = [str(i) for i in range(before)]
+    for j in range(after):
+        at.append(L.t())
+        L.emit(f"{at[-1]} = add i64 {tail}, {j}")
+    fvals = []
+    for i in at:
+        p, v = L.t(), L.t()
+        L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {i}")
+        L.emit(f"{v} = load ptr, ptr {p}")
+        L.incref(v)
+        fvals.append(v)
+    n, rest = L.t(), L.t()
+    L.emit(f"{n} = sub i64 {tail}, {before}")
+    L.emit(f"{rest} = call ptr @jit.unpack_rest(ptr {seq}, i64 {before}, i64 {n})")
+    L.check_null(rest, op, extra=fvals)
+    fvals.insert(before, rest)
+    fast_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    tup = L.helper(op, "unpack_ex", [seq, L.pyint(before), L.pyint(after)])
+    svals = [L.tuple_item(tup, i) for i in range(len(op.results))]
+    for v in svals:
+        L.incref(v)
+    L.decref(tup)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    for res, fv, sv in zip(op.results, fvals, svals):
+        L.emit(f"{L.v(res)} = phi ptr [ {fv}, %{fast_end} ], [ {sv}, %{slow_end} ]")
 
 
 def lo_format_value(L, op):
@@ -3467,9 +3603,8 @@ LOWER = {
     "build_tuple": lo_build_tuple, "build_list": lo_build_list, "build_set": lo_build_set,
     "build_map": lo_build_map, "build_const_key_map": lo_build_const_key_map,
     "build_string": lo_build_string, "list_append": lo_list_append, "set_add": lo_set_add,
-    "map_add": lo_map_add, "list_extend": _helper_effect("list_extend"),
-    "set_update": _helper_effect("set_update"), "dict_update": _helper_effect("dict_update"),
-    "dict_merge": _helper_effect("dict_merge"), "list_to_tuple": lo_list_to_tuple,
+    "map_add": lo_map_add, "list_extend": lo_list_extend, "set_update": lo_set_update,
+    "dict_update": _dict_merge(1), "dict_merge": _dict_merge(2), "list_to_tuple": lo_list_to_tuple,
     "unpack_sequence": lo_unpack_sequence, "unpack_ex": lo_unpack_ex,
     "format_value": lo_format_value, "get_iter": lo_get_iter, "iter_next": lo_iter_next,
     "check_signals": lo_check_signals, "push_exc_info": lo_push_exc_info,

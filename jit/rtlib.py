@@ -21,7 +21,8 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
         "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
-        "PyException_GetTraceback")
+        "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
+        "PyExc_KeyError", "PyTuple_Type")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -961,6 +962,124 @@ ATTR = _fill_in(ATTR + PROBE + _poly("attr_fill", 3, "i1 %store") + METHOD
               "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
               "KEYS_INDICES": abi.KEYS_INDICES}) if abi.INSTANCE_VALUES else ""
 
+CONTAINERS = _fill_in("""
+; The list a star target takes (lower.lo_unpack_ex): the %n items of the exact tuple or
+; list %seq from %lo, new references; NULL on failure. (A list's items are read after
+; the allocation, as list slicing reads them.)
+define ptr @jit.unpack_rest(ptr %seq, i64 %lo, i64 %n) {
+entry:
+  %l = call ptr @PyList_New(i64 %n)
+  %fail = icmp eq ptr %l, null
+  br i1 %fail, label %done, label %which
+which:
+  %tp = getelementptr i8, ptr %seq, i64 {OB_TYPE}
+  %ty = load ptr, ptr %tp
+  %is_tuple = icmp eq ptr %ty, @PyTuple_Type
+  br i1 %is_tuple, label %tuple, label %list
+tuple:
+  %titems = getelementptr i8, ptr %seq, i64 {TUPLE_ITEMS}
+  br label %start
+list:
+  %lp = getelementptr i8, ptr %seq, i64 {LIST_ITEMS}
+  %litems = load ptr, ptr %lp
+  br label %start
+start:
+  %items = phi ptr [ %titems, %tuple ], [ %litems, %list ]
+  %from = getelementptr ptr, ptr %items, i64 %lo
+  %dp = getelementptr i8, ptr %l, i64 {LIST_ITEMS}
+  %dst = load ptr, ptr %dp
+  %empty = icmp eq i64 %n, 0
+  br i1 %empty, label %done, label %copy
+copy:
+  %i = phi i64 [ 0, %start ], [ %i1, %copy ]
+  %sp = getelementptr ptr, ptr %from, i64 %i
+  %v = load ptr, ptr %sp
+  call void @jit.incref(ptr %v)
+  %dp2 = getelementptr ptr, ptr %dst, i64 %i
+  store ptr %v, ptr %dp2
+  %i1 = add i64 %i, 1
+  %more = icmp slt i64 %i1, %n
+  br i1 %more, label %copy, label %done
+done:
+  ret ptr %l
+}
+; A dict merge failed (lower._dict_merge): its error as DICT_UPDATE ({**m}; %func
+; NULL) and DICT_MERGE (a call's **m: format_kwargs_error) leave it. An AttributeError
+; (the mapping has no keys()) becomes what %raise raises for (mapping), or for a
+; call (func, mapping, None); a call's duplicate keyword, a KeyError whose value is
+; still the key's 1-tuple (it is made an instance while an exception is handled,
+; and then left as it is), what %raise raises for (func, mapping, the 1-tuple).
+; Other errors stay. The helper's traceback entry is dropped.
+define void @jit.merge_error(ptr %raise, ptr %func, ptr %mapping) noinline cold {
+entry:
+  %args = alloca [3 x ptr]
+  %tp = alloca ptr
+  %vp = alloca ptr
+  %tbp = alloca ptr
+  store ptr %func, ptr %args
+  %a1 = getelementptr ptr, ptr %args, i64 1
+  store ptr %mapping, ptr %a1
+  %a2 = getelementptr ptr, ptr %args, i64 2
+  store ptr @_Py_NoneStruct, ptr %a2
+  %update = icmp eq ptr %func, null
+  %aet = load ptr, ptr @PyExc_AttributeError
+  %ae = call i32 @PyErr_ExceptionMatches(ptr %aet)
+  %is_ae = icmp ne i32 %ae, 0
+  br i1 %is_ae, label %not_mapping, label %for_call
+not_mapping:
+  call void @PyErr_Clear()
+  %from = select i1 %update, ptr %a1, ptr %args
+  %nargs = select i1 %update, i64 1, i64 3
+  %r = call ptr @PyObject_Vectorcall(ptr %raise, ptr %from, i64 %nargs, ptr null)
+  call void @jit.xdecref(ptr %r)
+  call void @jit.strip_tb()
+  ret void
+for_call:
+  br i1 %update, label %keep, label %key_error
+key_error:
+  %ket = load ptr, ptr @PyExc_KeyError
+  %ke = call i32 @PyErr_ExceptionMatches(ptr %ket)
+  %is_ke = icmp ne i32 %ke, 0
+  br i1 %is_ke, label %fetch, label %keep
+fetch:
+  call void @PyErr_Fetch(ptr %tp, ptr %vp, ptr %tbp)
+  %t = load ptr, ptr %tp
+  %v = load ptr, ptr %vp
+  %tb = load ptr, ptr %tbp
+  %vnull = icmp eq ptr %v, null
+  br i1 %vnull, label %restore, label %is_tuple
+is_tuple:
+  %vtp = getelementptr i8, ptr %v, i64 {OB_TYPE}
+  %vty = load ptr, ptr %vtp
+  %fp = getelementptr i8, ptr %vty, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %tbit = and i64 %flags, {TUPLE_SUBCLASS}
+  %tuple = icmp ne i64 %tbit, 0
+  br i1 %tuple, label %size, label %restore
+size:
+  %sp = getelementptr i8, ptr %v, i64 {VAR_SIZE}
+  %n = load i64, ptr %sp
+  %one = icmp eq i64 %n, 1
+  br i1 %one, label %duplicate, label %restore
+duplicate:
+  store ptr %v, ptr %a2
+  %r2 = call ptr @PyObject_Vectorcall(ptr %raise, ptr %args, i64 3, ptr null)
+  call void @jit.xdecref(ptr %r2)
+  call void @jit.xdecref(ptr %t)
+  call void @jit.xdecref(ptr %v)
+  call void @jit.xdecref(ptr %tb)
+  call void @jit.strip_tb()
+  ret void
+restore:
+  call void @PyErr_Restore(ptr %t, ptr %v, ptr %tb)
+  ret void
+keep:
+  ret void
+}
+""", {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS, "VAR_SIZE": abi.VAR_SIZE,
+      "TUPLE_ITEMS": abi.TUPLE_ITEMS, "LIST_ITEMS": abi.LIST_ITEMS,
+      "TUPLE_SUBCLASS": abi.TPFLAGS_TUPLE_SUBCLASS})
+
 # name -> (return type, parameter types)
 SIGNATURES = {
     "jit.decref.cold": ("void", "ptr"),
@@ -978,6 +1097,8 @@ SIGNATURES = {
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
     "jit.fold_error": ("void", "ptr, ptr"),
+    "jit.unpack_rest": ("ptr", "ptr, i64, i64"),
+    "jit.merge_error": ("void", "ptr, ptr, ptr"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
     "jit.setitem_index_float": ("i32", "ptr, i64, double"),
@@ -991,7 +1112,8 @@ SIGNATURES = {
         "jit.method_fill": ("void", "ptr, ptr, ptr, ptr"),
         "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
-HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe"}     # called on fast paths: not marked cold
+# called on fast paths: not marked cold
+HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest"}
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
@@ -1200,7 +1322,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _deopt_resume(), _tb_frame(), POW, ATTR])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _deopt_resume(), _tb_frame(), POW, ATTR, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

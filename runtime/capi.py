@@ -71,8 +71,12 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyFrozenSet_New": ("ptr", ("ptr",)),
     "PySet_New": ("ptr", ("ptr",)),
     "PySet_Add": ("i32", ("ptr", "ptr")),
+    "_PySet_Update": ("i32", ("ptr", "ptr")),
+    "_PyList_Extend": ("ptr", ("ptr", "ptr")),
+    "PySequence_Tuple": ("ptr", ("ptr",)),
     "PyDict_New": ("ptr", ()),
     "PyDict_SetItem": ("i32", ("ptr", "ptr", "ptr")),
+    "_PyDict_MergeEx": ("i32", ("ptr", "ptr", "i32")),
     "PyDict_DelItem": ("i32", ("ptr", "ptr")),
     "PyDict_GetItemWithError": ("ptr", ("ptr", "ptr")),
     "PyDict_GetItem": ("ptr", ("ptr", "ptr")),
@@ -114,12 +118,13 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 DATA = (
     "_Py_NoneStruct", "_Py_TrueStruct", "_Py_FalseStruct", "_Py_NotImplementedStruct",
     "PyExc_AssertionError", "PyExc_NameError", "PyExc_UnboundLocalError",
-    "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError",
+    "PyExc_StopIteration", "PyExc_TypeError", "PyExc_SystemError", "PyExc_AttributeError",
+    "PyExc_KeyError",
     "PyTuple_Type", "PyList_Type", "PyTraceBack_Type", "PyDict_Type", "PyLong_Type",
     "PyFloat_Type", "PyUnicode_Type", "PyCell_Type", "PyBool_Type", "PyModule_Type",
     "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyRangeIter_Type",
     "PyEnum_Type",
-    "PyZip_Type", "PyCFunction_Type", "PyBytes_Type", "PyByteArray_Type",
+    "PyZip_Type", "PyCFunction_Type", "PyBytes_Type", "PyByteArray_Type", "PySet_Type",
 )
 
 # libm functions the math module calls (specialised code calls the same ones).

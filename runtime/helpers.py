@@ -540,26 +540,22 @@ class _Duplicate(Exception):
     """A key already there (merging for a call's **): the caller words the error."""
 
 
-def _merge(d, b, duplicates_fail):
-    """dict_merge(d, b) as PyDict_Update / _PyDict_MergeEx(.., 2) do it: a dict (not
-    iterated otherwise) item by item; anything else by ``b.keys()`` and ``b[key]``
-    (an AttributeError from either says "not a mapping" to the caller)."""
+def _merge(d, b):
+    """_PyDict_MergeEx(d, b, 2): a dict (not iterated otherwise) item by item; anything
+    else by ``b.keys()`` and ``b[key]`` (an AttributeError from either says "not a
+    mapping" to the caller); a key already in d is a _Duplicate."""
     if _derives(type(b), dict) and _mro_lookup(type(b), "__iter__") is dict.__iter__:
         pairs = dict.items(b)
     else:
         pairs = ((key, _MISSING) for key in _keys_list(b))
     for key, value in pairs:
-        if duplicates_fail and key in d:
+        if key in d:
             raise _Duplicate(key)
         d[key] = b[key] if value is _MISSING else value
 
 
-def dict_update(d, mapping):
-    try:
-        _merge(d, mapping, False)
-        return
-    except AttributeError:
-        pass
+def raise_not_mapping(mapping):
+    """DICT_UPDATE's error for a mapping without keys() (jit.merge_error)."""
     raise TypeError(f"'{_tp_name(type(mapping))}' object is not a mapping")
 
 
@@ -576,24 +572,30 @@ def _func_desc(func):
     return f"{str(qualname)}()"
 
 
-def dict_merge(d, mapping, func):
-    """DICT_MERGE (a call's **mapping), with format_kwargs_error's messages."""
-    try:
-        _merge(d, mapping, True)
-        return
-    except AttributeError:
-        key = _MISSING
-    except _Duplicate as dup:
-        key = dup.args[0]
-    if key is _MISSING:
+def kwargs_error(func, mapping, key):
+    """format_kwargs_error's TypeError for a call's **mapping: not a mapping (key None),
+    or the key (in a 1-tuple) given twice."""
+    if key is None:
         raise TypeError(f"{_func_desc(func)} argument after ** must be a mapping, not "
                         f"{_tp_name(type(mapping))}")
-    if sys.exc_info()[1] is not None:
+    raise TypeError(f"{_func_desc(func)} got multiple values for keyword argument "
+                    f"'{str(key[0])}'")
+
+
+def dict_merge(d, mapping, func):
+    """A call's **mapping merged into d as DICT_MERGE does it (jit.merge_error)."""
+    try:
+        _merge(d, mapping)
+        return
+    except AttributeError:
+        key = None
+    except _Duplicate as dup:
+        key = dup.args
+    if key is not None and sys.exc_info()[1] is not None:
         # 3.11: while an exception is handled, the merge's KeyError is made an instance
         # at once (for its context), which format_kwargs_error then lets through
-        raise KeyError(key)
-    raise TypeError(f"{_func_desc(func)} got multiple values for keyword argument "
-                    f"'{str(key)}'")
+        raise KeyError(key[0])
+    kwargs_error(func, mapping, key)
 
 
 def call_ex_args(func, args, kwargs):

@@ -337,3 +337,263 @@ def call_error_describes_callee(which):
     if which == 2:
         return functools.partial(_keywords)(a=1, **{"a": 2})
     return len(**{1: 2}, **{1: 3})
+
+
+def _va(*a, **k):
+    return a, k
+
+
+class _TupleArgs(tuple):
+    pass
+
+
+class _OwnIterArgs(list):
+    def __iter__(self):          # a list subclass's own __iter__: f(*x) calls it
+        return iter(["own"])
+
+
+class _IndexOnly:
+    def __getitem__(self, i):    # no __iter__: iterated by index
+        if i < 2:
+            return i
+        raise IndexError(i)
+
+
+class _NoIter:
+    __iter__ = None
+
+
+_ARGS_KINDS = ("tuple", "empty", "list", "gen", "str", "range", "dict", "set", "tuple_sub",
+               "own_iter", "index_only", "int", "none", "no_iter")
+
+
+def _args_source(kind):
+    return {"tuple": lambda: (3, 1, 2), "empty": tuple, "list": lambda: [3, 1, 2],
+            "gen": lambda: (i for i in (3, 1, 2)), "str": lambda: "bca", "range": lambda: range(3),
+            "dict": lambda: {"p": 1, "q": 2}, "set": lambda: {5},
+            "tuple_sub": lambda: _TupleArgs((1, 2)),
+            "own_iter": lambda: _OwnIterArgs([1, 2]), "index_only": _IndexOnly, "int": lambda: 5,
+            "none": lambda: None, "no_iter": _NoIter}[kind]()
+
+
+@case(*[(kind,) for kind in _ARGS_KINDS])
+def call_star_args_kinds(kind):
+    # f(*x): an exact tuple as it is, an iterable made a tuple, else the protocol's error
+    out = []
+    for i in range(6):
+        x = _args_source(kind)
+        try:
+            if i == 0:
+                out.append(_va(*x))
+            elif i == 1:
+                out.append(_va(*x, **{"k": 1}))
+            elif i == 2:
+                out.append(max(*x))
+            elif i == 3:
+                out.append(list(zip(*x)))
+            elif i == 4:
+                out.append(print(*x, sep="|"))
+            else:
+                out.append(_va(0, *x))
+        except (TypeError, ValueError) as e:
+            out.append(type(e).__name__ + ": " + str(e))
+    return out
+
+
+class _DictOwnIter(dict):
+    def __iter__(self):          # its own __iter__: ** asks keys() and [key]
+        return iter(["x"])
+
+    def keys(self):
+        return ["x", "y"]
+
+    def __getitem__(self, k):
+        return k * 3
+
+
+class _DictOwnKeys(dict):
+    def keys(self):              # ignored: a dict's own __iter__ means its items are taken
+        return ["zz"]
+
+    def __getitem__(self, k):
+        return "never"
+
+
+class _DictMissingKey(dict):
+    def __iter__(self):
+        return iter([])
+
+    def keys(self):              # dict.__getitem__ fails for it: the interpreter reports
+        return ["nope"]          # that KeyError as a keyword given twice
+
+
+class _KwMapping:
+    def keys(self):
+        return ("m", "n")
+
+    def __getitem__(self, k):
+        return k.upper()
+
+
+class _KeysRaise:
+    def __init__(self, exc):
+        self.exc = exc
+
+    def keys(self):
+        raise self.exc
+
+    def __getitem__(self, k):
+        return 1
+
+
+class _GetitemKeyError:
+    def keys(self):
+        return ["a"]
+
+    def __getitem__(self, k):
+        raise KeyError(k)
+
+
+_KW_KINDS = ("dict", "empty", "y", "int_key", "own_iter", "own_keys", "missing_key", "mapping",
+             "list", "int", "none", "keys_attribute_error", "keys_key_error", "getitem_key_error")
+
+
+def _kw_source(kind):
+    return {"dict": lambda: {"x": 1, "z": 2}, "empty": dict, "y": lambda: {"y": 9},
+            "int_key": lambda: {1: 2}, "own_iter": lambda: _DictOwnIter(a=1),
+            "own_keys": lambda: _DictOwnKeys(a=1), "missing_key": _DictMissingKey,
+            "mapping": _KwMapping, "list": lambda: [("a", 1)], "int": lambda: 5,
+            "none": lambda: None, "keys_attribute_error": lambda: _KeysRaise(AttributeError("k")),
+            "keys_key_error": lambda: _KeysRaise(KeyError("k")),
+            "getitem_key_error": _GetitemKeyError}[kind]()
+
+
+@case(*[(kind,) for kind in _KW_KINDS])
+def call_star_star_kinds(kind):
+    # f(**m) merges m into a new dict as the interpreter does (_PyDict_MergeEx), with
+    # its errors as format_kwargs_error words them
+    out = []
+    for i in range(6):
+        m = _kw_source(kind)
+        try:
+            if i == 0:
+                out.append(_va(**m))
+            elif i == 1:
+                out.append(_va(y=1, **m))
+            elif i == 2:
+                out.append(_va(*(1,), **m, w=0))
+            elif i == 3:
+                out.append(_va(**m, **{"x": 5}))
+            elif i == 4:
+                out.append("{x}".format(**m))
+            else:
+                out.append(dict(**m))
+        except (TypeError, KeyError, AttributeError) as e:
+            out.append((type(e).__name__, str(e), e.args, type(e.__context__).__name__))
+    return out
+
+
+@case(())
+def call_duplicate_keyword_while_handling():
+    # 3.11: a duplicate's KeyError, made while an exception is handled, is let through
+    out = []
+    try:
+        raise ValueError("handled")
+    except ValueError:
+        for m in ({"y": 2}, _DictOwnIter()):
+            try:
+                _va(y=1, x=0, **m)
+            except (KeyError, TypeError) as e:
+                out.append((type(e).__name__, e.args, type(e.__context__).__name__))
+    return out
+
+
+class _EvilKey:
+    """Hashes as "y": merging it into keywords holding "y" compares them."""
+
+    def __init__(self, action):
+        self.action = action
+
+    def __hash__(self):
+        return hash("y")
+
+    def __eq__(self, other):
+        if self.action == "raise":
+            raise AttributeError("from __eq__")
+        if self.action == "mutate":
+            self.source.clear()
+        return False
+
+
+@case(("raise",), ("mutate",))
+def call_star_star_key_compare(action):
+    key = _EvilKey(action)
+    m = {key: 1, "z": 2}
+    key.source = m
+    try:
+        return _va(y=1, **m)
+    except (TypeError, RuntimeError) as e:
+        return type(e).__name__, str(e)
+
+
+@case(())
+def call_star_mutates_sources():
+    # the callee gets copies: changing them, or the sources, changes nothing else
+    lst, d = [1, 2], {"a": 1}
+
+    def f(*a, **k):
+        lst.append(3)
+        d["b"] = 2
+        k["c"] = 3
+        return a, k
+    return f(*lst, **d), f(*lst), f(**d), lst, d
+
+
+@case(([], {}))
+def call_star_references(a, b):
+    # arguments, the tuple and dict made for the call, and failed calls leak nothing
+    t, d = (a, b), {"x": a, "y": b}
+    out = None
+    for _ in range(3):
+        _va(*t)
+        _va(**d)
+        _va(*[a, b], **d)
+        _va(*(v for v in t))
+        for i in range(5):
+            try:
+                if i == 0:
+                    _va(x=1, **d)
+                elif i == 1:
+                    _va(*t, **{"x": a}, **d)
+                elif i == 2:
+                    _va(*a, **5)
+                elif i == 3:
+                    _va(**{"x": a}, **_DictOwnIter())
+                else:
+                    _va(*_NoIter())
+            except TypeError:
+                pass
+        out = _va(*t, **d)
+    return out
+
+
+class _KeysExplode:
+    def keys(self):
+        raise ValueError("keys exploded")
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,))
+def star_star_error_tracebacks(which):
+    # errors out of a merge keep their traceback (keys() frame included); the ones the
+    # interpreter words anew have only this frame's entry
+    if which == 0:
+        return {**_KeysExplode()}
+    if which == 1:
+        return _va(**_KeysExplode())
+    if which == 2:
+        return {**5}
+    if which == 3:
+        return _va(**5)
+    if which == 4:
+        return _va(y=1, **{"y": 2})
+    return _va(*5)

@@ -211,3 +211,150 @@ def list_index_assign_errors(xs):
 def frozenset_and_set_of_tuples():
     s = {(1, 2), (1, 2), frozenset({3})}
     return len(s), frozenset({1, 2}) == {1, 2}, {frozenset(): 1}
+
+
+class _ListOwnIter(list):
+    def __iter__(self):          # its own __iter__: [*x] and {*x} call it
+        return iter(["own"])
+
+
+class _ByIndex:
+    def __getitem__(self, i):    # no __iter__: iterated by index
+        if i < 2:
+            return -i
+        raise IndexError(i)
+
+
+class _IterRefused:
+    __iter__ = None
+
+
+_EXTEND_KINDS = ("tuple", "list", "empty", "gen", "str", "range", "dict", "set", "frozenset",
+                 "own_iter", "by_index", "int", "none", "refused", "unhashable")
+
+
+def _extend_source(kind):
+    return {"tuple": lambda: (3, 1), "list": lambda: [2, 2], "empty": tuple,
+            "gen": lambda: (i for i in range(3)), "str": lambda: "ab", "range": lambda: range(2),
+            "dict": lambda: {"k": 1}, "set": lambda: {9}, "frozenset": lambda: frozenset({8}),
+            "own_iter": lambda: _ListOwnIter([1]), "by_index": _ByIndex, "int": lambda: 5,
+            "none": lambda: None, "refused": _IterRefused, "unhashable": lambda: ([1],)}[kind]()
+
+
+@case(*[(kind,) for kind in _EXTEND_KINDS])
+def star_display_kinds(kind):
+    # [*x] and {*x} extend natively from anything with __iter__ (the interpreter's
+    # _PyList_Extend / _PySet_Update); else the protocol and its error messages
+    out = []
+    for i in range(7):
+        x = _extend_source(kind)
+        try:
+            if i == 0:
+                out.append([*x])
+            elif i == 1:
+                out.append([0, *x, *x])
+            elif i == 2:
+                out.append((*x, 1))
+            elif i == 3:
+                out.append({*x})
+            elif i == 4:
+                out.append({0, *x})
+            elif i == 5:
+                out.append([1, 2, 3])
+            else:
+                out.append({1, 2, 3})
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+class _DictOwnIterMap(dict):
+    def __iter__(self):          # its own __iter__: {**m} asks keys() and [key]
+        return iter(["x"])
+
+    def keys(self):
+        return ["x", "y"]
+
+    def __getitem__(self, k):
+        return k * 3
+
+
+class _DictKeysIgnored(dict):
+    def keys(self):              # ignored: dict's own __iter__ means its items are taken
+        return ["zz"]
+
+
+class _DictBadKey(dict):
+    def __iter__(self):
+        return iter([])
+
+    def keys(self):
+        return ["nope"]          # dict.__getitem__ raises KeyError for it
+
+
+class _MapKeys:
+    def __init__(self, keys):
+        self._keys = keys
+
+    def keys(self):
+        if isinstance(self._keys, BaseException):
+            raise self._keys
+        return self._keys
+
+    def __getitem__(self, k):
+        return str(k) * 2
+
+
+_UPDATE_KINDS = ("dict", "empty", "own_iter", "keys_ignored", "bad_key", "mapping", "pairs",
+                 "int", "none", "keys_attribute_error", "keys_not_iterable", "unhashable_key")
+
+
+def _update_source(kind):
+    return {"dict": lambda: {"a": 1, 2: "b"}, "empty": dict,
+            "own_iter": lambda: _DictOwnIterMap(q=1),
+            "keys_ignored": lambda: _DictKeysIgnored(a=5), "bad_key": _DictBadKey,
+            "mapping": lambda: _MapKeys(["m", 1]), "pairs": lambda: [("a", 1)], "int": lambda: 5,
+            "none": lambda: None, "keys_attribute_error": lambda: _MapKeys(AttributeError("no")),
+            "keys_not_iterable": lambda: _MapKeys(5),
+            "unhashable_key": lambda: _MapKeys([[1]])}[kind]()
+
+
+@case(*[(kind,) for kind in _UPDATE_KINDS])
+def dict_update_kinds(kind):
+    # {**m}: PyDict_Update as the interpreter calls it, an AttributeError worded as
+    # "not a mapping"
+    out = []
+    for i in range(4):
+        m = _update_source(kind)
+        try:
+            if i == 0:
+                out.append({**m})
+            elif i == 1:
+                out.append({"a": 0, **m, "z": 1})
+            elif i == 2:
+                out.append({**m, **m})
+            else:
+                out.append({**{"a": 0}, **m})
+        except (TypeError, KeyError) as e:
+            out.append((type(e).__name__, str(e), type(e.__context__).__name__))
+    return out
+
+
+@case(([], {}, set()))
+def container_merge_references(a, b, c):
+    # items merged natively, and failed merges, leak no references
+    t, d = (a, b, c), {"x": a, "y": b}
+    out = None
+    for _ in range(3):
+        out = [*t, *[a, b], *(v for v in t)], {**d, "z": c, **d}, {*t[:0], *{1}}
+        for i in range(3):
+            try:
+                if i == 0:
+                    out = [*t, *5]
+                elif i == 1:
+                    out = {**d, **5}
+                else:
+                    out = {*t, *{1: 2}, *[a]}
+            except TypeError:
+                pass
+    return out

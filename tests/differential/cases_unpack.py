@@ -178,3 +178,86 @@ def dict_unpack_protocol(which):
     out = [sorted({**obj}.items())]
     out.append(f(**obj))
     return out
+
+
+class _TupleSub(tuple):
+    pass
+
+
+class _OwnIterList(list):
+    def __iter__(self):          # a list subclass's own __iter__: unpacking calls it
+        return iter(["own", "iter", "items", "here"])
+
+
+class _SequenceOnly:
+    def __getitem__(self, i):    # no __iter__: iterated by index
+        if i < 3:
+            return i * 10
+        raise IndexError(i)
+
+
+_STAR_KINDS = ("tuple", "list", "tuple2", "list2", "tuple1", "empty", "empty_list", "str",
+               "gen", "gen1", "range", "dict", "set", "tuple_sub", "own_iter", "sequence",
+               "int", "none", "iter_none")
+
+
+def _star_source(kind):
+    return {"tuple": lambda: (1, 2, 3, 4, 5), "list": lambda: [1, 2, 3, 4, 5],
+            "tuple2": lambda: (1, 2), "list2": lambda: [1, 2], "tuple1": lambda: (1,),
+            "empty": lambda: (), "empty_list": lambda: [], "str": lambda: "abcde",
+            "gen": lambda: (i * i for i in range(5)), "gen1": lambda: (i for i in range(1)),
+            "range": lambda: range(4), "dict": lambda: {"a": 1, "b": 2, "c": 3},
+            "set": lambda: {7}, "tuple_sub": lambda: _TupleSub((1, 2, 3, 4)),
+            "own_iter": lambda: _OwnIterList([1, 2]), "sequence": _SequenceOnly,
+            "int": lambda: 5, "none": lambda: None, "iter_none": _IterNone}[kind]()
+
+
+@case(*[(shape, kind) for shape in range(5) for kind in _STAR_KINDS])
+def unpack_ex_shapes(shape, kind):
+    # exact tuples and lists unpack natively; the rest (and too few values) by the protocol
+    seq = _star_source(kind)
+    if shape == 0:
+        a, *b = seq
+        return a, b
+    if shape == 1:
+        *a, b = seq
+        return a, b
+    if shape == 2:
+        a, *b, c = seq
+        return a, b, c
+    if shape == 3:
+        a, b, *c, d, e = seq
+        return a, b, c, d, e
+    *a, = seq
+    return a
+
+
+@case(([], {}))
+def unpack_ex_references(a, b):
+    # the items and the star list are new references, on the fast and the slow path
+    t = (a, b, a, b, a)
+    lst = [b, a, b]
+    for _ in range(3):
+        x, *y, z = t
+        p, q, *r = lst
+        *s, u = lst
+        *w, = t
+        try:
+            m, n, *o, v = [a, b]
+        except ValueError:
+            pass
+        h, *rest = (e for e in lst)
+    y.append(a)          # a new list, not the source
+    return y, r, s, w, rest, lst, x is a, u is b
+
+
+@case(([5, 4, 3, 2, 1],))
+def unpack_ex_loop(xs):
+    out = []
+    rest = xs
+    while rest:
+        head, *rest = rest
+        out.append(head)
+        *init, last = xs
+        out.append(len(init) + last)
+    return out, xs
