@@ -1642,15 +1642,14 @@ def lo_binop(L, op):
     # BINARY_OP does, two exact strs are appended in place when the local holds the
     # only reference (PyUnicode_Append resizes it): no quadratic copying
     a, b = L.v(op.args[0]), L.v(op.args[1])
-    s, held, ok = L.slot(slot), L.t(), L.t()
+    s, held = L.slot(slot), L.t()
     L.emit(f"{held} = load ptr, ptr {s}")
-    L.emit(f"{ok}.a = icmp eq ptr {L.type_of(a)}, {L.capi('PyUnicode_Type')}")
-    L.emit(f"{ok}.b = icmp eq ptr {L.type_of(b)}, {L.capi('PyUnicode_Type')}")
-    L.emit(f"{ok}.held = icmp eq ptr {held}, {a}")
-    L.emit(f"{ok}.two = icmp ne ptr {a}, {b}")    # (s += s: the operand would move)
-    L.emit(f"{ok}.ab = and i1 {ok}.a, {ok}.b")
-    L.emit(f"{ok}.hd = and i1 {ok}.held, {ok}.two")
-    L.emit(f"{ok} = and i1 {ok}.ab, {ok}.hd")
+    str_t = L.capi("PyUnicode_Type")
+    strs = _and(L, _icmp(L, "eq", L.type_of(a), str_t, "ptr"),
+                _icmp(L, "eq", L.type_of(b), str_t, "ptr"))
+    # (s += s: the right operand would move with the left)
+    sole = _and(L, _icmp(L, "eq", held, a, "ptr"), _icmp(L, "ne", a, b, "ptr"))
+    ok = _and(L, strs, sole)
     append, other, join = L.label("cat.append"), L.label("cat.other"), L.label("cat.join")
     L.br_likely(ok, append, other)
     L.start(append)
@@ -3625,6 +3624,6 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _icmp, deopt_null,  # noqa: E402
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _icmp, deopt_null,  # noqa: E402
                           store_float_in_place, store_stride, float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)

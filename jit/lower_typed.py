@@ -440,6 +440,12 @@ def _seq_index(L, c, k, allow_tuple, exact=None, index=None, write=False):
     L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {idx}")
     if index is not None:
         _prefetch(L, items, idx, index, write)
+    return _checked_item(L, start, join, inb, p)
+
+
+def _checked_item(L, start: str, join: str, inb: str, p: str):
+    """(in bounds, pointer) at ``join``, from the bounds check's block (``inb``,
+    ``p``) or from ``start`` (not the expected type: false, null)."""
     chk_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
@@ -555,13 +561,7 @@ def _bytes_index(L, c, k, writable=False):
                    "ptr")
     p = L.t()
     L.emit(f"{p} = getelementptr i8, ptr {data}, i64 {k}")
-    chk_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(join)
-    ok, ptr = L.t(), L.t()
-    L.emit(f"{ok} = phi i1 [ false, %{start} ], [ {inb}, %{chk_end} ]")
-    L.emit(f"{ptr} = phi ptr [ null, %{start} ], [ {p}, %{chk_end} ]")
-    return ok, ptr
+    return _checked_item(L, start, join, inb, p)
 
 
 def _small_int_at(L, byte: str) -> str:
