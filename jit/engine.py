@@ -132,6 +132,9 @@ def optimize(mod, level: int = 1):
         pm.add_instruction_combine_pass()
         pm.add_simplify_cfg_pass()
         pm.add_dead_code_elimination_pass()
+        # inlined callees' own copies, referenced only by now-folded checks: code
+        # generation would otherwise emit each of them once more
+        pm.add_global_dead_code_eliminate_pass()
         pm.run(mod, st.pb)
     else:
         # level 0 (huge functions): only inline the refcount helpers

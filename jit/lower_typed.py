@@ -1224,11 +1224,16 @@ def lo_direct_call(L, op):
         fp = L.t()
         L.emit(f"{fp} = load ptr, ptr {cell}")
     fast, slow, got = L.label("dc.fast"), L.label("dc.slow"), L.label("dc.obj")
-    ready = _icmp(L, 'ne', fp, 'null', 'ptr')
-    for i, kind in op.attrs.get("type_checks", ()):
+    checks = op.attrs.get("type_checks", ())
+    # a copy in this module or this code itself is always there: with nothing to
+    # check, no ordinary-call path (LLVM would only fold it away, and keep the
+    # copy's own function alive until then)
+    always = fp[0] == "@" and not checks
+    ready = "true" if fp[0] == "@" else _icmp(L, 'ne', fp, 'null', 'ptr')
+    for i, kind in checks:
         exact = {"list": "PyList_Type", "tuple": "PyTuple_Type"}[kind]
         ready = _and(L, ready, _icmp(L, "eq", L.type_of(L.v(args[i])), L.capi(exact), "ptr"))
-    L.emit(f"br i1 {ready}, label %{fast}, label %{slow}")
+    L.emit(f"br label %{fast}" if always else f"br i1 {ready}, label %{fast}, label %{slow}")
     L.start(fast)
     raw = L.t("raw")
     L.allocas.append(f"{raw} = alloca [{max(len(args), 1)} x i64]")
@@ -1264,22 +1269,23 @@ def lo_direct_call(L, op):
         L.emit(f"br label %{join}")
         L.start(objl)
     L.check_null(r1, op)
-    fast_end = L.cur
+    incoming = [(r1, L.cur)]
     L.emit(f"br label %{got}")
-    L.start(slow)
-    made = {i: L.box_raw(a.type, L.v(a)) for i, a in enumerate(args) if a.type in (I64, F64)}
-    for b in made.values():
-        L.check_null(b, op)   # (leaks the earlier boxes on MemoryError only)
-    boxed = [made.get(i, L.v(a)) for i, a in enumerate(args)]
-    r2 = L.call("PyObject_Vectorcall", L.v(fn_obj), L.array(boxed), str(len(boxed)), "null")
-    for b in made.values():
-        L.decref(b)
-    L.check_null(r2, op)
-    slow_end = L.cur
-    L.emit(f"br label %{got}")
+    if not always:
+        L.start(slow)
+        made = {i: L.box_raw(a.type, L.v(a)) for i, a in enumerate(args) if a.type in (I64, F64)}
+        for b in made.values():
+            L.check_null(b, op)   # (leaks the earlier boxes on MemoryError only)
+        boxed = [made.get(i, L.v(a)) for i, a in enumerate(args)]
+        r2 = L.call("PyObject_Vectorcall", L.v(fn_obj), L.array(boxed), str(len(boxed)), "null")
+        for b in made.values():
+            L.decref(b)
+        L.check_null(r2, op)
+        incoming.append((r2, L.cur))
+        L.emit(f"br label %{got}")
     L.start(got)
     obj = L.v(op.attrs["boxed"]) if want else L.v(results[0])
-    L.emit(f"{obj} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{slow_end} ]")
+    L.emit(f"{obj} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
     if not want:
         return
     after, below = op.attrs["after"]
