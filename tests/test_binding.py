@@ -386,3 +386,55 @@ def test_type_params_are_copied():
     assert b.__type_params__ == g.__type_params__
     assert inspect.signature(b) == inspect.signature(g)
     assert isinstance(b, types.FunctionType)
+
+
+def test_compiled_functions_bind_like_the_originals():
+    # a compiled function's entry binds keywords itself when it can (each name a
+    # parameter after the positional-only ones, found by identity, none given twice,
+    # every missing parameter defaulted), else through the binder: either way
+    # exactly as the original, errors included
+    import jit
+    rng = random.Random(4321)
+    for _ in range(150):
+        f, src = random_function(rng)
+        g = jit.compile(f)
+        calls = random_calls(rng, f, k=12)
+        # names equal to the parameters but not the same objects: the binder's path
+        calls += [(args, {"".join(list(k)) + "": v for k, v in kwargs.items()})
+                  for args, kwargs in calls[:4]]
+        for args, kwargs in calls:
+            for _ in range(2):      # the generic entry, then the specialised one
+                assert outcome(g, args, kwargs) == outcome(f, args, kwargs), (src, args, kwargs)
+
+
+def test_compiled_function_keywords_see_defaults_changes():
+    import jit
+
+    def f(a, b=2, c=3):
+        return a, b, c
+    g = jit.compile(f)
+    assert [g(1, c=5) for _ in range(3)] == [(1, 2, 5)] * 3
+    g.__defaults__ = (20, 30)
+    assert g(1, c=5) == (1, 20, 5) and g(c=7, a=0) == (0, 20, 7)
+    g.__defaults__ = (30,)
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'b'"):
+        g(1, c=5)
+    g.__defaults__ = None
+    assert g(b=1, a=2, c=3) == (2, 1, 3)
+    with pytest.raises(TypeError, match="got multiple values for argument 'a'"):
+        g(1, a=2)
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'd'"):
+        g(1, 2, 3, d=4)
+
+
+def test_compiled_function_positional_only_by_keyword():
+    import jit
+
+    def f(a, b=2, /, c=3):
+        return a, b, c
+    g = jit.compile(f)
+    for _ in range(2):
+        assert g(1, c=4) == (1, 2, 4)
+        for args, kwargs in [((1,), {"b": 5}), ((), {"a": 1}), ((1, 2), {"b": 5, "c": 1})]:
+            assert outcome(g, args, kwargs) == outcome(f, args, kwargs)
+            assert outcome(g, args, kwargs)[0] == "raise"
