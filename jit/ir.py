@@ -195,6 +195,50 @@ def origins(v: Value, producer, sources: dict[int, list]) -> list:
     return out
 
 
+def blocks_in_loops(fn: Function) -> set[int]:
+    """id() of every block on a cycle of branch edges (strongly connected
+    components of the control-flow graph, by Tarjan's algorithm, iteratively)."""
+    succs = {id(b): [t for op in b.ops for t, _ in op.targets] for b in fn.blocks}
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    looped: set[int] = set()
+    for root in fn.blocks:
+        if id(root) in index:
+            continue
+        work = [(root, iter(succs[id(root)]))]
+        index[id(root)] = low[id(root)] = len(index)
+        stack.append(id(root))
+        on_stack.add(id(root))
+        while work:
+            blk, it = work[-1]
+            nxt = next(it, None)
+            if nxt is not None:
+                if id(nxt) not in index:
+                    index[id(nxt)] = low[id(nxt)] = len(index)
+                    stack.append(id(nxt))
+                    on_stack.add(id(nxt))
+                    work.append((nxt, iter(succs[id(nxt)])))
+                elif id(nxt) in on_stack:
+                    low[id(blk)] = min(low[id(blk)], index[id(nxt)])
+                continue
+            work.pop()
+            if work:
+                low[id(work[-1][0])] = min(low[id(work[-1][0])], low[id(blk)])
+            if low[id(blk)] == index[id(blk)]:
+                component = []
+                while True:
+                    b = stack.pop()
+                    on_stack.discard(b)
+                    component.append(b)
+                    if b == id(blk):
+                        break
+                if len(component) > 1 or any(t is blk for t in succs[id(blk)]):
+                    looped.update(component)
+    return looped
+
+
 def prune_unreachable(fn: Function) -> None:
     """Drop blocks no edge reaches (e.g. handlers of ops that no longer raise)."""
     seen = {id(fn.blocks[0])}

@@ -1272,7 +1272,9 @@ class Rewriter:
         self._pair_params()
         self.nested_numbers = False    # a comprehension made here gets number hints
         self.inline_calls = False      # xs.append(v) inline: worth specialising alone
+        self.looped = ir.blocks_in_loops(fn)
         for blk in fn.blocks:
+            self.block = blk
             self.out = []
             for op in blk.ops:
                 self.rewrite(op)
@@ -1673,8 +1675,12 @@ class Rewriter:
         inline = callee.spec_for(sig)
         if inline is not None and self.inf.spec is not None and \
                 callee is not self.inf.spec.dispatcher and \
-                sum(len(b.ops) for b in inline.native.ir.blocks) <= INLINE_MAX_OPS:
-            attrs["inline"] = inline      # a copy of its code goes into this module
+                sum(len(b.ops) for b in inline.native.ir.blocks) <= INLINE_MAX_OPS and \
+                (id(self.block) in self.looped or not ir.blocks_in_loops(inline.native.ir)):
+            # a copy of its code goes into this module: where the call repeats, or
+            # when the callee is straight-line code (a callee's own loop outweighs
+            # the call made once, and its copy costs compile time)
+            attrs["inline"] = inline
         if self.inf.spec is not None and callee is self.inf.spec.dispatcher and \
                 sig == self.inf.spec.types:
             attrs["recursive"] = True     # calls this very code

@@ -296,6 +296,40 @@ def test_small_callees_are_inlined_and_stay_exact():
         g["inl_leaf"], g["inl_caller"] = saved
 
 
+def inl_looping(xs):
+    t = 0
+    for x in xs:
+        t += x
+    return t
+
+
+def inl_once(xs):
+    return inl_looping(xs) + 1
+
+
+def inl_repeated(xs, n):
+    t = 0
+    for _ in range(n):
+        t += inl_looping(xs)
+    return t
+
+
+def test_a_callee_with_a_loop_is_inlined_only_where_the_call_repeats():
+    g = inl_once.__globals__
+    saved = {k: g[k] for k in ("inl_looping", "inl_once", "inl_repeated")}
+    for k, f in saved.items():
+        g[k] = jit.compile(f)
+    try:
+        xs = [1, 2, 3]
+        assert g["inl_once"](xs) == 7 and g["inl_repeated"](xs, 4) == 24
+        once = dispatcher(g["inl_once"]).rows[0][1]
+        repeated = dispatcher(g["inl_repeated"]).rows[0][1]
+        assert "direct_call" in str(once.native.ir) and "inline=" not in str(once.native.ir)
+        assert "inline=" in str(repeated.native.ir)
+    finally:
+        g.update(saved)
+
+
 def self_fib(n):
     if n < 2:
         return n
