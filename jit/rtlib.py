@@ -22,7 +22,7 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
-        "PyExc_KeyError", "PyTuple_Type")
+        "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1076,9 +1076,69 @@ restore:
 keep:
   ret void
 }
+; Whether %o is an exception class (PyExceptionClass_Check): a type (its type's flags
+; say so: only then are %o's own flags read) with BaseException in its MRO.
+define internal i1 @jit.is_exc_class(ptr %o) alwaysinline {
+entry:
+  %mtp = getelementptr i8, ptr %o, i64 {OB_TYPE}
+  %mt = load ptr, ptr %mtp
+  %mfp = getelementptr i8, ptr %mt, i64 {TYPE_FLAGS}
+  %mflags = load i64, ptr %mfp
+  %tbit = and i64 %mflags, {TYPE_SUBCLASS}
+  %is_type = icmp ne i64 %tbit, 0
+  br i1 %is_type, label %type, label %done
+type:
+  %fp = getelementptr i8, ptr %o, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %ebit = and i64 %flags, {BASE_EXC_SUBCLASS}
+  %is_exc = icmp ne i64 %ebit, 0
+  br label %done
+done:
+  %r = phi i1 [ false, %entry ], [ %is_exc, %type ]
+  ret i1 %r
+}
+; CHECK_EXC_MATCH (lower.lo_check_exc_match): 1 if the exception %exc matches %typ,
+; 0 if not, -1 if %typ is neither an exception class nor a tuple of them (the except
+; clause's TypeError, which the caller raises). As the interpreter: every item of a
+; tuple is checked first (check_except_type_valid), then PyErr_GivenExceptionMatches
+; matches by the MRO, never asking a metaclass's __subclasscheck__.
+define i32 @jit.exc_match(ptr %exc, ptr %typ) {
+entry:
+  %tp = getelementptr i8, ptr %typ, i64 {OB_TYPE}
+  %ty = load ptr, ptr %tp
+  %fp = getelementptr i8, ptr %ty, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %tbit = and i64 %flags, {TUPLE_SUBCLASS}
+  %is_tuple = icmp ne i64 %tbit, 0
+  br i1 %is_tuple, label %tuple, label %one
+one:
+  %ok = call i1 @jit.is_exc_class(ptr %typ)
+  br i1 %ok, label %match, label %bad
+tuple:
+  %sp = getelementptr i8, ptr %typ, i64 {VAR_SIZE}
+  %n = load i64, ptr %sp
+  %items = getelementptr i8, ptr %typ, i64 {TUPLE_ITEMS}
+  br label %check
+check:
+  %i = phi i64 [ 0, %tuple ], [ %i1, %item ]
+  %more = icmp slt i64 %i, %n
+  br i1 %more, label %item, label %match
+item:
+  %ip = getelementptr ptr, ptr %items, i64 %i
+  %it = load ptr, ptr %ip
+  %i1 = add i64 %i, 1
+  %iok = call i1 @jit.is_exc_class(ptr %it)
+  br i1 %iok, label %check, label %bad
+match:
+  %m = call i32 @PyErr_GivenExceptionMatches(ptr %exc, ptr %typ)
+  ret i32 %m
+bad:
+  ret i32 -1
+}
 """, {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS, "VAR_SIZE": abi.VAR_SIZE,
       "TUPLE_ITEMS": abi.TUPLE_ITEMS, "LIST_ITEMS": abi.LIST_ITEMS,
-      "TUPLE_SUBCLASS": abi.TPFLAGS_TUPLE_SUBCLASS})
+      "TUPLE_SUBCLASS": abi.TPFLAGS_TUPLE_SUBCLASS, "TYPE_SUBCLASS": abi.TPFLAGS_TYPE_SUBCLASS,
+      "BASE_EXC_SUBCLASS": abi.TPFLAGS_BASE_EXC_SUBCLASS})
 
 # name -> (return type, parameter types)
 SIGNATURES = {
@@ -1098,6 +1158,7 @@ SIGNATURES = {
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
     "jit.fold_error": ("void", "ptr, ptr"),
     "jit.unpack_rest": ("ptr", "ptr, i64, i64"),
+    "jit.exc_match": ("i32", "ptr, ptr"),
     "jit.merge_error": ("void", "ptr, ptr, ptr"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
@@ -1113,7 +1174,7 @@ SIGNATURES = {
         "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
 # called on fast paths: not marked cold
-HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest"}
+HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest", "jit.exc_match"}
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
