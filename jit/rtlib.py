@@ -22,7 +22,8 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
-        "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches")
+        "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
+        "PyObject_GC_Track")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1180,48 +1181,44 @@ DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT els
                          for name, (ret, params) in SIGNATURES.items())
 
 
-# The traceback entry is made by calling the traceback type, and a type's call
-# counts against the recursion limit (PyTraceBack_Here does not): the count is lent
-# back for it, so a RecursionError raised at the limit gets every level's entry.
-TB_HERE = """
+# The entry is made as PyTraceBack_Here makes it (tb_create_raw): allocated and
+# filled in, not by calling the traceback type (an argument tuple, parsing, boxed
+# ints, and a count against the recursion limit that PyTraceBack_Here does not take).
+TB_HERE = _fill_in("""
 ; Add a traceback entry for the compiled function to the pending exception.
-define void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
-  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
-  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
+define void @jit.tb_here(ptr %frame, i64 %lasti, i64 %line) noinline cold {
   %t = alloca ptr
   %v = alloca ptr
   %tb = alloca ptr
-  %args = alloca [4 x ptr]
   call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
-  %tbv = load ptr, ptr %tb
-  %none = icmp eq ptr %tbv, null
-  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
-  store ptr %next, ptr %args
-  %a1 = getelementptr ptr, ptr %args, i64 1
-  store ptr %frame, ptr %a1
-  %a2 = getelementptr ptr, ptr %args, i64 2
-  store ptr %lasti, ptr %a2
-  %a3 = getelementptr ptr, ptr %args, i64 3
-  store ptr %line, ptr %a3
-;BUMP_UP
-  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
-;BUMP_DOWN
-  call void @jit.xdecref(ptr %lasti)
-  call void @jit.xdecref(ptr %line)
+  %new = call ptr @_PyObject_GC_New(ptr @PyTraceBack_Type)
   %tv = load ptr, ptr %t
   %vv = load ptr, ptr %v
+  %tbv = load ptr, ptr %tb
   %failed = icmp eq ptr %new, null
-  br i1 %failed, label %keep, label %replace
+  br i1 %failed, label %keep, label %fill
 keep:
   call void @PyErr_Clear()
   call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
   ret void
-replace:
-  call void @jit.xdecref(ptr %tbv)
+fill:
+  %next.p = getelementptr i8, ptr %new, i64 {TB_NEXT}
+  store ptr %tbv, ptr %next.p
+  call void @jit.incref(ptr %frame)
+  %frame.p = getelementptr i8, ptr %new, i64 {TB_FRAME}
+  store ptr %frame, ptr %frame.p
+  %lasti.p = getelementptr i8, ptr %new, i64 {TB_LASTI}
+  %lasti.i = trunc i64 %lasti to i32
+  store i32 %lasti.i, ptr %lasti.p
+  %line.p = getelementptr i8, ptr %new, i64 {TB_LINENO}
+  %line.i = trunc i64 %line to i32
+  store i32 %line.i, ptr %line.p
+  call void @PyObject_GC_Track(ptr %new)
   call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
   ret void
 }
-"""
+""", {"TB_NEXT": abi.TB_NEXT, "TB_FRAME": abi.TB_FRAME, "TB_LASTI": abi.TB_LASTI,
+      "TB_LINENO": abi.TB_LINENO})
 
 
 def _lend_count(by: int) -> tuple[str, str]:
@@ -1231,14 +1228,6 @@ def _lend_count(by: int) -> tuple[str, str]:
           f"  %rc0 = load i32, ptr %rcp\n  %rc1 = add i32 %rc0, {by}\n  store i32 %rc1, ptr %rcp")
     down = f"  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, {by}\n  store i32 %rc3, ptr %rcp"
     return up, down
-
-
-def _tb_here() -> str:
-    if capi.RECURSION_COUNTER is None:
-        return TB_HERE
-    up, down = _lend_count(1)
-    up = "  %ts = call ptr @_PyThreadState_UncheckedGet()\n" + up
-    return TB_HERE.replace(";BUMP_UP", up).replace(";BUMP_DOWN", down)
 
 
 # The call a deoptimising function makes (see Lowering._deopt_call): deopt(site,
@@ -1383,7 +1372,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _deopt_resume(), _tb_frame(), POW, ATTR, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _deopt_resume(), _tb_frame(), POW, ATTR, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

@@ -1,11 +1,14 @@
 """raise and except in compiled code keep reference counts exact on every path
 (lower.lo_raise, lower.lo_check_exc_match): a leaked exception keeps a reference to
-its class, a leaked operand or cause to itself."""
+its class, a leaked operand or cause to itself. Traceback entries are filled in
+natively (jit.tb_here): the layout it writes is checked on a live one."""
+import ctypes
 import sys
 
 import pytest
 
 import jit
+from runtime import abi
 
 
 class Counted(Exception):
@@ -122,3 +125,25 @@ def test_bare_reraise_releases_everything():
     for _ in range(100):
         g(obj)
     assert _refs([Counted, obj]) == before
+
+
+def test_traceback_layout_holds_for_this_interpreter():
+    def inner():
+        raise KeyError
+
+    try:
+        inner()
+    except KeyError as e:
+        tb = e.__traceback__
+    words = (ctypes.c_void_p * 2).from_address(id(tb) + abi.TB_NEXT)
+    ints = (ctypes.c_int * 2).from_address(id(tb) + abi.TB_LASTI)
+    assert (words[0], words[1]) == (id(tb.tb_next), id(tb.tb_frame))
+    assert ints[0] == tb.tb_lasti
+    assert ints[1] in (tb.tb_lineno, -1)     # (-1: the interpreter's, found when read)
+    made = jit.compile(inner, fallback=False)
+    try:
+        made()
+    except KeyError as e:
+        tb = e.__traceback__.tb_next
+    ints = (ctypes.c_int * 2).from_address(id(tb) + abi.TB_LASTI)
+    assert (ints[0], ints[1]) == (tb.tb_lasti, tb.tb_lineno)
