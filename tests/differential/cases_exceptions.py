@@ -853,7 +853,7 @@ def _reset_counts():
     _InitCounts.made = 0
 
 
-@case((0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), resets=_reset_counts)
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), resets=_reset_counts)
 def raise_class_paths(k):
     # the class call (and its result check) natively, in a handler or not
     try:
@@ -873,7 +873,9 @@ def raise_class_paths(k):
             raise KeyboardInterrupt
         if k == 7:
             raise MyOtherError      # __init__ needs an argument: its TypeError
-        raise StopIteration
+        if k == 8:
+            raise StopIteration
+        raise _Checked              # normalising asks the metaclass, as it does there
     except BaseException as e:
         print("handled", type(e).__name__, e.args, type(e.__context__).__name__)
         return type(e).__name__, repr(e.args), e.__cause__, e.__suppress_context__
