@@ -362,25 +362,27 @@ class Lowering:
         return f"label %{self.block_label(blk)}"
 
     # ---- helpers called through Python ------------------------------------
-    def helper(self, op: ir.Op, name: str, args: list[str], result=True) -> str | None:
+    def helper(self, op: ir.Op, name: str, args: list[str], result=True, extra=()) -> str | None:
+        """extra: released if the helper fails (after the call: it may read them)."""
         fn = self.const(getattr(helpers, name))
         arr = self.array(args)
         r = self.call("PyObject_Vectorcall", fn, arr, str(len(args)), "null")
-        self.check_null(r, op, strip=True)
+        self.check_null(r, op, extra, strip=True)
         if not result:
             self.decref(r)
             return None
         return r
 
-    def raise_if(self, cond: str, op: ir.Op, helper: str, args: list[str], extra=()):
+    def raise_if(self, cond: str, op: ir.Op, helper: str, args: list[str], extra=(), after=()):
         """If ``cond`` (i1) holds, release ``extra`` and raise through a runtime helper
-        (which always raises) along ``op``'s unwind path."""
+        (which always raises) along ``op``'s unwind path, then release ``after``
+        (values the helper reads)."""
         ok, bad = self.label("rif.ok"), self.label("rif.bad")
         self.emit(f"br i1 {cond}, label %{bad}, label %{ok}, !prof !0")
         self.start(bad)
         for val in extra:
             self.decref(val, cold=True)
-        self.helper(op, helper, args)
+        self.helper(op, helper, args, extra=after)
         self.emit("unreachable")
         self.start(ok)
 
@@ -3351,10 +3353,11 @@ def lo_pop_except(L, op):
     L.call("PyErr_SetHandledException", L.v(op.args[0]))
 
 
-def _has_flag(L, flags: str, flag: int) -> str:
+def _has_flag(L, flags: str, flag: int, pred="ne") -> str:
+    """i1: ``flag`` is set in ``flags`` (pred "eq": is clear)."""
     bit, r = L.t(), L.t()
     L.emit(f"{bit} = and i64 {flags}, {flag}")
-    L.emit(f"{r} = icmp ne i64 {bit}, 0")
+    L.emit(f"{r} = icmp {pred} i64 {bit}, 0")
     return r
 
 
@@ -3369,25 +3372,17 @@ def _is_exception_class(L, obj: str, yes: str, no: str):
 
 
 def lo_check_exc_match(L, op):
-    """``except C``: an exception class matches as CPython matches it (by the MRO,
-    PyErr_GivenExceptionMatches), natively; tuples and bad operands (TypeError)
-    through the helper."""
+    """``except T``: jit.exc_match matches as the interpreter does, natively; a T
+    that is neither an exception class nor a tuple of them raises its TypeError."""
     exc, typ = L.v(op.args[0]), L.v(op.args[1])
-    fast, slow, join = L.label("em.fast"), L.label("em.slow"), L.label("em.join")
-    _is_exception_class(L, typ, fast, slow)
-    L.start(fast)
-    m, yes = L.call("PyErr_GivenExceptionMatches", exc, typ), L.t()
-    L.emit(f"{yes} = icmp ne i32 {m}, 0")
-    b = L.t()
-    L.emit(f"{b} = select i1 {yes}, ptr {L.capi('_Py_TrueStruct')}, ptr {L.capi('_Py_FalseStruct')}")
-    L.incref(b)
-    L.emit(f"br label %{join}")
-    L.start(slow)
-    r = L.helper(op, "check_exc_match", [exc, typ])
-    slow_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {b}, %{fast} ], [ {r}, %{slow_end} ]")
+    m = L.t()
+    L.emit(f"{m} = call i32 @jit.exc_match(ptr {exc}, ptr {typ})")
+    L.raise_if(_icmp(L, "slt", m, "0", "i32"), op, "raise_type_error",
+               [L.const(helpers.CANNOT_CATCH)])
+    r = L.v(op.result)
+    L.emit(f"{r} = select i1 {_icmp(L, 'ne', m, '0', 'i32')}, "
+           f"ptr {L.capi('_Py_TrueStruct')}, ptr {L.capi('_Py_FalseStruct')}")
+    L.incref(r)
 
 
 def _helper_pair(name):
@@ -3639,45 +3634,69 @@ def lo_raise(L, op):
         L.emit("call void @jit.strip_tb()")
         L.unwind(op, traceback=True)
         return
+    # RAISE_VARARGS as the interpreter's do_raise: an exception instance is raised
+    # as it is; an exception class is called (pending as that class, which
+    # normalising checks against the result); bad operands raise TypeError
     exc = L.v(op.args[0])
-    cause = L.v(op.args[1]) if len(op.args) > 1 else L.none()
-    # an exception instance (and a cause that is one, or None) is raised as it is,
-    # natively; a class is called, and bad operands raise TypeError, in the helper
-    fast, slow, join = L.label("rz.fast"), L.label("rz.slow"), L.label("rz.join")
-    inst = _has_flag(L, L.type_flags(L.type_of(exc)), abi.TPFLAGS_BASE_EXC_SUBCLASS)
-    if len(op.args) > 1:
-        is_none = L.t()
-        L.emit(f"{is_none} = icmp eq ptr {cause}, {L.none()}")
-        c_inst = _has_flag(L, L.type_flags(L.type_of(cause)), abi.TPFLAGS_BASE_EXC_SUBCLASS)
-        c_ok, both = L.t(), L.t()
-        L.emit(f"{c_ok} = or i1 {is_none}, {c_inst}")
-        L.emit(f"{both} = and i1 {inst}, {c_ok}")
-        inst = both
-    L.emit(f"br i1 {inst}, label %{fast}, label %{slow}")
-    L.start(fast)
+    operands = [L.v(a) for a in op.args]
+    cls, not_cls, have = L.label("rz.cls"), L.label("rz.notcls"), L.label("rz.have")
+    _is_exception_class(L, exc, cls, not_cls)
+    L.start(not_cls)
+    not_inst = _has_flag(L, L.type_flags(L.type_of(exc)), abi.TPFLAGS_BASE_EXC_SUBCLASS, "eq")
+    L.raise_if(not_inst, op, "raise_type_error",
+               [L.const("exceptions must derive from BaseException")], extra=operands)
     L.incref(exc)
-    if len(op.args) > 1:     # the cause's reference moves into the exception
-        fixed = L.t()
-        L.emit(f"{fixed} = select i1 {is_none}, ptr null, ptr {cause}")
-        L.emit(f"call void @jit.xincref(ptr {fixed})")
-        L.call("PyException_SetCause", exc, fixed)
+    inst_type, inst_end = L.type_of(exc), L.cur
+    L.emit(f"br label %{have}")
+    L.start(cls)
+    made = L.call("PyObject_CallNoArgs", exc)
+    L.check_null(made, op, extra=operands)
+    not_inst = _has_flag(L, L.type_flags(L.type_of(made)), abi.TPFLAGS_BASE_EXC_SUBCLASS, "eq")
+    L.raise_if(not_inst, op, "raise_bad_exception_call", [exc, made], after=[made, *operands])
+    made_end = L.cur
+    L.emit(f"br label %{have}")
+    L.start(have)
+    val, typ = L.t(), L.t()
+    L.emit(f"{val} = phi ptr [ {exc}, %{inst_end} ], [ {made}, %{made_end} ]")
+    L.emit(f"{typ} = phi ptr [ {inst_type}, %{inst_end} ], [ {exc}, %{made_end} ]")
+    if len(op.args) > 1:
+        L.call("PyException_SetCause", val, _raise_cause(L, op, val, operands))
+    L.call("PyErr_SetObject", typ, val)
+    L.decref(val)
+    for a in operands:
+        L.decref(a)
+    L.unwind(op)
+
+
+def _raise_cause(L, op, val, operands) -> str:
+    """``raise val from cause``: a new reference to the cause to set (NULL for None),
+    as do_raise fixes it: an exception class is called (its result unchecked), an
+    instance is taken as it is, anything else raises TypeError."""
+    cause = operands[1]
+    not_none, cls, not_cls, join = (L.label("rc.some"), L.label("rc.cls"), L.label("rc.notcls"),
+                                    L.label("rc.join"))
+    entry = L.cur
+    L.emit(f"br i1 {_icmp(L, 'eq', cause, L.none(), 'ptr')}, label %{join}, label %{not_none}")
+    L.start(not_none)
+    _is_exception_class(L, cause, cls, not_cls)
+    L.start(cls)
+    made = L.call("PyObject_CallNoArgs", cause)
+    L.check_null(made, op, extra=[val, *operands])
+    made_end = L.cur
     L.emit(f"br label %{join}")
-    L.start(slow)
-    has = L.const(len(op.args) > 1)
-    fn = L.const(helpers.make_exception)
-    arr = L.array([exc, cause, has])
-    made = L.call("PyObject_Vectorcall", fn, arr, "3", "null")
-    slow_end = L.cur
+    L.start(not_cls)
+    not_inst = _has_flag(L, L.type_flags(L.type_of(cause)), abi.TPFLAGS_BASE_EXC_SUBCLASS, "eq")
+    L.raise_if(not_inst, op, "raise_type_error",
+               [L.const("exception causes must derive from BaseException")],
+               after=[val, *operands])
+    L.incref(cause)
+    inst_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    val = L.t()
-    L.emit(f"{val} = phi ptr [ {exc}, %{fast} ], [ {made}, %{slow_end} ]")
-    for a in op.args:
-        L.decref(L.v(a))
-    L.check_null(val, op, strip=True)
-    L.call("PyErr_SetObject", L.type_of(val), val)
-    L.decref(val)
-    L.unwind(op)
+    fixed = L.t()
+    L.emit(f"{fixed} = phi ptr [ null, %{entry} ], [ {made}, %{made_end} ], "
+           f"[ {cause}, %{inst_end} ]")
+    return fixed
 
 
 LOWER = {

@@ -22,7 +22,8 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "pthread_self",
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
-        "PyExc_KeyError", "PyTuple_Type")
+        "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
+        "PyObject_GC_Track")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1076,9 +1077,69 @@ restore:
 keep:
   ret void
 }
+; Whether %o is an exception class (PyExceptionClass_Check): a type (its type's flags
+; say so: only then are %o's own flags read) with BaseException in its MRO.
+define internal i1 @jit.is_exc_class(ptr %o) alwaysinline {
+entry:
+  %mtp = getelementptr i8, ptr %o, i64 {OB_TYPE}
+  %mt = load ptr, ptr %mtp
+  %mfp = getelementptr i8, ptr %mt, i64 {TYPE_FLAGS}
+  %mflags = load i64, ptr %mfp
+  %tbit = and i64 %mflags, {TYPE_SUBCLASS}
+  %is_type = icmp ne i64 %tbit, 0
+  br i1 %is_type, label %type, label %done
+type:
+  %fp = getelementptr i8, ptr %o, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %ebit = and i64 %flags, {BASE_EXC_SUBCLASS}
+  %is_exc = icmp ne i64 %ebit, 0
+  br label %done
+done:
+  %r = phi i1 [ false, %entry ], [ %is_exc, %type ]
+  ret i1 %r
+}
+; CHECK_EXC_MATCH (lower.lo_check_exc_match): 1 if the exception %exc matches %typ,
+; 0 if not, -1 if %typ is neither an exception class nor a tuple of them (the except
+; clause's TypeError, which the caller raises). As the interpreter: every item of a
+; tuple is checked first (check_except_type_valid), then PyErr_GivenExceptionMatches
+; matches by the MRO, never asking a metaclass's __subclasscheck__.
+define i32 @jit.exc_match(ptr %exc, ptr %typ) {
+entry:
+  %tp = getelementptr i8, ptr %typ, i64 {OB_TYPE}
+  %ty = load ptr, ptr %tp
+  %fp = getelementptr i8, ptr %ty, i64 {TYPE_FLAGS}
+  %flags = load i64, ptr %fp
+  %tbit = and i64 %flags, {TUPLE_SUBCLASS}
+  %is_tuple = icmp ne i64 %tbit, 0
+  br i1 %is_tuple, label %tuple, label %one
+one:
+  %ok = call i1 @jit.is_exc_class(ptr %typ)
+  br i1 %ok, label %match, label %bad
+tuple:
+  %sp = getelementptr i8, ptr %typ, i64 {VAR_SIZE}
+  %n = load i64, ptr %sp
+  %items = getelementptr i8, ptr %typ, i64 {TUPLE_ITEMS}
+  br label %check
+check:
+  %i = phi i64 [ 0, %tuple ], [ %i1, %item ]
+  %more = icmp slt i64 %i, %n
+  br i1 %more, label %item, label %match
+item:
+  %ip = getelementptr ptr, ptr %items, i64 %i
+  %it = load ptr, ptr %ip
+  %i1 = add i64 %i, 1
+  %iok = call i1 @jit.is_exc_class(ptr %it)
+  br i1 %iok, label %check, label %bad
+match:
+  %m = call i32 @PyErr_GivenExceptionMatches(ptr %exc, ptr %typ)
+  ret i32 %m
+bad:
+  ret i32 -1
+}
 """, {"OB_TYPE": abi.OB_TYPE, "TYPE_FLAGS": abi.TYPE_FLAGS, "VAR_SIZE": abi.VAR_SIZE,
       "TUPLE_ITEMS": abi.TUPLE_ITEMS, "LIST_ITEMS": abi.LIST_ITEMS,
-      "TUPLE_SUBCLASS": abi.TPFLAGS_TUPLE_SUBCLASS})
+      "TUPLE_SUBCLASS": abi.TPFLAGS_TUPLE_SUBCLASS, "TYPE_SUBCLASS": abi.TPFLAGS_TYPE_SUBCLASS,
+      "BASE_EXC_SUBCLASS": abi.TPFLAGS_BASE_EXC_SUBCLASS})
 
 # name -> (return type, parameter types)
 SIGNATURES = {
@@ -1098,6 +1159,7 @@ SIGNATURES = {
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
     "jit.fold_error": ("void", "ptr, ptr"),
     "jit.unpack_rest": ("ptr", "ptr, i64, i64"),
+    "jit.exc_match": ("i32", "ptr, ptr"),
     "jit.merge_error": ("void", "ptr, ptr, ptr"),
     "jit.getitem_index": ("ptr", "ptr, i64"),
     "jit.setitem_index": ("i32", "ptr, i64, ptr"),
@@ -1113,54 +1175,50 @@ SIGNATURES = {
         "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
 # called on fast paths: not marked cold
-HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest"}
+HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest", "jit.exc_match"}
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
 
 
-# The traceback entry is made by calling the traceback type, and a type's call
-# counts against the recursion limit (PyTraceBack_Here does not): the count is lent
-# back for it, so a RecursionError raised at the limit gets every level's entry.
-TB_HERE = """
+# The entry is made as PyTraceBack_Here makes it (tb_create_raw): allocated and
+# filled in, not by calling the traceback type (an argument tuple, parsing, boxed
+# ints, and a count against the recursion limit that PyTraceBack_Here does not take).
+TB_HERE = _fill_in("""
 ; Add a traceback entry for the compiled function to the pending exception.
-define void @jit.tb_here(ptr %frame, i64 %lasti.i, i64 %line.i) noinline cold {
-  %lasti = call ptr @PyLong_FromLongLong(i64 %lasti.i)
-  %line = call ptr @PyLong_FromLongLong(i64 %line.i)
+define void @jit.tb_here(ptr %frame, i64 %lasti, i64 %line) noinline cold {
   %t = alloca ptr
   %v = alloca ptr
   %tb = alloca ptr
-  %args = alloca [4 x ptr]
   call void @PyErr_Fetch(ptr %t, ptr %v, ptr %tb)
-  %tbv = load ptr, ptr %tb
-  %none = icmp eq ptr %tbv, null
-  %next = select i1 %none, ptr @_Py_NoneStruct, ptr %tbv
-  store ptr %next, ptr %args
-  %a1 = getelementptr ptr, ptr %args, i64 1
-  store ptr %frame, ptr %a1
-  %a2 = getelementptr ptr, ptr %args, i64 2
-  store ptr %lasti, ptr %a2
-  %a3 = getelementptr ptr, ptr %args, i64 3
-  store ptr %line, ptr %a3
-;BUMP_UP
-  %new = call ptr @PyObject_Vectorcall(ptr @PyTraceBack_Type, ptr %args, i64 4, ptr null)
-;BUMP_DOWN
-  call void @jit.xdecref(ptr %lasti)
-  call void @jit.xdecref(ptr %line)
+  %new = call ptr @_PyObject_GC_New(ptr @PyTraceBack_Type)
   %tv = load ptr, ptr %t
   %vv = load ptr, ptr %v
+  %tbv = load ptr, ptr %tb
   %failed = icmp eq ptr %new, null
-  br i1 %failed, label %keep, label %replace
+  br i1 %failed, label %keep, label %fill
 keep:
   call void @PyErr_Clear()
   call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %tbv)
   ret void
-replace:
-  call void @jit.xdecref(ptr %tbv)
+fill:
+  %next.p = getelementptr i8, ptr %new, i64 {TB_NEXT}
+  store ptr %tbv, ptr %next.p
+  call void @jit.incref(ptr %frame)
+  %frame.p = getelementptr i8, ptr %new, i64 {TB_FRAME}
+  store ptr %frame, ptr %frame.p
+  %lasti.p = getelementptr i8, ptr %new, i64 {TB_LASTI}
+  %lasti.i = trunc i64 %lasti to i32
+  store i32 %lasti.i, ptr %lasti.p
+  %line.p = getelementptr i8, ptr %new, i64 {TB_LINENO}
+  %line.i = trunc i64 %line to i32
+  store i32 %line.i, ptr %line.p
+  call void @PyObject_GC_Track(ptr %new)
   call void @PyErr_Restore(ptr %tv, ptr %vv, ptr %new)
   ret void
 }
-"""
+""", {"TB_NEXT": abi.TB_NEXT, "TB_FRAME": abi.TB_FRAME, "TB_LASTI": abi.TB_LASTI,
+      "TB_LINENO": abi.TB_LINENO})
 
 
 def _lend_count(by: int) -> tuple[str, str]:
@@ -1170,14 +1228,6 @@ def _lend_count(by: int) -> tuple[str, str]:
           f"  %rc0 = load i32, ptr %rcp\n  %rc1 = add i32 %rc0, {by}\n  store i32 %rc1, ptr %rcp")
     down = f"  %rc2 = load i32, ptr %rcp\n  %rc3 = sub i32 %rc2, {by}\n  store i32 %rc3, ptr %rcp"
     return up, down
-
-
-def _tb_here() -> str:
-    if capi.RECURSION_COUNTER is None:
-        return TB_HERE
-    up, down = _lend_count(1)
-    up = "  %ts = call ptr @_PyThreadState_UncheckedGet()\n" + up
-    return TB_HERE.replace(";BUMP_UP", up).replace(";BUMP_DOWN", down)
 
 
 # The call a deoptimising function makes (see Lowering._deopt_call): deopt(site,
@@ -1322,7 +1372,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, _tb_here(), _deopt_resume(), _tb_frame(), POW, ATTR, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _deopt_resume(), _tb_frame(), POW, ATTR, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

@@ -203,6 +203,9 @@ def _small_int_stride() -> int | None:
 SMALL_INTS = range(-5, 257)
 SMALL_INT_STRIDE = _small_int_stride()
 DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutation; 3.11-3.13)
+# PyTracebackObject (Include/cpython/traceback.h): tb_next, tb_frame, int tb_lasti
+# (a byte offset), int tb_lineno
+TB_NEXT, TB_FRAME, TB_LASTI, TB_LINENO = 16, 24, 32, 36
 TYPE_FLAGS = 168            # PyTypeObject.tp_flags
 TYPE_NEW = 312              # PyTypeObject.tp_new
 TYPE_ITERNEXT = 224         # PyTypeObject.tp_iternext

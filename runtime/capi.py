@@ -106,6 +106,8 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyException_SetTraceback": ("i32", ("ptr", "ptr")),
     "PyException_SetCause": ("void", ("ptr", "ptr")),
     "PyException_GetTraceback": ("ptr", ("ptr",)),
+    "_PyObject_GC_New": ("ptr", ("ptr",)),
+    "PyObject_GC_Track": ("void", ("ptr",)),
     "PyErr_CheckSignals": ("i32", ()),
     "PyEval_SaveThread": ("ptr", ()),
     "PyEval_RestoreThread": ("void", ("ptr",)),

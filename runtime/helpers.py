@@ -37,8 +37,6 @@ def _capi(name, restype, *argtypes):
 
 _sequence_check = _capi("PySequence_Check", ctypes.c_int, ctypes.py_object)
 _sequence_item = _capi("PySequence_GetItem", ctypes.py_object, ctypes.py_object, ctypes.c_ssize_t)
-_set_cause = _capi("PyException_SetCause", None, ctypes.py_object, ctypes.py_object)
-_incref = _capi("Py_IncRef", None, ctypes.py_object)
 
 
 def _tp_name(cls) -> str:
@@ -358,41 +356,22 @@ def raise_no_active_exception():
     raise RuntimeError("No active exception to reraise")
 
 
-def make_exception(exc, cause, has_cause):
-    """RAISE_VARARGS 1/2: the instance to raise, with its cause set."""
-    # (by the real types, as PyExceptionClass_Check / PyExceptionInstance_Check: a
-    # __class__ property does not make an object an exception)
-    if _is_exception_class(exc):
-        value = exc()
-        if not _derives(type(value), BaseException):
-            raise TypeError(f"calling {exc!r} should have returned an instance of "
-                            f"BaseException, not {type(value)!r}")
-    elif _derives(type(exc), BaseException):
-        value = exc
-    else:
-        raise TypeError("exceptions must derive from BaseException")
-    if has_cause:
-        if _is_exception_class(cause):
-            fixed = cause()    # (whatever it returns becomes the cause, unchecked)
-        elif _derives(type(cause), BaseException) or cause is None:
-            fixed = cause
-        else:
-            raise TypeError("exception causes must derive from BaseException")
-        if fixed is None or _derives(type(fixed), BaseException):
-            value.__cause__ = fixed
-        else:                  # what the __cause__ setter refuses, do_raise sets
-            _incref(fixed)     # (PyException_SetCause takes the reference)
-            _set_cause(value, fixed)
-    return value
+def raise_type_error(message):
+    raise TypeError(message)
 
 
-def _is_exception_class(obj) -> bool:
-    return _derives(type(obj), type) and _derives(obj, BaseException)
+def raise_bad_exception_call(cls, value):
+    """``raise cls`` where calling cls made something that is not an exception."""
+    raise TypeError(f"calling {cls!r} should have returned an instance of "
+                    f"BaseException, not {type(value)!r}")
 
 
 def _derives(cls, base) -> bool:
     """PyType_IsSubtype: by the MRO, never asking __subclasscheck__ (as `except` does)."""
     return any(m is base for m in _TYPE_MRO.__get__(cls))
+
+
+CANNOT_CATCH = "catching classes that do not inherit from BaseException is not allowed"
 
 
 # (helpers raise their errors themselves, not from a nested helper: native code
@@ -402,21 +381,11 @@ def _except_type_error(typ, star=False):
     items = typ if isinstance(typ, tuple) else (typ,)
     for t in items:
         if not (isinstance(t, type) and _derives(t, BaseException)):
-            return "catching classes that do not inherit from BaseException is not allowed"
+            return CANNOT_CATCH
         if star and _derives(t, BaseExceptionGroup):
             return ("catching ExceptionGroup with except* is not allowed. "
                     "Use except instead.")
     return None
-
-
-def check_exc_match(exc, typ):
-    """CHECK_EXC_MATCH as CPython does it (PyErr_GivenExceptionMatches): the
-    exception's real class against each class by the MRO, no __instancecheck__."""
-    bad = _except_type_error(typ)
-    if bad is not None:
-        raise TypeError(bad)
-    items = typ if isinstance(typ, tuple) else (typ,)
-    return any(_derives(type(exc), t) for t in items)
 
 
 def check_eg_match(exc, typ):

@@ -768,3 +768,256 @@ def except_star_matches_by_real_type():
     except* ValueError as eg:
         out.append(("value", repr(eg)))
     return out
+
+
+# ---- raise and except natively (lower.lo_raise, jit.exc_match): every path ----
+
+class _NewMakesOther(Exception):
+    # do_raise leaves the class pending with what its call made: normalising finds
+    # an unrelated instance and calls the class again with it as the argument
+    def __new__(cls, *args):
+        return KeyError("made") if not args else Exception.__new__(cls, *args)
+
+
+class _NewMakesSub(Exception):
+    def __new__(cls, *args):
+        return Exception.__new__(_SubOfNewMakesSub, "sub")
+
+
+class _SubOfNewMakesSub(_NewMakesSub):
+    pass
+
+
+class _InitFails(Exception):
+    def __init__(self):
+        raise OSError("in __init__")
+
+
+class _InitCounts(Exception):
+    made = 0
+
+    def __init__(self, *args):
+        type(self).made += 1
+        super().__init__("made", type(self).made, *args)
+
+
+class _CallsMeta(type):
+    def __call__(cls, *args):
+        return "not an exception"
+
+    def __repr__(cls):
+        return "<the meta repr>"
+
+
+class _MetaCalled(Exception, metaclass=_CallsMeta):
+    pass
+
+
+class _Noisy:
+    """Says when it is freed: a leaked or early-freed operand changes the output."""
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"_Noisy({self.name})"
+
+    def __del__(self):
+        print("freed", self.name)
+
+
+class _MakesNoisy(Exception):
+    def __new__(cls, *args):
+        return _Noisy("made")
+
+
+class _MetaSubclassCheck(type):
+    # except matches by the MRO: this must not be asked
+    def __subclasscheck__(cls, sub):
+        print("asked __subclasscheck__")
+        return True
+
+    def __instancecheck__(cls, inst):
+        print("asked __instancecheck__")
+        return True
+
+
+class _Checked(Exception, metaclass=_MetaSubclassCheck):
+    pass
+
+
+class _Tuple(tuple):
+    pass
+
+
+def _reset_counts():
+    _InitCounts.made = 0
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), resets=_reset_counts)
+def raise_class_paths(k):
+    # the class call (and its result check) natively, in a handler or not
+    try:
+        if k == 0:
+            raise _NewMakesOther
+        if k == 1:
+            raise _NewMakesSub
+        if k == 2:
+            raise _InitFails
+        if k == 3:
+            raise _InitCounts
+        if k == 4:
+            raise _MetaCalled
+        if k == 5:
+            raise _MakesNoisy
+        if k == 6:
+            raise KeyboardInterrupt
+        if k == 7:
+            raise MyOtherError      # __init__ needs an argument: its TypeError
+        if k == 8:
+            raise StopIteration
+        raise _Checked              # normalising asks the metaclass, as it does there
+    except BaseException as e:
+        print("handled", type(e).__name__, e.args, type(e.__context__).__name__)
+        return type(e).__name__, repr(e.args), e.__cause__, e.__suppress_context__
+
+
+@case((0,), (1,), (2,), (3,), (4,))
+def raise_class_paths_uncaught(k):
+    # the same paths leaving the function (traceback entries: __init__'s too)
+    if k == 0:
+        raise _NewMakesOther
+    if k == 1:
+        raise _InitFails
+    if k == 2:
+        raise _MetaCalled
+    if k == 3:
+        raise _MakesNoisy
+    raise _NewMakesSub
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,))
+def raise_class_paths_in_handler(k):
+    # an error on each path gets the handled exception as its context
+    try:
+        raise IndexError("handled")
+    except IndexError:
+        ops = [lambda: _InitFails, lambda: _MetaCalled, lambda: 5, lambda: _Noisy("op"),
+               lambda: _MakesNoisy, lambda: ValueError, lambda: ValueError("i"),
+               lambda: _NewMakesOther, lambda: None]
+        raise ops[k]()
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
+def raise_from_paths(k):
+    exc = [ValueError, ValueError("v"), ValueError, 5, _Noisy("exc"), ValueError("v"),
+           ValueError, ValueError, _InitFails, ValueError][k]
+    cause = [None, KeyError, KeyError("c"), KeyError("c"), KeyError, _Noisy("cause"), _InitFails,
+             _NewReturnsInt, KeyError, _MakesNoisy][k]
+    try:
+        raise exc from cause
+    except BaseException as e:
+        c = e.__cause__
+        return (type(e).__name__, str(e), type(c).__name__, repr(c), e.__suppress_context__,
+                type(e.__context__).__name__)
+
+
+@case((0,), (1,), (2,), (3,))
+def raise_from_paths_uncaught(k):
+    if k == 0:
+        raise ValueError from _InitFails
+    if k == 1:
+        raise ValueError("x") from _Noisy("cause")
+    if k == 2:
+        raise _InitFails from KeyError
+    raise _MetaCalled from None
+
+
+@case((0,), (1,), (2,))
+def raise_same_object_again(k):
+    # the object raised is the one caught, each time (its cause replaced)
+    e0 = MyError("once")
+    seen = []
+    for cause in [None, KeyError("a"), e0][: k + 1]:
+        try:
+            raise e0 from cause
+        except MyError as e:
+            seen.append((e is e0, repr(e.__cause__), e.__suppress_context__))
+    return seen
+
+
+@case((0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,))
+def except_type_paths(k):
+    # the clause's type as check_except_type_valid takes it (a tuple's items all
+    # checked first, none nested), then matched by the MRO
+    typ = [(ValueError, (KeyError,)), (KeyError, 5), (), _Tuple((KeyError, ValueError)),
+           _Tuple((ValueError, "x")), ValueError("instance"), (_Checked,), _Checked,
+           (OSError, LookupError, ValueError), (Exception, object), BaseException][k]
+    try:
+        try:
+            raise ValueError("inner")
+        except typ as e:
+            return "caught", type(e).__name__
+        except BaseException as e:
+            return "next clause", type(e).__name__
+    except TypeError as e:
+        return "TypeError", str(e), type(e.__context__).__name__
+
+
+@case((0,), (1,), (2,))
+def except_type_error_uncaught(k):
+    typ = [(ValueError, 5), int, _Tuple(("x",))][k]
+    try:
+        raise ValueError("inner")
+    except typ:
+        return "caught"
+
+
+@case((0,), (1,), (2,), (3,))
+def except_clauses_in_order(k):
+    exc = [KeyError("k"), IndexError("i"), ZeroDivisionError(), UnicodeDecodeError("u", b"", 0, 1, "r")][k]
+    try:
+        raise exc
+    except (TypeError, _Checked) as e:
+        return "first", e
+    except IndexError:
+        return "second"
+    except (ArithmeticError, (LookupError,)):
+        return "third"
+    except ValueError as e:
+        return "fourth", type(e).__name__
+
+
+def _raise_in_callee(k):
+    if k == 0:
+        raise MyError
+    if k == 1:
+        raise MyOtherError(3) from KeyError("why")
+    return {}[k]
+
+
+@case((0,), (1,), (2,))
+def raise_in_callee_caught(k):
+    try:
+        _raise_in_callee(k)
+    except (MyError, KeyError) as e:
+        return type(e).__name__, repr(e.__cause__), _tb_names(e.__traceback__)
+
+
+@case((0,), (1,), (2,), (3,), install=True)
+def raise_caught_by_compiled_caller(k, depth=0):
+    # raised two compiled calls down, caught on the way up (traceback entries of
+    # each level, the cause kept)
+    if depth == 2:
+        if k == 0:
+            raise MyError
+        if k == 1:
+            raise MyOtherError(3) from KeyError("why")
+        if k == 2:
+            return {}[k]
+        raise _InitFails
+    try:
+        return raise_caught_by_compiled_caller(k, depth + 1)
+    except (MyError, KeyError) as e:
+        if depth == 1 and k == 2:
+            raise
+        return depth, type(e).__name__, repr(e.__cause__), _tb_names(e.__traceback__)
