@@ -149,6 +149,11 @@ class Foreign:
     x = Slotted.__dict__["x"]       # a member of a type Foreign's instances are not of
 
 
+class StaticShadowed(Slotted):      # (a descriptor holding a type where members do)
+    __slots__ = ()
+    x = staticmethod(Slotted)
+
+
 def test_the_filler_caches_slots_members_at_their_offsets():
     def offset(cls, name):
         return _member_def(cls.__dict__[name])[1]
@@ -163,6 +168,7 @@ def test_the_filler_caches_slots_members_at_their_offsets():
                              (shadowed, "x", True), (SlotHooked(1), "x", True),
                              (SlotIntercepting(1), "x", False), (Foreign(), "x", False),
                              (Foreign(), "x", True), (range(3), "start", True),
+                             (StaticShadowed.__new__(StaticShadowed), "x", False),
                              (ValueError(), "__suppress_context__", False),   # a T_BOOL member
                              (functools.partial(max), "func", False)]:        # a T_OBJECT one
         assert _fill(obj, name, store) == (True, -1), (obj, name, store)
@@ -454,8 +460,10 @@ def test_slots_members_keep_exact_reference_counts():
 
 def test_an_unset_member_raises_as_the_interpreter_does():
     get, delete = jit.compile(_get_x), jit.compile(_del_x)
-    for _ in range(3):
-        o = Slotted.__new__(Slotted)
+    for i in range(3):
+        o = Slotted(i)
+        assert get(o) == i          # (the sites' caches filled: they raise unfilled)
+        delete(o)
         with pytest.raises(AttributeError) as got:
             get(o)
         with pytest.raises(AttributeError) as want:
