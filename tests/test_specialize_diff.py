@@ -3573,9 +3573,9 @@ def comp_rows_guessed(n, kind):
     return t, len(rows[-1])
 
 
-# instance attributes guessed from the arguments' first items: wrong guesses deopt,
-# and classes whose attributes are not plain (properties, __getattr__, __slots__,
-# a __dict__ of their own) are not sampled
+# instance attributes (and __slots__ members) guessed from the arguments' first
+# items: wrong guesses deopt, and attributes that are not plain (properties,
+# __getattr__, a __dict__ of their own) are not sampled
 
 class Pt:
     def __init__(self, x, y):
@@ -3630,7 +3630,8 @@ def instance_attrs_guessed(ps):
 
 # a float stored into an instance attribute: the float there is updated in place
 # when only the instance refers to it (never one held elsewhere, an int, a float
-# subclass, a slot, a property, a made __dict__, an attribute not set yet)
+# subclass, a property, a made __dict__, an attribute not set yet); a __slots__
+# member's too (see float_slots_updated)
 
 class PtF(float):
     pass
