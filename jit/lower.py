@@ -1842,9 +1842,9 @@ def lo_build_slice(L, op):
 
 
 def lo_getattr(L, op):
-    """obj.name; lent (borrow, see borrow.py): no reference where a dict or the
-    object's values hold it, %r.own the generic path's; protect: obj is a borrowed
-    global, held while the generic path may run Python code."""
+    """obj.name; lent (borrow, see borrow.py): no reference where a dict, the
+    object's values or its member hold it, %r.own the generic path's; protect: obj
+    is a borrowed global, held while the generic path may run Python code."""
     r = L.v(op.result)
     obj = L.v(op.args[0])
     lent, protect = bool(op.attrs.get("borrow")), bool(op.attrs.get("protect"))
