@@ -31,8 +31,8 @@ unboxed, then released). So does the same
 check of an attribute of a global (``math.sqrt``): the global is borrowed
 when the attribute load is its only use (``protect``: the load's generic path,
 which may run Python code, holds a reference meanwhile), and the attribute is
-lent (borrowed where the module's dict or the instance's values hold it, owned
-where the generic path made it) until its check.
+lent (borrowed where the module's dict, the instance's values or its member
+hold it, owned where the generic path made it) until its check.
 """
 from __future__ import annotations
 

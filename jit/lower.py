@@ -20,6 +20,7 @@ import contextlib
 import functools
 import itertools
 from collections import defaultdict
+from typing import NamedTuple
 
 from runtime import abi, capi, helpers
 
@@ -1942,9 +1943,9 @@ def lo_build_slice(L, op):
 
 
 def lo_getattr(L, op):
-    """obj.name; lent (borrow, see borrow.py): no reference where a dict or the
-    object's values hold it, %r.own the generic path's; protect: obj is a borrowed
-    global, held while the generic path may run Python code."""
+    """obj.name; lent (borrow, see borrow.py): no reference where a dict, the
+    object's values or its member hold it, %r.own the generic path's; protect: obj
+    is a borrowed global, held while the generic path may run Python code."""
     r = L.v(op.result)
     obj = L.v(op.args[0])
     lent, protect = bool(op.attrs.get("borrow")), bool(op.attrs.get("protect"))
@@ -2036,34 +2037,70 @@ def _module_getattr(L, op, obj: str, lent=False, protect=False):
 ATTR_ENTRIES = rtlib.ATTR_ENTRIES   # types an attribute site serves (a class hierarchy's)
 
 
-def _instance_slot(L, obj: str, miss: str, unknown: str, empty: str | None = None):
-    """The site's cached attribute index for ``obj``'s type, checked: returns (the
-    slot's address in obj's values array, the value it holds, the cache); jumps to
-    ``unknown`` when no entry is for this type version (to be filled), to ``miss``
-    when one is but does not serve this object (an uncacheable name, a made
-    __dict__, the attribute not set on this object: to ``empty`` instead, if given,
-    where the values array and the index serve to fill the slot). Returns (slot,
-    value, cache, values, index). Cache: ATTR_ENTRIES entries {type, version tag,
-    index or -1} and a round-robin word, filled by rtlib's jit.attr_fill_poly."""
-    cache = f"@{L.p}.gcache{len(L.global_caches)}"
-    L.global_caches.append(cache)
-    L.cache_words[cache] = 3 * ATTR_ENTRIES + 1
-    tp = L.type_of(obj)
-    entry = _cache_entry(L, cache, tp, 3, unknown)
-    idx = L.field(entry, 16, "i64")
-    vals_l = L.label("ia.vals")
-    L.emit(f"br i1 {_icmp(L, 'sge', idx, '0')}, label %{vals_l}, label %{miss}")
+class AttrPlace(NamedTuple):
+    """Where an attribute site found obj.name (see _instance_slot)."""
+    addr: str       # the pointer's address: in obj's values or at a member's offset
+    value: str      # what it holds (not NULL)
+    cache: str      # the site's cache
+    values: str     # obj's values array and the name's index there (for ``empty``)
+    index: str
+    member: str     # the member's address (for ``unset``)
+
+
+def _instance_slot(L, obj: str, miss: str, unknown: str, empty: str | None = None,
+                   unset: str | None = None) -> AttrPlace:
+    """The site's cached place of the attribute for ``obj``'s type, checked: an
+    index in obj's values (as LOAD_ATTR_INSTANCE_VALUE) or a __slots__ member's
+    pointer in obj (as LOAD_ATTR_SLOT). Jumps to ``unknown`` when no entry is for
+    this type version (to be filled), to ``miss`` when one is but does not serve
+    this object (an uncacheable name, a made __dict__, the attribute not set on
+    this object: to ``empty`` instead, if given, for an index in the values, to
+    ``unset`` for a member). Cache: ATTR_ENTRIES entries {type, version tag, where}
+    and a round-robin word, filled by rtlib's jit.attr_fill_poly; where is the
+    index (>= 0), the member's offset negated (< -1) or -1 (uncached)."""
+    cache, where = _attr_where(L, obj, unknown)
+    vals_l, other, member_l, held = (L.label(n) for n in (
+        "ia.vals", "ia.other", "ia.member", "ia.held"))
+    L.emit(f"br i1 {_icmp(L, 'sge', where, '0')}, label %{vals_l}, label %{other}")
+    L.start(other)
+    L.emit(f"br i1 {_icmp(L, 'slt', where, '-1')}, label %{member_l}, label %{miss}")
+    L.start(member_l)
+    member, mv = _member(L, obj, where)
+    L.emit(f"br i1 {_icmp(L, 'eq', mv, 'null', 'ptr')}, label %{unset or miss}, label %{held}")
     L.start(vals_l)
     values, nv, slot_l = L.field(obj, abi.OBJECT_VALUES, "ptr"), L.t(), L.label("ia.slot")
     L.emit(f"{nv} = icmp eq ptr {values}, null")
     L.emit(f"br i1 {nv}, label %{miss}, label %{slot_l}")
     L.start(slot_l)
-    slot, v, held = L.t(), L.t(), L.label("ia.held")
-    L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {idx}")
+    slot, v = L.t(), L.t()
+    L.emit(f"{slot} = getelementptr ptr, ptr {values}, i64 {where}")
     L.emit(f"{v} = load ptr, ptr {slot}")
     L.emit(f"br i1 {_icmp(L, 'eq', v, 'null', 'ptr')}, label %{empty or miss}, label %{held}")
     L.start(held)
-    return slot, v, cache, values, idx
+    addr, value = L.t(), L.t()
+    L.emit(f"{addr} = phi ptr [ {slot}, %{slot_l} ], [ {member}, %{member_l} ]")
+    L.emit(f"{value} = phi ptr [ {v}, %{slot_l} ], [ {mv}, %{member_l} ]")
+    return AttrPlace(addr, value, cache, values, where, member)
+
+
+def _attr_where(L, obj: str, unknown: str) -> tuple[str, str]:
+    """A new attribute site cache (see _instance_slot) and the ``where`` word of
+    its entry for obj's type version; jumps to ``unknown`` if no entry is for it."""
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    L.cache_words[cache] = 3 * ATTR_ENTRIES + 1
+    entry = _cache_entry(L, cache, L.type_of(obj), 3, unknown)
+    return cache, L.field(entry, 16, "i64")
+
+
+def _member(L, obj: str, where: str) -> tuple[str, str]:
+    """The address of the member a cache's ``where`` (< -1) locates in obj, and
+    the pointer there (NULL while the member is unset)."""
+    off, addr, v = L.t(), L.t(), L.t()
+    L.emit(f"{off} = sub i64 0, {where}")
+    L.emit(f"{addr} = getelementptr i8, ptr {obj}, i64 {off}")
+    L.emit(f"{v} = load ptr, ptr {addr}")
+    return addr, v
 
 
 def _cache_entry(L, cache: str, tp: str, words: int, unknown: str) -> str:
@@ -2109,8 +2146,8 @@ def _instance_getattr(L, op, obj: str, lent=False, protect=False):
     (value, owned part) as _module_getattr."""
     miss, unknown = L.label("ia.miss"), L.label("ia.unknown")
     join = L.label("ia.join")
-    _, v, cache, _, _ = _instance_slot(L, obj, miss, unknown)
-    hit = L.cur
+    place = _instance_slot(L, obj, miss, unknown)
+    v, cache, hit = place.value, place.cache, L.cur
     if not lent:
         L.incref(v)
     L.emit(f"br label %{join}")
@@ -2225,17 +2262,25 @@ def _setattr(L, op, obj: str, val: str | None, double: str | None = None):
         return
     # an instance attribute of the type's shared keys, stored in the object's values
     # as STORE_ATTR_INSTANCE_VALUE does (a new one also goes at the end of the
-    # values' insertion order); anything else through PyObject_SetAttr
+    # values' insertion order), or a __slots__ member's pointer swapped as
+    # STORE_ATTR_SLOT does (the old value, if any, released after); anything else
+    # through PyObject_SetAttr
     miss, unknown, first = L.label("sa.miss"), L.label("sa.unknown"), L.label("sa.first")
-    done = L.label("sa.done")
-    slot, old, cache, values, idx = _instance_slot(L, obj, miss, unknown, empty=first)
+    unset, done = L.label("sa.unset"), L.label("sa.done")
+    slot, old, cache, values, idx, member = _instance_slot(L, obj, miss, unknown, empty=first,
+                                                           unset=unset)
     if double is not None:
         store_float_in_place(L, old, double, done)
     L.emit(f"store ptr {boxed()}, ptr {slot}")
     L.decref(old)
     L.emit(f"br label %{done}")
+    L.start(unset)
+    L.emit(f"store ptr {boxed()}, ptr {member}")
+    L.emit(f"br label %{done}")
     L.start(first)
-    L.emit(f"store ptr {boxed()}, ptr {slot}")
+    empty = L.t()
+    L.emit(f"{empty} = getelementptr ptr, ptr {values}, i64 {idx}")
+    L.emit(f"store ptr {boxed()}, ptr {empty}")
     # _PyDictValues_AddToInsertionOrder: the count in the byte before the values'
     # last prefix byte, the order growing down from it
     size_p, size, size1, wide, neg, pos, ix8 = (L.t() for _ in range(7))
@@ -2263,8 +2308,32 @@ def _setattr(L, op, obj: str, val: str | None, double: str | None = None):
 
 
 def lo_delattr(L, op):
-    rc = L.call("PyObject_SetAttr", L.v(op.args[0]), L.const(op.attrs["name"]), "null")
-    L.check_neg(rc, op)
+    """del obj.name: a set __slots__ member is emptied inline (as PyMember_SetOne
+    does: the old value released after); anything else through PyObject_SetAttr,
+    which then fills the site's cache (an attribute store's: same hook)."""
+    obj, name = L.v(op.args[0]), L.const(op.attrs["name"])
+    if not abi.INSTANCE_VALUES:
+        L.check_neg(L.call("PyObject_SetAttr", obj, name, "null"), op)
+        return
+    miss, unknown, member_l = L.label("da.miss"), L.label("da.unknown"), L.label("da.member")
+    held, done = L.label("da.held"), L.label("da.done")
+    cache, where = _attr_where(L, obj, unknown)
+    L.emit(f"br i1 {_icmp(L, 'slt', where, '-1')}, label %{member_l}, label %{miss}")
+    L.start(member_l)
+    member, old = _member(L, obj, where)
+    L.emit(f"br i1 {_icmp(L, 'eq', old, 'null', 'ptr')}, label %{miss}, label %{held}")
+    L.start(held)
+    L.emit(f"store ptr null, ptr {member}")
+    L.decref(old)
+    L.emit(f"br label %{done}")
+    to_fill = _slow_path(L, miss, unknown)
+    L.check_neg(L.call("PyObject_SetAttr", obj, name, "null"), op)
+    fill = L.label("da.fill")
+    L.emit(f"br i1 {to_fill}, label %{fill}, label %{done}")
+    L.start(fill)
+    L.emit(f"call void @jit.attr_fill_poly(ptr {cache}, ptr {obj}, ptr {name}, i1 true)")
+    L.emit(f"br label %{done}")
+    L.start(done)
 
 
 def lo_load_method(L, op):

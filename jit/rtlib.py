@@ -23,7 +23,7 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
-        "PyObject_GC_Track")
+        "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -704,11 +704,12 @@ define internal i1 @jit.managed_heap_type(ptr %tp) alwaysinline {
   ret i1 %managed
 }
 
-; Fill an attribute site's cache {type, version tag, index} for obj.name (set, when
-; %store): name's index in the type's shared keys when it is a plain instance
-; attribute (a managed dict, the generic getattro/setattro, nothing of that name on
-; the type or its bases), else index -1 (this type version: always the generic
-; path). Nothing is cached for a type without a valid version tag.
+; Fill an attribute site's cache {type, version tag, where} for obj.name (set, when
+; %store), when the type's own getattro/setattro is the generic one: where is name's
+; index in the type's shared keys when it is a plain instance attribute (a managed
+; dict, nothing of that name on the type or its bases), its offset negated when it
+; is a __slots__ member (jit.member_slot), else -1 (this type version: always the
+; generic path). Nothing is cached for a type without a valid version tag.
 define void @jit.attr_fill(ptr %cache, ptr %obj, ptr %name, i1 %store) {
 entry:
   %tpp = getelementptr i8, ptr %obj, i64 {OB_TYPE}
@@ -718,34 +719,78 @@ entry:
   %isvalid = icmp ne i64 %ver, 0
   br i1 %isvalid, label %check, label %done
 check:
-  %managed = call i1 @jit.managed_heap_type(ptr %tp)
-  %nodescr = icmp eq ptr %descr, null
   %hookoff = select i1 %store, i64 {SETATTRO}, i64 {GETATTRO}
   %hookp = getelementptr i8, ptr %tp, i64 %hookoff
   %hook = load ptr, ptr %hookp
   %generic = select i1 %store, ptr @PyObject_GenericSetAttr, ptr @PyObject_GenericGetAttr
   %plain = icmp eq ptr %hook, %generic
-  %c1 = and i1 %managed, %nodescr
-  %c2 = and i1 %c1, %plain
-  br i1 %c2, label %keys, label %none
+  br i1 %plain, label %kind, label %none
+kind:
+  %nodescr = icmp eq ptr %descr, null
+  br i1 %nodescr, label %values, label %member
+values:
+  %managed = call i1 @jit.managed_heap_type(ptr %tp)
+  br i1 %managed, label %keys, label %none
 keys:
   %ki = call i64 @jit.shared_key_index(ptr %tp, ptr %name)
   %isidx = icmp sge i64 %ki, 0
   br i1 %isidx, label %found, label %none
 found:
   br label %put
+member:
+  %mo = call i64 @jit.member_slot(ptr %tp, ptr %descr, i1 %store)
+  br label %put
 none:
   br label %put
 put:
-  %idx = phi i64 [ %ki, %found ], [ -1, %none ]
+  %where = phi i64 [ %ki, %found ], [ %mo, %member ], [ -1, %none ]
   store ptr %tp, ptr %cache
   %c1p = getelementptr i64, ptr %cache, i64 1
   store i64 %ver, ptr %c1p
   %c2p = getelementptr i64, ptr %cache, i64 2
-  store i64 %idx, ptr %c2p
+  store i64 %where, ptr %c2p
   br label %done
 done:
   ret void
+}
+
+; The offset, negated, of the object pointer that descr (found on tp) reads and
+; writes when it is a __slots__ member, as CPython's LOAD_ATTR_SLOT / STORE_ATTR_SLOT
+; serve it: a T_OBJECT_EX member (NULL while unset) of a type tp's instances are of
+; (else its getter raises), not audited when read, not read-only when stored; else -1.
+define internal i64 @jit.member_slot(ptr %tp, ptr %descr, i1 %store) {
+entry:
+  %dtp = getelementptr i8, ptr %descr, i64 {OB_TYPE}
+  %dt = load ptr, ptr %dtp
+  %ismember = icmp eq ptr %dt, @PyMemberDescr_Type
+  br i1 %ismember, label %owner, label %no
+owner:
+  %ownp = getelementptr i8, ptr %descr, i64 {DESCR_TYPE}
+  %own = load ptr, ptr %ownp
+  %sub = call i32 @PyType_IsSubtype(ptr %tp, ptr %own)
+  %issub = icmp ne i32 %sub, 0
+  br i1 %issub, label %def, label %no
+def:
+  %mp = getelementptr i8, ptr %descr, i64 {MEMBER_DESCR_DEF}
+  %m = load ptr, ptr %mp
+  %typ = getelementptr i8, ptr %m, i64 {MEMBER_TYPE}
+  %ty = load i32, ptr %typ
+  %isobj = icmp eq i32 %ty, {T_OBJECT_EX}
+  %flp = getelementptr i8, ptr %m, i64 {MEMBER_FLAGS}
+  %fl = load i32, ptr %flp
+  %barred = select i1 %store, i32 {MEMBER_READONLY}, i32 {MEMBER_AUDIT_READ}
+  %bars = and i32 %fl, %barred
+  %free = icmp eq i32 %bars, 0
+  %offp = getelementptr i8, ptr %m, i64 {MEMBER_OFFSET}
+  %off = load i64, ptr %offp
+  %inside = icmp sgt i64 %off, 0
+  %c1 = and i1 %isobj, %free
+  %ok = and i1 %c1, %inside
+  %neg = sub i64 0, %off
+  %r = select i1 %ok, i64 %neg, i64 -1
+  ret i64 %r
+no:
+  ret i64 -1
 }
 """
 
@@ -958,6 +1003,10 @@ ATTR = _fill_in(ATTR + PROBE + _poly("attr_fill", 3, "i1 %store") + METHOD
               "VALID": abi.TPFLAGS_VALID_VERSION_TAG, "VERSION_TAG": abi.TYPE_VERSION_TAG,
               "MANAGED_HEAP": abi.TPFLAGS_MANAGED_DICT | abi.TPFLAGS_HEAPTYPE,
               "SETATTRO": abi.TYPE_SETATTRO, "GETATTRO": abi.TYPE_GETATTRO,
+              "DESCR_TYPE": abi.DESCR_TYPE, "MEMBER_DESCR_DEF": abi.MEMBER_DESCR_DEF,
+              "MEMBER_TYPE": abi.MEMBER_TYPE, "MEMBER_OFFSET": abi.MEMBER_OFFSET,
+              "MEMBER_FLAGS": abi.MEMBER_FLAGS, "T_OBJECT_EX": abi.T_OBJECT_EX,
+              "MEMBER_READONLY": abi.MEMBER_READONLY, "MEMBER_AUDIT_READ": abi.MEMBER_AUDIT_READ,
               "CACHED_KEYS": abi.HEAPTYPE_CACHED_KEYS, "KEYS_KIND": abi.KEYS_KIND,
               "SPLIT": abi.DICT_KEYS_SPLIT, "KEYS_NENTRIES": abi.KEYS_NENTRIES,
               "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,

@@ -121,19 +121,37 @@ INST_ATTRS = 16      # an instance's attributes guessed, at most
 
 
 def _instance_attrs(value) -> dict | None:
-    """The attribute dict of an instance of a class the program made, read without
-    running its code (its ``__dict__`` is the standard slot), else None."""
+    """The attributes of an instance of a class the program made, read without
+    running its code: what its __slots__ members hold (the members its class's MRO
+    finds first, of the program's classes; unset ones left out), then its
+    ``__dict__`` (the standard slot); None when it has neither."""
     klass = type(value)
-    if not klass.__flags__ & (1 << 9):          # (heap types: the program's classes)
+    if not klass.__flags__ & abi.TPFLAGS_HEAPTYPE:      # (heap types: the program's classes)
         return None
-    for base in type.__dict__["__mro__"].__get__(klass):
-        slot = type.__dict__["__dict__"].__get__(base).get("__dict__")
-        if slot is not None:
-            if type(slot) is not types.GetSetDescriptorType:
-                return None
-            d = slot.__get__(value)
-            return d if type(d) is dict else None
-    return None
+    mro = type.__dict__["__mro__"].__get__(klass)
+    attrs, dict_slot, seen = {}, None, set()
+    for base in mro:
+        for name, attr in type.__dict__["__dict__"].__get__(base).items():
+            if name in seen:
+                continue
+            seen.add(name)
+            if name == "__dict__":
+                dict_slot = attr
+            elif type(attr) is types.MemberDescriptorType and attr.__objclass__ in mro \
+                    and attr.__objclass__.__flags__ & abi.TPFLAGS_HEAPTYPE:
+                try:
+                    attrs[name] = attr.__get__(value)
+                except AttributeError:      # (unset)
+                    pass
+    if dict_slot is not None:
+        if type(dict_slot) is not types.GetSetDescriptorType:
+            return None
+        d = dict_slot.__get__(value)
+        if type(d) is not dict:
+            return None
+        for name, v in d.items():
+            attrs.setdefault(name, v)      # (a member, a data descriptor, wins)
+    return attrs or None
 
 
 def number_type(value):

@@ -238,6 +238,15 @@ DICT_KEYS_SPLIT = 2                         # dk_kind of shared keys
 TPFLAGS_MANAGED_DICT = 1 << 4
 TPFLAGS_HEAPTYPE = 1 << 9
 TPFLAGS_VALID_VERSION_TAG = 1 << 19
+# __slots__ members, read and written as LOAD_ATTR_SLOT / STORE_ATTR_SLOT do: the
+# type's member descriptor (PyMemberDescrObject: {PyDescr_COMMON's head, d_type,
+# d_name, d_qualname}, d_member) points at its PyMemberDef {name, int type,
+# Py_ssize_t offset, int flags}; a T_OBJECT_EX member's value is the object pointer
+# at the offset in the instance, NULL while unset.
+DESCR_TYPE, MEMBER_DESCR_DEF = 16, 40
+MEMBER_TYPE, MEMBER_OFFSET, MEMBER_FLAGS = 8, 16, 24
+T_OBJECT_EX = 16
+MEMBER_READONLY, MEMBER_AUDIT_READ = 1, 2   # (flags) not stored / audited when read
 
 # Inline reference counting, as LLVM IR function bodies taking `ptr %o`.
 _RC_311 = """

@@ -52,6 +52,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyObject_Call": ("ptr", ("ptr", "ptr", "ptr")),
     "_PyObject_GetMethod": ("i32", ("ptr", "ptr", "ptr")),
     "_PyType_Lookup": ("ptr", ("ptr", "ptr")),
+    "PyType_IsSubtype": ("i32", ("ptr", "ptr")),
     "_PyObject_LookupSpecial": ("ptr", ("ptr", "ptr")),
     "PyObject_CallNoArgs": ("ptr", ("ptr",)),
     "PyObject_GenericGetAttr": ("ptr", ("ptr", "ptr")),
@@ -127,6 +128,7 @@ DATA = (
     "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyRangeIter_Type",
     "PyEnum_Type",
     "PyZip_Type", "PyCFunction_Type", "PyBytes_Type", "PyByteArray_Type", "PySet_Type",
+    "PyMemberDescr_Type",
 )
 
 # libm functions the math module calls (specialised code calls the same ones).

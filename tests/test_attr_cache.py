@@ -4,6 +4,7 @@ facts the native code relies on (runtime/abi.py), checked on real objects; the
 cache filler (rtlib's jit.attr_fill) on each kind of attribute; and compiled code
 against the interpreter while types, instances and descriptors change under it."""
 import ctypes
+import functools
 import gc
 import sys
 
@@ -89,9 +90,88 @@ def _fill(obj, name, store=False):
 def test_the_filler_caches_plain_instance_attributes_only():
     assert _fill(Plain(1), "x") == (True, 0) and _fill(Plain(1), "y", True) == (True, 1)
     for obj, name in [(Plain(1), "K"), (Plain(1), "p"), (Plain(1), "nope"), (Hooked(), "x"),
-                      (Slotted(1), "x"), (Intercepting(1), "x"), (3, "real"), ("s", "upper")]:
+                      (Intercepting(1), "x"), (3, "real"), ("s", "upper")]:
         assert _fill(obj, name) == (True, -1), (obj, name)
     assert _fill(Hooked(), "x", True) == (True, 0)     # only loads are hooked
+
+
+def _member_def(descr):
+    """(type, offset, flags) of a member descriptor's PyMemberDef."""
+    m = _word(id(descr) + abi.MEMBER_DESCR_DEF)
+    return (_word(m + abi.MEMBER_TYPE, ctypes.c_int), _word(m + abi.MEMBER_OFFSET, ctypes.c_ssize_t),
+            _word(m + abi.MEMBER_FLAGS, ctypes.c_int))
+
+
+def test_member_layout_facts_hold_for_this_interpreter():
+    descr = Slotted.__dict__["y"]
+    assert _word(id(descr) + abi.OB_TYPE) == id(type(descr)) and \
+        _word(id(descr) + abi.DESCR_TYPE) == id(Slotted)
+    kind, offset, flags = _member_def(descr)
+    assert (kind, flags) == (abi.T_OBJECT_EX, 0)
+    s = Slotted(1)
+    assert _word(id(s) + offset) == id(s.y)
+    assert _member_def(range.__dict__["start"]) == (abi.T_OBJECT_EX, 16, abi.MEMBER_READONLY)
+    r = range(700, 900)
+    assert _word(id(r) + 16) == id(r.start)
+
+
+class SlottedSub(Slotted):
+    __slots__ = ("z",)
+
+
+class SlottedDict:
+    __slots__ = ("x", "__dict__")
+
+
+class SlotShadowed(Slotted):
+    __slots__ = ()
+
+    @property
+    def x(self):
+        return "prop"
+
+
+class SlotHooked(Slotted):
+    __slots__ = ()
+
+    def __setattr__(self, k, v):
+        object.__setattr__(self, k, v)
+
+
+class SlotIntercepting(Slotted):
+    __slots__ = ()
+
+    def __getattribute__(self, k):
+        return object.__getattribute__(self, k)
+
+
+class Foreign:
+    x = Slotted.__dict__["x"]       # a member of a type Foreign's instances are not of
+
+
+class StaticShadowed(Slotted):      # (a descriptor holding a type where members do)
+    __slots__ = ()
+    x = staticmethod(Slotted)
+
+
+def test_the_filler_caches_slots_members_at_their_offsets():
+    def offset(cls, name):
+        return _member_def(cls.__dict__[name])[1]
+    x, y, z = offset(Slotted, "x"), offset(Slotted, "y"), offset(SlottedSub, "z")
+    assert _fill(Slotted(1), "x") == (True, -x) and _fill(Slotted(1), "y", True) == (True, -y)
+    assert _fill(SlottedSub(1), "x") == (True, -x) and _fill(SlottedSub(1), "z", True) == (True, -z)
+    assert _fill(SlottedDict(), "x", True) == (True, -offset(SlottedDict, "x"))
+    assert _fill(SlotHooked(1), "x") == (True, -x)             # only stores are hooked
+    assert _fill(range(3), "start") == (True, -16)             # a C type's member
+    shadowed = SlotShadowed.__new__(SlotShadowed)
+    for obj, name, store in [(SlottedDict(), "__dict__", False), (shadowed, "x", False),
+                             (shadowed, "x", True), (SlotHooked(1), "x", True),
+                             (SlotIntercepting(1), "x", False), (Foreign(), "x", False),
+                             (Foreign(), "x", True), (range(3), "start", True),
+                             (StaticShadowed.__new__(StaticShadowed), "x", False),
+                             (ValueError(), "__suppress_context__", False),   # a T_BOOL member
+                             (functools.partial(max), "func", False)]:        # a T_OBJECT one
+        assert _fill(obj, name, store) == (True, -1), (obj, name, store)
 
 
 def _fill_poly(cache, obj, name, store=False):
@@ -327,3 +407,106 @@ def test_new_attributes_are_stored_in_the_values_in_insertion_order():
 
 def _set_x(o, v):
     o.x = v
+
+
+def _put_x(o, v):
+    o.x = v
+
+
+def _del_x(o):
+    del o.x
+
+
+def _get_x(o):
+    return o.x
+
+
+def test_slots_members_keep_exact_reference_counts():
+    # an overwritten member's value is released once (after the store), a store
+    # into an unset member releases nothing, a delete releases the value once
+    log = []
+
+    class Noisy:
+        def __del__(self):
+            log.append("freed")
+
+    put, delete, get = jit.compile(_put_x), jit.compile(_del_x), jit.compile(_get_x)
+    for cls in (Slotted, SlottedSub, SlottedDict):
+        o = cls.__new__(cls)
+        keep = object()
+        put(o, keep)                          # (unset: the cache filled, generically)
+        delete(o)
+        put(o, keep)                          # unset: stored inline
+        put(o, Noisy())
+        assert log == []
+        put(o, keep)                          # the Noisy object's last reference goes
+        assert log == ["freed"]
+        put(o, Noisy())
+        delete(o)
+        assert log == ["freed"] * 2
+        gc.collect()
+        before = sys.getrefcount(keep)
+        for _ in range(1000):
+            put(o, keep)
+            assert get(o) is keep
+            delete(o)
+            put(o, keep)
+        assert sys.getrefcount(keep) == before + 1
+        del o
+        gc.collect()
+        assert sys.getrefcount(keep) == before
+        log.clear()
+
+
+def test_an_unset_member_raises_as_the_interpreter_does():
+    get, delete = jit.compile(_get_x), jit.compile(_del_x)
+    for i in range(3):
+        o = Slotted(i)
+        assert get(o) == i          # (the sites' caches filled: they raise unfilled)
+        delete(o)
+        with pytest.raises(AttributeError) as got:
+            get(o)
+        with pytest.raises(AttributeError) as want:
+            _get_x(o)
+        assert (str(got.value), got.value.name, got.value.obj) == \
+            (str(want.value), want.value.name, want.value.obj) == \
+            ("'Slotted' object has no attribute 'x'", "x", o)
+        with pytest.raises(AttributeError) as got:
+            delete(o)
+        assert got.value.args == ("x",)
+
+
+def test_slots_follow_class_changes():
+    class A:
+        __slots__ = ("x", "y")
+
+    class B:                   # A's layout (members lie in sorted order)
+        __slots__ = ("y", "x")
+
+    class C(A):                # A's layout, x a property
+        __slots__ = ()
+        x = property(lambda s: "C.x")
+
+    get, put = jit.compile(_get_x), jit.compile(_put_x)
+    o = A()
+    put(o, 1)
+    put(o, 2)
+    assert get(o) == 2 and get(o) == 2
+    o.__class__ = C
+    assert get(o) == "C.x"
+    with pytest.raises(AttributeError, match="has no setter"):
+        put(o, 0)
+    o.__class__ = B
+    assert get(o) == 2
+    put(o, 3)
+    assert get(o) == 3
+    saved = A.x
+    o.__class__ = A
+    A.x = property(lambda s: "prop")       # a new version of A: the property wins
+    try:
+        assert get(o) == "prop"
+        with pytest.raises(AttributeError):
+            put(o, 4)
+    finally:
+        A.x = saved
+    assert get(o) == 3

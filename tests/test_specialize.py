@@ -864,10 +864,12 @@ def test_direct_callee_of_a_vague_list_is_made_from_the_values():
 
 
 class Holder:
-    __slots__ = ("x",)        # (no instance dict: its attributes are not sampled)
-
     def __init__(self, x):
-        self.x = x
+        self._x = x
+
+    @property
+    def x(self):              # (a property: what it gives is not sampled)
+        return self._x
 
 
 def scaled_sum(p, n):
@@ -888,6 +890,64 @@ def test_sites_whose_deopts_saw_floats_guess_floats():
     assert "float_op op='*'" in str(row.native.ir)
     q = Holder(3)             # an int there now: deopts, exactly
     assert c(q, 10) == scaled_sum(q, 10) == 135.0
+
+
+class SlotPt:
+    __slots__ = ("x", "y", "tag")
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+
+class SlotPtDict:
+    __slots__ = ("x", "__dict__")
+
+
+class SlotPtShadowed(SlotPt):
+    __slots__ = ()
+
+    @property
+    def y(self):
+        return "shadowed"
+
+
+class PlantedMember:
+    x = SlotPt.__dict__["x"]        # (its getter refuses this class's instances)
+
+
+def test_slots_members_are_sampled_like_instance_attributes():
+    from jit.specialize import FLOAT, INT, hint_of
+    assert hint_of(SlotPt(1.5, 2)) == ("inst", (("x", FLOAT), ("y", INT)))   # tag unset
+    shadowed = SlotPtShadowed.__new__(SlotPtShadowed)
+    shadowed.x = 1.5
+    SlotPt.y.__set__(shadowed, 2)
+    assert hint_of(shadowed) == ("inst", (("x", FLOAT),))
+    both = SlotPtDict()
+    both.x = 0.5
+    both.__dict__.update(x="a member wins over the dict", z=3)
+    assert hint_of(both) == ("inst", (("x", FLOAT), ("z", INT)))
+    assert hint_of(PlantedMember()) is None
+
+
+def slot_distances(ps):
+    s = 0.0
+    for a in ps:
+        for b in ps:
+            dx = a.x - b.x
+            dy = a.y - b.y
+            s += dx * dx + dy * dy
+    return s
+
+
+def test_float_slots_are_unboxed_in_specialised_code():
+    c = jit.compile(slot_distances)
+    ps = [SlotPt(i * 0.5, 1.0 - i) for i in range(5)]
+    ps[2].y = 2.0
+    assert c(ps) == slot_distances(ps) and c(ps) == slot_distances(ps)
+    row = dispatcher(c).rows[0][1]
+    assert sum(row.deopts.values()) == 0 and "float_op op='-'" in str(row.native.ir)
+    ps[3].x = 7                       # an int now: deopts, exactly
+    assert c(ps) == slot_distances(ps)
 
 
 def with_defaults(n, step=2, scale=0.5):

@@ -3573,9 +3573,9 @@ def comp_rows_guessed(n, kind):
     return t, len(rows[-1])
 
 
-# instance attributes guessed from the arguments' first items: wrong guesses deopt,
-# and classes whose attributes are not plain (properties, __getattr__, __slots__,
-# a __dict__ of their own) are not sampled
+# instance attributes (and __slots__ members) guessed from the arguments' first
+# items: wrong guesses deopt, and attributes that are not plain (properties,
+# __getattr__, a __dict__ of their own) are not sampled
 
 class Pt:
     def __init__(self, x, y):
@@ -3630,7 +3630,8 @@ def instance_attrs_guessed(ps):
 
 # a float stored into an instance attribute: the float there is updated in place
 # when only the instance refers to it (never one held elsewhere, an int, a float
-# subclass, a slot, a property, a made __dict__, an attribute not set yet)
+# subclass, a property, a made __dict__, an attribute not set yet); a __slots__
+# member's too (see float_slots_updated)
 
 class PtF(float):
     pass
@@ -3673,6 +3674,62 @@ def float_attrs_updated(kind, n):
             if k == 1:
                 p.z = p.x * 2.0     # a new attribute, then updated
     return type(ps[0].x).__name__, [(p.x, p.y, getattr(p, "z", None)) for p in ps]
+
+
+# a float stored into a __slots__ member (setattr_float): updated in place when only
+# the member refers to it (never a float held elsewhere, an int, a float subclass);
+# stored as a new float into an unset member; a class whose members are shadowed
+# by a property, or with a __setattr__ of its own, takes the generic path
+
+class SlotF:
+    __slots__ = ("x", "y")
+
+
+class SlotFProp(SlotF):
+    __slots__ = ()
+
+    @property
+    def x(self):
+        return SlotF.x.__get__(self)
+
+    @x.setter
+    def x(self, v):
+        SlotF.x.__set__(self, -v)
+
+
+class SlotFHooked(SlotF):
+    __slots__ = ()
+
+    def __setattr__(self, k, v):
+        object.__setattr__(self, k, v * 2)
+
+
+def _slot_pts(kind, n):
+    cls = {"prop": SlotFProp, "hooked": SlotFHooked}.get(kind, SlotF)
+    ps = [cls() for _ in range(n)]
+    for i, p in enumerate(ps):
+        p.y = 0.25 * i
+        if kind != "unset":
+            p.x = 3 if kind == "int" else PtF(1.5) if kind == "sub" else 1.5 * i
+    return ps
+
+
+@case(("", 3, 4), ("int", 2, 3), ("sub", 2, 3), ("unset", 3, 3), ("prop", 2, 3),
+      ("hooked", 2, 3), ("", 0, 2), ("", 5, 1), rev=True)
+def float_slots_updated(kind, n, m):
+    ps = _slot_pts(kind, m)
+    shared = 0.0
+    for k in range(n):
+        for i, p in enumerate(ps):
+            t = k * 0.5 + i
+            if k == 2 and i == 0:
+                shared = p.x         # held here too: not updated in place after
+            p.x = t * 2.0
+            p.y = p.y + t
+            if k == 1 and i == 1:
+                del p.x
+                p.x = t              # (into the member just emptied)
+    return shared, [(p.x if n else None, p.y) for p in ps]
 
 
 # bytes and bytearray: an exact one's byte read inline (the cached int), a cached int

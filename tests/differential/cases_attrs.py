@@ -563,3 +563,222 @@ def attribute_sites_over_many_layouts(n):
             objs[4].__class__ = classes[5]
     out.append([getattr(o, "x", "missing") for o in objs])
     return out
+
+
+# ---- __slots__ members read, written and deleted through the per-site caches ----
+# (a T_OBJECT_EX member of a type with the generic getattro/setattro, at its
+# offset, as LOAD_ATTR_SLOT / STORE_ATTR_SLOT; anything else generically)
+
+class Pair:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+
+class Triple(Pair):                 # more slots after the base's
+    __slots__ = ("c",)
+
+    def __init__(self, a, b, c):
+        super().__init__(a, b)
+        self.c = c
+
+
+class PairDict:                     # slots and a __dict__
+    __slots__ = ("a", "b", "__dict__")
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+        self.extra = "in dict"
+
+
+class PairProp(Pair):               # a property shadows the base's slot a
+    __slots__ = ()
+
+    @property
+    def a(self):
+        return ("prop a", Pair.a.__get__(self))
+
+    @a.setter
+    def a(self, v):
+        Pair.a.__set__(self, ("via prop", v))
+
+
+class PairHooked(Pair):             # its own __setattr__ / __getattribute__
+    __slots__ = ("log",)
+
+    def __init__(self, a, b):
+        object.__setattr__(self, "log", [])
+        super().__init__(a, b)
+
+    def __setattr__(self, k, v):
+        self.log.append(("set", k))
+        object.__setattr__(self, k, v)
+
+    def __getattribute__(self, k):
+        if k == "b":
+            return "hooked b"
+        return object.__getattribute__(self, k)
+
+
+class Foreign:                      # Pair's member on a class its instances are not of
+    a = Pair.__dict__["a"]
+
+
+def _slot_objects():
+    return [Pair(1, 2), Triple(3, 4, 5), PairDict(6, 7), PairProp(8, 9), PairHooked(10, 11),
+            Pt(12, 13)]
+
+
+def _outcome(f):
+    try:
+        return "ok", f()
+    except (AttributeError, TypeError) as e:
+        return type(e).__name__, str(e), e.args
+
+
+@case((0,), (2,), (5,))
+def slots_across_types(k):
+    objs = _slot_objects()
+    objs = objs[k:] + objs[:k]
+    out = []
+    for rep in range(4):
+        for o in objs:
+            o.a = (rep, o.b)                # a store and a load per type
+            out.append((type(o).__name__, o.a, o.b))
+            if rep == 2 and type(o) is Triple:
+                o.c = o.c * 2
+                out.append(o.c)
+    out.append(objs[0].__dict__ if hasattr(objs[0], "__dict__") else None)
+    out.append([o.log for o in objs if type(o) is PairHooked])
+    return out
+
+
+@case((Pair(1, 2),), (Triple(1, 2, 3),), (PairDict(1, 2),), (PairProp(1, 2),))
+def slots_unset_read_and_delete(o):
+    # the same sites meet the member set (even rounds) and unset (odd ones)
+    out = []
+    for rep in range(6):
+        try:
+            out.append(o.a)
+        except AttributeError as e:
+            out.append((str(e), e.args, e.name, e.obj is o))
+        try:
+            del o.a                              # (a property without a deleter raises)
+        except AttributeError as e:
+            out.append((str(e), e.args))
+        if rep % 2:
+            o.a = rep                            # stored into the unset member
+    return out
+
+
+@case((PairProp(1, 2),))
+def slots_delete_through_property(o):
+    try:
+        del o.a
+    except AttributeError as e:
+        return str(e), o.a
+
+
+@case(())
+def slots_read_only_and_foreign():
+    out = []
+    for r in (range(3), range(1, 9, 2), range(5)):
+        out.append((r.start, r.stop, r.step))
+        out.append(_outcome(lambda: setattr(r, "start", 7)))
+    for rep in range(3):
+        f = Foreign()
+        out.append(_outcome(lambda: f.a))
+        out.append(_outcome(lambda: setattr(f, "a", 1)))
+    return out
+
+
+def _foreign_store(f):
+    f.a = 1
+
+
+def _foreign_delete(f):
+    del f.a
+
+
+@case((0,), (1,), (2,))
+def slots_foreign_member_direct(k):
+    out = []
+    for rep in range(3):
+        f = Foreign()
+        try:
+            if k == 0:
+                out.append(f.a)
+            elif k == 1:
+                f.a = rep
+            else:
+                del f.a
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+@case(())
+def slots_class_changes_mid_loop():
+    class K:
+        __slots__ = ("a", "b")
+
+    class Twin:                        # the same layout: __class__ may change to it
+        __slots__ = ("a", "b")
+
+        @property
+        def kind(self):
+            return "twin"
+
+    member = K.__dict__["a"]
+    o = K()
+    out = []
+    for i in range(12):
+        if i == 3:                     # a property replaces the member
+            K.a = property(lambda s: "prop", lambda s, v: out.append(("prop set", v)))
+        elif i == 5:                   # the member again (the value it held is still there)
+            K.a = member
+        elif i == 7:
+            o.__class__ = Twin
+        elif i == 9:
+            o.__class__ = K
+        elif i == 10:
+            del K.a                    # gone: a plain missing attribute
+        o.a = i
+        try:
+            out.append((i, o.a, o.b if i else None))
+        except AttributeError as e:
+            out.append((i, str(e)))
+        o.b = -i
+    return out
+
+
+@case(())
+def slots_new_objects_filled_in_init():
+    ps = [Triple(i, i * 2, i * 3) for i in range(20)]
+    ps += [Pair(i, None) for i in range(5)]
+    return [(p.a, p.b, getattr(p, "c", None)) for p in ps]
+
+
+@case(())
+def slots_values_freed_on_overwrite():
+    log = []
+
+    class Noisy:
+        def __init__(self, k):
+            self.k = k
+
+        def __del__(self):
+            log.append(self.k)
+
+    p = Pair(Noisy(0), Noisy(1))
+    for i in range(2, 8):
+        p.a = Noisy(i)               # the previous one freed here, once
+        log.append(("stored", i))
+    del p.a
+    log.append("deleted")
+    p.a = Noisy(99)
+    p.b = None
+    return log
