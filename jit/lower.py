@@ -1193,22 +1193,21 @@ run:
                   "disp.generic:"]
         return "\n".join(lines)
 
-    def _keywords_text(self, argc: int, posonly: int, names: str) -> str:
+    def _keywords_text(self, argc: int, posonly: int) -> str:
         """Blocks %kw .. %kw.done of the entry: a call with keywords bound into %buf
         natively when each keyword is one of the parameters after the positional-only
         ones, by identity (names are interned), none is given twice and each missing
         parameter has a default; anything else (errors included) goes to %slow, the
         binder. From %kw.done, %buf holds the argc arguments (borrowed)."""
-        g = f"@{self.p}.consts"
-        idx = names.rsplit(".", 1)[1]
+        idx = self.fn.const_index(self.code.co_varnames[:argc])   # (the same str objects)
         return f"""
 kw:
-  {names}.p = getelementptr ptr, ptr {g}, i64 {idx}
-  {names} = load ptr, ptr {names}.p
+  %names.p = getelementptr ptr, ptr @{self.p}.consts, i64 {idx}
+  %names = load ptr, ptr %names.p
   %nkw.p = getelementptr i8, ptr %kwnames, i64 {abi.VAR_SIZE}
   %nkw = load i64, ptr %nkw.p
   %kwnames.items = getelementptr i8, ptr %kwnames, i64 {abi.TUPLE_ITEMS}
-  %names.items = getelementptr i8, ptr {names}, i64 {abi.TUPLE_ITEMS}
+  %names.items = getelementptr i8, ptr %names, i64 {abi.TUPLE_ITEMS}
   %kw.fits = icmp ule i64 %nargs, {argc}
   br i1 %kw.fits, label %kw.clear, label %slow
 kw.clear:
@@ -1302,7 +1301,6 @@ kw.done:
         if lazy:     # (only simple signatures are dispatched: argc positional values)
             call = f"call ptr @{p}.run_generic(ptr"
         fast = dispatch = ""
-        names = f"%names.{self.fn.const_index(code.co_varnames[:argc])}"
         bound_call = f"""  %ts.i = call ptr @_PyThreadState_UncheckedGet()
   %r2 = {call} %items, ptr %ts.i)"""
         if simple:
@@ -1327,7 +1325,7 @@ fast.args:
   br label %fast
 fast:
   ; the arguments, or (see defaults) a copy with the defaults filled in
-  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ]
+  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ], [ %buf, %kw.done ]
   %r = call ptr @{p}.dispatch(ptr %dargs)
   ret ptr %r
 defaults:
@@ -1339,7 +1337,7 @@ defaults:
 positional:
   %short = icmp ult i64 %nargs, {argc}
   %c2 = and i1 %short, %hasdefs
-  br i1 %c2, label %defs.size, label %slow{self._keywords_text(argc, code.co_posonlyargcount, names)}
+  br i1 %c2, label %defs.size, label %slow{self._keywords_text(argc, code.co_posonlyargcount)}
 defs.size:
   %nd.p = getelementptr i8, ptr %defs, i64 {abi.VAR_SIZE}
   %nd = load i64, ptr %nd.p
@@ -1367,8 +1365,6 @@ defs.store:
   %more = icmp ult i64 %i.next, {argc}
   br i1 %more, label %defs.loop, label %fast
 slow:"""
-            s_fast = "  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ]"
-            fast = fast.replace(s_fast, s_fast + ", [ %buf, %kw.done ]")
         from runtime import funcobject
         return f"""
 define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
