@@ -127,6 +127,7 @@ def optimize(mod, level: int = 1):
         pm.add_sroa_pass()
         pm.add_instruction_combine_pass()
         pm.add_simplify_cfg_pass()
+        pm.add_jump_threading_pass()   # (through the raw-result phis of inlined calls)
         pm.add_sroa_pass()    # again: frames reached through phis (native ranges) now split
         pm.add_sccp_pass()
         pm.add_instruction_combine_pass()

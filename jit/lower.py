@@ -138,6 +138,7 @@ class Lowering:
         # per-site caches of 4 words: LOAD_GLOBAL {globals ver, builtins ver, value},
         # attributes, methods and class calls (see their lowerings)
         self.global_caches: list[str] = []
+        self.expect_caches: dict[int, str] = {}  # id(load_global with expect) -> its cache
         self.cache_words: dict[str, int] = {}   # caches of another size than 4 words
         self.private_globals: list[str] = []   # other module-level definitions of this code
         # raw addresses the code uses (direct-call cells), patched after loading like
@@ -1610,11 +1611,23 @@ def _load_global_expected(L, op):
     there) under which a lookup last found that value: a hit is a compare or two
     and the value is the constant; a lookup that finds anything else deoptimises
     to the instruction, so the interpreter loads it."""
-    expected = L.const(L.fn.consts[op.attrs["expect"]])
-    in_globals = op.attrs["scope"] == "globals"
-    cache = f"@{L.p}.gcache{len(L.global_caches)}"
-    L.global_caches.append(cache)
-    L.cache_words[cache] = 2
+    expected = _check_global_expected(L, op, op)
+    L.emit(f"{L.v(op.result)} = bitcast ptr {expected} to ptr")
+    if not op.attrs.get("borrow"):
+        L.incref(L.v(op.result))
+
+
+def _check_global_expected(L, g, at):
+    """The check of load ``g`` (see _load_global_expected), failing and deoptimising
+    as op ``at`` (``g`` itself, or a loop's tick re-checking a hoisted ``g``); the
+    expected object's constant."""
+    expected = L.const(L.fn.consts[g.attrs["expect"]])
+    in_globals = g.attrs["scope"] == "globals"
+    cache = L.expect_caches.get(id(g))
+    if cache is None:
+        cache = L.expect_caches[id(g)] = f"@{L.p}.gcache{len(L.global_caches)}"
+        L.global_caches.append(cache)
+        L.cache_words[cache] = 2
     gver, cg = L.field("%globals", abi.DICT_VERSION, "i64"), L.t()
     L.emit(f"{cg} = load i64, ptr {cache}")
     if in_globals:
@@ -1629,17 +1642,15 @@ def _load_global_expected(L, op):
     L.start(look)
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.global_is(ptr %globals, ptr %builtins, "
-           f"ptr {L.const(op.attrs['name'])}, ptr {expected}, ptr {cache}, i64 {gver}, "
+           f"ptr {L.const(g.attrs['name'])}, ptr {expected}, ptr {cache}, i64 {gver}, "
            f"i64 {bver}, i1 {'true' if in_globals else 'false'})")
-    L.check_neg(rc, op)
+    L.check_neg(rc, at)
     other = L.t()
     L.emit(f"{other} = icmp eq i32 {rc}, 0")
-    L.deopt_if(other, op)
+    L.deopt_if(other, at)
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = bitcast ptr {expected} to ptr")
-    if not op.attrs.get("borrow"):
-        L.incref(L.v(op.result))
+    return expected
 
 
 def _and_i1(L, a_expr, b_expr):
@@ -3385,6 +3396,10 @@ def lo_check_signals(L, op):
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.tick()")
     L.check_neg(rc, op)
+    # other threads and signal handlers ran: the globals hoisted out of this loop
+    # (hoist.py) are checked again
+    for v in op.attrs.get("revalidate", ()):
+        _check_global_expected(L, L.producer(v), op)
     L.emit(f"br label %{done}")
     L.start(done)
 

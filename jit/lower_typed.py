@@ -1289,11 +1289,15 @@ def lo_direct_call(L, op):
     if not want:
         return
     after, below = op.attrs["after"]
-    if items:
+    if items or op.attrs.get("strict"):
         # not the items raw (no specialisation, or it changed): the interpreter
-        # unpacks the object from after the call on
+        # unpacks the object from after the call on; a strict call (in a loop whose
+        # guards were hoisted, hoist.py) resumes there too, as the callee deoptimised
+        # and so may have run anything
         L.emit_deopt(after, below + [op.attrs["boxed"]], op.offset, release=op.attrs["release"])
         L.start(join)
+        if not items:
+            L.emit(f"{L.v(results[0])} = phi {LLTYPE[results[0].type]} [ {loaded[0]}, %{rawl} ]")
         return
     # an object result: unbox it, or resume after the call with it on the stack
     res = results[0]

@@ -1,0 +1,268 @@
+"""hoist: loop-invariant global guards move out of quiet loops.
+
+Input: specialised IR (after ``specialize`` and ``borrow``). A load of a global
+the code was specialised for (``load_global`` with ``expect``, borrowed) checks
+the dicts' version tags, a handful of loads and compares, every time it runs.
+In a *quiet* loop -- one whose ops can neither run Python code nor let another
+thread run (no calls into unknown code, no releases of objects whose ``__del__``
+could run, no stores to globals) -- the answer cannot change from one iteration
+to the next, except across the loop's periodic tick (``check_signals``), which
+lets other threads and signal handlers run. So the load moves to a preheader
+block, entered from outside the loop only, where a failed check deoptimises to
+the loop header (the interpreter then runs the loop), and each tick in the loop
+re-checks it (``revalidate``), deoptimising at the tick if the global changed.
+
+A direct call of a copy inlined into the loop is quiet when the callee's own
+code is; if the callee deoptimises (and so may have run anything) its result
+comes back as an object, and a call marked ``strict`` then deoptimises the
+caller right after the call instead of unboxing it.
+
+Loops are handled innermost first; a guard hoisted into an inner loop's
+preheader can move again out of an enclosing quiet loop.
+"""
+from __future__ import annotations
+
+from . import ir
+from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
+
+# ops that run no Python code and let no other thread run, on any path (a deopt
+# leaves the native code, so what the interpreter then does is no concern here)
+QUIET_OPS = frozenset((
+    "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float", "int_op",
+    "int_truediv", "int_unary", "int_cmp", "num_in", "float_op", "float_unary", "float_cmp",
+    "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref", "range_new",
+    "range_iter", "range_next", "guard_callee", "br", "cbr"))
+# what a callee copied into the loop may do besides (it is entered and left whole)
+QUIET_CALLEE_OPS = QUIET_OPS | {"prologue", "ret", "ret_raw"}
+MAX_CALLEE_DEPTH = 3
+PRE = ".pre"         # a preheader's label: its header's and this
+
+
+def hoist_guards(fn: ir.Function) -> int:
+    """Hoist what can be hoisted; the number of loads moved (each move counts)."""
+    moved = 0
+    done: set[int] = set()      # headers whose loops were found noisy or have nothing left
+    while True:
+        progress = False
+        for header, body in _natural_loops(fn):
+            if id(header) in done:
+                continue
+            guards = _hoistable(fn, header, body)
+            if not guards:
+                done.add(id(header))
+                continue
+            _hoist(fn, header, body, guards)
+            moved += len(guards)
+            progress = True
+            break           # the CFG changed: find the loops again
+        if not progress:
+            _drop_empty_preheaders(fn)
+            return moved
+
+
+# ---- loops ------------------------------------------------------------------
+
+def _successors(blk: ir.Block) -> list[ir.Block]:
+    succ = [t for op in blk.ops for t, _ in op.targets]
+    succ += [op.unwind.handler for op in blk.ops if op.unwind is not None and op.unwind.handler]
+    return succ
+
+
+def _natural_loops(fn: ir.Function) -> list[tuple[ir.Block, set[int]]]:
+    """(header, ids of the loop's blocks) per loop header, smallest loops first."""
+    entry = fn.blocks[0]
+    succs = {id(b): _successors(b) for b in fn.blocks}
+    order, seen, stack = [], {id(entry)}, [(entry, iter(succs[id(entry)]))]
+    while stack:                       # reverse postorder, iteratively
+        blk, it = stack[-1]
+        nxt = next(it, None)
+        if nxt is None:
+            order.append(blk)
+            stack.pop()
+        elif id(nxt) not in seen:
+            seen.add(id(nxt))
+            stack.append((nxt, iter(succs[id(nxt)])))
+    order.reverse()
+    rpo = {id(b): i for i, b in enumerate(order)}
+    preds: dict[int, list[ir.Block]] = {id(b): [] for b in order}
+    for b in order:
+        for s in succs[id(b)]:
+            preds[id(s)].append(b)
+    idom = {id(entry): entry}
+    changed = True
+    while changed:                     # Cooper, Harvey and Kennedy's iteration
+        changed = False
+        for b in order[1:]:
+            done = [p for p in preds[id(b)] if id(p) in idom]
+            new = done[0]
+            for p in done[1:]:
+                new = _intersect(p, new, idom, rpo)
+            if idom.get(id(b)) is not new:
+                idom[id(b)] = new
+                changed = True
+    loops: dict[int, tuple[ir.Block, set[int]]] = {}
+    for b in order:
+        for h in succs[id(b)]:
+            if _dominates(h, b, idom, entry):
+                body = loops.setdefault(id(h), (h, {id(h)}))[1]
+                work = [b]
+                while work:
+                    x = work.pop()
+                    if id(x) not in body:
+                        body.add(id(x))
+                        work.extend(preds[id(x)])
+    return sorted(loops.values(), key=lambda hb: len(hb[1]))
+
+
+def _intersect(a, b, idom, rpo):
+    while a is not b:
+        while rpo[id(a)] > rpo[id(b)]:
+            a = idom[id(a)]
+        while rpo[id(b)] > rpo[id(a)]:
+            b = idom[id(b)]
+    return a
+
+
+def _dominates(h, b, idom, entry) -> bool:
+    while True:
+        if b is h:
+            return True
+        if b is entry:
+            return False
+        b = idom[id(b)]
+
+
+# ---- what may be hoisted ------------------------------------------------------
+
+def _is_hoistable(op: ir.Op) -> bool:
+    return op.kind == "load_global" and "expect" in op.attrs and op.attrs.get("borrow") \
+        and (op.unwind is None or op.unwind.handler is None)
+
+
+def _hoistable(fn, header, body) -> list[ir.Op]:
+    """The guards of a quiet loop that can move to its preheader; [] for a noisy loop
+    or one whose header has no frame state to resume at."""
+    blocks = [b for b in fn.blocks if id(b) in body]
+    guards = [op for b in blocks for op in b.ops if _is_hoistable(op)]
+    if not guards or _header_state(header) is None or header in fn.handler_blocks:
+        return []
+    producers = {r.id: op for b in fn.blocks for op in b.ops for r in op.results}
+    for b in blocks:
+        for op in b.ops:
+            if not (op.kind in QUIET_OPS or op.kind == "check_signals" or _is_hoistable(op)
+                    or _quiet_special(fn, op, producers, 0)):
+                return []
+    return guards
+
+
+def _quiet_special(fn, op, producers, depth) -> bool:
+    kind = op.kind
+    if kind == "store_local":      # an object local's old value could run a __del__
+        return fn.slot_types[op.attrs["slot"]] not in (OBJ, NOBJ)
+    if kind == "decref":
+        v = op.args[0]
+        made = producers.get(v.id)
+        return bool(v.borrowed) or (made is not None and made.kind in ("null", "box"))
+    if kind == "load_global":
+        return "expect" in op.attrs
+    if kind == "seq_getitem":
+        return op.attrs.get("exact") in ("list", "tuple") and op.args[1].type == I64
+    if kind == "direct_call":
+        return _quiet_callee(op, depth)
+    return False
+
+
+def _quiet_callee(op, depth) -> bool:
+    """A call the lowering makes to a copy of the callee inlined here, returning an
+    unboxed number, of code that is quiet itself. (Its ordinary-call path, taken
+    when an argument fails the call's type checks, gives an object: a strict call
+    deoptimises then.)"""
+    spec = op.attrs.get("inline")
+    if spec is None or op.attrs.get("recursive") or op.attrs.get("items") or \
+            depth >= MAX_CALLEE_DEPTH or \
+            len(op.results) != 1 or op.results[0].type not in (I64, F64):
+        return False
+    native = getattr(spec, "native", None)
+    callee = getattr(native, "ir", None)
+    if callee is None:
+        return False
+    producers = {r.id: o for b in callee.blocks for o in b.ops for r in o.results}
+    return all(o.kind in QUIET_CALLEE_OPS or _quiet_special(callee, o, producers, depth + 1)
+               for b in callee.blocks for o in b.ops)
+
+
+def _header_state(header: ir.Block):
+    """The frame state at the header's start: its offset and its parameters as the
+    operand stack, checked against the first op that records one."""
+    if header.offset is None:
+        return None
+    for op in header.ops:
+        if op.state is not None:
+            resume, stack = op.state
+            if resume == header.offset and len(stack) == len(header.params) and \
+                    all(a is b for a, b in zip(stack, header.params)):
+                return op.state
+            return None
+    return None
+
+
+# ---- the move -----------------------------------------------------------------
+
+def _hoist(fn, header, body, guards):
+    pre = _preheader(fn, header, body)
+    stack = list(pre.params)
+    owned = [p for p in stack if p.type in (OBJ, NOBJ) and not p.borrowed]
+    for g in guards:
+        for b in fn.blocks:
+            if g in b.ops:
+                b.ops.remove(g)
+                break
+        offset = g.unwind.offset if g.unwind is not None else g.offset
+        g.unwind = ir.Unwind(None, [], list(owned), offset=offset)
+        g.state = (header.offset, stack)
+        g.attrs["hoisted"] = True
+        pre.ops.insert(len(pre.ops) - 1, g)
+    values = tuple(g.result for g in guards)
+    for b in fn.blocks:
+        if id(b) not in body:
+            continue
+        for op in b.ops:
+            if op.kind == "check_signals":
+                old = op.attrs.get("revalidate", ())
+                op.attrs["revalidate"] = old + tuple(v for v in values if v not in old)
+            elif op.kind == "direct_call":
+                op.attrs["strict"] = True
+
+
+def _preheader(fn, header, body) -> ir.Block:
+    """A block that every edge into the loop from outside now goes through."""
+    pre = ir.Block(f"{header.label}{PRE}", header.offset)
+    for p in header.params:
+        q = fn.new_param(pre, p.type)
+        q.hint, q.borrowed = p.hint, p.borrowed
+    pre.ops.append(ir.Op("br", [], [], {}, offset=header.offset,
+                         targets=[(header, list(pre.params))]))
+    outside = []
+    for b in fn.blocks:
+        if id(b) in body:
+            continue
+        for op in b.ops:
+            if any(t is header for t, _ in op.targets):
+                op.targets = [(pre if t is header else t, args) for t, args in op.targets]
+                if b not in outside:
+                    outside.append(b)
+    pre.preds = outside
+    header.preds = [p for p in header.preds if p not in outside] + [pre]
+    fn.blocks.insert(fn.blocks.index(header), pre)
+    return pre
+
+
+def _drop_empty_preheaders(fn):
+    """Preheaders whose guards all moved further out: their edges go to the header again."""
+    for pre in [b for b in fn.blocks if b.label.endswith(PRE) and len(b.ops) == 1]:
+        (header, _), = pre.ops[0].targets      # (it passes its parameters on as they are)
+        for b in pre.preds:
+            for op in b.ops:
+                op.targets = [(header if t is pre else t, args) for t, args in op.targets]
+        header.preds = [p for p in header.preds if p is not pre] + pre.preds
+        fn.blocks.remove(pre)

@@ -1,0 +1,240 @@
+"""Global guards hoisted out of quiet loops (jit/hoist.py): where they go, that a
+changed global is still seen (before the loop, and at a loop's tick), and that
+results and reference counts stay exact."""
+import signal
+import sys
+
+import pytest
+
+import jit
+from jit.__main__ import show
+
+
+def dispatcher(compiled):
+    from runtime import funcobject
+    return funcobject.get_state(compiled).dispatcher
+
+
+def nested_abs(n):
+    s = 0
+    for i in range(n):
+        for j in range(i):
+            s += abs(j - 2 * i) % 7
+    return s
+
+
+def while_abs(n, k):
+    s = 0
+    i = 0
+    while i < n:
+        s += abs(i - k)
+        i += 1
+    return s
+
+
+def noisy(n, out):
+    s = 0
+    for i in range(n):
+        out[0] = i          # the old item's release could run a __del__
+        s += abs(i - 3)
+    return s
+
+
+def hp_step(i, k):
+    return (i * k) % 11
+
+
+def hp_step_other(i, k):
+    return i + k
+
+
+def calls_step(n, k):
+    s = 0
+    for i in range(n):
+        s += hp_step(i, k)
+    return s
+
+
+def hp_grow(i, k):
+    return i * k            # overflows 64 bits for big k: the callee deoptimises
+
+
+def calls_grow(n, k):
+    s = 0
+    for i in range(n):
+        s += hp_grow(i, k) % 1000
+    return s
+
+
+def _spec_text(func, args):
+    return show(func.__code__, "spec", args, func.__globals__)
+
+
+def test_guards_leave_both_quiet_loops():
+    text = _spec_text(nested_abs, (10,))
+    pre = text[text.index("^b"):]
+    blocks = text.split("\n^")
+    hoisted = [b for b in blocks if "hoisted=True" in b]
+    assert len(hoisted) == 1 and hoisted[0].split("(")[0].endswith(".pre")
+    assert "name='range'" in hoisted[0] and "name='abs'" in hoisted[0]
+    assert text.count("hoisted=True") == 2
+    assert "revalidate=" in pre
+    c = jit.compile(nested_abs)
+    for n in (0, 1, 2, 7, 40):
+        assert c(n) == nested_abs(n)
+
+
+def test_a_noisy_loop_keeps_its_guards():
+    text = _spec_text(noisy, (10, [0]))
+    assert "hoisted=True" not in text and ".pre" not in text
+    c = jit.compile(noisy)
+    assert c(20, [None]) == noisy(20, [None])
+
+
+def test_rebinding_before_the_loop_deopts_at_the_preheader():
+    g = while_abs.__globals__
+    c = jit.compile(while_abs)
+    assert c(50, 20) == while_abs(50, 20)
+    text = _spec_text(while_abs, (50, 20))
+    assert "hoisted=True" in text
+    g["abs"] = lambda x: -1     # shadows the builtin: the hoisted guard fails
+    try:
+        assert c(50, 20) == while_abs(50, 20) == -50
+        assert c(0, 20) == 0
+    finally:
+        del g["abs"]
+    assert c(50, 20) == while_abs(50, 20)
+
+
+def test_a_compiled_callee_rebound_between_calls():
+    g = calls_step.__globals__
+    saved = {k: g[k] for k in ("hp_step", "calls_step")}
+    g["hp_step"] = jit.compile(saved["hp_step"])
+    g["calls_step"] = c = jit.compile(saved["calls_step"])
+    try:
+        assert c(100, 3) == sum((i * 3) % 11 for i in range(100))
+        spec = dispatcher(c).rows[0][1]
+        assert "hoisted=True" in str(spec.native.ir) and "strict=True" in str(spec.native.ir)
+        g["hp_step"] = hp_step_other
+        assert c(100, 3) == sum(i + 3 for i in range(100))
+        g["hp_step"] = jit.compile(saved["hp_step"])
+        assert c(100, 3) == sum((i * 3) % 11 for i in range(100))
+    finally:
+        g.update(saved)
+
+
+def test_a_callee_deoptimising_in_the_loop_resumes_the_caller_exactly():
+    g = calls_grow.__globals__
+    saved = {k: g[k] for k in ("hp_grow", "calls_grow")}
+    g["hp_grow"] = jit.compile(saved["hp_grow"])
+    g["calls_grow"] = c = jit.compile(saved["calls_grow"])
+    try:
+        assert c(200, 3) == saved["calls_grow"](200, 3)
+        big = 1 << 61              # i * big leaves 64 bits from i = 4 on
+        for _ in range(3):
+            assert c(200, big) == sum((i * big) % 1000 for i in range(200))
+            assert c(200, 3) == sum((i * 3) % 1000 for i in range(200))
+    finally:
+        g.update(saved)
+
+
+def hp_item(items, i):
+    return items[i] * 2
+
+
+def hp_item_other(items, i):
+    return 1000
+
+
+def calls_item(items, n):
+    s = 0
+    for i in range(n):
+        s += hp_item(items, i)
+    return s
+
+
+class Rebinds:
+    """Its product rebinds hp_item: the callee's deopt runs this in the interpreter."""
+    def __mul__(self, other):
+        calls_item.__globals__["hp_item"] = hp_item_other
+        return 7
+
+
+def test_a_callee_running_code_that_rebinds_the_callee_mid_loop():
+    g = calls_item.__globals__
+    saved = {k: g[k] for k in ("hp_item", "calls_item")}
+    try:
+        expected = saved["calls_item"]([1, 2, 3, Rebinds(), 5, 6], 6)
+        assert expected == 2 + 4 + 6 + 7 + 1000 + 1000
+        g["hp_item"] = saved["hp_item"]
+        g["hp_item"] = jit.compile(saved["hp_item"])
+        g["calls_item"] = c = jit.compile(saved["calls_item"])
+        assert c([1, 2, 3, 4, 5, 6], 6) == 42
+        assert "strict=True" in str(dispatcher(c).rows[0][1].native.ir)
+        assert c([1, 2, 3, Rebinds(), 5, 6], 6) == expected
+    finally:
+        g.update(saved)
+
+
+def hp_zero(i):
+    return 0
+
+
+def hp_one(i):
+    return 1
+
+
+def spins(n):
+    s = 0
+    for i in range(n):
+        s += hp_zero(i)
+    return s
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")
+def test_a_signal_handler_rebinding_the_callee_mid_loop_is_seen():
+    """The handler runs at a tick; the tick re-checks the hoisted global, so the
+    iterations after it call the new function (without the re-check all would
+    call the old one: s == 0)."""
+    g = spins.__globals__
+    saved = {k: g[k] for k in ("hp_zero", "spins")}
+    g["hp_zero"] = jit.compile(saved["hp_zero"])
+    g["spins"] = c = jit.compile(saved["spins"])
+    fired = []
+
+    def handler(signum, frame):
+        fired.append(1)
+        g["hp_zero"] = hp_one
+
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        assert c(1000) == 0
+        spec = dispatcher(c).rows[0][1]
+        assert "revalidate=" in str(spec.native.ir)
+        n = 400_000_000
+        signal.setitimer(signal.ITIMER_REAL, 0.02)
+        s = c(n)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        assert fired
+        assert 0 < s < n
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        g.update(saved)
+
+
+def test_hoisted_loops_leak_nothing():
+    g = calls_step.__globals__
+    saved = {k: g[k] for k in ("hp_step", "calls_step")}
+    g["hp_step"] = step = jit.compile(saved["hp_step"])
+    g["calls_step"] = c = jit.compile(saved["calls_step"])
+    w = jit.compile(while_abs)
+    try:
+        for _ in range(5):
+            c(50, 3), w(30, 7)
+        before = (sys.getrefcount(step), sys.getrefcount(abs), sys.getrefcount(range))
+        for _ in range(200):
+            c(50, 3), w(30, 7)
+        assert (sys.getrefcount(step), sys.getrefcount(abs), sys.getrefcount(range)) == before
+    finally:
+        g.update(saved)
