@@ -1592,16 +1592,38 @@ def lo_load_global(L, op):
     L.emit(f"{cv} = load ptr, ptr getelementptr (i64, ptr {cache}, i64 2)")
     L.emit(f"br label %{join}")
     L.start(look)
+    incoming = [(cv, hit_l)]
+    if abi.GLOBAL_HINTS:     # the dict changed, but maybe not this entry
+        hinted, full = _global_hint(L, name, cache, gver, bver)
+        incoming.append((hinted, L.cur))
+        L.emit(f"br label %{join}")
+        L.start(full)
     looked = L.t()
     L.emit(f"{looked} = call ptr @jit.lookup_global(ptr %globals, ptr %builtins, ptr {name}, "
            f"ptr {cache}, ptr {L.const(helpers.raise_name_error)}, i64 {gver}, i64 {bver})")
     L.check_null(looked, op)
-    look_end = L.cur
+    incoming.append((looked, L.cur))
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{r} = phi ptr [ {cv}, %{hit_l} ], [ {looked}, %{look_end} ]")
+    L.emit(f"{r} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
     if not op.attrs.get("borrow"):
         L.incref(r)
+
+
+def _global_hint(L, name, cache, gver, bver):
+    """The value at the globals entry the cache's index word names, if that entry is
+    still ``name``'s (jit.global_hint): then the cache takes the dicts' current
+    versions. (value, label of the path without it); the hit path is current."""
+    h, found, hit = L.t(), L.t(), L.label("gh.hit")
+    full = L.label("gh.miss")
+    L.emit(f"{h} = call ptr @jit.global_hint(ptr %globals, ptr {name}, ptr {cache})")
+    L.emit(f"{found} = icmp ne ptr {h}, null")
+    L.br_likely(found, hit, full)
+    L.start(hit)
+    L.emit(f"store i64 {gver}, ptr {cache}")
+    L.emit(f"store i64 {bver}, ptr getelementptr (i64, ptr {cache}, i64 1)")
+    L.emit(f"store ptr {h}, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    return h, full
 
 
 def _load_global_expected(L, op):
@@ -1624,10 +1646,9 @@ def _check_global_expected(L, g, at):
     expected = L.const(L.fn.consts[g.attrs["expect"]])
     in_globals = g.attrs["scope"] == "globals"
     cache = L.expect_caches.get(id(g))
-    if cache is None:
+    if cache is None:    # {globals version, builtins version, -, entry index}
         cache = L.expect_caches[id(g)] = f"@{L.p}.gcache{len(L.global_caches)}"
         L.global_caches.append(cache)
-        L.cache_words[cache] = 2
     gver, cg = L.field("%globals", abi.DICT_VERSION, "i64"), L.t()
     L.emit(f"{cg} = load i64, ptr {cache}")
     if in_globals:
@@ -1640,6 +1661,11 @@ def _check_global_expected(L, g, at):
     look, join = L.label("ge.look"), L.label("ge.join")
     L.br_likely(hit, join, look)
     L.start(look)
+    if in_globals and abi.GLOBAL_HINTS:    # the dict changed, but maybe not this entry
+        h, full = _global_hint(L, L.const(g.attrs["name"]), cache, gver, bver)
+        L.deopt_if(_icmp(L, "ne", h, expected, "ptr"), at)
+        L.emit(f"br label %{join}")
+        L.start(full)
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.global_is(ptr %globals, ptr %builtins, "
            f"ptr {L.const(g.attrs['name'])}, ptr {expected}, ptr {cache}, i64 {gver}, "

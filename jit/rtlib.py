@@ -415,14 +415,19 @@ drop.done:
 }
 ; A global's value, borrowed: from the globals dict, else the builtins. Found, it is
 ; cached with the dicts' version tags read before the lookup (cache = {globals
-; version, builtins version, value}). NULL with an exception set: the lookup's, or
+; version, builtins version, value, the entry's index in globals or -1}). NULL with an exception set: the lookup's, or
 ; the NameError raised by name_error(name).
 define ptr @jit.lookup_global(ptr %globals, ptr %builtins, ptr %name, ptr %cache, ptr %name_error, i64 %gver, i64 %bver) noinline cold {
 entry:
   %args = alloca [1 x ptr]
   %g = call ptr @PyDict_GetItemWithError(ptr %globals, ptr %name)
   %gnull = icmp eq ptr %g, null
-  br i1 %gnull, label %gmiss, label %found
+  br i1 %gnull, label %gmiss, label %ghit
+ghit:
+  %ix = call i64 @jit.global_index(ptr %globals, ptr %name)
+  %ixp = getelementptr i64, ptr %cache, i64 3
+  store i64 %ix, ptr %ixp
+  br label %found
 gmiss:
   %e1 = call ptr @PyErr_Occurred()
   %e1set = icmp ne ptr %e1, null
@@ -441,7 +446,7 @@ undefined:
   call void @jit.strip_tb()
   br label %fail
 found:
-  %v = phi ptr [ %g, %entry ], [ %b, %builtin ]
+  %v = phi ptr [ %g, %ghit ], [ %b, %builtin ]
   store i64 %gver, ptr %cache
   %cb = getelementptr i64, ptr %cache, i64 1
   store i64 %bver, ptr %cb
@@ -453,8 +458,8 @@ fail:
 }
 ; Is the global %name bound to %expected: in globals (%in_globals), or in builtins
 ; and not in globals? 1: it is, and the dicts' version tags read before the lookup
-; are cached (cache = {globals version, builtins version}); 0: it is not; -1: the
-; lookup raised.
+; are cached (cache = {globals version, builtins version, -, entry index}); 0: it
+; is not; -1: the lookup raised.
 define i32 @jit.global_is(ptr %globals, ptr %builtins, ptr %name, ptr %expected, ptr %cache, i64 %gver, i64 %bver, i1 %in_globals) noinline cold {
 entry:
   %g = call ptr @PyDict_GetItemWithError(ptr %globals, ptr %name)
@@ -463,7 +468,12 @@ entry:
 gfound:
   %gsame = icmp eq ptr %g, %expected
   %gok = and i1 %gsame, %in_globals
-  br i1 %gok, label %same, label %other
+  br i1 %gok, label %gsame.ix, label %other
+gsame.ix:
+  %ix = call i64 @jit.global_index(ptr %globals, ptr %name)
+  %ixp = getelementptr i64, ptr %cache, i64 3
+  store i64 %ix, ptr %ixp
+  br label %same
 gmiss:
   %e1 = call ptr @PyErr_Occurred()
   %e1set = icmp ne ptr %e1, null
@@ -1012,6 +1022,91 @@ ATTR = _fill_in(ATTR + PROBE + _poly("attr_fill", 3, "i1 %store") + METHOD
               "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
               "KEYS_INDICES": abi.KEYS_INDICES}) if abi.INSTANCE_VALUES else ""
 
+GLOBAL_HINT = _fill_in("""
+; The index of %name's entry in the str-keyed table of %globals, by identity (names
+; are interned); -1 if it has none there (or the table is not str-keyed).
+define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
+entry:
+  %kp = getelementptr i8, ptr %globals, i64 {DICT_KEYS}
+  %k = load ptr, ptr %kp
+  %kindp = getelementptr i8, ptr %k, i64 {KEYS_KIND}
+  %kd = load i8, ptr %kindp
+  %uni = icmp eq i8 %kd, {UNICODE}
+  br i1 %uni, label %scan0, label %absent
+scan0:
+  %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
+  %n = load i64, ptr %np
+  %entries = call ptr @jit.keys_entries(ptr %k)
+  br label %scan
+scan:
+  %i = phi i64 [ 0, %scan0 ], [ %i1, %next ]
+  %more = icmp slt i64 %i, %n
+  br i1 %more, label %look, label %absent
+look:
+  %eo = mul i64 %i, 16
+  %ep = getelementptr i8, ptr %entries, i64 %eo
+  %key = load ptr, ptr %ep
+  %same = icmp eq ptr %key, %name
+  br i1 %same, label %found, label %next
+next:
+  %i1 = add i64 %i, 1
+  br label %scan
+found:
+  ret i64 %i
+absent:
+  ret i64 -1
+}
+define internal ptr @jit.keys_entries(ptr %k) alwaysinline {
+  %lp = getelementptr i8, ptr %k, i64 {KEYS_LOG2_INDEX_BYTES}
+  %l8 = load i8, ptr %lp
+  %l = zext i8 %l8 to i64
+  %ib = shl i64 1, %l
+  %eoff = add i64 %ib, {KEYS_INDICES}
+  %entries = getelementptr i8, ptr %k, i64 %eoff
+  ret ptr %entries
+}
+; A global's value (borrowed) through the entry index in cache[3], as the
+; interpreter's LOAD_GLOBAL_MODULE finds it: after a store to another global (or
+; to this one) changed the dict's version, it is still there. NULL if the entry at
+; the index is not %name's (or holds no value, or the table is not str-keyed).
+define ptr @jit.global_hint(ptr %globals, ptr %name, ptr %cache) noinline {
+entry:
+  %kp = getelementptr i8, ptr %globals, i64 {DICT_KEYS}
+  %k = load ptr, ptr %kp
+  %kindp = getelementptr i8, ptr %k, i64 {KEYS_KIND}
+  %kd = load i8, ptr %kindp
+  %uni = icmp eq i8 %kd, {UNICODE}
+  %ixp = getelementptr i64, ptr %cache, i64 3
+  %ix = load i64, ptr %ixp
+  %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
+  %n = load i64, ptr %np
+  %inside = icmp ult i64 %ix, %n
+  %ok = and i1 %uni, %inside
+  br i1 %ok, label %probe, label %miss
+probe:
+  %entries = call ptr @jit.keys_entries(ptr %k)
+  %eo = mul i64 %ix, 16
+  %ep = getelementptr i8, ptr %entries, i64 %eo
+  %key = load ptr, ptr %ep
+  %vp = getelementptr i8, ptr %ep, i64 8
+  %v = load ptr, ptr %vp
+  %same = icmp eq ptr %key, %name
+  %bound = icmp ne ptr %v, null
+  %hit = and i1 %same, %bound
+  br i1 %hit, label %found, label %miss
+found:
+  ret ptr %v
+miss:
+  ret ptr null
+}
+""", {"DICT_KEYS": abi.DICT_KEYS, "KEYS_KIND": abi.KEYS_KIND, "UNICODE": abi.DICT_KEYS_UNICODE,
+      "KEYS_NENTRIES": abi.KEYS_NENTRIES, "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
+      "KEYS_INDICES": abi.KEYS_INDICES}) if abi.GLOBAL_HINTS else """
+define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
+  ret i64 -1
+}
+"""
+
 CONTAINERS = _fill_in("""
 ; The list a star target takes (lower.lo_unpack_ex): the %n items of the exact tuple or
 ; list %seq from %lo, new references; NULL on failure. (A list's items are read after
@@ -1206,6 +1301,7 @@ SIGNATURES = {
     "jit.deopt_resume": ("ptr", "ptr, ptr, ptr, ptr, i64"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
+    **({"jit.global_hint": ("ptr", "ptr, ptr, ptr")} if abi.GLOBAL_HINTS else {}),
     "jit.fold_error": ("void", "ptr, ptr"),
     "jit.unpack_rest": ("ptr", "ptr, i64, i64"),
     "jit.exc_match": ("i32", "ptr, ptr"),
@@ -1224,7 +1320,7 @@ SIGNATURES = {
         "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
 # called on fast paths: not marked cold
-HOT = {"jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest", "jit.exc_match"}
+HOT = {"jit.global_hint", "jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest", "jit.exc_match"}
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
@@ -1421,7 +1517,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _deopt_resume(), _tb_frame(), POW, ATTR, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _deopt_resume(), _tb_frame(), POW, ATTR, GLOBAL_HINT, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

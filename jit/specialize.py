@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import ctypes
+import functools
 import inspect
 import math
 import types
@@ -1575,13 +1576,18 @@ class Rewriter:
                   append_index=self.fn.const_index(list.append), **op.attrs)
         self.release(temps, op)
 
+    @functools.cached_property
+    def stored_globals(self) -> set:
+        return {op.attrs["name"] for b in self.fn.blocks for op in b.ops
+                if op.kind in ("store_global", "delete_global")}
+
     def global_number(self, v, conv, like):
         """``v`` unboxed, when it is a global bound to an exact float or int that
         fits (``SOFTENING = 0.05``): the load checks the binding (``expect``, as for a
         callee), so here it is that number, a constant; else None."""
         prod = self.inf.producer.get(v.id)
-        if prod is None or prod.kind != "load_global":
-            return None
+        if prod is None or prod.kind != "load_global" or prod.attrs["name"] in self.stored_globals:
+            return None      # (a global this code rebinds is no constant)
         value = self.inf.bound_value(prod, unbound=_UNBOUND)
         kind = float if conv.startswith("unbox_float") else int if conv == "unbox_int" else None
         # (an int where a float is wanted: one whose conversion is exact)

@@ -203,6 +203,12 @@ def _small_int_stride() -> int | None:
 SMALL_INTS = range(-5, 257)
 SMALL_INT_STRIDE = _small_int_stride()
 DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutation; 3.11-3.13)
+# A global's entry in the module dict's keys, found again by its index as 3.11's
+# LOAD_GLOBAL_MODULE does (keys: PyDictObject.ma_keys; a str-keyed table's entries
+# are {me_key, me_value}, after the 1 << dk_log2_index_bytes bytes of indices).
+GLOBAL_HINTS = VERSION == (3, 11)
+DICT_KEYS = 32             # PyDictObject.ma_keys
+DICT_KEYS_UNICODE = 1      # dk_kind of a table whose keys are all str
 # PyTracebackObject (Include/cpython/traceback.h): tb_next, tb_frame, int tb_lasti
 # (a byte offset), int tb_lineno
 TB_NEXT, TB_FRAME, TB_LASTI, TB_LINENO = 16, 24, 32, 36
