@@ -1610,19 +1610,22 @@ def lo_load_global(L, op):
         L.incref(r)
 
 
-def _global_hint(L, name, cache, gver, bver):
+def _global_hint(L, name, cache, gver, bver, expected=None):
     """The value at the globals entry the cache's index word names, if that entry is
-    still ``name``'s (jit.global_hint): then the cache takes the dicts' current
-    versions. (value, label of the path without it); the hit path is current."""
+    still ``name``'s (jit.global_hint) and, given ``expected``, is that object: then
+    the cache takes the dicts' current versions (and the value, for a load that
+    caches it). (value, label of the path without it); the hit path is current."""
     h, found, hit = L.t(), L.t(), L.label("gh.hit")
     full = L.label("gh.miss")
     L.emit(f"{h} = call ptr @jit.global_hint(ptr %globals, ptr {name}, ptr {cache})")
-    L.emit(f"{found} = icmp ne ptr {h}, null")
+    L.emit(f"{found} = icmp {'ne' if expected is None else 'eq'} ptr {h}, "
+           f"{'null' if expected is None else expected}")
     L.br_likely(found, hit, full)
     L.start(hit)
     L.emit(f"store i64 {gver}, ptr {cache}")
     L.emit(f"store i64 {bver}, ptr getelementptr (i64, ptr {cache}, i64 1)")
-    L.emit(f"store ptr {h}, ptr getelementptr (i64, ptr {cache}, i64 2)")
+    if expected is None:
+        L.emit(f"store ptr {h}, ptr getelementptr (i64, ptr {cache}, i64 2)")
     return h, full
 
 
@@ -1662,8 +1665,7 @@ def _check_global_expected(L, g, at):
     L.br_likely(hit, join, look)
     L.start(look)
     if in_globals and abi.GLOBAL_HINTS:    # the dict changed, but maybe not this entry
-        h, full = _global_hint(L, L.const(g.attrs["name"]), cache, gver, bver)
-        L.deopt_if(_icmp(L, "ne", h, expected, "ptr"), at)
+        _, full = _global_hint(L, L.const(g.attrs["name"]), cache, gver, bver, expected)
         L.emit(f"br label %{join}")
         L.start(full)
     rc = L.t()

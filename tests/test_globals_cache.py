@@ -27,6 +27,12 @@ def store_and_call(n):
         s += helper(i)
     return s
 
+def calls(n):
+    s = 0
+    for i in range(n):
+        s += helper(i)
+    return s
+
 def read(n):
     s = 0
     for i in range(n):
@@ -101,12 +107,29 @@ def test_a_globals_dict_with_a_non_str_key():
 
 
 def test_a_rebound_callee_after_stores():
+    """The callee's check finds the new function at the entry: it deoptimises, and
+    keeps doing so on every later call (the cache must not take the new versions
+    as a confirmation of the old callee)."""
     ns = module()
     f = jit.compile(ns["store_and_call"])
-    assert f(50) == sum(i * 2 for i in range(50))
+    ns["helper"] = jit.compile(ns["helper"])
+    for _ in range(3):
+        assert f(50) == sum(i * 2 for i in range(50))
     ns["helper"] = lambda x: x + 1
-    assert f(50) == sum(i + 1 for i in range(50))
+    for _ in range(4):
+        assert f(50) == sum(i + 1 for i in range(50))
     assert ns["G"] == 49
+    ns["helper"] = lambda x: x + 3
+    assert f(50) == sum(i + 3 for i in range(50))
+    # without stores of its own: the versions stay put after the check that failed
+    ns = module()
+    f = jit.compile(ns["calls"])
+    ns["helper"] = jit.compile(ns["helper"])
+    for _ in range(3):
+        assert f(30) == sum(i * 2 for i in range(30))
+    ns["helper"] = lambda x: x - 1
+    for _ in range(4):
+        assert f(30) == sum(i - 1 for i in range(30))
 
 
 def test_a_global_the_code_rebinds_is_not_taken_for_a_constant():
