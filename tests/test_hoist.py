@@ -184,39 +184,40 @@ def hp_one(i):
     return 1
 
 
-def spins(n):
+def spins(limit):
     s = 0
-    for i in range(n):
+    i = 0
+    while s < limit:       # forever while hp_zero is bound to hp_zero
         s += hp_zero(i)
-    return s
+        i += 1
+    return s, i
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")
 def test_a_signal_handler_rebinding_the_callee_mid_loop_is_seen():
     """The handler runs at a tick; the tick re-checks the hoisted global, so the
-    iterations after it call the new function (without the re-check all would
-    call the old one: s == 0)."""
+    iterations after it call the new function and the loop ends (without the
+    re-check it would spin on the old one: a second alarm then raises)."""
     g = spins.__globals__
     saved = {k: g[k] for k in ("hp_zero", "spins")}
     g["hp_zero"] = jit.compile(saved["hp_zero"])
     g["spins"] = c = jit.compile(saved["spins"])
-    fired = []
 
     def handler(signum, frame):
-        fired.append(1)
+        if g["hp_zero"] is hp_one:
+            raise RuntimeError("the loop did not see the rebinding")
         g["hp_zero"] = hp_one
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
 
     old = signal.signal(signal.SIGALRM, handler)
     try:
-        assert c(1000) == 0
+        assert c(0) == (0, 0)
         spec = dispatcher(c).rows[0][1]
-        assert "revalidate=" in str(spec.native.ir)
-        n = 400_000_000
-        signal.setitimer(signal.ITIMER_REAL, 0.02)
-        s = c(n)
+        assert "revalidate=" in str(spec.native.ir) and "hoisted=True" in str(spec.native.ir)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        s, i = c(1000)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        assert fired
-        assert 0 < s < n
+        assert s == 1000 and i > 1000
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
