@@ -23,7 +23,7 @@ preheader can move again out of an enclosing quiet loop.
 from __future__ import annotations
 
 from . import ir
-from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
+from .ir import F64, I64, NOBJ, OBJ
 
 # ops that run no Python code and let no other thread run, on any path (a deopt
 # leaves the native code, so what the interpreter then does is no concern here)
@@ -156,6 +156,7 @@ def _hoistable(fn, header, body) -> list[ir.Op]:
 
 
 def _quiet_special(fn, op, producers, depth) -> bool:
+    """Whether an op outside QUIET_OPS is quiet as used here."""
     kind = op.kind
     if kind == "store_local":      # an object local's old value could run a __del__
         return fn.slot_types[op.attrs["slot"]] not in (OBJ, NOBJ)
@@ -182,10 +183,9 @@ def _quiet_callee(op, depth) -> bool:
             depth >= MAX_CALLEE_DEPTH or \
             len(op.results) != 1 or op.results[0].type not in (I64, F64):
         return False
-    native = getattr(spec, "native", None)
-    callee = getattr(native, "ir", None)
-    if callee is None:
+    if spec.native is None:
         return False
+    callee = spec.native.ir
     producers = {r.id: o for b in callee.blocks for o in b.ops for r in o.results}
     return all(o.kind in QUIET_CALLEE_OPS or _quiet_special(callee, o, producers, depth + 1)
                for b in callee.blocks for o in b.ops)
