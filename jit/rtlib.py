@@ -879,32 +879,8 @@ kind:
   %split = icmp eq i8 %kd, {SPLIT}
   br i1 %split, label %scan0, label %nokeys
 scan0:
-  %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
-  %n = load i64, ptr %np
-  %lp = getelementptr i8, ptr %k, i64 {KEYS_LOG2_INDEX_BYTES}
-  %l8 = load i8, ptr %lp
-  %l = zext i8 %l8 to i64
-  %ib = shl i64 1, %l
-  %eoff = add i64 %ib, {KEYS_INDICES}
-  %entries = getelementptr i8, ptr %k, i64 %eoff
-  br label %scan
-scan:
-  %i = phi i64 [ 0, %scan0 ], [ %i1, %next ]
-  %more = icmp slt i64 %i, %n
-  br i1 %more, label %look, label %absent
-look:
-  %eo = mul i64 %i, 16
-  %ep = getelementptr i8, ptr %entries, i64 %eo
-  %key = load ptr, ptr %ep
-  %same = icmp eq ptr %key, %name
-  br i1 %same, label %found, label %next
-next:
-  %i1 = add i64 %i, 1
-  br label %scan
-found:
+  %i = call i64 @jit.keys_index(ptr %k, ptr %name)
   ret i64 %i
-absent:
-  ret i64 -1
 nokeys:
   ret i64 -2
 }
@@ -1018,28 +994,31 @@ ATTR = _fill_in(ATTR + PROBE + _poly("attr_fill", 3, "i1 %store") + METHOD
               "MEMBER_FLAGS": abi.MEMBER_FLAGS, "T_OBJECT_EX": abi.T_OBJECT_EX,
               "MEMBER_READONLY": abi.MEMBER_READONLY, "MEMBER_AUDIT_READ": abi.MEMBER_AUDIT_READ,
               "CACHED_KEYS": abi.HEAPTYPE_CACHED_KEYS, "KEYS_KIND": abi.KEYS_KIND,
-              "SPLIT": abi.DICT_KEYS_SPLIT, "KEYS_NENTRIES": abi.KEYS_NENTRIES,
-              "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
-              "KEYS_INDICES": abi.KEYS_INDICES}) if abi.INSTANCE_VALUES else ""
+              "SPLIT": abi.DICT_KEYS_SPLIT, "KEYS_NENTRIES": abi.KEYS_NENTRIES}
+               ) if abi.INSTANCE_VALUES else ""
 
-GLOBAL_HINT = _fill_in("""
-; The index of %name's entry in the str-keyed table of %globals, by identity (names
-; are interned); -1 if it has none there (or the table is not str-keyed).
-define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
+KEYS = _fill_in("""
+; The entries of a dict keys table whose entries are {key, value} (str-keyed or
+; split): after the 1 << dk_log2_index_bytes bytes of indices.
+define internal ptr @jit.keys_entries(ptr %k) alwaysinline {
+  %lp = getelementptr i8, ptr %k, i64 {KEYS_LOG2_INDEX_BYTES}
+  %l8 = load i8, ptr %lp
+  %l = zext i8 %l8 to i64
+  %ib = shl i64 1, %l
+  %eoff = add i64 %ib, {KEYS_INDICES}
+  %entries = getelementptr i8, ptr %k, i64 %eoff
+  ret ptr %entries
+}
+; The index of %name's entry in such a table, by identity (names are interned); -1
+; if it has none.
+define internal i64 @jit.keys_index(ptr %k, ptr %name) {
 entry:
-  %kp = getelementptr i8, ptr %globals, i64 {DICT_KEYS}
-  %k = load ptr, ptr %kp
-  %kindp = getelementptr i8, ptr %k, i64 {KEYS_KIND}
-  %kd = load i8, ptr %kindp
-  %uni = icmp eq i8 %kd, {UNICODE}
-  br i1 %uni, label %scan0, label %absent
-scan0:
   %np = getelementptr i8, ptr %k, i64 {KEYS_NENTRIES}
   %n = load i64, ptr %np
   %entries = call ptr @jit.keys_entries(ptr %k)
   br label %scan
 scan:
-  %i = phi i64 [ 0, %scan0 ], [ %i1, %next ]
+  %i = phi i64 [ 0, %entry ], [ %i1, %next ]
   %more = icmp slt i64 %i, %n
   br i1 %more, label %look, label %absent
 look:
@@ -1056,14 +1035,25 @@ found:
 absent:
   ret i64 -1
 }
-define internal ptr @jit.keys_entries(ptr %k) alwaysinline {
-  %lp = getelementptr i8, ptr %k, i64 {KEYS_LOG2_INDEX_BYTES}
-  %l8 = load i8, ptr %lp
-  %l = zext i8 %l8 to i64
-  %ib = shl i64 1, %l
-  %eoff = add i64 %ib, {KEYS_INDICES}
-  %entries = getelementptr i8, ptr %k, i64 %eoff
-  ret ptr %entries
+""", {"KEYS_NENTRIES": abi.KEYS_NENTRIES, "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
+      "KEYS_INDICES": abi.KEYS_INDICES}) if abi.INSTANCE_VALUES or abi.GLOBAL_HINTS else ""
+
+GLOBAL_HINT = _fill_in("""
+; The index of %name's entry in the str-keyed table of %globals, by identity (names
+; are interned); -1 if it has none there (or the table is not str-keyed).
+define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
+entry:
+  %kp = getelementptr i8, ptr %globals, i64 {DICT_KEYS}
+  %k = load ptr, ptr %kp
+  %kindp = getelementptr i8, ptr %k, i64 {KEYS_KIND}
+  %kd = load i8, ptr %kindp
+  %uni = icmp eq i8 %kd, {UNICODE}
+  br i1 %uni, label %scan, label %absent
+scan:
+  %i = call i64 @jit.keys_index(ptr %k, ptr %name)
+  ret i64 %i
+absent:
+  ret i64 -1
 }
 ; A global's value (borrowed) through the entry index in cache[3], as the
 ; interpreter's LOAD_GLOBAL_MODULE finds it: after a store to another global (or
@@ -1100,8 +1090,7 @@ miss:
   ret ptr null
 }
 """, {"DICT_KEYS": abi.DICT_KEYS, "KEYS_KIND": abi.KEYS_KIND, "UNICODE": abi.DICT_KEYS_UNICODE,
-      "KEYS_NENTRIES": abi.KEYS_NENTRIES, "KEYS_LOG2_INDEX_BYTES": abi.KEYS_LOG2_INDEX_BYTES,
-      "KEYS_INDICES": abi.KEYS_INDICES}) if abi.GLOBAL_HINTS else """
+      "KEYS_NENTRIES": abi.KEYS_NENTRIES}) if abi.GLOBAL_HINTS else """
 define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
   ret i64 -1
 }
@@ -1517,7 +1506,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _deopt_resume(), _tb_frame(), POW, ATTR, GLOBAL_HINT, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)
