@@ -44,6 +44,7 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
                 "PyException_SetTraceback", "PyObject_Vectorcall", "_Py_Dealloc",
                 "_Py_NoneStruct", "PyTraceBack_Type")
 
+SINGLETONS = ((None, "_Py_NoneStruct"), (True, "_Py_TrueStruct"), (False, "_Py_FalseStruct"))
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
 def enter_recursion(counts: bool = True) -> list[str]:
     """Count this call against the recursion limit: inline while far from it (the
@@ -198,6 +199,9 @@ class Lowering:
         return r
 
     def const(self, obj) -> str:
+        for single, name in SINGLETONS:     # an address LLVM can fold compares with
+            if obj is single:
+                return self.capi(name)
         idx = self.fn.const_index(obj)
         r = self.t("k")
         self.emit(f"{r}.p = getelementptr ptr, ptr @{self.p}.consts, i64 {idx}")
@@ -1918,16 +1922,17 @@ def lo_truth(L, op):
     v = L.v(op.args[0])
     r = L.v(op.result)
     is_t, is_f, is_n = L.t(), L.t(), L.t()
+    # True first, alone: a loop over flags then tests and branches once
+    true_end, false_end = L.cur, L.label("truth.f")
+    slow, join = L.label("truth.slow"), L.label("truth.join")
     L.emit(f"{is_t} = icmp eq ptr {v}, {L.capi('_Py_TrueStruct')}")
+    L.emit(f"br i1 {is_t}, label %{join}, label %{false_end}")
+    L.start(false_end)
     L.emit(f"{is_f} = icmp eq ptr {v}, {L.capi('_Py_FalseStruct')}")
     L.emit(f"{is_n} = icmp eq ptr {v}, {L.capi('_Py_NoneStruct')}")
     known = L.t()
     L.emit(f"{known} = or i1 {is_f}, {is_n}")
-    known2 = L.t()
-    L.emit(f"{known2} = or i1 {known}, {is_t}")
-    fast, slow = L.cur, L.label("truth.slow")
-    join = L.label("truth.join")
-    L.emit(f"br i1 {known2}, label %{join}, label %{slow}")
+    L.emit(f"br i1 {known}, label %{join}, label %{slow}")
     L.start(slow)
     lent = op.args[0].borrowed == "lent"
     if lent:     # __bool__ may empty the list the item was read from
@@ -1941,7 +1946,7 @@ def lo_truth(L, op):
     slow_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{r} = phi i1 [ {is_t}, %{fast} ], [ {b}, %{slow_end} ]")
+    L.emit(f"{r} = phi i1 [ true, %{true_end} ], [ false, %{false_end} ], [ {b}, %{slow_end} ]")
 
 
 def lo_is(L, op):

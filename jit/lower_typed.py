@@ -251,12 +251,36 @@ def lo_box(L, op):
 # ---- int arithmetic ------------------------------------------------------------
 
 def _overflowing(L, op, intrinsic, a, b):
+    ranged = _ranged_const_mul(L, op, intrinsic, a, b)
+    if ranged is not None:
+        return ranged
     pair, val, ovf = L.t(), L.t(), L.t()
     L.emit(f"{pair} = call {{i64, i1}} @llvm.{intrinsic}.with.overflow.i64(i64 {a}, i64 {b})")
     L.emit(f"{val} = extractvalue {{i64, i1}} {pair}, 0")
     L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
     L.deopt_if(ovf, op)
     return val
+
+
+def _ranged_const_mul(L, op, intrinsic, a, b):
+    """x * c or c * x with a constant c other than -1, 0, 1, 2: overflow is a range
+    test on x, made before a plain (nsw) multiplication. The test is off the
+    product's dependency chain, and the product may become a shift or an lea
+    (3 * x + 1: one lea), where the overflow intrinsic is an imul and a jo.
+    (Additions keep the intrinsic: add + jo is one fused instruction.)"""
+    c, x = L.int_consts.get(b), a
+    if c is None:
+        c, x = L.int_consts.get(a), b
+    if intrinsic != "smul" or c is None or c in (-1, 0, 1, 2):
+        return None
+    # x * c fits exactly when x lies in [lo, hi]
+    low, high = (I64_MIN, I64_MAX) if c > 0 else (I64_MAX, I64_MIN)
+    lo, hi = max(-(-low // c), I64_MIN), min(high // c, I64_MAX)     # ceil, floor
+    shifted = _bin(L, "sub", x, str(lo))      # outside [lo, hi] <=> x - lo > hi - lo, unsigned
+    L.deopt_if(_icmp(L, "ugt", shifted, str(hi - lo)), op)
+    r = L.t()
+    L.emit(f"{r} = mul nsw i64 {x}, {c}")
+    return r
 
 
 def _floor_divmod(L, op, a, b):

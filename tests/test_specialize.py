@@ -545,6 +545,24 @@ def test_results_beyond_64_bits_are_exact():
         assert c(n) == lucas_big(n)
 
 
+def times_constants(x):
+    # each product's overflow is a range test on x (lower_typed._ranged_const_mul)
+    return (x * 3, 3 * x + 1, x * -3, -7 * x, x * 1000003, x * -(2 ** 62),
+            x * (2 ** 62 + 1), x * (-2 ** 63), x * 4, -2 * x)
+
+
+def test_products_by_constants_overflow_exactly_at_their_edges():
+    c = jit.compile(times_constants)
+    factors = (3, -3, 7, -7, 1000003, 2 ** 62, 2 ** 62 + 1, 2 ** 63, 4, 2)
+    xs = {0, 1, -1, 2, -2, 2 ** 62, -2 ** 62, 2 ** 63 - 1, -2 ** 63}
+    for k in factors:       # around each bound: MAX // k, MIN // k, their ceilings
+        for edge in ((2 ** 63 - 1) // k, (-2 ** 63) // k, -((2 ** 63 - 1) // k), -((-2 ** 63) // k)):
+            xs.update(e for e in (edge - 1, edge, edge + 1) if -2 ** 63 <= e < 2 ** 63)
+    for x in sorted(xs):
+        assert c(x) == times_constants(x), x
+    assert total_deopts(c) > 0          # (the edges were crossed)
+
+
 # ---- reference counts ---------------------------------------------------------------
 
 def test_no_leaks_through_specialised_and_deopt_paths():
