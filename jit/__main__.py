@@ -53,7 +53,7 @@ def show(code, stage: str, args: tuple | None = None, imports: dict | None = Non
     from .cfg import build_cfg
     from .frontend import decode
     from .borrow import borrow
-    from .hoist import hoist_guards
+    from .hoist import hoist_guards, hoist_invariants
     from .specialize import arg_type, specialize
     from .ssa import build_ssa
     if stage == "bytecode":
@@ -73,6 +73,7 @@ def show(code, stage: str, args: tuple | None = None, imports: dict | None = Non
         specialize(fn, [arg_type(a) for a in args or ()], frozenset(), spec)
         borrow(fn)
         hoist_guards(fn)
+        hoist_invariants(fn)
         return str(fn)
     from . import engine, pipeline
     if args is not None:

@@ -1,4 +1,5 @@
-"""hoist: loop-invariant global guards move out of quiet loops.
+"""hoist: loop-invariant global guards move out of quiet loops, and loop-invariant
+unboxed arithmetic out of any loop (see hoist_invariants).
 
 Input: specialised IR (after ``specialize`` and ``borrow``). A load of a global
 the code was specialised for (``load_global`` with ``expect``, borrowed) checks
@@ -23,7 +24,7 @@ preheader can move again out of an enclosing quiet loop.
 from __future__ import annotations
 
 from . import ir
-from .ir import F64, I64, NOBJ, OBJ
+from .ir import BOOL, F64, I64, NOBJ, OBJ
 
 # ops that run no Python code and let no other thread run, on any path (a deopt
 # leaves the native code, so what the interpreter then does is no concern here)
@@ -60,6 +61,104 @@ def hoist_guards(fn: ir.Function) -> int:
             return moved
 
 
+# ---- loop-invariant arithmetic ---------------------------------------------------
+# Unboxed arithmetic on values the loop does not change (typed locals it never
+# stores, constants) moves to a preheader too, in any loop: nothing but the frame
+# could change a local, and nothing sees the frame meanwhile. An op that may fail
+# (overflow, a zero divisor) moves only from a block every iteration runs (one
+# that dominates each back edge), and from the preheader deoptimises to the loop
+# header: the interpreter then runs the loop and meets the failure where it is.
+
+TYPED = (I64, F64, BOOL)
+SAFE = {"int_op": {"&", "|", "^"}, "float_op": {"+", "-", "*"}, "int_unary": {"~", "+"},
+        "float_unary": None, "int_cmp": None, "float_cmp": None, "int_to_float": None,
+        "num_truth": None}      # kind -> the symbols that cannot fail (None: all)
+FALLIBLE = {"int_op", "float_op", "int_unary"}
+
+
+def hoist_invariants(fn: ir.Function) -> int:
+    """Move invariant arithmetic out of every loop, innermost first; how many ops moved."""
+    moved = 0
+    done: set[int] = set()
+    while True:
+        loops, dominates = _loops_and_dominators(fn)
+        for header, body in loops:
+            if id(header) in done:
+                continue
+            done.add(id(header))
+            ops = _invariants(fn, header, body, dominates)
+            if ops:
+                _move_invariants(fn, header, body, ops)
+                moved += len(ops)
+                break         # the CFG changed: find the loops again
+        else:
+            return moved
+
+
+def _invariants(fn, header, body, dominates) -> list[ir.Op]:
+    """The loop's invariant ops that are worth moving (arithmetic, with the loads
+    and constants it needs), in an order that defines each before its uses."""
+    if header in fn.handler_blocks:
+        return []
+    blocks = [b for b in fn.blocks if id(b) in body]
+    written = {op.attrs["slot"] for b in blocks for op in b.ops
+               if "slot" in op.attrs and op.kind != "load_local"}
+    inside = {v.id for b in blocks for v in b.params} | \
+        {r.id for b in blocks for op in b.ops for r in op.results}
+    latches = [b for b in blocks if header in _successors(b)]
+    may_fail = _header_state(header) is not None
+    chosen: dict[int, ir.Op] = {}        # result id -> op, in the order found
+    found = True
+    while found:
+        found = False
+        for b in blocks:
+            every = may_fail and all(dominates(b, l) for l in latches)
+            for op in b.ops:
+                if op.results and op.results[0].id not in chosen and \
+                        _invariant_kind(op, written, every) and \
+                        all(a.id not in inside or a.id in chosen for a in op.args):
+                    chosen[op.results[0].id] = op
+                    found = True
+    needed: set[int] = set()
+    work = [op for op in chosen.values() if op.kind not in ("const", "load_local")]
+    while work:
+        op = work.pop()
+        if id(op) not in needed:
+            needed.add(id(op))
+            work.extend(chosen[a.id] for a in op.args if a.id in chosen)
+    return [op for op in chosen.values() if id(op) in needed]
+
+
+def _invariant_kind(op, written, may_fail) -> bool:
+    if op.unwind is not None or len(op.results) != 1 or op.results[0].type not in TYPED \
+            or any(a.type not in TYPED for a in op.args):
+        return False
+    kind = op.kind
+    if kind == "const":
+        return True
+    if kind == "load_local":
+        return op.attrs["slot"] not in written
+    if kind not in SAFE:
+        return False
+    safe = SAFE[kind]
+    if safe is None or op.attrs.get("op") in safe:
+        return True
+    return may_fail and kind in FALLIBLE and op.state is not None
+
+
+def _move_invariants(fn, header, body, ops):
+    pre = _preheader(fn, header, body)
+    state = (header.offset, list(pre.params))
+    for op in ops:
+        for b in fn.blocks:
+            if op in b.ops:
+                b.ops.remove(op)
+                break
+        if op.state is not None:
+            op.state = state
+        pre.ops.insert(len(pre.ops) - 1, op)
+
+
 # ---- loops ------------------------------------------------------------------
 
 def _successors(blk: ir.Block) -> list[ir.Block]:
@@ -70,6 +169,11 @@ def _successors(blk: ir.Block) -> list[ir.Block]:
 
 def _natural_loops(fn: ir.Function) -> list[tuple[ir.Block, set[int]]]:
     """(header, ids of the loop's blocks) per loop header, smallest loops first."""
+    return _loops_and_dominators(fn)[0]
+
+
+def _loops_and_dominators(fn: ir.Function):
+    """The natural loops (as _natural_loops), and a test ``dominates(a, b)``."""
     entry = fn.blocks[0]
     succs = {id(b): _successors(b) for b in fn.blocks}
     order, seen, stack = [], {id(entry)}, [(entry, iter(succs[id(entry)]))]
@@ -111,7 +215,8 @@ def _natural_loops(fn: ir.Function) -> list[tuple[ir.Block, set[int]]]:
                     if id(x) not in body:
                         body.add(id(x))
                         work.extend(preds[id(x)])
-    return sorted(loops.values(), key=lambda hb: len(hb[1]))
+    return (sorted(loops.values(), key=lambda hb: len(hb[1])),
+            lambda a, b: _dominates(a, b, idom, entry))
 
 
 def _intersect(a, b, idom, rpo):
@@ -235,7 +340,11 @@ def _hoist(fn, header, body, guards):
 
 
 def _preheader(fn, header, body) -> ir.Block:
-    """A block that every edge into the loop from outside now goes through."""
+    """A block that every edge into the loop from outside now goes through (the one
+    made before, if it still is)."""
+    outside = [b for b in header.preds if id(b) not in body]
+    if len(outside) == 1 and outside[0].label == f"{header.label}{PRE}":
+        return outside[0]
     pre = ir.Block(f"{header.label}{PRE}", header.offset)
     for p in header.params:
         q = fn.new_param(pre, p.type)

@@ -17,7 +17,7 @@ from runtime import abi, capi, deopt
 
 from . import engine, rtlib
 from .borrow import borrow
-from .hoist import hoist_guards
+from .hoist import hoist_guards, hoist_invariants
 from .errors import CompileError, UnsupportedError
 from .lower import Lowering
 from .ssa import build_ssa
@@ -377,6 +377,7 @@ def compile_specialized(code, function, spec):
     fn, lowered = made
     # (not in the copies of callees inlined into callers: see hoist's doc)
     hoist_guards(fn)
+    hoist_invariants(fn)
     lowering = Lowering(fn, code, _function_consts(function), spec=spec)
     nops = sum(len(b.ops) for b in fn.blocks)
     # LLVM's O2 code generator is superlinear in live values x blocks (a 300-local

@@ -239,3 +239,102 @@ def test_hoisted_loops_leak_nothing():
         assert (sys.getrefcount(step), sys.getrefcount(abs), sys.getrefcount(range)) == before
     finally:
         g.update(saved)
+
+
+# ---- loop-invariant arithmetic (hoist_invariants) ----------------------------------
+
+def pair_search(n, a, b):
+    found = 0
+    c = 0
+    while c < n:
+        s = a * b + c           # a * b: the same every iteration
+        if s % 7 == 0:
+            found += 1
+        c += 1
+    return found
+
+
+def logs_then_grows(n, a, b, log):
+    s = 0
+    i = 0
+    while i < n:
+        log.append(i)           # done before the product would overflow
+        s += (a * b) % 1000
+        i += 1
+    return s
+
+
+def maybe_divides(n, a, b, flag):
+    s = 0
+    for i in range(n):
+        if flag:
+            s += a // b         # not run every iteration: stays in the loop
+        s += i
+    return s
+
+
+def rebinds_operand(n, a):
+    s = 0
+    b = 1
+    for i in range(n):
+        s += a * b              # b changes in the loop: not invariant
+        b += 1
+    return s
+
+
+def guard_and_invariant(n, a, b):
+    s = 0
+    for i in range(n):
+        s += abs(i - a * b)     # a guard (abs) and an invariant product: one preheader
+    return s
+
+
+def _block(text, label_end):
+    return [b for b in text.split("\n^") if b.split("(")[0].endswith(label_end)]
+
+
+def test_invariant_arithmetic_moves_to_the_preheader():
+    text = _spec_text(pair_search, (10, 3, 4))
+    (pre,) = _block(text, ".pre")
+    assert "int_op op='*'" in pre and "name='a'" in pre and "name='b'" in pre
+    assert "op='*'" not in text.replace(pre, "")
+    c = jit.compile(pair_search)
+    for args in ((0, 3, 4), (50, 3, 4), (50, -3, 7), (30, 2 ** 40, 2 ** 30)):
+        assert c(*args) == pair_search(*args)
+
+
+def test_a_hoisted_product_that_overflows_resumes_at_the_loop_exactly():
+    c = jit.compile(logs_then_grows)
+    assert c(5, 3, 4, []) == logs_then_grows(5, 3, 4, [])
+    for n in (0, 1, 6):
+        mine, theirs = [], []
+        big = 2 ** 40
+        assert c(n, big, big, mine) == logs_then_grows(n, big, big, theirs)
+        assert mine == theirs
+    assert c(6, 3, 4, []) == logs_then_grows(6, 3, 4, [])
+
+
+def test_a_fallible_op_not_run_every_iteration_stays():
+    text = _spec_text(maybe_divides, (10, 7, 2, True))
+    assert "op='//'" not in "".join(_block(text, ".pre"))
+    c = jit.compile(maybe_divides)
+    assert c(10, 7, 2, True) == maybe_divides(10, 7, 2, True)
+    assert c(10, 7, 0, False) == maybe_divides(10, 7, 0, False)
+    assert dispatcher(c).deopt_count == 0
+    with pytest.raises(ZeroDivisionError):
+        c(10, 7, 0, True)
+
+
+def test_a_local_stored_in_the_loop_is_not_invariant():
+    c = jit.compile(rebinds_operand)
+    for n in (0, 1, 10, 100):
+        assert c(n, 5) == rebinds_operand(n, 5)
+
+
+def test_guards_and_invariants_share_one_preheader():
+    text = _spec_text(guard_and_invariant, (10, 2, 3))
+    (pre,) = _block(text, ".pre")
+    assert "hoisted=True" in pre and "op='*'" in pre
+    c = jit.compile(guard_and_invariant)
+    for args in ((0, 2, 3), (20, 2, 3), (20, -5, 3)):
+        assert c(*args) == guard_and_invariant(*args)
