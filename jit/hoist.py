@@ -107,15 +107,15 @@ def _invariants(fn, header, body, dominates) -> list[ir.Op]:
         {r.id for b in blocks for op in b.ops for r in op.results}
     latches = [b for b in blocks if header in _successors(b)]
     may_fail = _header_state(header) is not None
+    every = {id(b): may_fail and all(dominates(b, l) for l in latches) for b in blocks}
     chosen: dict[int, ir.Op] = {}        # result id -> op, in the order found
     found = True
     while found:
         found = False
         for b in blocks:
-            every = may_fail and all(dominates(b, l) for l in latches)
             for op in b.ops:
                 if op.results and op.results[0].id not in chosen and \
-                        _invariant_kind(op, written, every) and \
+                        _invariant_kind(op, written, every[id(b)]) and \
                         all(a.id not in inside or a.id in chosen for a in op.args):
                     chosen[op.results[0].id] = op
                     found = True
@@ -150,10 +150,7 @@ def _move_invariants(fn, header, body, ops):
     pre = _preheader(fn, header, body)
     state = (header.offset, list(pre.params))
     for op in ops:
-        for b in fn.blocks:
-            if op in b.ops:
-                b.ops.remove(op)
-                break
+        _remove(fn, op)
         if op.state is not None:
             op.state = state
         pre.ops.insert(len(pre.ops) - 1, op)
@@ -318,10 +315,7 @@ def _hoist(fn, header, body, guards):
     stack = list(pre.params)
     owned = [p for p in stack if p.type in (OBJ, NOBJ) and not p.borrowed]
     for g in guards:
-        for b in fn.blocks:
-            if g in b.ops:
-                b.ops.remove(g)
-                break
+        _remove(fn, g)
         offset = g.unwind.offset if g.unwind is not None else g.offset
         g.unwind = ir.Unwind(None, [], list(owned), offset=offset)
         g.state = (header.offset, stack)
@@ -337,6 +331,14 @@ def _hoist(fn, header, body, guards):
                 op.attrs["revalidate"] = old + tuple(v for v in values if v not in old)
             elif op.kind == "direct_call":
                 op.attrs["strict"] = True
+
+
+def _remove(fn, op):
+    """Take ``op`` out of its block (to go to a preheader)."""
+    for b in fn.blocks:
+        if op in b.ops:
+            b.ops.remove(op)
+            return
 
 
 def _preheader(fn, header, body) -> ir.Block:

@@ -251,7 +251,7 @@ def lo_box(L, op):
 # ---- int arithmetic ------------------------------------------------------------
 
 def _overflowing(L, op, intrinsic, a, b):
-    ranged = _ranged_const_mul(L, op, intrinsic, a, b)
+    ranged = _ranged_const_mul(L, op, a, b) if intrinsic == "smul" else None
     if ranged is not None:
         return ranged
     pair, val, ovf = L.t(), L.t(), L.t()
@@ -262,7 +262,7 @@ def _overflowing(L, op, intrinsic, a, b):
     return val
 
 
-def _ranged_const_mul(L, op, intrinsic, a, b):
+def _ranged_const_mul(L, op, a, b):
     """x * c or c * x with a constant c other than -1, 0, 1, 2: overflow is a range
     test on x, made before a plain (nsw) multiplication. The test is off the
     product's dependency chain, and the product may become a shift or an lea
@@ -271,7 +271,7 @@ def _ranged_const_mul(L, op, intrinsic, a, b):
     c, x = L.int_consts.get(b), a
     if c is None:
         c, x = L.int_consts.get(a), b
-    if intrinsic != "smul" or c is None or c in (-1, 0, 1, 2):
+    if c is None or c in (-1, 0, 1, 2):
         return None
     # x * c fits exactly when x lies in [lo, hi]
     low, high = (I64_MIN, I64_MAX) if c > 0 else (I64_MAX, I64_MIN)
