@@ -131,6 +131,7 @@ class Lowering:
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.strides = None                     # lower_typed.Strides, when asked for
+        self.signs = None                       # signs.Signs, when asked for
         self.concat_targets = None              # concat_targets, when asked for
         self.loaded_items = None                # lower_typed.loaded_items, when asked for
         self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step

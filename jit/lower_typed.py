@@ -17,6 +17,7 @@ from runtime import abi
 from .ir import BOOL, F64, I64, OBJ
 from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
+from .signs import Signs
 
 TWO53 = 1 << 53
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
@@ -286,7 +287,15 @@ def _ranged_const_mul(L, op, a, b):
 def _floor_divmod(L, op, a, b):
     """Python's // and % on i64 (rounding toward minus infinity), and C's remainder
     (zero exactly when Python's is); deopt on a zero divisor (ZeroDivisionError) and
-    MIN // -1 (overflow)."""
+    MIN // -1 (overflow). Operands both known non-negative need no fix-up."""
+    if op.args[0] in signs(L) and op.args[1] in signs(L):
+        L.deopt_if(_icmp(L, "eq", b, "0"), op)
+        # unsigned, unless a constant divisor's unsigned reciprocal needs 65 bits
+        # (7: signed is two instructions shorter then)
+        c = L.int_consts.get(b)
+        sign = "s" if c is not None and not _short_reciprocal(c) else "u"
+        r = _bin(L, f"{sign}rem", a, b)
+        return _bin(L, f"{sign}div", a, b), r, r
     bad = _or(L, _icmp(L, "eq", b, "0"),
               _and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
     L.deopt_if(bad, op)
@@ -295,6 +304,23 @@ def _floor_divmod(L, op, a, b):
     fq = _select(L, adjust, _bin(L, "sub", q, "1"), q, "i64")
     fr = _select(L, adjust, _bin(L, "add", r, b), r, "i64")
     return fq, fr, r
+
+
+def _short_reciprocal(d: int) -> bool:
+    """Whether x // d for every 64-bit unsigned x is a multiply-high by a 64-bit
+    constant and shifts (a power of two's odd part taken out first), as code
+    generation divides by a constant; some odd divisors need a 65-bit one."""
+    zeros = (d & -d).bit_length() - 1
+    odd, bits = d >> zeros, 64 - zeros
+    if odd == 1:
+        return True
+    for s in range(64):
+        m = -(-(1 << (bits + s)) // odd)
+        if m >> 64:
+            return False
+        if m * odd - (1 << (bits + s)) <= 1 << s:
+            return True
+    return False
 
 
 def _lshift(L, op, a, b):
@@ -538,6 +564,12 @@ def strides(L) -> Strides:
     if L.strides is None:
         L.strides = Strides(L)
     return L.strides
+
+
+def signs(L) -> Signs:
+    if L.signs is None:
+        L.signs = Signs(L.fn, L.producer, L._nparams())
+    return L.signs
 
 
 def store_stride(L, op):

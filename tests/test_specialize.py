@@ -563,6 +563,57 @@ def test_products_by_constants_overflow_exactly_at_their_edges():
     assert total_deopts(c) > 0          # (the edges were crossed)
 
 
+def counter_remainders(n, d):
+    # i, j, k, s are never negative (jit/signs.py): their // and % divide unsigned
+    acc = 0
+    s = 3
+    for i in range(n):
+        acc += i % 7 + (i // 9) % 5 + i % 1000 + i // d + i % d
+        s = s * 5 % 1000003 + (i & 3)
+        acc += s % 11
+    for j in range(n, -1, -1):
+        acc += j % 97
+    k = 1
+    while k < n:
+        acc += (k + 3) // 7
+        k += 3
+    return acc
+
+
+def signed_remainders(n, d):
+    # none of these operands is known non-negative: signed division, fix-ups kept
+    acc = 0
+    t = n
+    for i in range(-n, n):
+        acc += i % 7 + i // 9
+    for j in range(n, -3, -1):
+        acc += j % 5
+    for i in range(n):
+        acc += (i - 5) % 7 + i % d + (n - i) // 3 + min(i, t - 8) % 4 + (i & t) // 3
+        t = -t
+    return acc
+
+
+def test_never_negative_operands_divide_unsigned():
+    llvm_ir = show(counter_remainders.__code__, "llvm", (50, 4))
+    assert "urem" in llvm_ir and "udiv" in llvm_ir
+    assert "srem i64 %" in llvm_ir       # i % 7: a constant whose unsigned reciprocal is long
+    c = jit.compile(counter_remainders)
+    for n, d in ((0, 1), (1, 3), (50, 4), (1000, 13), (333, 2 ** 62), (20, 1)):
+        assert c(n, d) == counter_remainders(n, d)
+    with pytest.raises(ZeroDivisionError, match="integer division or modulo by zero"):
+        c(5, 0)
+    for args in ((5, -3), (7, -(2 ** 63))):        # a negative divisor: signed again
+        assert c(*args) == counter_remainders(*args)
+
+
+def test_operands_that_may_be_negative_keep_floor_semantics():
+    assert "urem" not in show(signed_remainders.__code__, "llvm", (10, 3))
+    c = jit.compile(signed_remainders)
+    for n, d in ((0, 1), (1, 3), (10, 3), (37, -4), (100, 7)):
+        assert c(n, d) == signed_remainders(n, d)
+
+
 # ---- reference counts ---------------------------------------------------------------
 
 def test_no_leaks_through_specialised_and_deopt_paths():
@@ -989,7 +1040,7 @@ def test_calls_leaving_out_defaults_are_specialised():
 
 def count_small_residues(n):
     c = 0
-    for i in range(n):
+    for i in range(-n, n):      # (negative too: a counter of range(n) divides unsigned)
         if i % 7 in (1, 3, 5) and i % 2 == 0:
             c += 1
     return c
