@@ -255,12 +255,32 @@ def _overflowing(L, op, intrinsic, a, b):
     ranged = _ranged_const_mul(L, op, a, b) if intrinsic == "smul" else None
     if ranged is not None:
         return ranged
+    if intrinsic != "smul" and _fits(L, intrinsic == "sadd", *op.args):
+        r = L.t()
+        L.emit(f"{r} = {intrinsic[1:]} nsw i64 {a}, {b}")
+        return r
     pair, val, ovf = L.t(), L.t(), L.t()
     L.emit(f"{pair} = call {{i64, i1}} @llvm.{intrinsic}.with.overflow.i64(i64 {a}, i64 {b})")
     L.emit(f"{val} = extractvalue {{i64, i1}} {pair}, 0")
     L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
     L.deopt_if(ovf, op)
     return val
+
+
+def _fits(L, add: bool, x: ir.Value, y: ir.Value) -> bool:
+    """Whether x + y (x - y) always fits in 64 bits, by what jit/signs.py knows: a
+    difference of values never negative; a sum of one never negative and a
+    constant <= 0; 1 more than a value never 2**63 - 1."""
+    facts = signs(L)
+    if not add:
+        c = L.int_consts.get(L.v(y))
+        return (x in facts and y in facts) or (c is not None and _fits_const(facts, x, -c))
+    return any(L.int_consts.get(L.v(w)) is not None
+               and _fits_const(facts, u, L.int_consts[L.v(w)]) for u, w in ((x, y), (y, x)))
+
+
+def _fits_const(facts, x: ir.Value, c: int) -> bool:
+    return (c <= 0 and x in facts) or (c == 1 and facts.below_max(x))
 
 
 def _ranged_const_mul(L, op, a, b):
@@ -310,6 +330,8 @@ def _short_reciprocal(d: int) -> bool:
     """Whether x // d for every 64-bit unsigned x is a multiply-high by a 64-bit
     constant and shifts (a power of two's odd part taken out first), as code
     generation divides by a constant; some odd divisors need a 65-bit one."""
+    if d <= 0:
+        return True         # (0 deoptimises before dividing)
     zeros = (d & -d).bit_length() - 1
     odd, bits = d >> zeros, 64 - zeros
     if odd == 1:

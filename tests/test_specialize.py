@@ -607,6 +607,47 @@ def test_never_negative_operands_divide_unsigned():
         assert c(*args) == counter_remainders(*args)
 
 
+def counter_steps(lo, hi, xs):
+    # i + 1 (i below hi), j - last, n - j, j + -5 (j, last, n never negative): no
+    # overflow check
+    acc = 0
+    for i in range(lo, hi):
+        acc += (i + 1) % 1000 + (i - lo) % 7
+    last = 0
+    n = len(xs)
+    for j in range(n):      # (not i: a slot's stores decide what its loads are)
+        acc += (j - last) * 2 + (n - j) + (j + -5)
+        last = j
+    return acc
+
+
+def edge_steps(lo, hi, k):
+    # each of these may overflow: the check stays and the result grows exactly
+    top = 9223372036854775807 if k else 5
+    acc = top + 1
+    for i in range(lo, hi):
+        acc += (i - lo) + (i + 2) + (k - i)
+    j = hi
+    while j > lo:
+        j -= 1
+        acc += j + 1
+    return acc
+
+
+def test_sums_that_always_fit_skip_the_overflow_check():
+    llvm_ir = show(counter_steps.__code__, "llvm", (0, 5, [1]))
+    assert llvm_ir.count("add nsw i64") == 2 and llvm_ir.count("sub nsw i64") == 2
+    c = jit.compile(counter_steps)
+    for lo, hi, xs in ((0, 0, []), (3, 50, [1] * 9), (-4, 4, [0]),
+                       (2 ** 63 - 4, 2 ** 63 - 1, [2] * 3), (-2 ** 63, -2 ** 63 + 3, [])):
+        assert c(lo, hi, xs) == counter_steps(lo, hi, xs)
+    assert total_deopts(c) == 0
+    e = jit.compile(edge_steps)
+    for args in ((0, 3, 1), (2 ** 63 - 4, 2 ** 63 - 1, 0), (-2 ** 63, -2 ** 63 + 2, 2 ** 63 - 1),
+                 (-3, 3, -2 ** 63), (5, 9, 1)):
+        assert e(*args) == edge_steps(*args), args
+
+
 def test_operands_that_may_be_negative_keep_floor_semantics():
     assert "urem" not in show(signed_remainders.__code__, "llvm", (10, 3))
     c = jit.compile(signed_remainders)
@@ -1266,3 +1307,21 @@ def test_an_unassigned_parameter_boxes_to_its_argument_object():
             assert [r is v for r in expected if not isinstance(r, bool)] == \
                 [r is v for r in got if not isinstance(r, bool)]
             assert expected == got
+
+
+# ---- internal compiler errors ---------------------------------------------------------
+
+def test_an_internal_error_while_specialising_leaves_the_call_to_generic_code(monkeypatch):
+    from jit import pipeline
+    monkeypatch.delenv("JIT_STRICT", raising=False)
+
+    def broken(*args):
+        raise ValueError("a bug of the compiler's")
+
+    monkeypatch.setattr(pipeline, "compile_specialized", broken)
+    c = jit.compile(sum_cubes)
+    assert c(10) == sum_cubes(10)
+    assert "internal compiler error: ValueError: a bug of the compiler's" in jit.explain(c)
+    monkeypatch.setenv("JIT_STRICT", "1")          # (the test suite's setting: loud)
+    with pytest.raises(ValueError):
+        jit.compile(sum_cubes)(10)

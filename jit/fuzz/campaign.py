@@ -56,6 +56,7 @@ SHRINK_IN_WORKER = ("divergence", "compiler_crash")
 
 
 def worker_main(conn, seed, weights, swarm, timeout, shrink_budget, selftest):
+    os.environ.setdefault("JIT_STRICT", "1")   # an internal compiler error is a finding
     if selftest:
         os.environ["JIT_FUZZ_SELFTEST"] = selftest if isinstance(selftest, str) else "1"
     import signal
