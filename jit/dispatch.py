@@ -69,8 +69,9 @@ class Specialization:
         resume, depth, offset = self.sites[site]
         self.deopts[site] += 1
         self.dispatcher.deopt_count += 1
-        operands = values[len(values) - min(depth, 2):] if depth else []
-        self.seen.setdefault(offset, set()).update(map(type, operands))
+        # (the operands' types only: a reference to them here would outlive the call)
+        top = len(values) - min(depth, 2)
+        self.seen.setdefault(offset, set()).update(type(values[i]) for i in range(top, len(values)))
         if self.deopts[site] == DEOPT_LIMIT:
             self.give_up(offset)
         code = self.code

@@ -1309,6 +1309,36 @@ def test_an_unassigned_parameter_boxes_to_its_argument_object():
             assert expected == got
 
 
+# ---- object lifetimes across a deoptimisation ----------------------------------------
+
+class Noted:
+    def __init__(self, log):
+        self.log = log
+
+    def __del__(self):
+        self.log.append("freed")
+
+
+def rebinds_to_int(log, n):
+    x = Noted(log)      # the slot is an int's: the unboxing deoptimises here
+    x = n               # the interpreter frees the object at once
+    log.append("rebound")
+    for i in range(n):
+        y = Noted(log)
+        y = i
+        log.append(i)
+    return x
+
+
+def test_objects_on_the_stack_at_a_deopt_die_where_the_interpreter_frees_them():
+    c = jit.compile(rebinds_to_int)
+    for _ in range(3):
+        want, got = [], []
+        assert c(got, 2) == rebinds_to_int(want, 2)
+        assert got == want == ["freed", "rebound", "freed", 0, "freed", 1]
+    assert total_deopts(c) > 0
+
+
 # ---- internal compiler errors ---------------------------------------------------------
 
 def test_an_internal_error_while_specialising_leaves_the_call_to_generic_code(monkeypatch):
