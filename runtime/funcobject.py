@@ -413,6 +413,19 @@ def _repr(self):
     return f"<jit-compiled function {name} at {id(self):#x}>"
 
 
+# type.__new__ makes a plain function under these names a classmethod or a
+# staticmethod (it asks PyFunction_Check, which a compiled function fails): so does
+# __set_name__, called once the class exists
+_IMPLICIT_WRAPPERS = {"__init_subclass__": classmethod, "__class_getitem__": classmethod,
+                      "__new__": staticmethod}
+
+
+def _set_name(self, owner, name):
+    wrap = _IMPLICIT_WRAPPERS.get(name)
+    if wrap is not None and isinstance(owner, type) and owner.__dict__.get(name) is self:
+        setattr(owner, name, wrap(self))
+
+
 def _reduce(self):
     # Pickle by reference (module + qualname), like a Python function.
     return self.__qualname__
@@ -444,6 +457,7 @@ def _python_attributes(type_doc):
         "__closure__": _readonly("__closure__"),
         "__builtins__": _readonly("__builtins__"),
         "__repr__": _repr,
+        "__set_name__": _set_name,
         "__reduce__": _reduce,
         "__copy__": _copy,
         "__deepcopy__": _deepcopy,

@@ -21,6 +21,7 @@ import weakref
 
 import pytest
 
+import jit
 from jit import engine
 from runtime import funcobject as fo
 from runtime.binding import make_binder
@@ -614,3 +615,45 @@ def test_many_objects_share_one_type():
     a, b = make(sample), make(method_target)
     assert type(a) is type(b)
     assert a.__name__ != b.__name__
+
+
+def test_implicit_classmethods_and_staticmethod_as_for_a_plain_function():
+    # type.__new__ wraps a plain function named so; a compiled one gets the same
+    class A:
+        @jit.jit
+        def __class_getitem__(cls, item):
+            return cls.__name__, item
+
+    class B(A):
+        pass
+
+    assert A[int] == ("A", int) and B[str] == ("B", str)
+    assert type(A.__dict__["__class_getitem__"]) is classmethod
+
+    made = []
+
+    class Base:
+        @jit.jit
+        def __init_subclass__(cls, tag=0, **kw):
+            super().__init_subclass__(**kw)
+            made.append((cls.__name__, tag))
+
+    class Sub(Base, tag=1):
+        pass
+
+    assert made == [("Sub", 1)]
+
+    def new(cls, *args):
+        obj = object.__new__(cls)
+        obj.args = args
+        return obj
+
+    class N:
+        __new__ = jit.compile(new)
+
+    assert N(1, 2).args == (1, 2) and type(N.__dict__["__new__"]) is staticmethod
+
+    class Other:                      # any other name stays as it is
+        method = jit.compile(new)
+
+    assert type(Other.__dict__["method"]) is not staticmethod
