@@ -440,7 +440,9 @@ def prep_reraise_star(orig, excs):
     keep = set()
     for e in reraised:
         _leaf_ids(e, keep)
-    reraised_eg = orig.split(lambda leaf: id(leaf) in keep)[0] if keep else None
+    # the matching part only, as CPython's projection builds it: split() would
+    # derive() the rest too, a call a custom group sees
+    reraised_eg = BaseExceptionGroup.subgroup(orig, lambda leaf: id(leaf) in keep) if keep else None
     if not raised:
         return reraised_eg
     if reraised_eg is not None:

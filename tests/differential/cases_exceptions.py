@@ -355,6 +355,27 @@ def except_group_unhandled_rest():
         print("handled values")
 
 
+class DerivingGroup(ExceptionGroup):
+    log = []
+
+    def derive(self, excs):
+        DerivingGroup.log.append([repr(e) for e in excs])
+        return DerivingGroup(self.message, excs)
+
+
+@case(())
+def except_star_rest_of_a_custom_group():
+    # the re-raised rest is derived once, the handled part not again
+    DerivingGroup.log.clear()
+    try:
+        try:
+            raise DerivingGroup("m", [ValueError(1), TypeError(2)])
+        except* ValueError:
+            DerivingGroup.log.append("handler")
+    except DerivingGroup as e:
+        return DerivingGroup.log, repr(e)
+
+
 @case(())
 def except_star_naked_exception():
     r = None
