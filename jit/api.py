@@ -97,11 +97,21 @@ def exec(compiled, globals=None, locals=None):
     function_body = code.co_flags & _FUNCTION_BODY or code.co_freevars
     if isinstance(compiled, types.CodeType) and not function_body:
         compiled = compile(compiled)
-    if function_body or compiled.native is None:
-        builtins.exec(code, globals, locals)
-        return None
     from . import pipeline
-    return pipeline.run_module_code(compiled, globals, locals)
+    try:
+        if function_body or compiled.native is None:
+            builtins.exec(code, globals, locals)
+            return None
+        return pipeline.run_module_code(compiled, globals, locals)
+    except BaseException as exc:
+        # as exec's: from the caller's line straight to the code's frame (a bare
+        # raise adds no entry for this frame)
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code in (exec.__code__, pipeline.run_module_code.__code__):
+            tb = tb.tb_next
+        exc.__traceback__ = tb
+        del exc, tb
+        raise
 
 
 def jit(func=None, *, fallback: bool = True):

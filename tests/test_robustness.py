@@ -676,6 +676,29 @@ def test_helper_errors_leave_no_runtime_frames_in_tracebacks():
         assert [entries(compiled[f], a) for f, a in cases] == expected
 
 
+def test_module_code_tracebacks_go_from_the_caller_to_the_code_as_execs():
+    source = "def helper():\n    raise ValueError('boom')\nx = 1\nhelper()\n"
+    code = compile(source, "m.py", "exec")
+
+    def entries(run):
+        try:
+            run()
+        except ValueError as e:
+            return [(t.name, t.filename, t.lineno) for t in traceback.extract_tb(e.__traceback__)][2:]
+        return None
+
+    expected = entries(lambda: exec(code, {}))       # (after this frame's and the lambda's)
+    assert [e[:2] for e in expected] == [("<module>", "m.py"), ("helper", "m.py")]
+    assert entries(lambda: jit.exec(jit.compile(code), {})) == expected
+    assert entries(lambda: jit.exec(code, {})) == expected
+    function_body = (lambda: 1 / 0).__code__         # exec runs a function's code itself
+    try:
+        jit.exec(function_body, {})
+    except ZeroDivisionError as e:
+        assert [t.name for t in traceback.extract_tb(e.__traceback__)] == [
+            "test_module_code_tracebacks_go_from_the_caller_to_the_code_as_execs", "<lambda>"]
+
+
 class _SuperA:
     def m(self):
         return "A.m"
