@@ -831,12 +831,14 @@ class Inference:
             self.set(op.result, INT)      # a range iterator's ints come out unboxed
             return ("range_obj_next",)
         self.set(op.result, ("obj", items))
-        unpack = self.pair_unpacked(op) if source in ("enumerate", "zip2") and \
-            abi.PAIR_ITER_LAYOUT else None
-        if unpack is not None and self.speculate(unpack):
+        unpack = self.pair_unpacked(op) if abi.PAIR_ITER_LAYOUT else None
+        if unpack is not None and source in ("enumerate", "zip2") and self.speculate(unpack):
             self.pair_loops[id(unpack)] = (op, source, items)
             return ("pair_next", source, unpack)
-        self.pair_loops.pop(id(unpack), None)
+        # (no longer a pair loop, the iterator's type widened: its unpacking is
+        # planned again too)
+        if unpack is not None and self.pair_loops.pop(id(unpack), None) is not None:
+            self.changed = True
         return ("seq_next",)     # inline for list and tuple iterators
 
     def pair_unpacked(self, op):
