@@ -6,6 +6,7 @@ in this interpreter (checked non-zero). Lowering may only call what is here.
 from __future__ import annotations
 
 import ctypes
+import sys
 
 # The program may patch the builtins module (builtins.range = ...): the runtime
 # keeps the ones it started with, as the interpreter's own C code never sees a patch
@@ -110,6 +111,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "_PyObject_GC_New": ("ptr", ("ptr",)),
     "PyObject_GC_Track": ("void", ("ptr",)),
     "PyErr_CheckSignals": ("i32", ()),
+    "PyThreadState_GetInterpreter": ("ptr", ("ptr",)),
     "PyEval_SaveThread": ("ptr", ()),
     "PyEval_RestoreThread": ("void", ("ptr",)),
     "Py_EnterRecursiveCall": ("i32", ("ptr",)),
@@ -262,6 +264,48 @@ def _unique_id_offset():
 
 
 THREAD_UID = _unique_id_offset()
+
+_PENDING_CALL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+_probe_call = _PENDING_CALL(lambda arg: 0)     # (kept: the interpreter calls it later)
+
+
+def _eval_breaker_offset():
+    """Offset in an interpreter state of the flag its eval loop polls (3.11's
+    ceval.eval_breaker: another thread asks for the GIL, a signal arrived, a call
+    is pending); None unless 3.11's layout is confirmed. The flag follows
+    ceval.recursion_limit, found as the one int that follows sys.setrecursionlimit;
+    the layout is confirmed by the pending-call queue behind them: a call added
+    with Py_AddPendingCall lands in the slot its queue's `last` index named.
+    A native loop's tick gives up the GIL and checks signals only when the flag is
+    set, as the interpreter does."""
+    api = ctypes.pythonapi
+    api.PyInterpreterState_Get.restype = ctypes.c_void_p
+    api.Py_AddPendingCall.argtypes = [_PENDING_CALL, ctypes.c_void_p]
+    interp = api.PyInterpreterState_Get()
+    words = (ctypes.c_int32 * 256).from_address(interp)
+    limit = sys.getrecursionlimit()
+    found = [i for i in range(256) if words[i] == limit]
+    sys.setrecursionlimit(limit + 7)
+    try:
+        found = [i for i in found if words[i] == limit + 7]
+    finally:
+        sys.setrecursionlimit(limit)
+    if len(found) != 1:
+        return None
+    ceval = found[0] * 4
+    # ceval: recursion_limit, eval_breaker, gil_drop_request, then pending: lock,
+    # calls_to_do, async_exc, calls[32] of {func, arg}, first, last
+    calls, last_at = ceval + 32, ceval + 32 + 32 * 16 + 4
+    last = ctypes.c_int32.from_address(interp + last_at).value
+    if not 0 <= last < 32 or api.Py_AddPendingCall(_probe_call, None) != 0:
+        return None
+    slot = ctypes.c_uint64.from_address(interp + calls + 16 * last).value
+    if slot != ctypes.cast(_probe_call, ctypes.c_void_p).value:
+        return None
+    return ceval + 4
+
+
+EVAL_BREAKER = _eval_breaker_offset() if sys.version_info[:2] == (3, 11) else None
 
 
 def address(name: str) -> int:

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
 
 import pytest
@@ -141,6 +142,40 @@ def test_sigint_interrupts_a_long_loop():
     with pytest.raises(KeyboardInterrupt):
         g(10 ** 12)
     timer.cancel()
+
+
+def test_other_threads_run_while_a_native_loop_holds_the_gil():
+    # the loop's tick gives the GIL up when another thread asks for it (as the
+    # interpreter's eval loop: runtime.capi.EVAL_BREAKER), and only then
+    def spin(n):
+        i = 0
+        while i < n:
+            i += 1
+        return i
+    g = jit.compile(spin, fallback=False)
+    g(10)
+    ticks = []
+    stop = threading.Event()
+
+    def worker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t0 = time.perf_counter()
+    g(3_000_000)
+    n = int(3_000_000 * 0.4 / max(time.perf_counter() - t0, 1e-4))    # one call of ~0.4 s
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        start = time.perf_counter()
+        g(n)
+        end = time.perf_counter()
+        during = [t for t in ticks if start < t < end]
+    finally:
+        stop.set()
+        thread.join()
+    assert len(during) >= 10, (len(during), end - start)
 
 
 def test_unbounded_recursion_raises_recursion_error():
