@@ -181,10 +181,15 @@ def _on_compile_thread(fn, *args):
     box: list = []
     jobs.put((fn, args, box, done))
     done.wait()
-    ok, value = box[0]
+    ok, value = box.pop()
     if ok:
         return value
-    raise value
+    try:
+        raise value
+    finally:
+        # (this frame is in the error's traceback: holding the error too would make
+        # a cycle that keeps the callers' frames, and their arguments, until gc)
+        del value
 
 
 def _llvm_call_lock():

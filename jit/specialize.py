@@ -249,6 +249,7 @@ class Inference:
             self.slots[slot] = t
         self.conflicts: set[int] = set()     # forced slots that got something else
         self.numeric_stores: dict[int, set] = {}   # slot -> definite int/float types stored
+        self.bool_slots: set[int] = set()      # slots some comparison result is stored in
         # slots whose objects' identity is observed (a folded min/max's result: the
         # item itself, see frontend.fold311)
         self.boxed_slots: set[int] = {i for i, n in enumerate(fn.local_names or ())
@@ -359,7 +360,8 @@ class Inference:
         found = {}
         for slot, stored in self.numeric_stores.items():
             t = self.slots[slot]
-            if len(stored) != 1 or slot in self.forced or slot in self.boxed_slots:
+            if len(stored) != 1 or slot in self.forced or slot in self.boxed_slots \
+                    or slot in self.bool_slots:
                 continue
             g = next(iter(stored))
             if isinstance(t, tuple) and t[1] in (g, None) and (
@@ -384,6 +386,12 @@ class Inference:
             self.changed = True
 
     def slot_join(self, slot, t, store=None):
+        if t == I1:     # a bool stored: the slot holds True/False, never an unboxed number
+            if slot not in self.bool_slots:
+                self.bool_slots.add(slot)
+                self.changed = True
+            if slot in self.forced:
+                self.conflicts.add(slot)
         if t in (I1, RANGEOBJ, RITER):
             t = ANY
         if t in (INT, FLOAT):

@@ -1339,6 +1339,59 @@ def test_objects_on_the_stack_at_a_deopt_die_where_the_interpreter_frees_them():
     assert total_deopts(c) > 0
 
 
+# ---- a local holding numbers and comparison results -------------------------------
+
+def bool_after_int(x):
+    d = 1
+    d = d > 0
+    return d
+
+
+def bool_after_float(x):
+    d = 1.5
+    d = d > 0
+    return d
+
+
+def int_after_bool(x):
+    d = x > 0
+    d = 5
+    return d
+
+
+def bools_in_a_loop(x):
+    d = x
+    for i in range(3):
+        d = d > i
+    return d
+
+
+def bool_on_one_path(x):
+    d = x
+    if x > 2:
+        d = x > 5
+    return d
+
+
+def bool_times_two(x):
+    s = x
+    s = s == 3
+    s = s * 2
+    return s
+
+
+@pytest.mark.parametrize("fn", [bool_after_int, bool_after_float, int_after_bool, bools_in_a_loop,
+                                bool_on_one_path, bool_times_two])
+def test_a_local_given_numbers_and_comparisons_keeps_its_bools(fn):
+    # (the slot was forced to hold an unboxed number, and LLVM rejected storing an
+    # i1 there: every such function ran generic code)
+    c = jit.compile(fn)
+    for x in (0, 1, 3, 7, 2.5, True, -4.0):
+        got, want = c(x), fn(x)
+        assert (got, type(got)) == (want, type(want)), x
+    assert "could not specialise" not in jit.explain(c)
+
+
 # ---- internal compiler errors ---------------------------------------------------------
 
 def test_an_internal_error_while_specialising_leaves_the_call_to_generic_code(monkeypatch):
@@ -1355,3 +1408,26 @@ def test_an_internal_error_while_specialising_leaves_the_call_to_generic_code(mo
     monkeypatch.setenv("JIT_STRICT", "1")          # (the test suite's setting: loud)
     with pytest.raises(ValueError):
         jit.compile(sum_cubes)(10)
+
+
+def test_a_failed_specialisation_keeps_no_argument_alive(monkeypatch):
+    # an LLVM error raised on the compile thread: the error's traceback must not
+    # make a cycle holding the calling frames (and so the call's arguments)
+    from jit import engine, pipeline
+    monkeypatch.delenv("JIT_STRICT", raising=False)
+    monkeypatch.setattr(pipeline, "compile_specialized",
+                        lambda *args: engine.compile_ir("not IR", [], {}))
+    freed = []
+
+    class Noted(int):
+        def __del__(self):
+            freed.append(True)
+
+    c = jit.compile(sum_cubes)
+    gc.disable()
+    try:
+        assert c(Noted(4)) == sum_cubes(4)
+        assert freed == [True]
+    finally:
+        gc.enable()
+    assert "could not specialise" in jit.explain(c)
