@@ -1389,10 +1389,8 @@ out:
 
 # A loop's periodic break (lower.lo_check_signals): when the interpreter's eval loop
 # would (its eval_breaker set: runtime.capi.EVAL_BREAKER), let other threads take
-# the GIL, then run signal handlers; -1 if one raised. (Giving the GIL up and taking
-# it back when no thread asked for it is two lock round trips: ~0.1 us, but up to
-# ~2 us on a loaded machine, which every 1024 iterations of a fast loop made half
-# its time.)
+# the GIL, then run signal handlers; -1 if one raised. (Before, every tick gave the
+# GIL up and took it back, two lock round trips whether or not a thread waited.)
 TICK = """
 define i32 @jit.tick() noinline cold {
 ;POLL
