@@ -130,12 +130,14 @@ def test_exception_paths_leak_nothing():
     assert sys.getrefcount(key) == before
 
 
+def spin(n):
+    i = 0
+    while i < n:
+        i += 1
+    return i
+
+
 def test_sigint_interrupts_a_long_loop():
-    def spin(n):
-        i = 0
-        while i < n:
-            i += 1
-        return i
     g = jit.compile(spin, fallback=False)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
@@ -147,11 +149,6 @@ def test_sigint_interrupts_a_long_loop():
 def test_other_threads_run_while_a_native_loop_holds_the_gil():
     # the loop's tick gives the GIL up when another thread asks for it (as the
     # interpreter's eval loop: runtime.capi.EVAL_BREAKER), and only then
-    def spin(n):
-        i = 0
-        while i < n:
-            i += 1
-        return i
     g = jit.compile(spin, fallback=False)
     g(10)
     ticks = []
