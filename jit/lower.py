@@ -632,7 +632,7 @@ class Lowering:
         parameter slots' references are released (typed slots hold nothing yet)."""
         if not self.entry_deopt_incoming:
             return
-        n, nparams = len(self.slot_types), self._nparams()
+        n, nparams = len(self.slot_types), self.nparams()
         self.allocas.append(f"%deopt.args = alloca [{max(n, 1)} x ptr]")
         kinds = self._kinds_string("arg_kinds", "o" * n)
         self.start("deopt.entry")
@@ -736,7 +736,7 @@ class Lowering:
             return frozenset()
         written = {op.attrs["slot"] for blk in self.fn.blocks for op in blk.ops
                    if op.kind in ("store_local", "delete_local")}
-        return frozenset(i for i in range(self._nparams())
+        return frozenset(i for i in range(self.nparams())
                          if self.slot_types[i] != OBJ and i not in written)
 
     def param_object(self, v) -> str | None:
@@ -810,7 +810,7 @@ class Lowering:
 
     def _assemble(self, body: list[str]) -> str:
         p = self.p
-        nparams = self._nparams()
+        nparams = self.nparams()
         param_lines = self._unbox_params(nparams)   # before the allocas are listed
         saved, self.lines = self.lines, []
         self._deopt_entry_shared()
@@ -896,7 +896,7 @@ class Lowering:
             "  %deep = icmp ult i64 %st.sp, %st.need",
             "  br i1 %deep, label %too.deep, label %start, !prof !0"]
 
-    def _nparams(self) -> int:
+    def nparams(self) -> int:
         for op in self.fn.blocks[0].ops:
             if op.kind == "prologue":
                 return op.attrs["nparams"]

@@ -590,7 +590,7 @@ def strides(L) -> Strides:
 
 def signs(L) -> Signs:
     if L.signs is None:
-        L.signs = Signs(L.fn, L.producer, L._nparams())
+        L.signs = Signs(L.fn, L.producer, L.nparams())
     return L.signs
 
 
