@@ -97,8 +97,10 @@ def is_leaf(fn: ir.Function) -> bool:
 
 class Lowering:
     def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None,
-                 inline_copy=False, prefix="code", recursive_impl=None):
+                 inline_copy=False, prefix="code", recursive_impl=None, param_ranges=()):
         self.entry_consts = entry_consts   # name -> object the entry point loads
+        # a copy's parameters' intervals: what its callers pass (see ranges.Ranges)
+        self.param_ranges = param_ranges
         # a copy of a callee's code for inlining into a caller's module (inline_text)
         self.inline_copy = inline_copy
         # the impl a recursive call of this very specialisation calls: its own, or for
@@ -131,7 +133,7 @@ class Lowering:
         self.tb_incoming: list = []      # (block, offset, line) per failure without a handler
         self.int_consts: dict[str, int] = {}   # LLVM name -> value of an i64 constant
         self.strides = None                     # lower_typed.Strides, when asked for
-        self.signs = None                       # signs.Signs, when asked for
+        self.ranges = None                      # ranges.Ranges, when asked for
         self.concat_targets = None              # concat_targets, when asked for
         self.loaded_items = None                # lower_typed.loaded_items, when asked for
         self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step
@@ -497,8 +499,9 @@ class Lowering:
         released = {id(v) for v in release}    # released here, so they need a reference
         kinds, k = "", 0
         for v in stack:
-            kinds += self._deopt_stack_value(k, v, id(v) in released)
-            k += 3 if v.type == RANGE else 1
+            kind = self._deopt_stack_value(k, v, id(v) in released)
+            kinds += kind
+            k += 3 if kind in "rR" else 2 if kind in "pq" else 1
         self.deopt_depth = max(self.deopt_depth, k)
         for v in release:
             self.release(v, cold=True)
@@ -514,7 +517,9 @@ class Lowering:
         o an object whose reference moves there, n the same or NULL, b a borrowed
         object that stays alive meanwhile (a constant, a local's, a checked global),
         B an i1, i an i64, f a double, r / R a native range iterator / range as its
-        three fields in slots k..k+2 (boxed by jit.deopt_list: no call here). A lent
+        three fields in slots k..k+2 (boxed by jit.deopt_list: no call here), p / q
+        a kept parameter's i64 / double then its argument object or NULL (so the
+        resumed frame holds the caller's object, as the interpreter's would). A lent
         item, or a value this site releases, gets a reference of its own first."""
         val, lt = self.v(v), LLTYPE[v.type]
         if v.type == RANGE:
@@ -534,6 +539,13 @@ class Lowering:
             val, lt = self.t(), "i64"
             self.emit(f"{val} = zext i1 {self.v(v)} to i64")
         self.emit(f"store {lt} {val}, ptr {p}")
+        given = self.param_object(v) if v.type in (I64, F64) else None
+        if given is not None:       # the argument object itself, when one came
+            q = self.t()
+            self.emit(f"{q} = getelementptr i64, ptr %deopt.stack, i64 {k + 1}")
+            self.emit(f"store ptr {given}, ptr {q}")
+            return "p" if v.type == I64 else "q"
+
         if v.borrowed is True:
             return "b" if v.type == OBJ else "m"
         return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f"}[v.type]
@@ -592,12 +604,27 @@ class Lowering:
             if st == OBJ:
                 if move:
                     self.emit(f"store ptr null, ptr %slot{i}")     # the reference moves on
-            else:
-                f, f8, q = self.t(), self.t(), self.t()
-                self.emit(f"{f} = load i1, ptr %bound{i}")
-                self.emit(f"{f8} = zext i1 {f} to i8")
-                self.emit(f"{q} = getelementptr i8, ptr {prefix}.bound, i64 {i}")
-                self.emit(f"store i8 {f8}, ptr {q}")
+                continue
+            f, f8, q = self.t(), self.t(), self.t()
+            self.emit(f"{f} = load i1, ptr %bound{i}")
+            self.emit(f"{f8} = zext i1 {f} to i8")
+            if move and i in self.kept_params and st in (I64, F64):
+                # the argument object itself, when one came (bound 2: see jit.deopt_list)
+                obj, has, raw = self.t(), self.t(), self.t()
+                self.emit(f"{obj} = load ptr, ptr %argobj{i}")
+                self.emit(f"{has} = icmp ne ptr {obj}, null")
+                self.emit(f"{raw} = ptrtoint ptr {obj} to i64")
+                word, flag = self.t(), self.t()
+                bits = x
+                if st == F64:
+                    bits = self.t()
+                    self.emit(f"{bits} = bitcast double {x} to i64")
+                self.emit(f"{word} = select i1 {has}, i64 {raw}, i64 {bits}")
+                self.emit(f"store i64 {word}, ptr {p}")
+                self.emit(f"{flag} = select i1 {has}, i8 2, i8 {f8}")
+                f8 = flag
+            self.emit(f"{q} = getelementptr i8, ptr {prefix}.bound, i64 {i}")
+            self.emit(f"store i8 {f8}, ptr {q}")
 
     def _deopt_call(self, site: str, lst: str) -> str:
         """spec.deopt(site, lst, left) by jit.deopt_resume (rtlib), which releases the
@@ -1027,7 +1054,8 @@ class Lowering:
                 return None
             sub = Lowering(made[0], d.code, _function_consts(d.function), spec=spec,
                            inline_copy=True, prefix=f"{self.p}i{len(self.inlined)}",
-                           recursive_impl=f"@{self.p}.impl" if spec is self.spec else None)
+                           recursive_impl=f"@{self.p}.impl" if spec is self.spec else None,
+                           param_ranges=self._passed_ranges(spec))
             self.extra_text.append(sub.inline_text())
             self.used |= sub.used
             self.inlined.append(sub)
@@ -1035,6 +1063,23 @@ class Lowering:
             if self.spec is not None and spec is not self.spec:
                 spec.inlined_into.append(self.spec.owner)
         return self._inline_entries[key]
+
+    def _passed_ranges(self, spec) -> list:
+        """Per parameter of a copy of ``spec``'s code, the hull of the intervals of
+        what this code's calls of it pass (None: not an int; see ranges.Ranges). The
+        copy is entered from those calls only."""
+        from .lower_typed import ranges
+        facts = ranges(self)
+        passed = None
+        for blk in self.fn.blocks:
+            for op in blk.ops:
+                if op.kind != "direct_call" or op.attrs.get("inline") is not spec:
+                    continue
+                got = [facts.interval(a) if a.type == I64 else None for a in op.args[1:]]
+                passed = got if passed is None else [
+                    None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
+                    for a, b in zip(passed, got)]
+        return passed or []
 
     def _const_loads(self) -> str:
         g = f"@{self.p}.consts"

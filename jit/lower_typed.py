@@ -17,7 +17,7 @@ from runtime import abi
 from .ir import BOOL, F64, I64, OBJ
 from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
-from .signs import Signs
+from .ranges import Ranges
 
 TWO53 = 1 << 53
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
@@ -252,35 +252,22 @@ def lo_box(L, op):
 # ---- int arithmetic ------------------------------------------------------------
 
 def _overflowing(L, op, intrinsic, a, b):
+    x, y = op.args
+    facts = ranges(L)
+    if facts.product_fits(x, y) if intrinsic == "smul" else \
+            facts.sum_fits(x, y, 1 if intrinsic == "sadd" else -1):
+        r = L.t()          # (jit/ranges.py: no value of x and y overflows here)
+        L.emit(f"{r} = {intrinsic[1:]} nsw i64 {a}, {b}")
+        return r
     ranged = _ranged_const_mul(L, op, a, b) if intrinsic == "smul" else None
     if ranged is not None:
         return ranged
-    if intrinsic != "smul" and _fits(L, intrinsic == "sadd", *op.args):
-        r = L.t()
-        L.emit(f"{r} = {intrinsic[1:]} nsw i64 {a}, {b}")
-        return r
     pair, val, ovf = L.t(), L.t(), L.t()
     L.emit(f"{pair} = call {{i64, i1}} @llvm.{intrinsic}.with.overflow.i64(i64 {a}, i64 {b})")
     L.emit(f"{val} = extractvalue {{i64, i1}} {pair}, 0")
     L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
     L.deopt_if(ovf, op)
     return val
-
-
-def _fits(L, add: bool, x: ir.Value, y: ir.Value) -> bool:
-    """Whether x + y (x - y) always fits in 64 bits, by what jit/signs.py knows: a
-    difference of values never negative; a sum of one never negative and a
-    constant <= 0; 1 more than a value never 2**63 - 1."""
-    facts = signs(L)
-    if not add:
-        c = L.int_consts.get(L.v(y))
-        return (x in facts and y in facts) or (c is not None and _fits_const(facts, x, -c))
-    return any(L.int_consts.get(L.v(w)) is not None
-               and _fits_const(facts, u, L.int_consts[L.v(w)]) for u, w in ((x, y), (y, x)))
-
-
-def _fits_const(facts, x: ir.Value, c: int) -> bool:
-    return (c <= 0 and x in facts) or (c == 1 and facts.below_max(x))
 
 
 def _ranged_const_mul(L, op, a, b):
@@ -308,17 +295,24 @@ def _floor_divmod(L, op, a, b):
     """Python's // and % on i64 (rounding toward minus infinity), and C's remainder
     (zero exactly when Python's is); deopt on a zero divisor (ZeroDivisionError) and
     MIN // -1 (overflow). Operands both known non-negative need no fix-up."""
-    if op.args[0] in signs(L) and op.args[1] in signs(L):
-        L.deopt_if(_icmp(L, "eq", b, "0"), op)
+    facts = ranges(L)
+    x, y = op.args
+    lo, hi = facts.interval(y)
+    may_be_zero = lo <= 0 <= hi
+    if x in facts and y in facts:
+        if may_be_zero:
+            L.deopt_if(_icmp(L, "eq", b, "0"), op)
         # unsigned, unless a constant divisor's unsigned reciprocal needs 65 bits
         # (7: signed is two instructions shorter then)
         c = L.int_consts.get(b)
         sign = "s" if c is not None and not _short_reciprocal(c) else "u"
         r = _bin(L, f"{sign}rem", a, b)
         return _bin(L, f"{sign}div", a, b), r, r
-    bad = _or(L, _icmp(L, "eq", b, "0"),
-              _and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
-    L.deopt_if(bad, op)
+    bad = [_icmp(L, "eq", b, "0")] if may_be_zero else []
+    if facts.interval(x)[0] == I64_MIN and lo <= -1 <= hi:
+        bad.append(_and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
+    if bad:
+        L.deopt_if(bad[0] if len(bad) == 1 else _or(L, *bad), op)
     q, r = _bin(L, "sdiv", a, b), _bin(L, "srem", a, b)
     adjust = _and(L, _icmp(L, "ne", r, "0"), _icmp(L, "slt", _bin(L, "xor", r, b), "0"))
     fq = _select(L, adjust, _bin(L, "sub", q, "1"), q, "i64")
@@ -588,10 +582,11 @@ def strides(L) -> Strides:
     return L.strides
 
 
-def signs(L) -> Signs:
-    if L.signs is None:
-        L.signs = Signs(L.fn, L.producer, L.nparams())
-    return L.signs
+def ranges(L) -> Ranges:
+    if L.ranges is None:
+        L.ranges = Ranges(L.fn, L.producer, L.nparams(),
+                          L.spec.types if L.spec is not None else (), L.param_ranges)
+    return L.ranges
 
 
 def store_stride(L, op):

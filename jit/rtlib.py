@@ -217,12 +217,27 @@ done:
   call void @jit.xdecref(ptr %b2)
   ret ptr %res
 }
+; How many stack slots a value of deopt stack kind k takes (see jit.deopt_list).
+define internal i64 @jit.stack_kind_width(i8 %k) alwaysinline {
+entry:
+  %riter = icmp eq i8 %k, 114
+  %range = icmp eq i8 %k, 82
+  %three = or i1 %riter, %range
+  %pint = icmp eq i8 %k, 112
+  %pfloat = icmp eq i8 %k, 113
+  %two = or i1 %pint, %pfloat
+  %w = select i1 %two, i64 2, i64 1
+  %width = select i1 %three, i64 3, i64 %w
+  ret i64 %width
+}
 ; The frame of a deoptimising call as one list, locals then operand stack (see
 ; lower._deopt_shared). Local i holds vals[i], of kind kinds[i]: 'o' an owned
 ; object or NULL (unbound), 'i' an i64, 'f' a double (bound[i]: whether the typed
-; slot holds one). Stack slot j holds stack[j], of kind skinds[j]: 'o' an owned
-; object, 'n' the same or NULL, 'b' a borrowed object, 'm' the same or NULL, 'B' an
-; i1, 'i' an i64, 'f' a double, 'r' / 'R' a native range iterator / range as its
+; slot holds one; 2: vals[i] is the argument object it was unboxed from, borrowed).
+; Stack slot j holds stack[j], of kind skinds[j]: 'o' an owned object, 'n' the same
+; or NULL, 'b' a borrowed object, 'm' the same or NULL, 'B' an i1, 'i' an i64, 'f' a
+; double, 'p' / 'q' an i64 / a double then the argument object it was unboxed from
+; (borrowed) or NULL, in two slots, 'r' / 'R' a native range iterator / range as its
 ; {start, stop, step} in three slots, boxed by `riter` / `range` (jit.box_range);
 ; NULL stack slots become `null_slot`, unbound locals `unbound`. NULL on failure (a
 ; box failed), with every reference released.
@@ -254,20 +269,30 @@ k.obj:
   %o = load ptr, ptr %vp
   br label %put
 k.int:
-  br i1 %b, label %k.int.box, label %put
+  br i1 %b, label %k.int.given, label %put
+k.int.given:
+  %ilent = icmp eq i8 %b8, 2
+  br i1 %ilent, label %k.lent, label %k.int.box
 k.int.box:
   %iv = load i64, ptr %vp
   %io = call ptr @PyLong_FromLongLong(i64 %iv)
   br label %put
 k.float:
-  br i1 %b, label %k.float.box, label %put
+  br i1 %b, label %k.float.given, label %put
+k.float.given:
+  %flent = icmp eq i8 %b8, 2
+  br i1 %flent, label %k.lent, label %k.float.box
 k.float.box:
   %fv = load double, ptr %vp
   %fo = call ptr @PyFloat_FromDouble(double %fv)
   br label %put
+k.lent:
+  %lo = load ptr, ptr %vp
+  call void @jit.incref(ptr %lo)
+  br label %put
 put:
-  %x = phi ptr [ %o, %k.obj ], [ null, %k.int ], [ %io, %k.int.box ], [ null, %k.float ], [ %fo, %k.float.box ]
-  %tried = phi i1 [ false, %k.obj ], [ false, %k.int ], [ true, %k.int.box ], [ false, %k.float ], [ true, %k.float.box ]
+  %x = phi ptr [ %o, %k.obj ], [ null, %k.int ], [ %io, %k.int.box ], [ null, %k.float ], [ %fo, %k.float.box ], [ %lo, %k.lent ]
+  %tried = phi i1 [ false, %k.obj ], [ false, %k.int ], [ true, %k.int.box ], [ false, %k.float ], [ true, %k.float.box ], [ false, %k.lent ]
   %xnull = icmp eq ptr %x, null
   %failed = and i1 %xnull, %tried
   %ok.next = select i1 %failed, i1 false, i1 %ok
@@ -297,7 +322,9 @@ sslot:
                                   i8 109, label %s.maybe_lent
                                   i8 66, label %s.bool
                                   i8 105, label %s.int
-                                  i8 102, label %s.float ]
+                                  i8 102, label %s.float
+                                  i8 112, label %s.param
+                                  i8 113, label %s.param ]
 s.owned:
   br label %spush
 s.riter:
@@ -331,6 +358,17 @@ s.bool:
   %bo = select i1 %bt, ptr @_Py_TrueStruct, ptr @_Py_FalseStruct
   call void @jit.incref(ptr %bo)
   br label %spush
+s.param:
+  %pp = getelementptr i64, ptr %sp, i64 1
+  %pobj = load ptr, ptr %pp
+  %phas = icmp ne ptr %pobj, null
+  br i1 %phas, label %s.param.obj, label %s.param.raw
+s.param.obj:
+  call void @jit.incref(ptr %pobj)
+  br label %spush
+s.param.raw:
+  %pisf = icmp eq i8 %sk, 113
+  br i1 %pisf, label %s.float, label %s.int
 s.int:
   %si = call ptr @PyLong_FromLongLong(i64 %sraw)
   br label %spush
@@ -339,8 +377,7 @@ s.float:
   %sf = call ptr @PyFloat_FromDouble(double %sfv)
   br label %spush
 spush:
-  %sv = phi ptr [ %sptr, %s.owned ], [ %rbox, %s.ranges ], [ %mv, %s.maybe ], [ %sptr, %s.lent ], [ %lv, %s.maybe_lent ], [ %bo, %s.bool ], [ %si, %s.int ], [ %sf, %s.float ]
-  %srng = phi i1 [ false, %s.owned ], [ true, %s.ranges ], [ false, %s.maybe ], [ false, %s.lent ], [ false, %s.maybe_lent ], [ false, %s.bool ], [ false, %s.int ], [ false, %s.float ]
+  %sv = phi ptr [ %sptr, %s.owned ], [ %rbox, %s.ranges ], [ %mv, %s.maybe ], [ %sptr, %s.lent ], [ %lv, %s.maybe_lent ], [ %bo, %s.bool ], [ %si, %s.int ], [ %sf, %s.float ], [ %pobj, %s.param.obj ]
   %snull = icmp eq ptr %sv, null
   %sy = select i1 %snull, ptr %unbound, ptr %sv
   %sinc = select i1 %snull, ptr %unbound, ptr null
@@ -350,7 +387,7 @@ spush:
   store ptr %sy, ptr %sq
   %ok2.next = select i1 %snull, i1 false, i1 %ok2
   %j.next = add i64 %j, 1
-  %swidth = select i1 %srng, i64 3, i64 1
+  %swidth = call i64 @jit.stack_kind_width(i8 %sk)
   %soff.next = add i64 %soff, %swidth
   br label %stk
 done:
@@ -396,10 +433,7 @@ drop.stk.obj:
   br label %drop.stk.next
 drop.stk.next:
   %e.next = add i64 %e, 1
-  %eriter = icmp eq i8 %ek, 114
-  %erange = icmp eq i8 %ek, 82
-  %ewide = or i1 %eriter, %erange
-  %ewidth = select i1 %ewide, i64 3, i64 1
+  %ewidth = call i64 @jit.stack_kind_width(i8 %ek)
   %eoff.next = add i64 %eoff, %ewidth
   br label %drop.stk
 drop.done:

@@ -564,7 +564,7 @@ def test_products_by_constants_overflow_exactly_at_their_edges():
 
 
 def counter_remainders(n, d):
-    # i, j, k, s are never negative (jit/signs.py): their // and % divide unsigned
+    # i, j, k, s are never negative (jit/ranges.py): their // and % divide unsigned
     acc = 0
     s = 3
     for i in range(n):
@@ -608,8 +608,9 @@ def test_never_negative_operands_divide_unsigned():
 
 
 def counter_steps(lo, hi, xs):
-    # i + 1 (i below hi), j - last, n - j, j + -5 (j, last, n never negative): no
-    # overflow check
+    # no overflow check (jit/ranges.py): i + 1 (i below hi); the sum of two
+    # remainders; in the second loop every op but acc's sum, as j, last and n lie in
+    # [0, 2**60] (no list holds more items)
     acc = 0
     for i in range(lo, hi):
         acc += (i + 1) % 1000 + (i - lo) % 7
@@ -636,7 +637,8 @@ def edge_steps(lo, hi, k):
 
 def test_sums_that_always_fit_skip_the_overflow_check():
     llvm_ir = show(counter_steps.__code__, "llvm", (0, 5, [1]))
-    assert llvm_ir.count("add nsw i64") == 2 and llvm_ir.count("sub nsw i64") == 2
+    assert llvm_ir.count("add nsw i64") == 5 and llvm_ir.count("sub nsw i64") == 2
+    assert llvm_ir.count("mul nsw i64") == 1
     c = jit.compile(counter_steps)
     for lo, hi, xs in ((0, 0, []), (3, 50, [1] * 9), (-4, 4, [0]),
                        (2 ** 63 - 4, 2 ** 63 - 1, [2] * 3), (-2 ** 63, -2 ** 63 + 3, [])):
@@ -646,6 +648,106 @@ def test_sums_that_always_fit_skip_the_overflow_check():
     for args in ((0, 3, 1), (2 ** 63 - 4, 2 ** 63 - 1, 0), (-2 ** 63, -2 ** 63 + 2, 2 ** 63 - 1),
                  (-3, 3, -2 ** 63), (5, 9, 1)):
         assert e(*args) == edge_steps(*args), args
+
+
+class HugeLen:
+    def __len__(self):
+        return sys.maxsize
+
+
+def len_plus(a, k):
+    n = len(a)
+    return n + 1, n + k, n - k, -n - 2
+
+
+def len_of_rebound(xs, other):
+    if other is not None:
+        xs = other          # (the slot is assigned: its len() is not a list's)
+    n = len(xs)
+    return n + 1
+
+
+def test_len_of_any_object_may_be_sys_maxsize():
+    # __len__ may return sys.maxsize: len(a) + 1 is 2**63, not a wrapped -2**63
+    c = jit.compile(len_plus)
+    for k in (1, 0, -1, 2 ** 62):
+        assert c(HugeLen(), k) == len_plus(HugeLen(), k)
+        assert c([1, 2], k) == len_plus([1, 2], k)
+    r = jit.compile(len_of_rebound)
+    assert r([1], None) == 2
+    assert r([1], HugeLen()) == len_of_rebound([1], HugeLen()) == 2 ** 63
+
+
+def pair_terms(xs, d):
+    n = len(xs)
+    acc = 0
+    for i in range(n):
+        for j in range(n):
+            acc += (i + j + 1) * (i - j) + 60 // (i + 1) + ((j - 3) // d) // 4 + (i % d) // 3
+    return acc
+
+
+def divisors_cross_zero(n):
+    acc = 0
+    for i in range(-n, n):
+        acc += 100 // (i + n + 1) + 7 // i
+    return acc
+
+
+def test_counters_of_a_list_length_fit():
+    # i, j lie in [0, 2**60): i + j + 1 and i - j need no check; their product does
+    llvm_ir = show(pair_terms.__code__, "llvm", ([1.0] * 3, 2))
+    assert "add nsw i64" in llvm_ir and "sub nsw i64" in llvm_ir
+    assert "smul.with.overflow.i64(i64" in llvm_ir
+    c = jit.compile(pair_terms)
+    for xs, d in (([], 1), ([0] * 5, 3), ([0] * 40, -7), ([0] * 9, 2 ** 63 - 1), ([0] * 3, -1)):
+        assert c(xs, d) == pair_terms(xs, d), (len(xs), d)
+    with pytest.raises(ZeroDivisionError):
+        c([0] * 2, 0)
+    # a divisor whose range holds 0 keeps its check: the interpreter's error at i == 0
+    z = jit.compile(divisors_cross_zero)
+    assert z(0) == 0
+    with pytest.raises(ZeroDivisionError, match="integer division or modulo by zero"):
+        z(3)
+
+
+def tri(i, j):
+    s = i + j
+    return s * (s + 1) // 2 + i + 1
+
+
+def tri_sum(xs):
+    n = len(xs)
+    t = 0
+    for i in range(n):
+        for j in range(n):
+            t += tri(i, j)
+    return t
+
+
+def tri_two_sites(xs, a):
+    t = 0
+    for i in range(len(xs)):
+        t += tri(i, i) + tri(a, i)      # (the second passes anything: checks stay)
+    return t
+
+
+def test_a_copy_inlined_into_a_caller_takes_the_ranges_it_is_passed():
+    tri_c = jit.compile(tri)
+    sum_c, two_c = (jit.compile(f) for f in (tri_sum, tri_two_sites))
+    old = globals()["tri"]
+    globals()["tri"] = tri_c
+    try:
+        assert sum_c([0] * 30) == sum(old(i, j) for i in range(30) for j in range(30))
+        # the copy in tri_sum: only the product keeps its check
+        sums = show(tri_sum.__code__, "llvm", ([0] * 3,), imports={"tri": tri_c})
+        assert sums.count("add nsw i64") == 4     # i + j, s + 1, + i, + 1
+        for a in (0, -1, 2 ** 62, -2 ** 63, 2 ** 63 - 1, 3 * 2 ** 31):
+            expect = sum(old(i, i) + old(a, i) for i in range(5))
+            assert two_c([0] * 5, a) == expect, a
+            assert tri_c(a, a) == old(a, a)
+    finally:
+        globals()["tri"] = old
 
 
 def test_operands_that_may_be_negative_keep_floor_semantics():
@@ -1431,3 +1533,36 @@ def test_a_failed_specialisation_keeps_no_argument_alive(monkeypatch):
     finally:
         gc.enable()
     assert "could not specialise" in jit.explain(c)
+
+
+def kept_after_deopt(x, n):
+    s = n * n * n * n        # past 64 bits for n = 2**20: deoptimises
+    return x
+
+
+def kept_on_the_stack(x, n):
+    return (x, n * n * n * n)
+
+
+def kept_after_deopt_in_loop(x, k):
+    acc = 0
+    for i in range(k):
+        acc += i * i * i * i * i     # deoptimises at i = 6000
+    return x, acc
+
+
+@pytest.mark.parametrize("fn", [kept_after_deopt, kept_on_the_stack, kept_after_deopt_in_loop])
+def test_a_kept_parameter_is_its_argument_after_a_deopt(fn):
+    # an unboxed parameter never assigned is the caller's object in the resumed
+    # frame too (deopt_list takes the argument object, not a new box)
+    c = jit.compile(fn)
+    for x in (1.5, 10 ** 18, int("7777"), -0.0, 2.0 ** 60):    # (no cached small int)
+        for n in (3, 2 ** 20, 6001):
+            before = sys.getrefcount(x)
+            got, want = c(x, n), fn(x, n)
+            assert got == want
+            first = got[0] if isinstance(got, tuple) else got
+            assert first is x, (fn.__name__, x, n)
+            del got, want, first
+            assert sys.getrefcount(x) == before
+    assert total_deopts(c) > 0

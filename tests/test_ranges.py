@@ -1,0 +1,55 @@
+"""jit/ranges.py's interval rules are sound: for operands drawn from two intervals,
+every result Python computes that fits in 64 bits lies in the rule's interval."""
+import operator
+
+from hypothesis import given, settings, strategies as st
+
+from jit import ranges
+
+I64 = st.integers(ranges.I64_MIN, ranges.I64_MAX)
+EDGES = st.sampled_from([ranges.I64_MIN, ranges.I64_MIN + 1, -2 ** 62, -65, -64, -7, -2, -1,
+                         0, 1, 2, 3, 7, 63, 64, 65, 2 ** 60, 2 ** 62, ranges.I64_MAX - 1,
+                         ranges.I64_MAX])
+ENDS = st.one_of(EDGES, I64, st.integers(-300, 300))
+
+PY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "//": operator.floordiv,
+      "%": operator.mod, "&": operator.and_, "|": operator.or_, "^": operator.xor,
+      ">>": operator.rshift, "<<": operator.lshift, "**": operator.pow}
+
+
+@st.composite
+def interval_and_members(draw):
+    a, b = sorted((draw(ENDS), draw(ENDS)))
+    members = [a, b] + [draw(st.integers(a, b)) for _ in range(3)]
+    return (a, b), members
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(PY)), interval_and_members(), interval_and_members())
+def test_int_op_rules_hold_every_result(sym, xs, ys):
+    (x, x_members), (y, y_members) = xs, ys
+    got = ranges._INT_OPS[sym](x, y)
+    for a in x_members:
+        for b in y_members:
+            if sym in ("//", "%") and b == 0 or sym in ("<<", ">>", "**") and b < 0:
+                continue                     # raises: no value
+            if sym in ("<<", "**") and b > 64:
+                continue                     # (far past 64 bits: deoptimises)
+            r = PY[sym](a, b)
+            if not ranges.I64_MIN <= r <= ranges.I64_MAX:
+                continue                     # deoptimises: no value
+            assert got is not None and got[0] <= r <= got[1], (sym, x, y, a, b, r, got)
+
+
+def test_clip_and_fits():
+    assert ranges.clip(-2 ** 70, 5) == (ranges.I64_MIN, 5)
+    assert ranges.clip(2 ** 63, 2 ** 64) is None
+    assert ranges.fits(-2 ** 63, 2 ** 63 - 1) and not ranges.fits(0, 2 ** 63)
+
+
+def test_huge_shift_counts_are_cut_at_64():
+    # (a count of 2**60 once asked Python for a 2**60-bit int)
+    lo, hi = ranges._lshift((-2 ** 63, -2 ** 63), (2 ** 60, 2 ** 60))
+    assert ranges.clip(lo, hi) is None
+    assert ranges._rshift((-5, 7), (100, 2 ** 62)) == (-1, 0)
+    assert ranges._lshift((1, 2), (-5, -1)) is None
