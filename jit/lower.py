@@ -375,12 +375,26 @@ class Lowering:
         """extra: released if the helper fails (after the call: it may read them)."""
         fn = self.const(getattr(helpers, name))
         arr = self.array(args)
+        self._give_back_level(1)
         r = self.call("PyObject_Vectorcall", fn, arr, str(len(args)), "null")
+        self._give_back_level(-1)
         self.check_null(r, op, extra, strip=True)
         if not result:
             self.decref(r)
             return None
         return r
+
+    def _give_back_level(self, n: int):
+        """Add n to the recursion counter: a runtime helper's own frame is not a level
+        of the program's (the interpreter does that work in C), so near the limit it
+        raises or fills its cache where the interpreter would, not RecursionError."""
+        if capi.RECURSION_COUNTER is None:
+            return
+        p, c, c1 = self.t(), self.t(), self.t()
+        self.emit(f"{p} = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}")
+        self.emit(f"{c} = load i32, ptr {p}")
+        self.emit(f"{c1} = add i32 {c}, {n}")
+        self.emit(f"store i32 {c1}, ptr {p}")
 
     def raise_if(self, cond: str, op: ir.Op, helper: str, args: list[str], extra=(), after=()):
         """If ``cond`` (i1) holds, release ``extra`` and raise through a runtime helper

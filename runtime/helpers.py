@@ -305,13 +305,23 @@ def class_init(cls):
     """What calling ``cls`` does besides object.__new__, when that is all type's
     __call__ does: the __init__ function to call with the new object and the
     arguments. None when ``cls`` is not such a class (a metaclass, another
-    __new__, a builtin or C __init__): the call then goes through ``type``."""
+    __new__, a builtin or C __init__): the call then goes through ``type``.
+    It calls nothing (native code gives back its frame's recursion level only, so
+    near the limit a call would raise where the interpreter's class call does not):
+    with ``type(cls) is type``, ``__mro__`` and each base's ``__dict__`` are type's
+    own descriptors."""
     if type(cls) is not type or not cls.__flags__ & abi.TPFLAGS_HEAPTYPE:
         return None
-    if _mro_lookup(cls, "__new__") is not _OBJECT_NEW:
+    new = init = _MISSING
+    for base in cls.__mro__:
+        namespace = base.__dict__
+        if new is _MISSING and "__new__" in namespace:
+            new = namespace["__new__"]
+        if init is _MISSING and "__init__" in namespace:
+            init = namespace["__init__"]
+    if new is not _OBJECT_NEW:
         return None
-    init = _mro_lookup(cls, "__init__")
-    if type(init) is not types.FunctionType and type(init) is not funcobject.compiled_function_type():
+    if type(init) is not types.FunctionType and type(init) is not funcobject._type:
         return None
     return init
 

@@ -223,6 +223,34 @@ def test_first_calls_near_the_recursion_limit_behave_as_interpreted():
         assert _depth_outcomes(jit.compile(leaf), depths) == expected
 
 
+class _Point:
+    def __init__(self, v):
+        self.v = v
+
+
+_AT_LIMIT = """
+def down(n):
+    try:
+        return down(n + 1)
+    except RecursionError:
+        return n, {expr}
+"""
+
+
+@pytest.mark.parametrize("expr", ["type(n).__name__", "dict(a=1)", "P(1).v", "n"])
+@pytest.mark.parametrize("specialize", [True, False])
+def test_a_class_call_at_the_recursion_limit_succeeds_where_the_interpreters_does(expr, specialize):
+    # a runtime helper (here the one filling a class call's cache) takes no level:
+    # the deepest handler makes the call where the interpreter's does
+    ns = {"P": _Point}
+    exec(_AT_LIMIT.format(expr=expr), ns)
+    plain = ns["down"]
+    expected = plain(0)
+    ns["down"] = jit.compile(plain, specialize=specialize)
+    assert ns["down"](0) == expected
+    assert ns["down"](0) == expected
+
+
 def test_traceback_names_compiled_function_and_line():
     def inner(x):
         y = x + 1
