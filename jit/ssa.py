@@ -167,8 +167,12 @@ class Builder:
         return self.stack[-depth]
 
     def drop(self, n: int):
-        for _ in range(n):
-            self.decref(self.pop())
+        """Pop n values and release them deepest first, as the interpreter does (a
+        call's callable then its arguments in order; BINARY_OP's left operand, then
+        its right; STORE_SUBSCR's value, container, key): the order __del__ runs."""
+        popped = [self.pop() for _ in range(n)]
+        for v in reversed(popped):
+            self.decref(v)
 
     def box(self, v: ir.Value) -> ir.Value:
         return self.value("bool_box", [v], can_fail=False) if v.type == BOOL else v
