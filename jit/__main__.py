@@ -53,7 +53,7 @@ def show(code, stage: str, args: tuple | None = None, imports: dict | None = Non
     from .cfg import build_cfg
     from .frontend import decode
     from .borrow import borrow
-    from .hoist import hoist_guards, hoist_invariants
+    from .hoist import guard_arms, hoist_guards, hoist_invariants
     from .specialize import arg_type, specialize
     from .ssa import build_ssa
     if stage == "bytecode":
@@ -72,6 +72,7 @@ def show(code, stage: str, args: tuple | None = None, imports: dict | None = Non
         fn = build_ssa(code)[0]
         specialize(fn, [arg_type(a) for a in args or ()], frozenset(), spec)
         borrow(fn)
+        guard_arms(fn)
         hoist_guards(fn)
         hoist_invariants(fn)
         return str(fn)

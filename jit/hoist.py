@@ -32,7 +32,7 @@ QUIET_OPS = frozenset((
     "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float", "int_op",
     "int_truediv", "int_unary", "int_cmp", "num_in", "float_op", "float_unary", "float_cmp",
     "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref", "range_new",
-    "range_iter", "range_next", "guard_callee", "br", "cbr"))
+    "range_iter", "range_next", "guard_callee", "guard_range", "br", "cbr"))
 # what a callee copied into the loop may do besides (it is entered and left whole)
 QUIET_CALLEE_OPS = QUIET_OPS | {"prologue", "ret", "ret_raw"}
 MAX_CALLEE_DEPTH = 3
@@ -377,3 +377,85 @@ def _drop_empty_preheaders(fn):
                 op.targets = [(header if t is pre else t, args) for t, args in op.targets]
         header.preds = [p for p in header.preds if p is not pre] + pre.preds
         fn.blocks.remove(pre)
+
+
+# ---- range guards for conditional arms --------------------------------------------
+
+I64_MIN, I64_MAX = -2 ** 63, 2 ** 63 - 1
+ARM_SLACK = 2 ** 20     # what a guarded product leaves for a small constant added after
+
+
+def guard_arms(fn: ir.Function) -> int:
+    """``x * c`` (a constant c) in one arm of a two-way branch, x a local loaded in
+    the branching block too: the product's overflow test becomes a range guard on x
+    in the branching block, before its last op, whose frame state the guard takes
+    (a failure deopts there: the interpreter then takes the branch itself). The arm
+    then has no exit but its branch, so LLVM can turn a diamond such as
+    ``x = x // 2 if x % 2 == 0 else 3 * x + 1`` into straight-line code. The guard
+    leaves ARM_SLACK below the 64-bit bounds, so `3 * x + 1` needs no test either
+    (jit/ranges.py reads the product's interval from the op). How many are moved."""
+    preds: dict[int, list] = {}
+    for b in fn.blocks:
+        for t in _successors(b):
+            preds.setdefault(id(t), []).append(b)
+    moved = 0
+    for b in fn.blocks:
+        term = b.terminator
+        if term is None or term.kind != "cbr" or b in fn.handler_blocks:
+            continue
+        anchor = next((i for i in range(len(b.ops) - 2, -1, -1) if b.ops[i].state is not None),
+                      None)
+        if anchor is None:
+            continue
+        loaded = _loaded_at(b.ops[:anchor])
+        for arm in {id(t): t for t, _ in term.targets}.values():
+            if arm is b or len(preds.get(id(arm), ())) != 1 or arm in fn.handler_blocks:
+                continue
+            for op, value, (lo, hi), c in _guardable(fn, arm, loaded):
+                guard = ir.Op("guard_range", [value], attrs={"lo": lo, "hi": hi},
+                              offset=op.offset, state=b.ops[anchor].state)
+                b.ops.insert(anchor, guard)
+                anchor += 1
+                op.attrs["guarded"] = tuple(sorted((lo * c, hi * c)))
+                moved += 1
+    return moved
+
+
+def _loaded_at(ops) -> dict:
+    """slot -> the value a load_local among ``ops`` read, if no later op stores it."""
+    loaded = {}
+    for op in ops:
+        if op.kind == "load_local" and op.results[0].type == I64:
+            loaded[op.attrs["slot"]] = op.results[0]
+        elif "slot" in op.attrs:
+            loaded.pop(op.attrs["slot"], None)
+    return loaded
+
+
+def _guardable(fn, arm, loaded):
+    """(op, the branching block's value of its operand, the operand's range, c) for
+    each ``x * c`` in ``arm`` whose x is a load of a slot in ``loaded`` that the arm
+    has not stored to before."""
+    stored: set[int] = set()
+    consts, loads = {}, {}
+    for op in arm.ops:
+        if op.kind == "const" and op.results[0].type == I64:
+            consts[op.results[0].id] = op
+        elif op.kind == "load_local" and op.attrs["slot"] not in stored:
+            loads[op.results[0].id] = op.attrs["slot"]
+        elif "slot" in op.attrs:
+            stored.add(op.attrs["slot"])
+        if op.kind != "int_op" or op.attrs["op"] != "*" or op.state is None:
+            continue
+        for x, k in (op.args, op.args[::-1]):
+            slot = loads.get(x.id)
+            if k.id not in consts or slot not in loaded:
+                continue
+            c = fn.consts[consts[k.id].attrs["index"]]
+            if type(c) is not int or c in (-1, 0, 1, 2):
+                continue
+            low, high = I64_MIN + ARM_SLACK, I64_MAX - ARM_SLACK
+            if c < 0:          # (dividing by c < 0 turns the bounds round)
+                low, high = high, low
+            yield op, loaded[slot], (-(-low // c), high // c), c     # ceil, floor
+            break

@@ -84,7 +84,8 @@ LEAF_OPS = frozenset((
     "prologue", "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float",
     "int_op", "int_truediv", "int_unary", "int_cmp", "num_in", "float_op", "float_unary", "float_cmp",
     "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref",
-    "range_new", "range_iter", "range_next", "check_signals", "br", "cbr", "ret", "ret_raw"))
+    "range_new", "range_iter", "range_next", "guard_range", "check_signals", "br", "cbr",
+    "ret", "ret_raw"))
 
 
 def is_leaf(fn: ir.Function) -> bool:

@@ -254,8 +254,8 @@ def lo_box(L, op):
 def _overflowing(L, op, intrinsic, a, b):
     x, y = op.args
     facts = ranges(L)
-    if facts.product_fits(x, y) if intrinsic == "smul" else \
-            facts.sum_fits(x, y, 1 if intrinsic == "sadd" else -1):
+    if "guarded" in op.attrs or (facts.product_fits(x, y) if intrinsic == "smul" else
+                                 facts.sum_fits(x, y, 1 if intrinsic == "sadd" else -1)):
         r = L.t()          # (jit/ranges.py: no value of x and y overflows here)
         L.emit(f"{r} = {intrinsic[1:]} nsw i64 {a}, {b}")
         return r
@@ -355,6 +355,13 @@ def _rshift(L, op, a, b):
     L.deopt_if(_icmp(L, "slt", b, "0"), op)
     n = _select(L, _icmp(L, "sgt", b, "63"), "63", b, "i64")
     return _bin(L, "ashr", a, n)
+
+
+def lo_guard_range(L, op):
+    """Deoptimise unless the i64 lies in [lo, hi] (hoist.guard_arms)."""
+    lo, hi = op.attrs["lo"], op.attrs["hi"]
+    shifted = _bin(L, "sub", L.v(op.args[0]), str(lo))
+    L.deopt_if(_icmp(L, "ugt", shifted, str(hi - lo)), op)
 
 
 def lo_int_op(L, op):
@@ -1398,7 +1405,7 @@ TYPED_LOWER = {
     "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next, "range_obj_next": lo_range_obj_next,
     "list_load_method": lo_list_load_method, "append_call": lo_append_call,
     "pair_next": lo_pair_next, "pair_unpack": lo_pair_unpack,
-    "guard_defaults": lo_guard_defaults,
+    "guard_defaults": lo_guard_defaults, "guard_range": lo_guard_range,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "num_in": lo_num_in, "float_op": lo_float_op,

@@ -17,7 +17,7 @@ from runtime import abi, capi, deopt
 
 from . import engine, rtlib
 from .borrow import borrow
-from .hoist import hoist_guards, hoist_invariants
+from .hoist import guard_arms, hoist_guards, hoist_invariants
 from .errors import CompileError, UnsupportedError
 from .lower import Lowering
 from .ssa import build_ssa
@@ -364,6 +364,7 @@ def specialized_function(code, spec):
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
     borrow(fn)
+    guard_arms(fn)      # (in copies inlined into callers too)
     return fn, lowered
 
 

@@ -137,6 +137,8 @@ class Ranges:
         return (int(c), int(c)) if isinstance(c, int) else FULL
 
     def _int_op(self, v, op):
+        if "guarded" in op.attrs:       # its operand's range was checked (hoist.guard_arms)
+            return op.attrs["guarded"]
         x, y = self._of(op.args[0]), self._of(op.args[1])
         if x is None or y is None:
             return None

@@ -25,6 +25,15 @@ def total_deopts(compiled):
     return dispatcher(compiled).deopt_count
 
 
+def body_deopts(compiled):
+    """Deopts at sites in the code (not on entry: an argument that did not unbox),
+    over every specialisation the function had."""
+    d = dispatcher(compiled)
+    specs = [spec for _, spec in d.rows if spec is not None] + d.retired
+    return sum(n for spec in specs for site, n in spec.deopts.items()
+               if spec.sites[site][2] >= 0)
+
+
 # ---- the specialised IR ---------------------------------------------------------
 
 def sum_cubes(n):
@@ -1566,3 +1575,83 @@ def test_a_kept_parameter_is_its_argument_after_a_deopt(fn):
             del got, want, first
             assert sys.getrefcount(x) == before
     assert total_deopts(c) > 0
+
+
+# ---- range guards for conditional arms (hoist.guard_arms) ---------------------------
+
+def collatz_steps(x, log):
+    steps = 0
+    while x != 1 and steps < 5000:
+        if x % 2 == 0:
+            x = x // 2
+        else:
+            x = 3 * x + 1
+        steps += 1
+        if steps % 50 == 0:
+            log.append(x)          # (side effects done before a deopt stay done)
+    return steps, x
+
+
+def arm_shapes(x, k):
+    acc = 0
+    for i in range(k):
+        if i % 3 == 0:
+            acc += -7 * x          # a negative constant
+        elif i % 3 == 1:
+            y = x
+            x = x + 1              # stored before the product: its own check stays
+            acc += x * 5 - y
+        else:
+            t = x
+            x = t * 3 - 2
+            x = x // 4
+    return acc, x
+
+
+def test_a_product_in_a_branch_arm_is_guarded_in_the_branching_block():
+    spec = show(collatz_steps.__code__, "spec", (7, []))
+    assert "guard_range" in spec and "guarded=" in spec
+    assert "mul nsw i64" in show(collatz_steps.__code__, "llvm", (7, []))
+    c = jit.compile(collatz_steps)
+    # 3 * x + 1 fits exactly up to (2**63 - 1 - 2**20) // 3: around it, and far past
+    hi = (2 ** 63 - 1 - 2 ** 20) // 3
+    top = (2 ** 63 - 1) // 3          # (past hi, but within the slack a guard leaves)
+    # (values past the guard first: a site failing DEOPT_LIMIT times is dropped)
+    for x in (7, top + 1, hi + 2, top - 1, 27, 871, hi - 2, hi - 1, hi, hi + 1, top,
+              top + 2, 2 ** 62 + 1, 2 ** 63 - 1, 2 ** 64 + 1, 97, 3):
+        got_log, want_log = [], []
+        assert c(x, got_log) == collatz_steps(x, want_log), x
+        assert got_log == want_log, x
+    assert body_deopts(c) > 0          # (the guard failed, and the results stayed exact)
+
+
+def store_first(x, flag):
+    if x != flag:
+        x = x + 2 ** 40        # stored before the product: the guard may not use the old x
+        r = x * 5
+    else:
+        r = -x
+    return r
+
+
+def reassigned(x, big):
+    t = x % 2
+    x = big                    # stored after the load the branch uses
+    if t:
+        return x * 3
+    return 0
+
+
+def test_arms_that_store_first_or_multiply_by_negatives_stay_exact():
+    c = jit.compile(arm_shapes)
+    lim = 2 ** 63 // 7
+    for x, k in ((5, 10), (-5, 10), (lim, 1), (lim + 1, 1), (-lim, 1), (-lim - 2, 4),
+                 (2 ** 61, 6), (-(2 ** 62), 7), (2 ** 63 - 1, 3), (3, 40)):
+        assert c(x, k) == arm_shapes(x, k), (x, k)
+    s = jit.compile(store_first)
+    hi5 = (2 ** 63 - 1) // 5 - 2 ** 40
+    for x in (3, hi5 - 2, hi5 - 1, hi5, hi5 + 1, -hi5 - 2, 3):
+        assert s(x, 0) == store_first(x, 0), x
+    r = jit.compile(reassigned)
+    for x, big in ((1, 5), (1, 2 ** 62), (3, -(2 ** 62)), (2, 2 ** 62)):
+        assert r(x, big) == reassigned(x, big), (x, big)
