@@ -405,8 +405,8 @@ def guard_arms(fn: ir.Function) -> int:
             continue
         anchor = next((i for i in range(len(b.ops) - 2, -1, -1) if b.ops[i].state is not None),
                       None)
-        if anchor is None:
-            continue
+        if anchor is None or "release" in b.ops[anchor].attrs:
+            continue     # (a deopt there releases values the guard's would have to)
         loaded = _loaded_at(b.ops[:anchor])
         for arm in {id(t): t for t, _ in term.targets}.values():
             if arm is b or len(preds.get(id(arm), ())) != 1 or arm in fn.handler_blocks:
