@@ -2677,9 +2677,14 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     L.start(known)
     fn = L.t()
     L.emit(f"{fn} = phi ptr [ {ci}, %{chk} ], [ {init}, %{fill_end} ]")
-    L.emit(f"br i1 {_icmp(L, 'ne', fn, 'null', 'ptr')}, label %{fast}, label %{generic}")
+    # type's call runs the tp_new slot, which a class's dicts may not show (a
+    # deleted __new__ leaves it, a ctypes base has none): it must be object's own
+    plain_new = _icmp(L, "eq", L.field(callee, abi.TYPE_NEW),
+                      L.field(L.capi("PyBaseObject_Type"), abi.TYPE_NEW), "ptr")
+    L.emit(f"br i1 {_and(L, _icmp(L, 'ne', fn, 'null', 'ptr'), plain_new)}, "
+           f"label %{fast}, label %{generic}")
     L.start(fast)
-    r1 = _init_new_object(L, op, callee, fn, args, npos, kwnames)
+    r1 = _init_new_object(L, op, callee, fn, tag, args, npos, kwnames)
     fast_end = L.cur
     L.emit(f"br label %{join}")
     L.start(generic)
@@ -2694,20 +2699,45 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     L.emit(f"{result} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{generic_end} ]")
 
 
-def _init_new_object(L, op, cls: str, init: str, args: list[str], npos: int, kwnames: str) -> str:
-    """obj = cls->tp_new(cls, (), NULL); init(obj, *args) must return None; obj."""
+def _init_new_object(L, op, cls: str, init: str, tag: str, args: list[str], npos: int,
+                     kwnames: str) -> str:
+    """obj = cls->tp_new(cls, (), NULL); init(obj, *args) must return None; obj.
+    ``init`` is held meanwhile (tp_new may collect garbage, whose finalisers may rebind
+    __init__ and free the old one); if the class changed during tp_new (its version
+    tag ``tag`` is gone) __init__ is looked up again, as type's call does."""
     entered = L.call("Py_EnterRecursiveCall", "@jit.tp_call_where")
     L.branch_fail(_icmp(L, "ne", entered, "0", "i32"), op)
+    L.incref(init)
     tp_new, obj = L.field(cls, abi.TYPE_NEW), L.t()
     L.emit(f"{obj} = call ptr {tp_new}(ptr {cls}, ptr {L.const(())}, ptr null)")
     no_obj, made = L.label("cc.noobj"), L.label("cc.made")
     L.emit(f"br i1 {_icmp(L, 'eq', obj, 'null', 'ptr')}, label %{no_obj}, label %{made}, !prof !0")
     L.start(no_obj)
     L.call("Py_LeaveRecursiveCall")
+    L.decref(init, cold=True)
     L.unwind(op)
     L.start(made)
+    now32, now = L.field(cls, abi.TYPE_VERSION_TAG, "i32"), L.t()
+    L.emit(f"{now} = zext i32 {now32} to i64")
+    same, changed, called = L.label("cc.same"), L.label("cc.changed"), L.label("cc.called")
+    L.emit(f"br i1 {_icmp(L, 'eq', now, tag)}, label %{same}, label %{changed}, !prof !1")
+    L.start(same)
     arr = L.array([obj] + args)
-    r = L.call("PyObject_Vectorcall", init, arr, str(npos + 1), kwnames)
+    r_same = L.call("PyObject_Vectorcall", init, arr, str(npos + 1), kwnames)
+    same_end = L.cur
+    L.emit(f"br label %{called}")
+    L.start(changed)
+    arr2 = L.array([obj] + args)
+    L._give_back_level(1)
+    r_again = L.call("PyObject_Vectorcall", L.const(helpers.init_again), arr2,
+                     str(npos + 1), kwnames)
+    L._give_back_level(-1)
+    changed_end = L.cur
+    L.emit(f"br label %{called}")
+    L.start(called)
+    r = L.t()
+    L.emit(f"{r} = phi ptr [ {r_same}, %{same_end} ], [ {r_again}, %{changed_end} ]")
+    L.decref(init)
     L.call("Py_LeaveRecursiveCall")
     L.check_null(r, op, extra=(obj,))
     bad, good = L.label("cc.notnone"), L.label("cc.ok")

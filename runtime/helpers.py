@@ -113,7 +113,7 @@ def zero_arg_super(class_cell, first, first_is_cell):
     if cls is None:
         raise RuntimeError("super(): empty __class__ cell")
     if not isinstance(cls, type):
-        raise RuntimeError(f"super(): __class__ is not a type ({type(cls).__name__})")
+        raise RuntimeError(f"super(): __class__ is not a type ({_tp_name(type(cls))})")
     return super(cls, first)
 
 
@@ -213,8 +213,9 @@ def class_prepare(func, name, *orig_bases, **kwds):
         raise TypeError("__build_class__: name is not a string")
     new_bases = None
     for i, base in enumerate(orig_bases):
-        entries = None if issubclass(type(base), type) else getattr(base, "__mro_entries__", None)
-        if entries is None:
+        entries = _MISSING if issubclass(type(base), type) else \
+            getattr(base, "__mro_entries__", _MISSING)
+        if entries is _MISSING:     # (None is called, and fails, as __build_class__ does)
             if new_bases is not None:
                 new_bases.append(base)
             continue
@@ -324,6 +325,13 @@ def class_init(cls):
     if type(init) is not types.FunctionType and type(init) is not funcobject._type:
         return None
     return init
+
+
+def init_again(obj, *args, **kwargs):
+    """The __init__ call of a class instantiation whose class changed while tp_new
+    ran (a finaliser rebound its __init__): looked up again, as type's call does
+    (its tp_init slot); what it returns is checked by the caller."""
+    return type(obj).__init__(obj, *args, **kwargs)
 
 
 def raise_init_result(result):
@@ -695,8 +703,8 @@ def _keys_list(mapping):
 
 
 def print_expr(value):
-    hook = getattr(sys, "displayhook", None)
-    if hook is None:
+    hook = getattr(sys, "displayhook", _MISSING)
+    if hook is _MISSING:        # (None is called, and fails, as the interpreter does)
         raise RuntimeError("lost sys.displayhook")
     hook(value)
 

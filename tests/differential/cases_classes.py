@@ -641,3 +641,15 @@ def class_body_del_error_is_name_error():
         del x
     return K
 
+
+
+class _NoneEntries:
+    __mro_entries__ = None        # called by __build_class__ (and fails), not skipped
+
+
+@case()
+def mro_entries_none():
+    class B(_NoneEntries()):
+        pass
+    return B
+
