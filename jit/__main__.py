@@ -8,6 +8,7 @@ arguments' types.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import argparse
 import sys
 import types

@@ -1,6 +1,7 @@
 """The public API: compile, exec, jit, explain."""
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins
 import collections
 import types

@@ -36,6 +36,7 @@ hold it, owned where the generic path made it) until its check.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from . import ir
 from .ir import OBJ
 

@@ -12,6 +12,7 @@ unwinds to it.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from . import ir
 
 

@@ -1,6 +1,7 @@
 """cfg: neutral instructions -> basic blocks with normal and exception edges."""
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from dataclasses import dataclass, field
 
 from .frontend.neutral import Bytecode, Instr

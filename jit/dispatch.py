@@ -13,18 +13,15 @@ rounds the row falls back to the generic code.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import collections
 import ctypes
 import os
 
+from runtime import deopt      # (not on the deopt path: an import runs importlib's Python code)
+
 from .errors import CompileError, UnsupportedError
 from .specialize import arg_type
-
-# The program may patch the builtins module (builtins.range = ...): the runtime
-# keeps the ones it started with, as the interpreter's own C code never sees a patch
-from builtins import (any, bool, dict, enumerate, float, frozenset, id, int,
-    isinstance, len, list, map, min, object, property, range, set, str, sum, super,
-    tuple, type)  # noqa: A004
 
 DEOPT_LIMIT = 4           # deopts at one site before re-specialising without its guess
 RESPECIALIZE_LIMIT = 6    # re-specialisations of one row before it goes generic
@@ -65,7 +62,6 @@ class Specialization:
         """Called by native code: finish the call in the interpreter. ``values``
         (locals, then the operand stack) holds the only references to what the
         native frame held; resume() empties it into the resumed frame."""
-        from runtime import deopt
         resume, depth, offset = self.sites[site]
         self.deopts[site] += 1
         self.dispatcher.deopt_count += 1

@@ -16,6 +16,7 @@ entries go.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import atexit
 import hashlib
 import itertools
@@ -367,7 +368,7 @@ def _cache_write(key: str | None, obj: bytes):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with open(fd, "wb") as fh:     # (os.fdopen imports io: the program's __import__)
             fh.write(obj + hashlib.sha256(obj).digest())
         os.replace(tmp, path)       # atomic: readers see the old file or the whole new one
     except OSError:

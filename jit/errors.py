@@ -1,6 +1,7 @@
 """Exceptions raised by the compiler."""
 
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 class CompileError(Exception):
     """The input cannot be compiled: malformed bytecode or an internal limit."""
 

@@ -23,6 +23,7 @@ preheader can move again out of an enclosing quiet loop.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from . import ir
 from .ir import BOOL, F64, I64, NOBJ, OBJ
 

@@ -12,6 +12,7 @@ values die on the way.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from dataclasses import dataclass, field
 
 OBJ = "obj"        # PyObject*, never NULL, owns a reference

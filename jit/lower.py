@@ -14,6 +14,7 @@ new references; the IR says where references die (decref, unwind drops).
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins
 import collections
 import contextlib

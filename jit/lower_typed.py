@@ -9,6 +9,7 @@ the exact result or exception.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import math
 import struct
 

@@ -6,6 +6,7 @@ library, its constants table (patched into the native code) and everything
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins as _builtins
 import ctypes
 import os

@@ -14,6 +14,7 @@ counter `i` of `range(n)` divides unsigned, with no sign fix-up; `i + j` for
 counters of `range(len(xs))` needs no overflow check (no list holds 2**60
 items); `i + 1` for a counter with a positive step cannot overflow."""
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from . import ir
 from .ir import BOOL, I64
 

@@ -8,6 +8,7 @@ C-API's.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from runtime import abi, capi
 
 from . import engine

@@ -21,6 +21,7 @@ taken from argument values and element loads; guesses become guarded unboxing.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins
 import ctypes
 import functools

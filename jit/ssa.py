@@ -10,6 +10,7 @@ One handler per neutral opcode, in the HANDLERS table at the bottom.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins
 
 from . import ir

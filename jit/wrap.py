@@ -1,6 +1,7 @@
 """wrap: a Native function -> the callable users get (runtime.funcobject)."""
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import threading
 
 from runtime import funcobject

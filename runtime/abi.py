@@ -4,6 +4,7 @@ The one place that knows struct offsets and the reference-count scheme.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import sys
 
 VERSION = sys.version_info[:2]

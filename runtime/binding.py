@@ -34,6 +34,7 @@ when a call does not take its fast path, and reads defaults from
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins
 import functools
 import inspect

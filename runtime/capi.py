@@ -5,12 +5,10 @@ in this interpreter (checked non-zero). Lowering may only call what is here.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import ctypes
 import sys
 
-# The program may patch the builtins module (builtins.range = ...): the runtime
-# keeps the ones it started with, as the interpreter's own C code never sees a patch
-from builtins import (dict, getattr, int, len, list, range, set, str, tuple)  # noqa: A004
 
 # name -> (return type, parameter types), in LLVM IR syntax. ptr = PyObject* etc.
 FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -40,19 +40,15 @@ No generators or coroutines are resumed.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import dis
 import functools
 import inspect
 import opcode
 import types
 
+from . import capi
 from .helpers import UNBOUND
-
-# The program may patch the builtins module (builtins.range = ...): the runtime
-# keeps the ones it started with, as the interpreter's own C code never sees a patch
-from builtins import (all, any, bool, bytearray, bytes, dict, enumerate, exec,
-    frozenset, id, int, isinstance, len, list, max, min, next, range, set, sorted, str,
-    tuple, type, zip)  # noqa: A004
 
 
 class _Null:
@@ -593,7 +589,6 @@ def resume(globals_: dict, code: types.CodeType, start: int, depth: int, values,
         # the resumed frame takes the deoptimising native frame's place: the
         # recursion-limit count it leaves is the one that frame's level left
         # (``left``), whatever the Python frames on the way here took
-        from . import capi
         frames = 3 if type(values) is list else 2      # _resume_call's, call's, its own
         now = capi.shift_recursion_count(0)
         if now is not None:

@@ -12,7 +12,7 @@ Instance layout (byte offsets; the compiler may read these fields)::
     OFF_DICT           PyObject *  __dict__ (created lazily)
     OFF_WEAKLIST       PyObject *  weak reference list
     OFF_STATE          PyObject *  state: owns the native code and constants
-    OFF_FUNC           PyObject *  the original Python function (__wrapped__)
+    OFF_FUNC           PyObject *  the original Python function (__jit_func__)
     OFF_BINDER         PyObject *  argument binder (runtime.binding.make_binder)
 
 The entry point is a standard vectorcall function::
@@ -50,6 +50,7 @@ that is still reachable from a finaliser can never jump into freed code.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import ctypes
 import sys
 import threading
@@ -343,11 +344,11 @@ class _Forward:
         setattr(_binder(obj), self.name, value)     # validates, like a function
         # and the original's too: what runs it (a fallback, the interpreter after a
         # deopt) names it in its errors and generator objects
-        setattr(obj.__wrapped__, self.name, getattr(_binder(obj), self.name))
+        setattr(obj.__jit_func__, self.name, getattr(_binder(obj), self.name))
 
     def __delete__(self, obj):
         delattr(_binder(obj), self.name)
-        delattr(obj.__wrapped__, self.name)
+        delattr(obj.__jit_func__, self.name)
 
 
 class _ForwardStr(str):
@@ -388,21 +389,44 @@ class _ForwardTuple(tuple):
 def _set_defaults(attr):
     def setter(self, value):
         setattr(_binder(self), attr, value)          # validates, like a function
-        setattr(self.__wrapped__, attr, getattr(_binder(self), attr))
+        setattr(self.__jit_func__, attr, getattr(_binder(self), attr))
 
     def deleter(self):
         delattr(_binder(self), attr)
-        delattr(self.__wrapped__, attr)
+        delattr(self.__jit_func__, attr)
     return setter, deleter
 
 
 def _readonly(attr, message="readonly attribute"):
     def getter(self):
-        return getattr(self.__wrapped__, attr)
+        return getattr(self.__jit_func__, attr)
 
     def setter(self, value):
         raise AttributeError(message)
     return property(getter, setter, setter, f"The original function's {attr} (read-only).")
+
+
+# __wrapped__: what functools.wraps stores, kept in the instance dict (a plain
+# function's is a writable attribute); unset, the original Python function
+def _get_wrapped(self):
+    given = _dict_of(self).get("__wrapped__", _UNSET)
+    return self.__jit_func__ if given is _UNSET else given
+
+
+def _set_wrapped(self, value):
+    _dict_of(self)["__wrapped__"] = value
+
+
+def _del_wrapped(self):
+    if _dict_of(self).pop("__wrapped__", _UNSET) is _UNSET:
+        raise AttributeError("__wrapped__")
+
+
+_UNSET = object()
+
+
+def _dict_of(self):
+    return object.__getattribute__(self, "__dict__")
 
 
 def _repr(self):
@@ -456,6 +480,8 @@ def _python_attributes(type_doc):
         "__globals__": _readonly("__globals__"),
         "__closure__": _readonly("__closure__"),
         "__builtins__": _readonly("__builtins__"),
+        "__wrapped__": property(_get_wrapped, _set_wrapped, _del_wrapped,
+                                doc="The original function, unless set (functools.wraps)."),
         "__repr__": _repr,
         "__set_name__": _set_name,
         "__reduce__": _reduce,
@@ -495,7 +521,7 @@ def _create_type():
         _PyMemberDef(b"__weaklistoffset__", f["T_PYSSIZET"], OFF_WEAKLIST, RO, None),
         _PyMemberDef(b"__jit_state__", f["T_OBJECT_EX"], OFF_STATE, RO,
                      b"The compiler's state: owns the native code and its constants."),
-        _PyMemberDef(b"__wrapped__", f["T_OBJECT_EX"], OFF_FUNC, RO,
+        _PyMemberDef(b"__jit_func__", f["T_OBJECT_EX"], OFF_FUNC, RO,
                      b"The original Python function."),
         _PyMemberDef(b"__jit_binder__", f["T_OBJECT_EX"], OFF_BINDER, RO,
                      b"The argument binder (runtime.binding.make_binder)."),

@@ -8,6 +8,7 @@ Messages match CPython 3.11's interpreter word for word.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins as _builtins
 import ctypes
 import sys
@@ -15,11 +16,6 @@ import types
 
 from . import abi, capi, funcobject
 
-# The program may patch the builtins module (builtins.range = ...): the runtime
-# keeps the ones it started with, as the interpreter's own C code never sees a patch
-from builtins import (all, any, bool, bytearray, bytes, dict, enumerate, float,
-    frozenset, getattr, hasattr, id, int, isinstance, issubclass, iter, len, list,
-    object, range, repr, set, sorted, str, super, tuple, type, zip)  # noqa: A004
 
 _import = _builtins.__import__
 _MISSING = object()

@@ -246,7 +246,7 @@ def test_name_qualname_doc_module_are_writable():
 
 def test_readonly_attributes():
     cf = make(sample)
-    for attr in ("__code__", "__globals__", "__closure__", "__builtins__", "__wrapped__",
+    for attr in ("__code__", "__globals__", "__closure__", "__builtins__", "__jit_func__",
                  "__jit_state__", "__jit_binder__"):
         with pytest.raises(AttributeError):
             setattr(cf, attr, None)
@@ -657,3 +657,38 @@ def test_implicit_classmethods_and_staticmethod_as_for_a_plain_function():
         method = jit.compile(new)
 
     assert type(Other.__dict__["method"]) is not staticmethod
+
+
+def test_functools_wraps_over_a_compiled_function():
+    import functools
+
+    def target(a, b):
+        """target's doc"""
+        return a - b
+
+    def inner(*args):
+        return sum(args)
+    compiled = jit.compile(inner)
+    assert compiled.__wrapped__ is inner          # unset: the original function
+    wrapped = functools.wraps(target)(compiled)   # (its __wrapped__ was read-only)
+    assert wrapped is compiled and compiled.__wrapped__ is target
+    assert compiled.__name__ == "target" and compiled.__doc__ == "target's doc"
+    assert str(inspect.signature(compiled)) == "(a, b)" and compiled(1, 2, 3) == 6
+    del compiled.__wrapped__
+    assert compiled.__wrapped__ is inner
+    with pytest.raises(AttributeError):
+        del compiled.__wrapped__
+
+    def logged(fn):
+        @functools.wraps(fn)
+        def call(*args):
+            return fn(*args)
+        return call
+    add = logged(lambda a, b: a + b)
+    assert jit.compile(add).__wrapped__ is add.__wrapped__   # as the decorated function's
+
+    @functools.wraps(target)
+    @jit.jit
+    def decorated(a, b):
+        return a * b
+    assert decorated(2, 3) == 6 and decorated.__wrapped__ is target

@@ -1020,3 +1020,27 @@ assert all(getattr(api, n).argtypes is None for n in
 print("survived")
 """
     _survives(src)
+
+
+def _deopt_under_patched_str(n):
+    total = 0
+    for i in range(n):
+        total += i * i * i * i * i * i * i      # past 64 bits at i = 512: deoptimises
+    return total
+
+
+def test_the_runtime_and_compiler_keep_the_builtins_they_started_with():
+    # (mock.patch of builtins.open or .print in a program's tests; a patched str seen
+    # by the importlib code an import on the deopt path used to run)
+    import builtins
+    from unittest import mock
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the program's patched builtin was called")
+    c = jit.compile(_deopt_under_patched_str)
+    with mock.patch.object(builtins, "open", refuse), \
+            mock.patch.object(builtins, "print", refuse), \
+            mock.patch.object(builtins, "__import__", refuse):
+        assert c(600) == _deopt_under_patched_str(600)      # compiles, then deoptimises
+    with mock.patch.object(builtins, "str", lambda *a: refuse()):
+        assert c(700) == sum(i ** 7 for i in range(700))

@@ -6,6 +6,7 @@ CompileError before anything tries to run it.
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import ctypes
 import opcode
 import types

@@ -40,6 +40,7 @@ StopIteration out of the body becomes RuntimeError("generator raised StopIterati
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import dis
 import opcode
 import types

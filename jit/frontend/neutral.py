@@ -14,6 +14,7 @@ enough; the differences the dialects remove:
 """
 from __future__ import annotations
 
+from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from dataclasses import dataclass, field
 
 
