@@ -3400,12 +3400,22 @@ def lo_unpack_ex(L, op):
     is_tuple = _icmp(L, "eq", typ, L.capi("PyTuple_Type"), "ptr")
     exact = L.t()
     L.emit(f"{exact} = or i1 {is_tuple}, {_icmp(L, 'eq', typ, L.capi('PyList_Type'), 'ptr')}")
-    sized, pick, in_list, fast, slow, join = (L.label(x) for x in (
-        "ux.size", "ux.pick", "ux.list", "ux.fast", "ux.slow", "ux.join"))
+    sized, made, pick, in_list, fast, slow, join = (L.label(x) for x in (
+        "ux.size", "ux.made", "ux.pick", "ux.list", "ux.fast", "ux.slow", "ux.join"))
     L.br_likely(exact, sized, slow)
     L.start(sized)
     size = L.field(seq, abi.VAR_SIZE, "i64")
-    L.br_likely(_icmp(L, "sge", size, str(before + after)), pick, slow)
+    L.br_likely(_icmp(L, "sge", size, str(before + after)), made, slow)
+    L.start(made)
+    # the new list first: its allocation may collect garbage, whose finalisers may
+    # change the list (then the helper iterates it, as the interpreter does); the
+    # items are read after it, with nothing allocated in between
+    tail, n, rest = L.t(), L.t(), L.t()
+    L.emit(f"{tail} = sub i64 {size}, {after}")
+    L.emit(f"{n} = sub i64 {tail}, {before}")
+    L.emit(f"{rest} = call ptr @jit.unpack_rest(ptr {seq}, i64 {before}, i64 {n}, i64 {size})")
+    L.check_null(rest, op)
+    L.emit(f"br i1 {_icmp(L, 'eq', rest, seq, 'ptr')}, label %{slow}, label %{pick}")
     L.start(pick)
     in_tuple = L.t()
     L.emit(f"{in_tuple} = getelementptr i8, ptr {seq}, i64 {abi.TUPLE_ITEMS}")
@@ -3414,9 +3424,8 @@ def lo_unpack_ex(L, op):
     in_list_items = L.field(seq, abi.LIST_ITEMS)
     L.emit(f"br label %{fast}")
     L.start(fast)
-    items, tail = L.t(), L.t()
+    items = L.t()
     L.emit(f"{items} = phi ptr [ {in_tuple}, %{pick} ], [ {in_list_items}, %{in_list} ]")
-    L.emit(f"{tail} = sub i64 {size}, {after}")
     at = [str(i) for i in range(before)]
     for j in range(after):
         at.append(L.t())
@@ -3428,10 +3437,6 @@ def lo_unpack_ex(L, op):
         L.emit(f"{v} = load ptr, ptr {p}")
         L.incref(v)
         fvals.append(v)
-    n, rest = L.t(), L.t()
-    L.emit(f"{n} = sub i64 {tail}, {before}")
-    L.emit(f"{rest} = call ptr @jit.unpack_rest(ptr {seq}, i64 {before}, i64 {n})")
-    L.check_null(rest, op, extra=fvals)
     fvals.insert(before, rest)
     fast_end = L.cur
     L.emit(f"br label %{join}")

@@ -1125,13 +1125,23 @@ define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
 
 CONTAINERS = _fill_in("""
 ; The list a star target takes (lower.lo_unpack_ex): the %n items of the exact tuple or
-; list %seq from %lo, new references; NULL on failure. (A list's items are read after
-; the allocation, as list slicing reads them.)
-define ptr @jit.unpack_rest(ptr %seq, i64 %lo, i64 %n) {
+; list %seq from %lo, new references; NULL on failure; %seq itself when its size is no
+; longer %size after the allocation (which may collect garbage, whose finalisers may
+; change a list): the caller then iterates it as the interpreter does. The items are
+; read after the allocation.
+define ptr @jit.unpack_rest(ptr %seq, i64 %lo, i64 %n, i64 %size) {
 entry:
   %l = call ptr @PyList_New(i64 %n)
   %fail = icmp eq ptr %l, null
-  br i1 %fail, label %done, label %which
+  br i1 %fail, label %done, label %check
+check:
+  %szp = getelementptr i8, ptr %seq, i64 {VAR_SIZE}
+  %now = load i64, ptr %szp
+  %same = icmp eq i64 %now, %size
+  br i1 %same, label %which, label %changed
+changed:
+  call void @jit.decref(ptr %l)
+  ret ptr %seq
 which:
   %tp = getelementptr i8, ptr %seq, i64 {OB_TYPE}
   %ty = load ptr, ptr %tp
@@ -1319,7 +1329,7 @@ SIGNATURES = {
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
     **({"jit.global_hint": ("ptr", "ptr, ptr, ptr")} if abi.GLOBAL_HINTS else {}),
     "jit.fold_error": ("void", "ptr, ptr"),
-    "jit.unpack_rest": ("ptr", "ptr, i64, i64"),
+    "jit.unpack_rest": ("ptr", "ptr, i64, i64, i64"),
     "jit.exc_match": ("i32", "ptr, ptr"),
     "jit.merge_error": ("void", "ptr, ptr, ptr"),
     "jit.getitem_index": ("ptr", "ptr, i64"),

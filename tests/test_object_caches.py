@@ -243,3 +243,47 @@ def test_a_displayhook_set_to_none_is_called_as_the_interpreter_does():
         finally:
             sys.displayhook = sys.__displayhook__
     assert outcomes == ["'NoneType' object is not callable"] * 2
+
+
+_CLEARED = []
+
+
+class _ClearsOnCollect:
+    def __init__(self):
+        self.me = self              # cyclic garbage with a finaliser
+
+    def __del__(self):
+        _CLEARED[0].clear()
+
+
+def _star_unpack(xs):
+    a, *b, c = xs
+    return a, b, c
+
+
+def _star_unpack_under_a_collection(fn):
+    for _ in range(3):
+        fn([1, 2, 3, 4])            # (warm)
+    xs = [object() for _ in range(5)] + [str(i) * 3 for i in range(40)]
+    _CLEARED[:] = [xs]
+    gc.collect()
+    gc.disable()
+    _ClearsOnCollect()
+    gc.enable()
+    gc.set_threshold(1)             # the unpacking's allocation collects
+    try:
+        fn(xs)                      # (nothing allocates before it: no pytest.raises)
+    except ValueError as e:
+        return str(e)
+    finally:
+        gc.set_threshold(700)
+        _CLEARED.clear()
+        gc.collect()
+
+
+def test_star_unpacking_a_list_a_finaliser_clears_meanwhile():
+    # (the items were copied by the size read before the new list's allocation:
+    # a segfault); now a changed list is iterated, as the interpreter does
+    expected = _star_unpack_under_a_collection(_star_unpack)
+    assert expected == "not enough values to unpack (expected at least 2, got 0)"
+    assert _star_unpack_under_a_collection(jit.compile(_star_unpack)) == expected
