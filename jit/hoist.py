@@ -26,6 +26,7 @@ from __future__ import annotations
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from . import ir
 from .ir import BOOL, F64, I64, NOBJ, OBJ
+from .ranges import I64_MAX, I64_MIN, factor_range
 
 # ops that run no Python code and let no other thread run, on any path (a deopt
 # leaves the native code, so what the interpreter then does is no concern here)
@@ -382,7 +383,6 @@ def _drop_empty_preheaders(fn):
 
 # ---- range guards for conditional arms --------------------------------------------
 
-I64_MIN, I64_MAX = -2 ** 63, 2 ** 63 - 1
 ARM_SLACK = 2 ** 20     # what a guarded product leaves for a small constant added after
 
 
@@ -455,8 +455,5 @@ def _guardable(fn, arm, loaded):
             c = fn.consts[consts[k.id].attrs["index"]]
             if type(c) is not int or c in (-1, 0, 1, 2):
                 continue
-            low, high = I64_MIN + ARM_SLACK, I64_MAX - ARM_SLACK
-            if c < 0:          # (dividing by c < 0 turns the bounds round)
-                low, high = high, low
-            yield op, loaded[slot], (-(-low // c), high // c), c     # ceil, floor
+            yield op, loaded[slot], factor_range(c, I64_MIN + ARM_SLACK, I64_MAX - ARM_SLACK), c
             break

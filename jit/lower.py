@@ -561,7 +561,6 @@ class Lowering:
             self.emit(f"{q} = getelementptr i64, ptr %deopt.stack, i64 {k + 1}")
             self.emit(f"store ptr {given}, ptr {q}")
             return "p" if v.type == I64 else "q"
-
         if v.borrowed is True:
             return "b" if v.type == OBJ else "m"
         return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f"}[v.type]
@@ -2718,19 +2717,18 @@ def _init_new_object(L, op, cls: str, init: str, tag: str, args: list[str], npos
     L.decref(init, cold=True)
     L.unwind(op)
     L.start(made)
+    arr = L.array([obj] + args)
     now32, now = L.field(cls, abi.TYPE_VERSION_TAG, "i32"), L.t()
     L.emit(f"{now} = zext i32 {now32} to i64")
     same, changed, called = L.label("cc.same"), L.label("cc.changed"), L.label("cc.called")
     L.emit(f"br i1 {_icmp(L, 'eq', now, tag)}, label %{same}, label %{changed}, !prof !1")
     L.start(same)
-    arr = L.array([obj] + args)
     r_same = L.call("PyObject_Vectorcall", init, arr, str(npos + 1), kwnames)
     same_end = L.cur
     L.emit(f"br label %{called}")
     L.start(changed)
-    arr2 = L.array([obj] + args)
     L._give_back_level(1)
-    r_again = L.call("PyObject_Vectorcall", L.const(helpers.init_again), arr2,
+    r_again = L.call("PyObject_Vectorcall", L.const(helpers.init_again), arr,
                      str(npos + 1), kwnames)
     L._give_back_level(-1)
     changed_end = L.cur

@@ -18,7 +18,7 @@ from runtime import abi
 from .ir import BOOL, F64, I64, OBJ
 from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
-from .ranges import Ranges
+from .ranges import Ranges, factor_range
 
 TWO53 = 1 << 53
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
@@ -283,10 +283,7 @@ def _ranged_const_mul(L, op, a, b):
     if c is None or c in (-1, 0, 1, 2):
         return None
     # x * c fits exactly when x lies in [lo, hi]
-    low, high = (I64_MIN, I64_MAX) if c > 0 else (I64_MAX, I64_MIN)
-    lo, hi = max(-(-low // c), I64_MIN), min(high // c, I64_MAX)     # ceil, floor
-    shifted = _bin(L, "sub", x, str(lo))      # outside [lo, hi] <=> x - lo > hi - lo, unsigned
-    L.deopt_if(_icmp(L, "ugt", shifted, str(hi - lo)), op)
+    _deopt_outside(L, op, x, *factor_range(c, I64_MIN, I64_MAX))
     r = L.t()
     L.emit(f"{r} = mul nsw i64 {x}, {c}")
     return r
@@ -358,11 +355,14 @@ def _rshift(L, op, a, b):
     return _bin(L, "ashr", a, n)
 
 
+def _deopt_outside(L, op, x: str, lo: int, hi: int):
+    shifted = _bin(L, "sub", x, str(lo))      # outside [lo, hi] <=> x - lo > hi - lo, unsigned
+    L.deopt_if(_icmp(L, "ugt", shifted, str(hi - lo)), op)
+
+
 def lo_guard_range(L, op):
     """Deoptimise unless the i64 lies in [lo, hi] (hoist.guard_arms)."""
-    lo, hi = op.attrs["lo"], op.attrs["hi"]
-    shifted = _bin(L, "sub", L.v(op.args[0]), str(lo))
-    L.deopt_if(_icmp(L, "ugt", shifted, str(hi - lo)), op)
+    _deopt_outside(L, op, L.v(op.args[0]), op.attrs["lo"], op.attrs["hi"])
 
 
 def lo_int_op(L, op):

@@ -40,6 +40,13 @@ def hull(*points: int):
     return min(points), max(points)
 
 
+def factor_range(c: int, low: int, high: int):
+    """[lo, hi]: the x for which c * x lies in [low, high] (c not 0)."""
+    if c < 0:              # (dividing by c < 0 turns the bounds round)
+        low, high = high, low
+    return -(-low // c), high // c      # ceil, floor
+
+
 class Ranges:
     def __init__(self, fn: ir.Function, producer, nparams: int, param_types=(),
                  param_ranges=()):
@@ -90,9 +97,6 @@ class Ranges:
         """Never negative."""
         return self.interval(v)[0] >= 0
 
-    def below_max(self, v: ir.Value) -> bool:
-        return self.interval(v)[1] < I64_MAX
-
     def sum_fits(self, x: ir.Value, y: ir.Value, sign: int = 1) -> bool:
         """Whether x + y (sign 1) or x - y (sign -1) always fits in 64 bits."""
         (a, b), (c, d) = self.interval(x), self.interval(y)
@@ -105,11 +109,11 @@ class Ranges:
     # ---- transfer functions ------------------------------------------------------
     def _transfer(self, v, op):
         if op is None:                      # a block parameter
-            return self._join(self.sources.get(v.id), v)
+            return self._join(self.sources.get(v.id))
         rule = _RULES.get(op.kind)
         return rule(self, v, op) if rule is not None else FULL
 
-    def _join(self, values, v=None):
+    def _join(self, values):
         """The hull of ``values``' intervals (None while none has one)."""
         if not values:
             return FULL

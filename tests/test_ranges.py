@@ -53,3 +53,13 @@ def test_huge_shift_counts_are_cut_at_64():
     assert ranges.clip(lo, hi) is None
     assert ranges._rshift((-5, 7), (100, 2 ** 62)) == (-1, 0)
     assert ranges._lshift((1, 2), (-5, -1)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-2 ** 40, 2 ** 40).filter(lambda c: c not in (-1, 0, 1)), ENDS, ENDS)
+def test_factor_range_is_exactly_the_fitting_operands(c, a, b):
+    low, high = sorted((a, b))
+    lo, hi = ranges.factor_range(c, low, high)
+    if lo <= hi:
+        assert low <= c * lo <= high and low <= c * hi <= high
+    assert not low <= c * (lo - 1) <= high and not low <= c * (hi + 1) <= high
