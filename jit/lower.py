@@ -1945,29 +1945,46 @@ def lo_unary(L, op):
 
 
 def lo_compare(L, op):
+    """a <op> b: two ints or two floats compare inline, and two strs for == and !=;
+    anything else through PyObject_RichCompare. Lent (see borrow.py: only a truth
+    test uses it): the inline result is the True/False singleton with no reference
+    of its own (no refcount updates on those two objects), %r.own the generic one."""
     a, b = L.v(op.args[0]), L.v(op.args[1])
     cmp = op.attrs["op"]
+    lent = op.result.borrowed == "lent"
     if not abi.SMALL_INT_LAYOUT:
         _capi_result(L, op, "PyObject_RichCompare", a, b, str(CMP_IDS[cmp]))
+        if lent:
+            L.emit(f"{L.v(op.result)}.own = bitcast ptr {L.v(op.result)} to ptr")
         return
     not_int, slow, join = L.label("cmp.notint"), L.label("cmp.slow"), L.label("cmp.join")
+    strs = cmp in ("==", "!=") and abi.STR_LAYOUT
+    not_float = L.label("cmp.notfloat") if strs else slow
     va, vb = _small_int_fast_path(L, a, b, not_int)
     c = L.t()
     L.emit(f"{c} = icmp {ICMP[cmp]} i64 {va}, {vb}")
-    int_end = L.cur
+    bits = [(c, L.cur)]
     L.emit(f"br label %{join}.box")
     L.start(not_int)
-    fa, fb = _float_fast_path(L, a, b, slow)
+    fa, fb = _float_fast_path(L, a, b, not_float)
     fc = L.t()
     L.emit(f"{fc} = fcmp {FCMP[cmp]} double {fa}, {fb}")   # NaN: only != holds, as in Python
-    float_end = L.cur
+    bits.append((fc, L.cur))
     L.emit(f"br label %{join}.box")
+    if strs:
+        L.start(not_float)
+        eq = str_equal(L, a, b, slow)
+        if cmp == "!=":
+            eq = _xor_true(L, eq)
+        bits.append((eq, L.cur))
+        L.emit(f"br label %{join}.box")
     L.start(f"{join}.box")
     bit, fast_r = L.t(), L.t()
-    L.emit(f"{bit} = phi i1 [ {c}, %{int_end} ], [ {fc}, %{float_end} ]")
+    L.emit(f"{bit} = phi i1 " + ", ".join(f"[ {v}, %{blk} ]" for v, blk in bits))
     L.emit(f"{fast_r} = select i1 {bit}, ptr {L.capi('_Py_TrueStruct')}, "
            f"ptr {L.capi('_Py_FalseStruct')}")
-    L.incref(fast_r)
+    if not lent:
+        L.incref(fast_r)
     fast_end = L.cur
     L.emit(f"br label %{join}")
     L.start(slow)
@@ -1977,6 +1994,85 @@ def lo_compare(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr [ {fast_r}, %{fast_end} ], [ {slow_r}, %{slow_end} ]")
+    if lent:
+        L.emit(f"{L.v(op.result)}.own = phi ptr [ null, %{fast_end} ], [ {slow_r}, %{slow_end} ]")
+
+
+def _xor_true(L, bit: str) -> str:
+    r = L.t()
+    L.emit(f"{r} = xor i1 {bit}, true")
+    return r
+
+
+def str_equal(L, a: str, b: str, other: str) -> str:
+    """Whether exact strs ``a`` and ``b`` are equal (an i1), as unicode_compare_eq
+    finds: the same length, kind and characters (a string's kind is the narrowest
+    that holds it, so equal strings have equal kinds). Anything but two compact
+    strs (ready) goes to ``other``."""
+    str_t = L.capi("PyUnicode_Type")
+    both = _and(L, _icmp(L, "eq", L.type_of(a), str_t, "ptr"),
+                _icmp(L, "eq", L.type_of(b), str_t, "ptr"))
+    strs, check = L.label("seq.strs"), L.label("seq.check")
+    cmp_chars, done = L.label("seq.chars"), L.label("seq.done")
+    L.emit(f"br i1 {both}, label %{strs}, label %{other}")
+    L.start(strs)
+    sa, sb = L.field(a, abi.STR_STATE, "i32"), L.field(b, abi.STR_STATE, "i32")
+    ready = abi.STR_COMPACT | abi.STR_READY
+    both_ready = L.t()
+    L.emit(f"{both_ready} = and i32 {sa}, {sb}")
+    masked = L.t()
+    L.emit(f"{masked} = and i32 {both_ready}, {ready}")
+    L.emit(f"br i1 {_icmp(L, 'eq', masked, str(ready), 'i32')}, label %{check}, label %{other}")
+    L.start(check)
+    L.emit(f"br i1 {_icmp(L, 'eq', a, b, 'ptr')}, label %{done}, label %{check}.ok")
+    L.start(f"{check}.ok")
+    # kind and ASCII-ness alike (an ASCII string never equals a non-ASCII one)
+    shape = L.t()
+    L.emit(f"{shape} = xor i32 {sa}, {sb}")
+    shape_bits = (7 << abi.STR_KIND_SHIFT) | abi.STR_ASCII
+    masked_shape = L.t()
+    L.emit(f"{masked_shape} = and i32 {shape}, {shape_bits}")
+    length = L.field(a, abi.STR_LENGTH, "i64")
+    alike = _and(L, _icmp(L, "eq", masked_shape, "0", "i32"),
+                 _icmp(L, "eq", length, L.field(b, abi.STR_LENGTH, "i64")))
+    L.emit(f"br i1 {alike}, label %{cmp_chars}, label %{done}")
+    L.start(cmp_chars)
+    kind, nbytes = L.t(), L.t()
+    L.emit(f"{kind}.s = lshr i32 {sa}, {abi.STR_KIND_SHIFT}")
+    L.emit(f"{kind}.m = and i32 {kind}.s, 7")
+    L.emit(f"{kind} = zext i32 {kind}.m to i64")
+    L.emit(f"{nbytes} = mul i64 {length}, {kind}")
+    is_ascii = _icmp(L, "ne", _bin32_and(L, sa, abi.STR_ASCII), "0", "i32")
+    off = L.t()
+    L.emit(f"{off} = select i1 {is_ascii}, i64 {abi.STR_ASCII_DATA}, i64 {abi.STR_COMPACT_DATA}")
+    da, db = L.t(), L.t()
+    L.emit(f"{da} = getelementptr i8, ptr {a}, i64 {off}")
+    L.emit(f"{db} = getelementptr i8, ptr {b}, i64 {off}")
+    # one byte (a character of a text: `ch == "a"`) inline, more through memcmp
+    byte, call = L.label("seq.byte"), L.label("seq.memcmp")
+    L.emit(f"br i1 {_icmp(L, 'eq', nbytes, '1')}, label %{byte}, label %{call}")
+    L.start(byte)
+    ca, cb = L.t(), L.t()
+    L.emit(f"{ca} = load i8, ptr {da}")
+    L.emit(f"{cb} = load i8, ptr {db}")
+    byte_eq = _icmp(L, "eq", ca, cb, "i8")
+    L.emit(f"br label %{done}")
+    L.start(call)
+    rc = L.call("memcmp", da, db, nbytes)
+    chars_eq = _icmp(L, "eq", rc, "0", "i32")
+    chars_end = L.cur
+    L.emit(f"br label %{done}")
+    L.start(done)
+    r = L.t()
+    L.emit(f"{r} = phi i1 [ true, %{check} ], [ false, %{check}.ok ], "
+           f"[ {byte_eq}, %{byte} ], [ {chars_eq}, %{chars_end} ]")
+    return r
+
+
+def _bin32_and(L, a: str, mask: int) -> str:
+    r = L.t()
+    L.emit(f"{r} = and i32 {a}, {mask}")
+    return r
 
 
 def lo_truth(L, op):

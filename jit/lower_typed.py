@@ -645,6 +645,28 @@ def _bytes_index(L, c, k, writable=False):
     return _checked_item(L, start, join, inb, p)
 
 
+def _ascii_index(L, c, k):
+    """(in bounds, index): inline indexing of an exact compact ASCII str (a negative
+    index counts from the end, as str's does)."""
+    is_str = _icmp(L, "eq", L.type_of(c), L.capi("PyUnicode_Type"), "ptr")
+    start = L.cur
+    chk, join = L.label("as.chk"), L.label("as.join")
+    L.emit(f"br i1 {is_str}, label %{chk}, label %{join}")
+    L.start(chk)
+    shape = abi.STR_COMPACT | abi.STR_ASCII | abi.STR_READY
+    state = _bin(L, "and", L.field(c, abi.STR_STATE, "i32"), str(shape), "i32")
+    size = L.field(c, abi.STR_LENGTH, "i64")
+    idx = _select(L, _icmp(L, "slt", k, "0"), _bin(L, "add", k, size), k, "i64")
+    ok = _and(L, _icmp(L, "eq", state, str(shape), "i32"), _icmp(L, "ult", idx, size))
+    chk_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    r_ok, r_idx = L.t(), L.t()
+    L.emit(f"{r_ok} = phi i1 [ false, %{start} ], [ {ok}, %{chk_end} ]")
+    L.emit(f"{r_idx} = phi i64 [ 0, %{start} ], [ {idx}, %{chk_end} ]")
+    return r_ok, r_idx
+
+
 def _small_int_at(L, byte: str) -> str:
     """The interpreter's cached int object for 0 <= ``byte`` < 256 (an i64)."""
     off, p = L.t(), L.t()
@@ -682,6 +704,17 @@ def lo_seq_getitem(L, op):
         if not lent:
             L.incref(small)
         incoming.append((small, L.cur))
+        L.emit(f"br label %{join}")
+        L.start(generic)
+    if op.attrs.get("exact") is None and abi.ASCII_CHAR_STRIDE is not None:
+        sok, sidx = _ascii_index(L, c, k)
+        sfast, generic = L.label("gi.char"), L.label("gi.generic")
+        L.emit(f"br i1 {sok}, label %{sfast}, label %{generic}")
+        L.start(sfast)
+        char = _ascii_char(L, c, sidx)
+        if not lent:
+            L.incref(char)
+        incoming.append((char, L.cur))
         L.emit(f"br label %{join}")
         L.start(generic)
     r = L.t()
@@ -897,15 +930,62 @@ def _step(L, op, it: str, extra=()) -> str:
     end_end = L.cur
     L.emit(f"br label %{join}")
     L.start(slow)
+    incoming = [("null", fast), (item, more), ("null", end_end)]
+    if abi.ASCII_CHAR_STRIDE is not None:
+        incoming += _ascii_step(L, it, join)
     r = L.t()
     lower.iter_next(L, op, r, it, extra)
-    slow_end = L.cur
+    incoming.append((r, L.cur))
     L.emit(f"br label %{join}")
     L.start(join)
     got = L.t()
-    L.emit(f"{got} = phi ptr [ null, %{fast} ], [ {item}, %{more} ], "
-           f"[ null, %{end_end} ], [ {r}, %{slow_end} ]")
+    L.emit(f"{got} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
     return got
+
+
+def _ascii_step(L, it: str, join: str) -> list:
+    """An ASCII string's iterator steps inline (as unicode_ascii_iter_next: the
+    interpreter's one-character string, no object made); anything else goes on in a
+    new block. The (value, block) pairs it brings to ``join``."""
+    fast, live, more, end = (L.label(x) for x in ("sa.fast", "sa.live", "sa.more", "sa.end"))
+    other = L.label("sa.other")
+    is_ascii = _icmp(L, "eq", L.type_of(it), L.const(abi.ASCII_ITER_TYPE), "ptr")
+    L.emit(f"br i1 {is_ascii}, label %{fast}, label %{other}")
+    L.start(fast)
+    seq = L.field(it, abi.SEQ_ITER_SEQ)
+    L.emit(f"br i1 {_icmp(L, 'eq', seq, 'null', 'ptr')}, label %{join}, label %{live}")
+    L.start(live)
+    idx_p = _gep(L, it, abi.SEQ_ITER_INDEX)
+    idx = L.t()
+    L.emit(f"{idx} = load i64, ptr {idx_p}")
+    L.emit(f"br i1 {_icmp(L, 'slt', idx, L.field(seq, abi.STR_LENGTH, 'i64'))}, "
+           f"label %{more}, label %{end}")
+    L.start(more)
+    char = _ascii_char(L, seq, idx)
+    L.incref(char)
+    L.emit(f"store i64 {_bin(L, 'add', idx, '1')}, ptr {idx_p}")
+    L.emit(f"br label %{join}")
+    L.start(end)
+    L.emit(f"store ptr null, ptr {_gep(L, it, abi.SEQ_ITER_SEQ)}")
+    L.decref(seq)
+    end_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(other)
+    return [("null", fast), (char, more), ("null", end_end)]
+
+
+def _ascii_char(L, s: str, idx: str) -> str:
+    """The interpreter's one-character string for the character at ``idx`` (in
+    range) of the compact ASCII string ``s``."""
+    p, byte, off = L.t(), L.t(), L.t()
+    L.emit(f"{p} = getelementptr i8, ptr {s}, i64 {abi.STR_ASCII_DATA}")
+    L.emit(f"{byte}.p = getelementptr i8, ptr {p}, i64 {idx}")
+    L.emit(f"{byte}.b = load i8, ptr {byte}.p")
+    L.emit(f"{byte} = zext i8 {byte}.b to i64")
+    L.emit(f"{off} = mul i64 {byte}, {abi.ASCII_CHAR_STRIDE}")
+    r = L.t()
+    L.emit(f"{r} = getelementptr i8, ptr {L.const(abi.ASCII_CHARS)}, i64 {off}")
+    return r
 
 
 def lo_pair_next(L, op):
@@ -1252,17 +1332,36 @@ def lo_range_next(L, op):
     more = _select(L, up, _icmp(L, "slt", cur, stop), _icmp(L, "sgt", cur, stop), "i1")
     value, done = op.results
     L.emit(f"{L.v(done)} = xor i1 {more}, true")
-    pair, nxt, ovf = L.t(), L.t(), L.t()
-    L.emit(f"{pair} = call {{i64, i1}} @llvm.sadd.with.overflow.i64(i64 {cur}, i64 {step})")
-    L.emit(f"{nxt} = extractvalue {{i64, i1}} {pair}, 0")
-    L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
-    # past the end of i64 is past the stop too
-    nxt2 = _select(L, ovf, stop, nxt, "i64")
+    if not __import__("os").environ.get("JIT_OLD") and _step_stays_in_i64(ranges(L)._range_of(op)):
+        # a value before the stop steps to at most the stop: the sum fits (one
+        # past the last value, where it might not, is never read: the loop has ended)
+        nxt = _bin(L, "add", cur, step)
+    else:
+        pair, nxt0, ovf = L.t(), L.t(), L.t()
+        L.emit(f"{pair} = call {{i64, i1}} @llvm.sadd.with.overflow.i64(i64 {cur}, i64 {step})")
+        L.emit(f"{nxt0} = extractvalue {{i64, i1}} {pair}, 0")
+        L.emit(f"{ovf} = extractvalue {{i64, i1}} {pair}, 1")
+        # past the end of i64 is past the stop too
+        nxt = _select(L, ovf, stop, nxt0, "i64")
     p = L.t()
     L.emit(f"{p} = getelementptr i64, ptr {it}, i64 0")
-    L.emit(f"store i64 {nxt2}, ptr {p}")
+    L.emit(f"store i64 {nxt}, ptr {p}")
     L.emit(f"{L.v(value)} = add i64 {cur}, 0")
     L.range_steps[id(op)] = step
+
+
+def _step_stays_in_i64(bounds) -> bool:
+    """Whether value + step fits in i64 for every value before the stop (value <
+    stop for a positive step): a step of 1 or -1 always, a longer one when the stop
+    is far enough from the end of i64."""
+    if bounds is None or bounds[1] is None or bounds[2] is None:
+        return False
+    (stop_lo, stop_hi), (step_lo, step_hi) = bounds[1], bounds[2]
+    if step_lo > 0:
+        return stop_hi - 1 + step_hi <= I64_MAX
+    if step_hi < 0:
+        return stop_lo + 1 + step_lo >= I64_MIN
+    return False
 
 
 def lo_range_obj_next(L, op):

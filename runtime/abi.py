@@ -44,6 +44,58 @@ def _sized_at_var_size() -> bool:
 
 LEN_AT_VAR_SIZE = _sized_at_var_size()
 
+# str (3.11's PyASCIIObject): length, hash, then the state bits (interned:2, kind:3,
+# compact:1, ascii:1, ready:1); a compact string's characters follow the struct:
+# at STR_ASCII_DATA for an ASCII one, at STR_COMPACT_DATA (PyCompactUnicodeObject)
+# for any other
+STR_LENGTH, STR_STATE, STR_ASCII_DATA, STR_COMPACT_DATA = 16, 32, 48, 72
+STR_KIND_SHIFT, STR_COMPACT, STR_ASCII, STR_READY = 2, 1 << 5, 1 << 6, 1 << 7
+
+
+def _str_layout() -> bool:
+    """Strings are laid out as above (checked on live ones of each kind)."""
+    import ctypes
+    if VERSION != (3, 11):
+        return False
+    for s, kind, ascii_ in (("abc", 1, True), ("h\u00e9", 1, False), ("\u1234x", 2, False),
+                            ("\U0001f600", 4, False)):
+        s = "".join(list(s))        # (a new string, made the ordinary way)
+        state = ctypes.c_uint32.from_address(id(s) + STR_STATE).value
+        at = STR_ASCII_DATA if ascii_ else STR_COMPACT_DATA
+        want = STR_COMPACT | STR_READY | (STR_ASCII if ascii_ else 0) | kind << STR_KIND_SHIFT
+        if state & 0xFC != want or ctypes.c_ssize_t.from_address(id(s) + STR_LENGTH).value \
+                != len(s) or ctypes.string_at(id(s) + at, len(s) * kind) != \
+                s.encode({1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}[kind]):
+            return False
+    return True
+
+
+def _ascii_char_stride() -> int | None:
+    """The interpreter's one-character ASCII strings (what indexing or iterating an
+    ASCII string gives) lie in one array: the distance between neighbours, so native
+    code names the character by address; None when they do not, or when the
+    ASCII iterator is not laid out as the list one."""
+    import ctypes
+    if not _str_layout():
+        return None
+    base, stride = id(chr(0)), id(chr(1)) - id(chr(0))
+    if stride <= 0 or any(id(chr(c)) != base + c * stride for c in range(128)):
+        return None
+    s = "".join(["ab", "c"])
+    it = iter(s)
+    next(it)
+    words = (ctypes.c_ssize_t * 2).from_address(id(it) + SEQ_ITER_INDEX)
+    if words[0] != 1 or words[1] != id(s) or "".join(["a", "b"])[1] is not chr(98):
+        return None
+    return stride
+
+
+STR_LAYOUT = _str_layout()
+ASCII_CHAR_STRIDE = _ascii_char_stride()
+ASCII_CHARS = chr(0)              # the first of them
+ASCII_ITER_TYPE = type(iter(""))  # str_ascii_iterator
+
+
 # range(...)'s iterator for C long bounds: {head, index, start, step, len}; its
 # n-th item is start + n * step
 RANGE_ITER_INDEX, RANGE_ITER_START, RANGE_ITER_STEP, RANGE_ITER_LEN = 16, 24, 32, 40

@@ -144,6 +144,7 @@ FUNCTIONS["PyFrame_New"] = ("ptr", ("ptr", "ptr", "ptr", "ptr"))
 FUNCTIONS.update({"pthread_self": ("i64", ()), "pthread_getattr_np": ("i32", ("i64", "ptr")),
                   "pthread_attr_getstack": ("i32", ("ptr", "ptr", "ptr")),
                   "pthread_attr_destroy": ("i32", ("ptr",))})
+FUNCTIONS["memcmp"] = ("i32", ("ptr", "ptr", "i64"))     # (str ==: the characters)
 
 
 def _libm_address(name: str) -> int:
