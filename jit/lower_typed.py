@@ -1332,7 +1332,7 @@ def lo_range_next(L, op):
     more = _select(L, up, _icmp(L, "slt", cur, stop), _icmp(L, "sgt", cur, stop), "i1")
     value, done = op.results
     L.emit(f"{L.v(done)} = xor i1 {more}, true")
-    if not __import__("os").environ.get("JIT_OLD") and _step_stays_in_i64(ranges(L)._range_of(op)):
+    if _step_stays_in_i64(ranges(L)._range_of(op)):
         # a value before the stop steps to at most the stop: the sum fits (one
         # past the last value, where it might not, is never read: the loop has ended)
         nxt = _bin(L, "add", cur, step)

@@ -4,6 +4,7 @@ import operator
 
 from hypothesis import given, settings, strategies as st
 
+import jit
 from jit import ranges
 
 I64 = st.integers(ranges.I64_MIN, ranges.I64_MAX)
@@ -63,3 +64,34 @@ def test_factor_range_is_exactly_the_fitting_operands(c, a, b):
     if lo <= hi:
         assert low <= c * lo <= high and low <= c * hi <= high
     assert not low <= c * (lo - 1) <= high and not low <= c * (hi + 1) <= high
+
+
+def _range_walk(a, b, c):
+    t = n = 0
+    for i in range(a, b, c):
+        t += i % 1000
+        n += 1
+        if n > 20:
+            break
+    return t, n
+
+
+def _down_to_zero(b):
+    t = 0
+    for _ in range(b, -1, -1):
+        t += 1
+    return t
+
+
+def test_range_loops_at_the_ends_of_i64():
+    """A range loop's counter steps without an overflow check only where the step
+    cannot pass the end of i64 before the stop; near the ends it must still stop."""
+    walk, down = jit.compile(_range_walk), jit.compile(_down_to_zero)
+    M = 2**63 - 1
+    for a in [(M - 3, M, 1), (M - 5, M, 2), (M - 5, M, 3), (M - 1, M, 5),
+              (-M + 2, -M - 1, -1), (-M + 5, -M - 1, -2), (-M + 2, -M - 1, -7), (0, 10, 3),
+              (10, 0, -3), (M, 0, 1), (M, M, 1), (-M - 1, -M - 1, -1), (M - 10, M, M),
+              (-M - 1, M, M), (-M - 1, M, -M - 1), (M, -M - 1, -M - 1)]:
+        assert walk(*a) == _range_walk(*a), a
+    for b in (5, -3, 0):
+        assert down(b) == _down_to_zero(b)
