@@ -220,7 +220,7 @@ class Inference:
     """Fixed point of value and slot types over the whole function."""
 
     def __init__(self, fn: ir.Function, arg_types: list, no_speculate: set, spec=None,
-                 forced=None, free_types=None, depth=0):
+                 forced=None, free_types=None, depth=0, list_items=None):
         self.fn = fn
         # inferring a comprehension's code for what it appends (comprehension_items):
         # its free variables' guesses, and how deep such inferences nest
@@ -259,6 +259,10 @@ class Inference:
         self.producer: dict[int, ir.Op] = {}
         self.stored_slots: set[int] = set()    # locals assigned or deleted somewhere
         self.slot_stores: dict[int, list] = {}   # slot -> the values assigned to it
+        self.slot_loads: dict[int, list] = {}    # slot -> the ops reading it
+        # id(build_list) -> what its items are guessed to be, from what is appended
+        # to it (see appended_items: a second inference takes the first one's)
+        self.list_items: dict = dict(list_items or {})
         for blk in fn.blocks:
             for op in blk.ops:
                 for r in op.results:
@@ -267,6 +271,8 @@ class Inference:
                     self.stored_slots.add(op.attrs["slot"])
                 if op.kind == "store_local":
                     self.slot_stores.setdefault(op.attrs["slot"], []).append(op.args[0])
+                elif op.kind == "load_local":
+                    self.slot_loads.setdefault(op.attrs["slot"], []).append(op)
         code = fn.code
         self.nparams = code.co_argcount + code.co_kwonlyargcount + \
             bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)
@@ -631,8 +637,45 @@ class Inference:
     def v_build_list(self, op):
         items = {guess(self.t(a)) if guess(self.t(a)) else self.t(a) for a in op.args}
         item = items.pop() if len(items) == 1 else None
-        self.set(op.result, ("obj", ("list", item[1] if is_obj(item) and item else item)))
+        item = item[1] if is_obj(item) and item else item
+        if id(op) in self.list_items and (not op.args or item == self.list_items[id(op)]):
+            item = self.list_items[id(op)]
+        self.set(op.result, ("obj", ("list", item)))
         return ("keep",)
+
+    def appended_items(self) -> dict:
+        """id(build_list) -> the int/float guess for what the program appends to that
+        list (``ps = []`` ... ``ps.append(k)`` with k an int), read through the locals
+        it is stored in: a guess for its items where the display gives none."""
+        found = {}
+        for blk in self.fn.blocks:
+            for op in blk.ops:
+                if op.kind != "build_list":
+                    continue
+                # (as force_candidates: an int appended somewhere, and elsewhere
+                # ints or objects nothing is known about)
+                seen = set()
+                for store in self.uses.get(op.result.id, ()):
+                    if store.kind != "store_local":
+                        continue
+                    for load in self.slot_loads.get(store.attrs["slot"], ()):
+                        for value in self._appended(load.result):
+                            t = self.t(value)
+                            seen.add(guess(t) if guess(t) or not unknown(t) else "?")
+                seen.discard("?")
+                if len(seen) == 1 and seen <= {INT, FLOAT}:
+                    found[id(op)] = seen.pop()
+        return found
+
+    def _appended(self, xs):
+        """The values ``xs.append(v)`` calls append to list ``xs``."""
+        for use in self.uses.get(xs.id, ()):
+            if use.kind == "load_method" and use.attrs["name"] == "append":
+                method = use.results[0]
+                for call in self.uses.get(method.id, ()):
+                    if call.kind == "call" and len(call.args) == 3 and call.args[0] is method \
+                            and not call.attrs.get("kwnames"):
+                        yield call.args[2]
 
     def v_compare(self, op):
         a, b = op.args
@@ -1776,16 +1819,19 @@ def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -
     direct calls of other specialised functions and records what this one returns."""
     forced: dict = {}
     rejected: set = set()
+    list_items: dict = {}
     while True:
-        inf = Inference(fn, arg_types, no_speculate, spec, forced).run()
+        inf = Inference(fn, arg_types, no_speculate, spec, forced, list_items=list_items).run()
         if inf.conflicts:
             rejected |= inf.conflicts
             forced = {s: g for s, g in forced.items() if s not in rejected}
             continue
         new = {s: g for s, g in inf.force_candidates().items() if s not in rejected}
-        if not new:
+        appended = {k: g for k, g in inf.appended_items().items() if k not in list_items}
+        if not new and not appended:
             break
         forced.update(new)
+        list_items.update(appended)
     if spec is not None:
         spec.return_hint = return_hint(inf.ret_type)
         spec.raw_tuple = inf.raw_tuple_return()

@@ -1655,3 +1655,42 @@ def test_arms_that_store_first_or_multiply_by_negatives_stay_exact():
     r = jit.compile(reassigned)
     for x, big in ((1, 5), (1, 2 ** 62), (3, -(2 ** 62)), (2, 2 ** 62)):
         assert r(x, big) == reassigned(x, big), (x, big)
+
+
+def trial_division(n, extra):
+    primes = []
+    for k in range(2, n):
+        for p in primes:
+            if p * p > k:
+                primes.append(k)
+                break
+            if k % p == 0:
+                break
+        else:
+            primes.append(k)
+    for x in extra:
+        primes.append(x)
+    total = 0
+    for p in primes:
+        total += p * p
+    return len(primes), total
+
+
+def test_items_appended_to_a_list_are_guessed():
+    """``primes = []`` ... ``primes.append(k)`` with k an int: the list's items are
+    guessed ints, so ``p * p`` of an item is unboxed arithmetic (guarded: other items
+    appended later deoptimise, exactly)."""
+    c = jit.compile(trial_division)
+    assert c(200, ()) == trial_division(200, ())
+    spec = dispatcher(c).rows[0][1]
+    assert "int_op op='*'" in str(spec.native.ir)
+    for extra in ((2**40,), (2**62,), (1.5, 3), (True,), ("s",), (2**63, -2**63)):
+        want = _outcome(trial_division, 50, extra)
+        assert _outcome(c, 50, extra) == want, extra
+
+
+def _outcome(f, *args):
+    try:
+        return "ok", f(*args)
+    except Exception as e:
+        return "exc", type(e), str(e)
