@@ -54,6 +54,7 @@ def show(code, stage: str, args: tuple | None = None, imports: dict | None = Non
     from .cfg import build_cfg
     from .frontend import decode
     from .borrow import borrow
+    from .fuse import fuse_swaps
     from .hoist import guard_arms, hoist_guards, hoist_invariants
     from .specialize import arg_type, specialize
     from .ssa import build_ssa
@@ -73,6 +74,7 @@ def show(code, stage: str, args: tuple | None = None, imports: dict | None = Non
         fn = build_ssa(code)[0]
         specialize(fn, [arg_type(a) for a in args or ()], frozenset(), spec)
         borrow(fn)
+        fuse_swaps(fn)
         guard_arms(fn)
         hoist_guards(fn)
         hoist_invariants(fn)

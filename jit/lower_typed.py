@@ -785,6 +785,27 @@ def lo_seq_setitem(L, op):
     L.start(join)
 
 
+def lo_seq_swap(L, op):
+    """``xs[i], xs[j] = xs[j], xs[i]`` of an exact list (jit/fuse.py): the two item
+    pointers change places, no reference changes hands (but the temporary's, with a
+    result: ``t = xs[i]`` ... ``xs[j] = t``). An index out of range (or negative)
+    deoptimises before anything is done."""
+    c, i, j = (L.v(x) for x in op.args)
+    size = L.field(c, abi.VAR_SIZE, "i64")
+    L.deopt_if(_not(L, _and(L, _icmp(L, "ult", i, size), _icmp(L, "ult", j, size))), op)
+    items = L.field(c, abi.LIST_ITEMS)
+    pi, pj, xi, xj = L.t(), L.t(), L.t(), L.t()
+    L.emit(f"{pi} = getelementptr ptr, ptr {items}, i64 {i}")
+    L.emit(f"{pj} = getelementptr ptr, ptr {items}, i64 {j}")
+    L.emit(f"{xi} = load ptr, ptr {pi}")
+    L.emit(f"{xj} = load ptr, ptr {pj}")
+    L.emit(f"store ptr {xj}, ptr {pi}")
+    L.emit(f"store ptr {xi}, ptr {pj}")
+    if op.results:        # t = xs[i]; xs[i] = xs[j]; xs[j] = t: t's reference
+        L.incref(xi)
+        L.emit(f"{L.v(op.result)} = bitcast ptr {xi} to ptr")
+
+
 def _ptr_int(L, p: str) -> str:
     r = L.t()
     L.emit(f"{r} = ptrtoint ptr {p} to i64")
@@ -1502,7 +1523,7 @@ def lo_direct_call(L, op):
 
 TYPED_LOWER = {
     "direct_call": lo_direct_call,
-    "seq_setitem_float": lo_seq_setitem_float, "seq_next": lo_seq_next, "range_obj_next": lo_range_obj_next,
+    "seq_setitem_float": lo_seq_setitem_float, "seq_swap": lo_seq_swap, "seq_next": lo_seq_next, "range_obj_next": lo_range_obj_next,
     "list_load_method": lo_list_load_method, "append_call": lo_append_call,
     "pair_next": lo_pair_next, "pair_unpack": lo_pair_unpack,
     "guard_defaults": lo_guard_defaults, "guard_range": lo_guard_range,

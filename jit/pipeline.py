@@ -18,6 +18,7 @@ from runtime import abi, capi, deopt
 
 from . import engine, rtlib
 from .borrow import borrow
+from .fuse import fuse_swaps
 from .hoist import guard_arms, hoist_guards, hoist_invariants
 from .errors import CompileError, UnsupportedError
 from .lower import Lowering
@@ -350,6 +351,7 @@ def nested_specialized_ir(code, spec):
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
     borrow(fn)
+    fuse_swaps(fn)
     from . import api
     api.opcode_coverage.update(lowered)
     return fn
@@ -365,6 +367,7 @@ def specialized_function(code, spec):
     if not specialize(fn, spec.arg_types, spec.no_speculate, spec):
         return None
     borrow(fn)
+    fuse_swaps(fn)
     guard_arms(fn)      # (in copies inlined into callers too)
     return fn, lowered
 
