@@ -61,7 +61,7 @@ def _lend_compares(fn: ir.Function):
     b:``), is lent: its inline result is the True or False singleton, which needs no
     reference of its own for that (two refcount updates less per test). (The test's
     frame state holds it too, but a truth test never deoptimises.)"""
-    uses = _use_counts(fn)
+    uses = ir.use_counts(fn)
     for blk in fn.blocks:
         for op, test, release in zip(blk.ops, blk.ops[1:], blk.ops[2:]):
             if op.kind != "compare" or op.result.borrowed:
@@ -70,23 +70,6 @@ def _lend_compares(fn: ir.Function):
             if test.kind == "truth" and test.args == [r] and release.kind == "decref" \
                     and release.args == [r] and uses.get(r.id) == 2:
                 op.result.borrowed = "lent"
-
-
-def _use_counts(fn: ir.Function) -> dict:
-    """value id -> how many times ops use it (as an argument, kept by an unwind, or
-    passed to a block)."""
-    uses: dict[int, int] = {}
-    for blk in fn.blocks:
-        for op in blk.ops:
-            used = list(op.args)
-            if op.unwind is not None:
-                used += op.unwind.keep
-            for _, targs in op.targets:
-                used += targs
-            for v in used:
-                if isinstance(v, ir.Value):
-                    uses[v.id] = uses.get(v.id, 0) + 1
-    return uses
 
 
 def _move_into_lists(blk: ir.Block):

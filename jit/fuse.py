@@ -27,7 +27,7 @@ BETWEEN = {"load_local", "const"}
 
 def fuse_swaps(fn: ir.Function) -> int:
     """Fuse the item exchanges of ``fn`` in place; how many."""
-    uses = _use_counts(fn)
+    uses = ir.use_counts(fn)
     return sum(_fuse_block(fn, blk, uses) for blk in fn.blocks)
 
 
@@ -187,19 +187,3 @@ def _use_counts_in(ops) -> dict:
             if isinstance(v, ir.Value):
                 counts[v.id] = counts.get(v.id, 0) + 1
     return counts
-
-
-def _use_counts(fn) -> dict:
-    """value id -> uses as an argument, by an unwind's kept values or a block edge."""
-    uses: dict[int, int] = {}
-    for blk in fn.blocks:
-        for op in blk.ops:
-            used = list(op.args)
-            if op.unwind is not None:
-                used += op.unwind.keep
-            for _, targs in op.targets:
-                used += targs
-            for v in used:
-                if isinstance(v, ir.Value):
-                    uses[v.id] = uses.get(v.id, 0) + 1
-    return uses

@@ -294,3 +294,20 @@ def verify(fn: Function) -> None:
                 if n != len(u.handler.params):
                     raise VerifyError(f"{format_op(op)}: handler {u.handler!r} takes "
                                       f"{len(u.handler.params)} values, unwind gives {n}")
+
+
+def use_counts(fn: Function) -> dict:
+    """value id -> how many times ops use it: as an argument, kept by an unwind, or
+    passed along a block edge."""
+    uses: dict[int, int] = {}
+    for blk in fn.blocks:
+        for op in blk.ops:
+            used = list(op.args)
+            if op.unwind is not None:
+                used += op.unwind.keep
+            for _, targs in op.targets:
+                used += targs
+            for v in used:
+                if isinstance(v, Value):
+                    uses[v.id] = uses.get(v.id, 0) + 1
+    return uses

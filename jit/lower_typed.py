@@ -914,10 +914,10 @@ def lo_seq_next(L, op):
 
 def _step(L, op, it: str, extra=()) -> str:
     """The next item of iterator ``it`` (a new reference), or NULL once exhausted:
-    inline for a list or tuple iterator (exactly listiter_next / tupleiter_next:
-    the size is read at every step, and the exhausted iterator lets go of its
-    sequence); any other through tp_iternext (what it raises unwinds ``op``,
-    releasing ``extra``)."""
+    inline for a list, tuple or ASCII str iterator (exactly listiter_next,
+    tupleiter_next, unicode_ascii_iter_next: the size is read at every step, and the
+    exhausted iterator lets go of its sequence); any other through tp_iternext (what
+    it raises unwinds ``op``, releasing ``extra``)."""
     if not abi.SEQ_ITER_LAYOUT:
         r = L.t()
         lower.iter_next(L, op, r, it, extra)
@@ -925,35 +925,22 @@ def _step(L, op, it: str, extra=()) -> str:
     t = L.type_of(it)
     is_list = _icmp(L, "eq", t, L.capi("PyListIter_Type"), "ptr")
     is_tuple = _icmp(L, "eq", t, L.capi("PyTupleIter_Type"), "ptr")
-    fast, live, more, end = (L.label(x) for x in ("sn.fast", "sn.live", "sn.more", "sn.end"))
-    slow, join = L.label("sn.slow"), L.label("sn.join")
-    L.emit(f"br i1 {_or(L, is_list, is_tuple)}, label %{fast}, label %{slow}")
-    L.start(fast)
-    seq = L.field(it, abi.SEQ_ITER_SEQ)
-    L.emit(f"br i1 {_icmp(L, 'eq', seq, 'null', 'ptr')}, label %{join}, label %{live}")
-    L.start(live)
-    idx_p = _gep(L, it, abi.SEQ_ITER_INDEX)
-    idx = L.t()
-    L.emit(f"{idx} = load i64, ptr {idx_p}")
-    size = L.field(seq, abi.VAR_SIZE, "i64")
-    L.emit(f"br i1 {_icmp(L, 'slt', idx, size)}, label %{more}, label %{end}")
-    L.start(more)
-    items = _select(L, is_list, L.field(seq, abi.LIST_ITEMS), _gep(L, seq, abi.TUPLE_ITEMS), "ptr")
-    p, item = L.t(), L.t()
-    L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {idx}")
-    L.emit(f"{item} = load ptr, ptr {p}")
-    L.incref(item)
-    L.emit(f"store i64 {_bin(L, 'add', idx, '1')}, ptr {idx_p}")
-    L.emit(f"br label %{join}")
-    L.start(end)
-    L.emit(f"store ptr null, ptr {_gep(L, it, abi.SEQ_ITER_SEQ)}")
-    L.decref(seq)
-    end_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(slow)
-    incoming = [("null", fast), (item, more), ("null", end_end)]
+    join = L.label("sn.join")
+
+    def item_of(seq, idx):
+        items = _select(L, is_list, L.field(seq, abi.LIST_ITEMS), _gep(L, seq, abi.TUPLE_ITEMS),
+                        "ptr")
+        p, item = L.t(), L.t()
+        L.emit(f"{p} = getelementptr ptr, ptr {items}, i64 {idx}")
+        L.emit(f"{item} = load ptr, ptr {p}")
+        return item
+    incoming = _indexed_step(L, it, _or(L, is_list, is_tuple), abi.VAR_SIZE, item_of, join)
     if abi.ASCII_CHAR_STRIDE is not None:
-        incoming += _ascii_step(L, it, join)
+        # an ASCII string's (as unicode_ascii_iter_next: the interpreter's
+        # one-character string, no object made)
+        is_ascii = _icmp(L, "eq", t, L.const(abi.ASCII_ITER_TYPE), "ptr")
+        incoming += _indexed_step(L, it, is_ascii, abi.STR_LENGTH,
+                                  lambda seq, idx: _ascii_char(L, seq, idx), join)
     r = L.t()
     lower.iter_next(L, op, r, it, extra)
     incoming.append((r, L.cur))
@@ -964,14 +951,15 @@ def _step(L, op, it: str, extra=()) -> str:
     return got
 
 
-def _ascii_step(L, it: str, join: str) -> list:
-    """An ASCII string's iterator steps inline (as unicode_ascii_iter_next: the
-    interpreter's one-character string, no object made); anything else goes on in a
-    new block. The (value, block) pairs it brings to ``join``."""
-    fast, live, more, end = (L.label(x) for x in ("sa.fast", "sa.live", "sa.more", "sa.end"))
-    other = L.label("sa.other")
-    is_ascii = _icmp(L, "eq", L.type_of(it), L.const(abi.ASCII_ITER_TYPE), "ptr")
-    L.emit(f"br i1 {is_ascii}, label %{fast}, label %{other}")
+def _indexed_step(L, it: str, applies: str, length_at: int, item_of, join: str) -> list:
+    """If ``applies`` (i1), step iterator ``it`` of the {index, sequence} layout: the
+    sequence's length read at ``length_at`` at every step, its item ``item_of(seq,
+    index)`` with a new reference, the sequence let go of once exhausted. The
+    (value, block) pairs it brings to ``join`` (NULL when exhausted); the code goes
+    on, for other iterators, in a new block."""
+    fast, live, more, end = (L.label(x) for x in ("sn.fast", "sn.live", "sn.more", "sn.end"))
+    other = L.label("sn.other")
+    L.emit(f"br i1 {applies}, label %{fast}, label %{other}")
     L.start(fast)
     seq = L.field(it, abi.SEQ_ITER_SEQ)
     L.emit(f"br i1 {_icmp(L, 'eq', seq, 'null', 'ptr')}, label %{join}, label %{live}")
@@ -979,12 +967,13 @@ def _ascii_step(L, it: str, join: str) -> list:
     idx_p = _gep(L, it, abi.SEQ_ITER_INDEX)
     idx = L.t()
     L.emit(f"{idx} = load i64, ptr {idx_p}")
-    L.emit(f"br i1 {_icmp(L, 'slt', idx, L.field(seq, abi.STR_LENGTH, 'i64'))}, "
+    L.emit(f"br i1 {_icmp(L, 'slt', idx, L.field(seq, length_at, 'i64'))}, "
            f"label %{more}, label %{end}")
     L.start(more)
-    char = _ascii_char(L, seq, idx)
-    L.incref(char)
+    item = item_of(seq, idx)
+    L.incref(item)
     L.emit(f"store i64 {_bin(L, 'add', idx, '1')}, ptr {idx_p}")
+    more_end = L.cur
     L.emit(f"br label %{join}")
     L.start(end)
     L.emit(f"store ptr null, ptr {_gep(L, it, abi.SEQ_ITER_SEQ)}")
@@ -992,7 +981,7 @@ def _ascii_step(L, it: str, join: str) -> list:
     end_end = L.cur
     L.emit(f"br label %{join}")
     L.start(other)
-    return [("null", fast), (char, more), ("null", end_end)]
+    return [("null", fast), (item, more_end), ("null", end_end)]
 
 
 def _ascii_char(L, s: str, idx: str) -> str:
@@ -1189,11 +1178,19 @@ def lo_obj_call(L, op):
 
 
 def lo_guard_defaults(L, op):
-    """The compiled function's defaults (on its binder, see runtime/funcobject.py)
-    are still the tuple the call was compiled with."""
+    """The function's defaults (a compiled function's: on its binder, see
+    runtime/funcobject.py; ``plain``: a function's own) are still the tuple the call
+    was compiled with."""
     from runtime import funcobject
-    binder = L.field(L.v(op.args[0]), funcobject.OFF_BINDER)
-    now = L.field(binder, abi.FUNC_DEFAULTS)
+    fn = L.v(op.args[0])
+    holder = fn if op.attrs.get("plain") else L.field(fn, funcobject.OFF_BINDER)
+    now = L.field(holder, abi.FUNC_DEFAULTS)
+    L.deopt_if(_icmp(L, "ne", now, L.const(L.fn.consts[op.attrs["index"]]), "ptr"), op)
+
+
+def lo_guard_code(L, op):
+    """The (plain) function's code is still the code the call was compiled for."""
+    now = L.field(L.v(op.args[0]), abi.FUNC_CODE)
     L.deopt_if(_icmp(L, "ne", now, L.const(L.fn.consts[op.attrs["index"]]), "ptr"), op)
 
 
@@ -1526,7 +1523,7 @@ TYPED_LOWER = {
     "seq_setitem_float": lo_seq_setitem_float, "seq_swap": lo_seq_swap, "seq_next": lo_seq_next, "range_obj_next": lo_range_obj_next,
     "list_load_method": lo_list_load_method, "append_call": lo_append_call,
     "pair_next": lo_pair_next, "pair_unpack": lo_pair_unpack,
-    "guard_defaults": lo_guard_defaults, "guard_range": lo_guard_range,
+    "guard_defaults": lo_guard_defaults, "guard_code": lo_guard_code, "guard_range": lo_guard_range,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,
     "box": lo_box, "int_op": lo_int_op, "int_truediv": lo_int_truediv,
     "int_unary": lo_int_unary, "int_cmp": lo_int_cmp, "num_in": lo_num_in, "float_op": lo_float_op,

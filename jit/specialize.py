@@ -28,6 +28,7 @@ import functools
 import inspect
 import math
 import types
+import weakref
 
 from runtime import abi
 
@@ -977,9 +978,11 @@ class Inference:
             return None
         me = self.spec.dispatcher
         target = me.function.__globals__.get(prod.attrs["name"])
-        if not funcobject.is_compiled_function(target):
+        holder = target if funcobject.is_compiled_function(target) else \
+            program_function(target, me.function)
+        if holder is None:
             return None
-        native = funcobject.get_state(target)
+        native = funcobject.get_state(holder)
         callee = getattr(native, "dispatcher", None)
         order = bind_call(target, len(op.args) - 2, op.attrs.get("kwnames") or ())
         if callee is None or order is None:
@@ -1002,7 +1005,7 @@ class Inference:
             return None
         defaults = any(isinstance(k, tuple) for k in order)
         sig = tuple(DIRECT_TYPES[k] for k in kinds)
-        plan = ("direct_call", target, callee, sig, types, kinds, defaults, order, None)
+        plan = ("direct_call", target, holder, callee, sig, types, kinds, defaults, order, None)
         if callee is me and sig == self.spec.types:
             if self.ret_type is None:
                 return plan   # not known yet
@@ -1223,6 +1226,43 @@ class Inference:
 
 
 LIST_METHOD = type(list.append)     # method_descriptor
+
+# A function of the program's that compiled code calls is compiled too (once; the
+# calls of compiled code go to that copy, the function object stays as it was):
+# function -> weak reference to its compiled copy, which the callers' code keeps
+# alive (and the copy its function).
+_PROGRAM_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+# names of what reads the frames of its callers (compiled code has none: see the
+# README's limitations); a function that uses one is left to the interpreter
+# unless the program compiles it itself
+FRAME_READERS = frozenset((
+    "_getframe", "currentframe", "stack", "trace", "getouterframes", "getinnerframes",
+    "getframeinfo", "extract_stack", "format_stack", "print_stack", "warn", "warn_explicit",
+    "settrace", "setprofile", "locals", "vars", "eval", "exec", "breakpoint", "set_trace"))
+
+
+def program_function(fn, caller):
+    """The compiled copy of ``fn``, a plain function of the same module as ``caller``
+    (a function of the program's, not a library's), made now if need be; None if
+    ``fn`` is not one or its copy has no per-signature specialisation."""
+    from runtime import funcobject
+    from .api import compile as jit_compile
+    if type(fn) is not types.FunctionType or fn.__globals__ is not caller.__globals__ or \
+            fn.__code__.co_flags & 0x3A0 or FRAME_READERS.intersection(fn.__code__.co_names):
+        return None      # (generators and coroutines run in the interpreter)
+    ref = _PROGRAM_FUNCTIONS.get(fn)
+    copy = ref() if ref is not None else None
+    if copy is None:
+        try:
+            copy = jit_compile(fn)
+        except (CompileError, UnsupportedError, RecursionError):
+            return None      # (the call stays an ordinary one)
+        if not funcobject.is_compiled_function(copy):
+            return None
+        _PROGRAM_FUNCTIONS[fn] = weakref.ref(copy)
+    return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
 
 def bind_call(fn, nargs: int, kwnames: tuple):
     """Where each parameter of ``fn`` (positional ones only: a function with others
@@ -1720,17 +1760,24 @@ class Rewriter:
         if id(op) not in self.unpacked:
             raise CompileError("specialize: an unpack planned with its call was left alone")
 
-    def r_direct_call(self, op, target, callee, sig, types, kinds, defaults, order, unpack):
+    def r_direct_call(self, op, target, holder, callee, sig, types, kinds, defaults, order,
+                      unpack):
         first, fn_obj, *call_args = op.args
         cell = callee.direct_cell(sig, direct_arg_types(types, kinds))
         if cell is None:       # no room for another signature: an ordinary call
             self.generic(op)
             return
         self.guard_callee(first, fn_obj, target, op, "direct")
+        plain = holder is not target
+        if plain:
+            # a function of the program's, called through its compiled copy (which
+            # keeps the code alive): while its code is the one compiled
+            self.fn.const_index(holder)
+            self.emit("guard_code", [fn_obj], [], op, index=self.fn.const_index(target.__code__))
         if defaults:
             # the parameters left out take the defaults of now: checked unchanged
             self.emit("guard_defaults", [fn_obj], [], op,
-                      index=self.fn.const_index(target.__defaults__))
+                      index=self.fn.const_index(target.__defaults__), plain=plain)
         args, checks = [], []
         for i, (k, t, kind) in enumerate(zip(order, types, kinds)):
             if isinstance(k, tuple):

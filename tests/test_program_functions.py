@@ -1,0 +1,125 @@
+"""A plain function of the program's (same module) that specialised code calls is
+compiled too, and the call goes to its native code directly: exactly as calling
+the function itself, while it stays the same function with the same code and
+defaults."""
+import sys
+import traceback
+
+import jit
+
+
+def square_plus(x, k=1):
+    return x * x + k
+
+
+def total(n):
+    t = 0
+    for i in range(n):
+        t += square_plus(i)
+    return t
+
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def run_fib(n):
+    return fib(n)
+
+
+def fails(x):
+    if x > 3:
+        raise ValueError(f"too big: {x}")
+    return x
+
+
+def calls_fails(n):
+    t = 0
+    for i in range(n):
+        t += fails(i)
+    return t
+
+
+def where_am_i(x):
+    return sys._getframe().f_code.co_name, x
+
+
+def asks_where(n):
+    return [where_am_i(i)[0] for i in range(n)]
+
+
+def _explain_of(compiled_caller, name):
+    from jit.specialize import _PROGRAM_FUNCTIONS
+    for fn, ref in list(_PROGRAM_FUNCTIONS.items()):
+        if fn.__name__ == name and ref() is not None:
+            return jit.explain(ref())
+    return None
+
+
+def test_a_helper_is_compiled_and_called_natively():
+    c = jit.compile(total)
+    assert c(50) == total(50)
+    text = str(jit.explain(c))
+    assert "specialised" in text
+    helper = _explain_of(c, "square_plus")
+    assert helper is not None and "(int, int): specialised" in helper
+    assert type(square_plus) is type(total)       # the function object is untouched
+
+
+def test_recursion_through_a_helper():
+    c = jit.compile(run_fib)
+    assert c(20) == run_fib(20) == 6765
+    assert "specialised" in _explain_of(c, "fib")
+
+
+def test_a_changed_helper_is_seen():
+    global square_plus
+    c = jit.compile(total)
+    assert c(30) == total(30)
+    original = square_plus
+    try:
+        square_plus.__defaults__ = (5,)
+        assert c(30) == total(30)
+        square_plus.__code__ = (lambda x, k=1: x + k).__code__
+        assert c(30) == total(30)
+        square_plus.__code__ = original.__code__
+        square_plus.__defaults__ = (1,)
+        square_plus = lambda x, k=1: -x  # noqa: E731  (rebinding the global)
+        assert c(30) == total(30)
+    finally:
+        square_plus = original
+        square_plus.__code__ = (lambda x, k=1: x * x + k).__code__
+        square_plus.__defaults__ = (1,)
+    assert c(30) == total(30)
+
+
+def test_a_helpers_errors_and_tracebacks():
+    c = jit.compile(calls_fails)
+    assert c(3) == calls_fails(3)
+    for f in (calls_fails, c):
+        try:
+            f(10)
+        except ValueError as e:
+            got = (str(e), [(fr.name, fr.lineno) for fr in traceback.extract_tb(e.__traceback__)][1:])
+        if f is calls_fails:
+            want = got
+    assert got == want
+
+
+def test_a_helper_reading_frames_stays_interpreted():
+    c = jit.compile(asks_where)
+    assert c(3) == asks_where(3) == ["where_am_i"] * 3
+
+
+def test_helpers_with_other_arguments_keep_working():
+    c = jit.compile(total)
+    for n in (0, 1, 10, True, 3.0):
+        try:
+            want = ("ok", total(n))
+        except Exception as e:
+            want = ("exc", type(e), str(e))
+        try:
+            got = ("ok", c(n))
+        except Exception as e:
+            got = ("exc", type(e), str(e))
+        assert got == want, n
