@@ -1083,13 +1083,16 @@ def _generic_into(L, lower_fn, op):
     return [L.v(r) for r in fresh]
 
 
-def lo_list_load_method(L, op):
-    """LOAD_METHOD of a list's method on an exact list: the descriptor itself (see
-    specialize.v_load_method); anything else looks it up."""
+EXACT_TYPES = {"list": "PyList_Type", "dict": "PyDict_Type"}
+
+
+def lo_exact_load_method(L, op):
+    """LOAD_METHOD of a list's (dict's) method on an exact list (dict): the
+    descriptor itself (see specialize.v_load_method); anything else looks it up."""
     obj = L.v(op.args[0])
-    is_list = _icmp(L, "eq", L.type_of(obj), L.capi("PyList_Type"), "ptr")
-    fast, slow, join = L.label("lm.list"), L.label("lm.other"), L.label("lm.ljoin")
-    L.emit(f"br i1 {is_list}, label %{fast}, label %{slow}")
+    is_exact = _icmp(L, "eq", L.type_of(obj), L.capi(EXACT_TYPES[op.attrs["owner"]]), "ptr")
+    fast, slow, join = L.label("lm.exact"), L.label("lm.other"), L.label("lm.join")
+    L.emit(f"br i1 {is_exact}, label %{fast}, label %{slow}")
     L.start(fast)
     desc = L.const(L.fn.consts[op.attrs["index"]])
     L.incref(desc)
@@ -1124,6 +1127,37 @@ def lo_append_call(L, op):
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr [ {none}, %{fast_end} ], [ {r}, %{slow_end} ]")
+
+
+def lo_dict_get_call(L, op):
+    """``d.get(k)`` / ``d.get(k, default)`` when the method found is dict.get: the
+    dict's lookup (PyDict_GetItemWithError, as dict.get does: an unhashable key
+    raises the same TypeError); any other method is called."""
+    meth, recv, key, *default = (L.v(a) for a in op.args)
+    is_get = _icmp(L, "eq", meth, L.const(L.fn.consts[op.attrs["get_index"]]), "ptr")
+    fast, found, missing, slow, join = (L.label(x) for x in (
+        "dg.fast", "dg.found", "dg.missing", "dg.slow", "dg.join"))
+    L.emit(f"br i1 {is_get}, label %{fast}, label %{slow}")
+    L.start(fast)
+    item = L.call("PyDict_GetItemWithError", recv, key)
+    L.emit(f"br i1 {_icmp(L, 'ne', item, 'null', 'ptr')}, label %{found}, label %{missing}")
+    L.start(found)
+    L.incref(item)
+    L.emit(f"br label %{join}")
+    L.start(missing)
+    err = L.call("PyErr_Occurred")
+    L.branch_fail(_icmp(L, "ne", err, "null", "ptr"), op)
+    other = default[0] if default else L.capi("_Py_NoneStruct")
+    L.incref(other)
+    missing_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(slow)
+    r, = _generic_into(L, lower.lo_call, op)
+    slow_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(join)
+    L.emit(f"{L.v(op.result)} = phi ptr [ {item}, %{found} ], [ {other}, %{missing_end} ], "
+           f"[ {r}, %{slow_end} ]")
 
 
 def lo_len(L, op):
@@ -1521,7 +1555,8 @@ def lo_direct_call(L, op):
 TYPED_LOWER = {
     "direct_call": lo_direct_call,
     "seq_setitem_float": lo_seq_setitem_float, "seq_swap": lo_seq_swap, "seq_next": lo_seq_next, "range_obj_next": lo_range_obj_next,
-    "list_load_method": lo_list_load_method, "append_call": lo_append_call,
+    "exact_load_method": lo_exact_load_method, "append_call": lo_append_call,
+    "dict_get_call": lo_dict_get_call,
     "pair_next": lo_pair_next, "pair_unpack": lo_pair_unpack,
     "guard_defaults": lo_guard_defaults, "guard_code": lo_guard_code, "guard_range": lo_guard_range,
     "unbox_int": lo_unbox_int, "unbox_float": lo_unbox_float, "int_to_float": lo_int_to_float,

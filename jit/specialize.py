@@ -918,16 +918,37 @@ class Inference:
         return None
 
     def v_load_method(self, op):
-        """``xs.name`` of a list's method: when ``xs`` is an exact list at run time, the
-        lookup finds list's own descriptor (a builtin type's attributes are fixed and
-        a list has no instance dict), so it takes no lookup."""
+        """``xs.name`` of a list's method (``d.get`` of a dict's): when ``xs`` is an
+        exact list (dict) at run time, the lookup finds the type's own descriptor (a
+        builtin type's attributes are fixed and its instances have no dict), so it
+        takes no lookup."""
         name = op.attrs["name"]
-        if self.list_hint(op.args[0]) is None or \
-                type(list.__dict__.get(name)) is not LIST_METHOD:
+        if self.list_hint(op.args[0]) is not None and \
+                type(list.__dict__.get(name)) is LIST_METHOD:
+            owner = "list"
+        elif name in DICT_METHODS and self.exact_dict(op.args[0]):
+            owner = "dict"
+        else:
             return None
-        self.set(op.results[0], ("obj", ("list_method", name)))
+        self.set(op.results[0], ("obj", (f"{owner}_method", name)))
         self.set(op.results[1], ANY)
-        return ("list_method", name)
+        return ("exact_method", owner, name)
+
+    def exact_dict(self, v) -> bool:
+        """``v`` is read from a local that only ever holds an exact dict: a dict
+        parameter (of this signature) never assigned, or a local only assigned
+        dict displays."""
+        prod = self.producer.get(v.id)
+        if prod is None or prod.kind != "load_local":
+            return False
+        slot = prod.attrs["slot"]
+        stores = self.slot_stores.get(slot, [])
+        if slot < self.nparams:
+            types = getattr(self.spec, "types", ())
+            return not stores and slot < len(types) and types[slot] is dict
+        return bool(stores) and all(
+            isinstance(x, ir.Value) and getattr(self.producer.get(x.id), "kind", None)
+            in ("build_map", "build_const_key_map") for x in stores)
 
     def v_call(self, op):
         t = self.t(op.args[0])
@@ -935,6 +956,10 @@ class Inference:
                 not op.attrs.get("kwnames"):
             self.set(op.result, ANY)
             return ("append_call",)
+        if t == ("obj", ("dict_method", "get")) and len(op.args) in (3, 4) and \
+                not op.attrs.get("kwnames"):
+            self.set(op.result, ANY)
+            return ("dict_get_call",)
         made = self.made_guess(op)
         if made is not None:      # a generic call, but what it makes is guessed
             self.set(op.result, ("obj", made))
@@ -1226,6 +1251,7 @@ class Inference:
 
 
 LIST_METHOD = type(list.append)     # method_descriptor
+DICT_METHODS = ("get",)             # a dict's methods called natively (lower_typed)
 
 # A function of the program's that compiled code calls is compiled too (once; the
 # calls of compiled code go to that copy, the function object stays as it was):
@@ -1654,9 +1680,22 @@ class Rewriter:
     def r_range_iter(self, op):
         self.emit("range_iter", op.args, op.results, op)
 
-    def r_list_method(self, op, name):
-        self.emit("list_load_method", op.args, op.results, op, unwind=op.unwind, name=name,
-                  index=self.fn.const_index(list.__dict__[name]))
+    def r_exact_method(self, op, owner, name):
+        kind = {"list": list, "dict": dict}[owner]
+        self.emit("exact_load_method", op.args, op.results, op, unwind=op.unwind, name=name,
+                  index=self.fn.const_index(kind.__dict__[name]), owner=owner)
+
+    def r_dict_get_call(self, op):
+        self.inline_calls = True
+        first, recv, *args = op.args
+        temps: list = []
+        args = [self.box(a, op, temps) for a in args]
+        u = op.unwind
+        if u is not None:
+            u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+        self.emit("dict_get_call", [first, recv, *args], op.results, op, unwind=u,
+                  get_index=self.fn.const_index(dict.get), **op.attrs)
+        self.release(temps, op)
 
     def r_append_call(self, op):
         self.inline_calls = True
