@@ -1025,20 +1025,29 @@ class Lowering:
         and calls at once, placed in this module; None if it cannot be compiled. In
         specialised code it is specialised too, for its iterator of type ``arg_type``
         (unless it kept deoptimising: see dispatch.NestedSpecialization)."""
-        key = id(code)       # the code is one of this function's constants: alive
+        # (the code is one of this function's constants: alive)
+        key = (id(code), repr(arg_type))
+        if code is self.code and self.inline_copy:
+            return f"@{self.p}.impl"      # a nested function calling itself
         if key not in self._nested_impls:
             from .pipeline import nested_function_ir, nested_specialized_ir
             from .dispatch import NestedSpecialization
+            cells = getattr(self.fn, "cell_codes", {})
+            free_codes = {n: cells[n] for n in code.co_freevars if n in cells}
             nested_spec = made = None
             if self.spec is not None and arg_type is not None and \
                     code not in self.spec.owner.generic_nested:
-                nested_spec = NestedSpecialization(self.spec.owner, code, [arg_type],
+                # (a tuple: a kept nested function's arguments; else a comprehension's
+                # iterator)
+                args = list(arg_type) if isinstance(arg_type, tuple) and \
+                    not (arg_type and arg_type[0] == "obj") else [arg_type]
+                nested_spec = NestedSpecialization(self.spec.owner, code, args,
                                                    free_types or {})
-                made = nested_specialized_ir(code, nested_spec)
+                made = nested_specialized_ir(code, nested_spec, free_codes)
                 if made is None:
                     nested_spec = None
             if made is None:
-                made = nested_function_ir(code)
+                made = nested_function_ir(code, free_codes)
             if made is None:
                 self._nested_impls[key] = None
                 return None
@@ -2902,9 +2911,16 @@ def _call_nested(L, op):
     first, second, *rest = op.args
     func, args = (second, rest) if first.id in L.static_null else (first, [second, *rest])
     f = L.v(func)
+    compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
+    if op.attrs.get("kept"):
+        # a function kept in a variable (ssa.mark_kept_functions): anything may be
+        # there by now
+        is_func, check = L.t(), L.label("nestfn")
+        L.emit(f"{is_func} = icmp eq ptr {L.type_of(f)}, {L.capi('PyFunction_Type')}")
+        L.emit(f"br i1 {is_func}, label %{check}, label %{python}")
+        L.start(check)
     same = L.t()
     L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
-    compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
     L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
     L.start(compiled)
     r1 = _run_nested(L, impl, code, f, [L.v(a) for a in args])

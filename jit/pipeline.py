@@ -316,12 +316,13 @@ def _fill_consts(library, lowering, code):
 MAX_SPECIALIZED_OPS = 2000
 
 
-def nested_function_ir(code):
-    """The IR of ``code``, a function that compiled code makes and calls at once (a
-    comprehension), to compile into the caller's module; None if it cannot be."""
+def nested_function_ir(code, free_codes=None):
+    """The IR of ``code``, a function that compiled code makes and calls (a
+    comprehension, at once; a nested function it keeps, later), to compile into the
+    caller's module; None if it cannot be. ``free_codes``: see ssa.build_ssa."""
     from . import api
     try:
-        fn, lowered = build_ssa(code)
+        fn, lowered = build_ssa(code, free_codes=free_codes)
     except UnsupportedError:
         return None        # it stays a Python call, run by the interpreter
     misuse = deopt.nested_code_unsafe(code)
@@ -332,15 +333,16 @@ def nested_function_ir(code):
     return fn
 
 
-def nested_specialized_ir(code, spec):
-    """The specialised IR of comprehension ``code`` for ``spec`` (a
-    dispatch.NestedSpecialization), or None (nothing to unbox, or its deopts could
-    not resume in the interpreter: then it is compiled generic)."""
+def nested_specialized_ir(code, spec, free_codes=None):
+    """The specialised IR of a comprehension's ``code`` (or a nested function's, for
+    the types of its arguments) for ``spec`` (a dispatch.NestedSpecialization), or
+    None (nothing to unbox, or its deopts could not resume in the interpreter: then
+    it is compiled generic)."""
     from .specialize import specialize
-    if not deopt.comprehension_code(code):
+    if not deopt.comprehension_code(code) and len(spec.arg_types) != code.co_argcount:
         return None          # (a lambda called where it is made: generic)
     try:
-        fn, lowered = build_ssa(code)
+        fn, lowered = build_ssa(code, free_codes=free_codes)
     except UnsupportedError:
         return None
     # (as for functions: not code reading its frame -- eval(), locals() -- whose

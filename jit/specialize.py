@@ -1583,6 +1583,12 @@ class Rewriter:
             t = self.inf.t(op.args[-1])      # (a native range iterator is boxed for it)
             op.attrs["nested_arg"] = ("obj", ("iter", INT, "range")) if t in (RANGEOBJ, RITER) else \
                 t if is_obj(t) and t is not None else ANY
+            if op.attrs.get("kept"):
+                # a nested function kept and called later: specialised for the types
+                # of what this call passes (each argument's, as a signature's)
+                op.attrs["nested_arg"] = tuple(
+                    t if t in (INT, FLOAT) or (is_obj(t) and t is not None) else ANY
+                    for t in map(self.inf.t, op.args[2:]))
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
             # (worth specialising this function for, even if nothing of its own unboxes)

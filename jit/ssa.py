@@ -319,7 +319,7 @@ def h_load_deref(b, ins):
 def h_store_deref(b, ins):
     _check_slot(b, ins, cell=True)
     v = b.at(1)
-    b.effect("store_deref", [v], slot=ins.arg)
+    b.effect("store_deref", [v], slot=ins.arg, name=ins.argval)
     b.drop(1)
 
 
@@ -950,11 +950,57 @@ HANDLERS = {
 }
 
 
-def build_ssa(code, name: str | None = None) -> tuple[ir.Function, set[str]]:
-    """code object -> (IR function, the set of opnames lowered)."""
+def build_ssa(code, name: str | None = None, free_codes=None) -> tuple[ir.Function, set[str]]:
+    """code object -> (IR function, the set of opnames lowered). ``free_codes``: free
+    variable -> the code of the functions its maker keeps in that cell (see
+    mark_kept_functions)."""
     cfg = build_cfg(decode(code))
     builder = Builder(cfg, name or code.co_qualname)
     fn = builder.build()
     if drop_bound_checks(fn, builder.nparams):
         ir.prune_unreachable(fn)     # handlers only those checks reached
+    mark_kept_functions(fn, free_codes or {})
     return fn, builder.lowered_opnames
+
+
+def mark_kept_functions(fn: ir.Function, free_codes: dict):
+    """A function this code makes and keeps in a local or cell (``def helper(...)``
+    called later, or calling itself through its cell), called with its parameters
+    all positional: the call gets that code's index (``nested_code_index``,
+    ``kept``), so it can run the code compiled in this module, as a
+    comprehension's (lower: _call_nested checks at run time that the callee is a
+    function of that code). ``fn.cell_codes``: cell name -> such a code, for the
+    code's own nested functions' free variables."""
+    held: dict = {}        # ("local", slot) / ("cell", name) -> code
+    producer = {r.id: op for blk in fn.blocks for op in blk.ops for r in op.results}
+    for name, code in free_codes.items():
+        held[("cell", name)] = code
+    for blk in fn.blocks:
+        for op in blk.ops:
+            if op.kind not in ("store_local", "store_deref"):
+                continue
+            made = producer.get(op.args[0].id)
+            if made is None or made.kind != "make_function" or made.attrs["flags"] & 7:
+                continue
+            key = ("local", op.attrs["slot"]) if op.kind == "store_local" else \
+                ("cell", op.attrs["name"])
+            held.setdefault(key, fn.consts[made.attrs["code_index"]])
+    fn.cell_codes = {k[1]: c for k, c in held.items() if k[0] == "cell"}
+    for blk in fn.blocks:
+        for op in blk.ops:
+            if op.kind != "call" or "nested_code_index" in op.attrs or op.attrs.get("kwnames"):
+                continue
+            callee = producer.get(op.args[1].id)
+            if callee is None or getattr(producer.get(op.args[0].id), "kind", None) != "null":
+                continue
+            if callee.kind == "load_local":
+                code = held.get(("local", callee.attrs["slot"]))
+            elif callee.kind == "load_deref":
+                code = held.get(("cell", callee.attrs["name"]))
+            else:
+                continue
+            if code is None or code.co_flags & CO_NOT_PLAIN or code.co_kwonlyargcount or \
+                    code.co_argcount != op.attrs["nargs"]:
+                continue
+            op.attrs["nested_code_index"] = fn.const_index(code)
+            op.attrs["kept"] = True

@@ -1,0 +1,142 @@
+"""A nested function that compiled code makes, keeps in a local or cell and calls
+later (a recursive helper inside a solver) runs compiled in the maker's module,
+specialised for what the call passes; it must act exactly as the interpreter runs
+it, whatever the variable holds by the time of the call."""
+import sys
+import traceback
+
+import jit
+from jit.__main__ import show
+
+
+def queens(n):
+    cols = [False] * n
+    d1 = [False] * (2 * n)
+    d2 = [False] * (2 * n)
+    count = 0
+
+    def place(r):
+        nonlocal count
+        if r == n:
+            count += 1
+            return 1
+        found = 0
+        for c in range(n):
+            if not cols[c] and not d1[r + c] and not d2[r - c + n]:
+                cols[c] = d1[r + c] = d2[r - c + n] = True
+                found += place(r + 1)
+                cols[c] = d1[r + c] = d2[r - c + n] = False
+        return found
+    return place(0), count
+
+
+def memo_fib(n):
+    memo = {}
+
+    def f(k):
+        if k < 2:
+            return k
+        if k in memo:
+            return memo[k]
+        r = f(k - 1) + f(k - 2)
+        memo[k] = r
+        return r
+    return f(n)
+
+
+def local_helper(xs, scale):
+    def weigh(x, i):
+        return x * scale + i
+    t = 0
+    for i, x in enumerate(xs):
+        t += weigh(x, i)
+    return t
+
+
+def rebinds(n):
+    def step(x):
+        return x + 1
+    out = []
+    for i in range(n):
+        out.append(step(i))
+        if i == 2:
+            step = lambda x: x * 100     # noqa: E731
+        if i == 4:
+            step = len
+    return out
+
+
+def swapped_through_nonlocal(n):
+    def a(x):
+        return x + 1
+
+    def b(x):
+        nonlocal a
+        a = lambda y: y - 1      # noqa: E731
+        return x
+
+    t = [a(1), b(0), a(1)]
+    return t
+
+
+def raises_inside(n):
+    def check(x):
+        if x > n:
+            raise ValueError(f"{x} > {n}")
+        return x
+    t = 0
+    for i in range(n + 3):
+        t += check(i)
+    return t
+
+
+def _outcome(f, *args):
+    try:
+        return "ok", f(*args)
+    except Exception as e:
+        tb = [(fr.name, fr.lineno) for fr in traceback.extract_tb(e.__traceback__)][1:]
+        return "exc", type(e), str(e), tb
+
+
+def test_a_kept_function_is_called_compiled():
+    text = show(queens.__code__, "spec", (6,))
+    assert "kept=True" in text
+    c = jit.compile(queens)
+    for n in range(1, 8):
+        assert c(n) == queens(n), n
+
+
+def test_recursion_through_a_cell_and_a_dict():
+    c = jit.compile(memo_fib)
+    for n in (0, 1, 2, 10, 90, 120):     # past 2**63: the adds deoptimise
+        assert c(n) == memo_fib(n), n
+
+
+def test_arguments_of_every_type():
+    c = jit.compile(local_helper)
+    for xs, scale in (([1, 2, 3], 2), ([1.5, 2.5], 0.5), (["a", "b"], 3), ([2**62, 2**62], 4),
+                      ([1, "a"], 2), ([], 1), ([True, False], True)):
+        assert _outcome(c, xs, scale) == _outcome(local_helper, xs, scale), (xs, scale)
+
+
+def test_whatever_the_variable_holds_now():
+    c = jit.compile(rebinds)
+    assert _outcome(c, 8) == _outcome(rebinds, 8)
+    d = jit.compile(swapped_through_nonlocal)
+    assert d(0) == swapped_through_nonlocal(0)
+
+
+def test_errors_and_tracebacks_from_a_kept_function():
+    c = jit.compile(raises_inside)
+    assert _outcome(c, 5) == _outcome(raises_inside, 5)
+
+
+def test_deep_recursion_in_a_kept_function():
+    def depth(n):
+        def down(k):
+            return 0 if k == 0 else 1 + down(k - 1)
+        return down(n)
+    c = jit.compile(depth)
+    assert c(500) == 500
+    limit = sys.getrecursionlimit()
+    assert _outcome(c, limit + 100)[:2] == ("exc", RecursionError)
