@@ -64,6 +64,8 @@ def _swap_at(fn, ops, start, uses):
     for k in range(start + 1, len(ops)):
         op = ops[k]
         if op.kind in BETWEEN:
+            if op.unwind is not None:
+                return None     # (a read that may raise: its unwind releases the items)
             continue
         if op.kind == "int_op":
             dropped.append(op)       # (only if it repeats an index: checked at the end)

@@ -118,3 +118,16 @@ def test_an_exchange_through_a_temporary():
     for _ in range(51):
         cf(ys, 0, 3)
     assert (sys.getrefcount(a), sys.getrefcount(b)) == before
+
+
+def maybe_unbound(xs, flag):
+    if flag:
+        j = 1
+    xs[0], xs[j] = xs[j], xs[0]
+    return xs
+
+
+def test_an_index_that_may_be_unbound():
+    c = jit.compile(maybe_unbound)
+    for xs, flag in (([1, 2], True), ([1, 2], False), ([3, 4], True)):
+        assert _outcome(c, list(xs), flag) == _outcome(maybe_unbound, list(xs), flag)
