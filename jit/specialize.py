@@ -1011,7 +1011,7 @@ class Inference:
         callee = getattr(native, "dispatcher", None)
         order = bind_call(target, len(op.args) - 2, op.attrs.get("kwnames") or ())
         if callee is None or order is None:
-            return None
+            return self.copy_call(op, target, holder)
         # parameter i takes call argument order[i], or (a 1-tuple) a default's value;
         # arguments guessed to be ints/floats are unboxed (exactly: a bool stays out),
         # lists and tuples are passed as they are (their type checked at the call),
@@ -1027,7 +1027,7 @@ class Inference:
             kinds.append(self.direct_kind(a, types[-1]))
             guessed |= types[-1] not in (INT, FLOAT)
         if None in kinds or (guessed and not self.speculate(op)):
-            return None
+            return self.copy_call(op, target, holder)
         defaults = any(isinstance(k, tuple) for k in order)
         sig = tuple(DIRECT_TYPES[k] for k in kinds)
         plan = ("direct_call", target, holder, callee, sig, types, kinds, defaults, order, None)
@@ -1048,6 +1048,15 @@ class Inference:
         # a tuple's shape tells its unpacking what to guess
         self.set(op.result, hint if hint in (INT, FLOAT) else ("obj", hint))
         return plan
+
+    def copy_call(self, op, target, holder):
+        """A call of a function of the program's that cannot be direct (arguments
+        other than numbers, lists and tuples; keywords, defaults): an ordinary call
+        of its compiled copy, which dispatches on the arguments' types itself."""
+        if holder is target:
+            return None      # (a compiled function: the ordinary call goes native already)
+        self.set(op.result, ANY)
+        return ("copy_call", target, holder)
 
     def made_guess(self, op):
         """A hint for what a call of a global (only a guess, checked where it
@@ -1804,6 +1813,17 @@ class Rewriter:
     def r_from_call(self, op):
         if id(op) not in self.unpacked:
             raise CompileError("specialize: an unpack planned with its call was left alone")
+
+    def r_copy_call(self, op, target, holder):
+        first, fn_obj, *args = op.args
+        self.guard_callee(first, fn_obj, target, op, "copy")
+        self.emit("guard_code", [fn_obj], [], op, index=self.fn.const_index(target.__code__))
+        copy = self.new(OBJ)
+        self.emit("const", [], [copy], op, index=self.fn.const_index(holder),
+                  repr=f"<compiled {target.__qualname__}>", borrow=True)
+        copy.borrowed = True
+        op.args = [first, copy, *args]
+        self.generic(op)
 
     def r_direct_call(self, op, target, holder, callee, sig, types, kinds, defaults, order,
                       unpack):

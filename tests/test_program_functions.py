@@ -123,3 +123,54 @@ def test_helpers_with_other_arguments_keep_working():
         except Exception as e:
             got = ("exc", type(e), str(e))
         assert got == want, n
+
+
+def score(word, weights, bonus=0):
+    t = bonus
+    for ch in word:
+        t += weights.get(ch, 1)
+    if t > 40:
+        raise OverflowError(f"{word} scores too much")
+    return t
+
+
+def best_score(words, weights):
+    best = 0
+    for w in words:
+        s = score(w, weights, bonus=1) + score(w, weights)
+        if s > best:
+            best = s
+    return best
+
+
+def test_a_helper_taking_other_objects_runs_its_compiled_copy():
+    global score
+    c = jit.compile(best_score)
+    weights = {c: i for i, c in enumerate("abcdefghij")}
+    words = ["abc", "hello", "jj", ""] * 5
+    assert c(words, weights) == best_score(words, weights)
+    from runtime import funcobject
+    spec = funcobject.get_state(c).dispatcher.rows[0][1]
+    assert "repr='<compiled score>'" in str(spec.native.ir)     # the copy is what is called
+    for ws in (["jjjjj"], ["x", 3], [b"ab"]):
+        want, got = [], []
+        for f, out in ((best_score, want), (c, got)):
+            try:
+                out.append(("ok", f(ws, weights)))
+            except Exception as e:
+                out.append(("exc", type(e), str(e),
+                            [fr.lineno for fr in traceback.extract_tb(e.__traceback__)][1:]))
+        assert got == want, ws
+    original = score
+    try:
+        score = lambda w, ws, bonus=0: len(w)    # noqa: E731
+        assert c(words, weights) == best_score(words, weights)
+    finally:
+        score = original
+    code = score.__code__
+    try:
+        score.__code__ = (lambda w, ws, bonus=0: -1).__code__
+        assert c(words, weights) == best_score(words, weights) == 0
+    finally:
+        score.__code__ = code
+    assert c(words, weights) == best_score(words, weights)
