@@ -39,24 +39,25 @@ def _fuse_block(fn, blk, uses) -> int:
         if span is None:
             i += 1
             continue
-        end, removed, op, temp_store = span
+        end, removed, op, stays = span
         window = blk.ops[i:end + 1]
         gone = {id(o) for o in removed}
         used_by_removed = _use_counts_in(removed)
-        # (reads only the removed ops used go too: a temporary's read before its store)
-        needed = {v.id for v in op.args}
-        kept = [o for o in window if o.kind in BETWEEN and id(o) not in gone and not (
-            o.results and o.result.id not in needed and
-            used_by_removed.get(o.result.id, 0) == uses.get(o.result.id, 0))]
-        blk.ops[i:end + 1] = kept + [op] + ([temp_store] if temp_store else [])
+        # (reads only the removed ops used go too: the temporary's read)
+        needed = {v.id for v in op.args + list(op.state[1])}
+        kept = [o for o in window if id(o) not in gone and (id(o) in stays or (
+            o.kind in BETWEEN and not (o.results and o.result.id not in needed and
+                                       used_by_removed.get(o.result.id, 0) ==
+                                       uses.get(o.result.id, 0))))]
+        blk.ops[i:end + 1] = kept + [op]
         fused += 1
         i += 1
     return fused
 
 
 def _swap_at(fn, ops, start, uses):
-    """(index of the last op, ids of the ops it replaces, the seq_swap op, the
-    store of the temporary to make after it) when ops[start] begins an exchange."""
+    """(index of the last op, the ops it replaces, the seq_swap op, ids of the ops
+    of the window that stay before it) when ops[start] begins an exchange."""
     first = ops[start]
     if not _is_list_read(first):
         return None
@@ -115,14 +116,19 @@ def _match(fn, ops, end, reads, stores, dropped, temp, uses):
         if uses.get(op.result.id, 0) != 1 or not any(op.result is s.args[1] for s in stores):
             return None
     i, j = reads[0].args[1], reads[1].args[1]
-    op = ir.Op("seq_swap", [stores[0].args[0], i, j], [], {},
-               offset=reads[0].offset, state=reads[0].state)
-    if "release" in reads[0].attrs:
-        op.attrs["release"] = reads[0].attrs["release"]
-    if temp is not None:
-        # the temporary keeps the first item: the op gives it a reference of its own
-        op.results = [reads[0].result]
-    return end, reads + stores + dropped + ([temp] if temp else []), op, temp
+    if temp is None:
+        # nothing has happened before the last store: the op stands for all four,
+        # and deoptimises to the first read
+        op = ir.Op("seq_swap", [stores[0].args[0], i, j], [], {},
+                   offset=reads[0].offset, state=reads[0].state)
+        return end, reads + stores + dropped, op, set()
+    # t = xs[i] stays as it is (storing t releases its old value, which may run
+    # anything, even change xs): the op stands for the rest, from the second read
+    # (deoptimising there), and exchanges the items only while xs[i] is still
+    # the one t holds
+    op = ir.Op("seq_swap", [stores[0].args[0], i, j, reads[0].result], [], {},
+               offset=reads[1].offset, state=reads[1].state)
+    return end, reads[1:] + stores + dropped, op, {id(reads[0]), id(temp)}
 
 
 def _source(store, reads, temp, keys):

@@ -2912,15 +2912,20 @@ def _call_nested(L, op):
     func, args = (second, rest) if first.id in L.static_null else (first, [second, *rest])
     f = L.v(func)
     compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
+    same = L.t()
     if op.attrs.get("kept"):
         # a function kept in a variable (ssa.mark_kept_functions): anything may be
-        # there by now
+        # there by now; the code compiled here assumed this code's namespaces too
         is_func, check = L.t(), L.label("nestfn")
         L.emit(f"{is_func} = icmp eq ptr {L.type_of(f)}, {L.capi('PyFunction_Type')}")
         L.emit(f"br i1 {is_func}, label %{check}, label %{python}")
         L.start(check)
-    same = L.t()
-    L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
+        parts = [_icmp(L, "eq", L.field(f, off), mine, "ptr") for off, mine in (
+            (abi.FUNC_CODE, L.const(code)), (abi.FUNC_GLOBALS, "%globals"),
+            (abi.FUNC_BUILTINS, "%builtins"))]
+        L.emit(f"{same} = and i1 {_and(L, parts[0], parts[1])}, {parts[2]}")
+    else:
+        L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
     L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
     L.start(compiled)
     r1 = _run_nested(L, impl, code, f, [L.v(a) for a in args])

@@ -787,10 +787,10 @@ def lo_seq_setitem(L, op):
 
 def lo_seq_swap(L, op):
     """``xs[i], xs[j] = xs[j], xs[i]`` of an exact list (jit/fuse.py): the two item
-    pointers change places, no reference changes hands (but the temporary's, with a
-    result: ``t = xs[i]`` ... ``xs[j] = t``). An index out of range (or negative)
-    deoptimises before anything is done."""
-    c, i, j = (L.v(x) for x in op.args)
+    pointers change places, no reference changes hands. An index out of range (or
+    negative) deoptimises before anything is done; so does, after ``t = xs[i]``
+    (a fourth operand: t's item), an xs[i] that is no longer t's item."""
+    c, i, j = (L.v(x) for x in op.args[:3])
     size = L.field(c, abi.VAR_SIZE, "i64")
     L.deopt_if(_not(L, _and(L, _icmp(L, "ult", i, size), _icmp(L, "ult", j, size))), op)
     items = L.field(c, abi.LIST_ITEMS)
@@ -798,12 +798,11 @@ def lo_seq_swap(L, op):
     L.emit(f"{pi} = getelementptr ptr, ptr {items}, i64 {i}")
     L.emit(f"{pj} = getelementptr ptr, ptr {items}, i64 {j}")
     L.emit(f"{xi} = load ptr, ptr {pi}")
+    if len(op.args) == 4:
+        L.deopt_if(_icmp(L, "ne", xi, L.v(op.args[3]), "ptr"), op)
     L.emit(f"{xj} = load ptr, ptr {pj}")
     L.emit(f"store ptr {xj}, ptr {pi}")
     L.emit(f"store ptr {xi}, ptr {pj}")
-    if op.results:        # t = xs[i]; xs[i] = xs[j]; xs[j] = t: t's reference
-        L.incref(xi)
-        L.emit(f"{L.v(op.result)} = bitcast ptr {xi} to ptr")
 
 
 def _ptr_int(L, p: str) -> str:

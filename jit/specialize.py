@@ -1262,33 +1262,62 @@ class Inference:
 LIST_METHOD = type(list.append)     # method_descriptor
 DICT_METHODS = ("get",)             # a dict's methods called natively (lower_typed)
 
-# A function of the program's that compiled code calls is compiled too (once; the
-# calls of compiled code go to that copy, the function object stays as it was):
-# function -> weak reference to its compiled copy, which the callers' code keeps
-# alive (and the copy its function).
+# A function of the program's that compiled code calls is compiled too (once per
+# code it has had; the calls of compiled code go to that copy, the function object
+# stays as it was): function -> (its code then, weak reference to the compiled
+# copy), which the callers' code keeps alive (and the copy its function).
 _PROGRAM_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-
 # names of what reads the frames of its callers (compiled code has none: see the
-# README's limitations); a function that uses one is left to the interpreter
-# unless the program compiles it itself
+# README's limitations); a function that uses one, by these names or bound under
+# another (FRAME_READER_OBJECTS), is left to the interpreter unless the program
+# compiles it itself
 FRAME_READERS = frozenset((
     "_getframe", "currentframe", "stack", "trace", "getouterframes", "getinnerframes",
     "getframeinfo", "extract_stack", "format_stack", "print_stack", "warn", "warn_explicit",
     "settrace", "setprofile", "locals", "vars", "eval", "exec", "breakpoint", "set_trace"))
 
 
+@functools.lru_cache(maxsize=1)
+def _frame_reader_objects() -> tuple:
+    import inspect as inspect_
+    import sys
+    import traceback
+    import warnings
+    found = [sys._getframe, sys.settrace, sys.setprofile, warnings.warn,
+             warnings.warn_explicit, builtins.locals, builtins.vars, builtins.eval,
+             builtins.exec, builtins.breakpoint]
+    found += [getattr(m, n) for m in (inspect_, traceback) for n in sorted(FRAME_READERS)
+              if hasattr(m, n)]
+    return tuple(found)
+
+
+def _reads_frames(fn) -> bool:
+    code = fn.__code__
+    if FRAME_READERS.intersection(code.co_names):
+        return True
+    readers = _frame_reader_objects()
+    namespaces = (fn.__globals__, fn.__builtins__ if isinstance(fn.__builtins__, dict) else {})
+    for name in code.co_names:
+        for ns in namespaces:
+            value = dict.get(ns, name)
+            if value is not None and any(value is r for r in readers):
+                return True
+    return False
+
+
 def program_function(fn, caller):
     """The compiled copy of ``fn``, a plain function of the same module as ``caller``
-    (a function of the program's, not a library's), made now if need be; None if
-    ``fn`` is not one or its copy has no per-signature specialisation."""
+    (a function of the program's, not a library's), made now if need be (again
+    when its code changed); None if ``fn`` is not one or its copy has no
+    per-signature specialisation."""
     from runtime import funcobject
     from .api import compile as jit_compile
     if type(fn) is not types.FunctionType or fn.__globals__ is not caller.__globals__ or \
-            fn.__code__.co_flags & 0x3A0 or FRAME_READERS.intersection(fn.__code__.co_names):
+            fn.__code__.co_flags & 0x3A0 or _reads_frames(fn):
         return None      # (generators and coroutines run in the interpreter)
-    ref = _PROGRAM_FUNCTIONS.get(fn)
-    copy = ref() if ref is not None else None
+    code, ref = _PROGRAM_FUNCTIONS.get(fn, (None, None))
+    copy = ref() if ref is not None and code is fn.__code__ else None
     if copy is None:
         try:
             copy = jit_compile(fn)
@@ -1296,7 +1325,7 @@ def program_function(fn, caller):
             return None      # (the call stays an ordinary one)
         if not funcobject.is_compiled_function(copy):
             return None
-        _PROGRAM_FUNCTIONS[fn] = weakref.ref(copy)
+        _PROGRAM_FUNCTIONS[fn] = (fn.__code__, weakref.ref(copy))
     return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
 
 def bind_call(fn, nargs: int, kwnames: tuple):
@@ -1594,8 +1623,13 @@ class Rewriter:
                 t if is_obj(t) and t is not None else ANY
             if op.attrs.get("kept"):
                 # a nested function kept and called later: specialised for the types
-                # of what this call passes (each argument's, as a signature's)
+                # of what this call passes (each argument's, as a signature's). With
+                # free variables, numbers are guessed, not unboxed on entry: a deopt
+                # there would resume before its cells are made, which needs the
+                # closure the native code has and the interpreter's frame would not
+                code = self.fn.consts[op.attrs["nested_code_index"]]
                 op.attrs["nested_arg"] = tuple(
+                    ("obj", t) if t in (INT, FLOAT) and code.co_freevars else
                     t if t in (INT, FLOAT) or (is_obj(t) and t is not None) else ANY
                     for t in map(self.inf.t, op.args[2:]))
             op.attrs["nested_free"] = self.inf.cell_guesses(

@@ -131,3 +131,29 @@ def test_an_index_that_may_be_unbound():
     c = jit.compile(maybe_unbound)
     for xs, flag in (([1, 2], True), ([1, 2], False), ([3, 4], True)):
         assert _outcome(c, list(xs), flag) == _outcome(maybe_unbound, list(xs), flag)
+
+
+class Clearer:
+    """A temporary's old value whose release empties the list being exchanged in."""
+    def __init__(self, xs, log):
+        self.xs, self.log = xs, log
+
+    def __del__(self):
+        self.log.append(list(self.xs))
+        self.xs.clear()
+
+
+def through_a_temporary(xs, log):
+    t = Clearer(xs, log)
+    t = xs[0]
+    xs[0] = xs[1]
+    xs[1] = t
+    return xs
+
+
+def test_the_temporary_is_released_where_it_was():
+    c = jit.compile(through_a_temporary)
+    for _ in range(3):
+        want_log, got_log = [], []
+        assert _outcome(c, [1, 2, 3], got_log) == _outcome(through_a_temporary, [1, 2, 3], want_log)
+        assert got_log == want_log == [[1, 2, 3]]

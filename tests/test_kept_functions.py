@@ -140,3 +140,50 @@ def test_deep_recursion_in_a_kept_function():
     assert c(500) == 500
     limit = sys.getrecursionlimit()
     assert _outcome(c, limit + 100)[:2] == ("exc", RecursionError)
+
+
+K = 1
+
+
+def other_globals(n):
+    import types
+
+    def f(x):
+        return x + K
+    r = [f(n)]
+    f = types.FunctionType(f.__code__, {"K": 1000})
+    r.append(f(n))
+    f = types.FunctionType(f.__code__, {"K": 5, "__builtins__": {}})
+    r.append(f(n))
+    return r
+
+
+def changes_type(n):
+    def f(k, acc):
+        if k == 0:
+            return acc
+        return f(k - 1, acc / 2)
+    return f(n, 1)
+
+
+def steps_by_floats(n):
+    log = []
+
+    def f(k):
+        log.append(k)
+        if k <= 0:
+            return 0
+        return f(k - 1.5) + 1
+    return f(n), log
+
+
+def test_a_function_of_the_same_code_in_other_namespaces():
+    c = jit.compile(other_globals)
+    assert c(1) == c(1) == other_globals(1) == [2, 1001, 6]
+
+
+def test_arguments_that_change_type_in_recursion():
+    c, d = jit.compile(changes_type), jit.compile(steps_by_floats)
+    for n in (0, 2, 5):
+        assert c(n) == changes_type(n)
+        assert d(n) == steps_by_floats(n) and d(n) == steps_by_floats(n)

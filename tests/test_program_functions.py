@@ -50,7 +50,7 @@ def asks_where(n):
 
 def _explain_of(compiled_caller, name):
     from jit.specialize import _PROGRAM_FUNCTIONS
-    for fn, ref in list(_PROGRAM_FUNCTIONS.items()):
+    for fn, (_, ref) in list(_PROGRAM_FUNCTIONS.items()):
         if fn.__name__ == name and ref() is not None:
             return jit.explain(ref())
     return None
@@ -174,3 +174,54 @@ def test_a_helper_taking_other_objects_runs_its_compiled_copy():
     finally:
         score.__code__ = code
     assert c(words, weights) == best_score(words, weights)
+
+
+def plus_one(x):
+    return x + 1
+
+
+def call_plus_one(n):
+    return plus_one(n)
+
+
+def call_plus_one_again(n):
+    return plus_one(n)
+
+
+def test_a_helper_whose_code_changed_is_compiled_again():
+    c1 = jit.compile(call_plus_one)
+    assert c1(3) == c1(3) == 4
+    code = plus_one.__code__
+    try:
+        plus_one.__code__ = (lambda x: x * 100).__code__
+        c2 = jit.compile(call_plus_one_again)
+        assert c2(3) == c2(3) == 300
+        assert c1(3) == 300 and c1(1.5) == 150.0
+        plus_one.__code__ = (lambda x, y: x * y).__code__
+        for f in (call_plus_one_again, jit.compile(call_plus_one_again), c1):
+            try:
+                f(4)
+            except TypeError as e:
+                assert "missing 1 required positional argument: 'y'" in str(e)
+            else:
+                raise AssertionError("no TypeError")
+    finally:
+        plus_one.__code__ = code
+
+
+def test_a_helper_warning_under_another_name_stays_interpreted():
+    import warnings
+    namespace = {}
+    exec(compile(
+        "from warnings import warn as w\n"
+        "def helper(x):\n"
+        "    w('careful')\n"
+        "    return x + 1\n"
+        "def main(x):\n"
+        "    return helper(x)\n", "<warns>", "exec"), namespace)
+    for fn in (namespace["main"], jit.compile(namespace["main"])):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            fn(1)
+            fn(2)
+        assert [(r.filename, r.lineno) for r in rec] == [("<warns>", 3)] * 2
