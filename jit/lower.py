@@ -105,6 +105,9 @@ class Lowering:
         self.param_ranges = param_ranges
         # a copy of a callee's code for inlining into a caller's module (inline_text)
         self.inline_copy = inline_copy
+        # id(code) -> the impl of a nested function's code this code is nested in
+        # (or is), made in the same module (see nested_impl)
+        self.enclosing: dict[int, str] = {}
         # the impl a recursive call of this very specialisation calls: its own, or for
         # a copy of it inlined into itself, the original's in the same module
         self.recursive_impl = recursive_impl if inline_copy else f"@{prefix}.impl"
@@ -1027,8 +1030,10 @@ class Lowering:
         (unless it kept deoptimising: see dispatch.NestedSpecialization)."""
         # (the code is one of this function's constants: alive)
         key = (id(code), repr(arg_type))
-        if code is self.code and self.inline_copy:
-            return f"@{self.p}.impl"      # a nested function calling itself
+        if id(code) in self.enclosing:
+            # a nested function calling itself, or one it is nested in: the impl
+            # being made for that code (its entry checks what it is handed)
+            return self.enclosing[id(code)]
         if key not in self._nested_impls:
             from .pipeline import nested_function_ir, nested_specialized_ir
             from .dispatch import NestedSpecialization
@@ -1054,6 +1059,7 @@ class Lowering:
             sub = Lowering(made, code, {"globals": self.entry_consts.get("globals", {})},
                            inline_copy=True, spec=nested_spec,
                            prefix=f"{self.p}n{len(self.inlined)}")
+            sub.enclosing = {**self.enclosing, id(code): f"@{sub.p}.impl"}
             impl = sub.lower()
             sub.const_table_size = max(len(sub.fn.consts), 1)
             lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",

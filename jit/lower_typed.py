@@ -1222,9 +1222,15 @@ def lo_guard_defaults(L, op):
 
 
 def lo_guard_code(L, op):
-    """The (plain) function's code is still the code the call was compiled for."""
-    now = L.field(L.v(op.args[0]), abi.FUNC_CODE)
-    L.deopt_if(_icmp(L, "ne", now, L.const(L.fn.consts[op.attrs["index"]]), "ptr"), op)
+    """The (plain) function's code (and ``fields``' other members: defaults, names)
+    are still the objects the call was compiled for (None: a NULL member)."""
+    changed = None
+    for off, index in op.attrs["fields"]:
+        value = L.fn.consts[index]
+        want = "null" if value is None and off != abi.FUNC_CODE else L.const(value)
+        c = _icmp(L, "ne", L.field(L.v(op.args[0]), off), want, "ptr")
+        changed = c if changed is None else _or(L, changed, c)
+    L.deopt_if(changed, op)
 
 
 def lo_guard_callee(L, op):

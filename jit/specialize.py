@@ -1148,7 +1148,10 @@ class Inference:
         # (dict's own lookup: a dict subclass's methods are user code, not run here)
         if prod.kind == "load_global":
             value = dict.get(globals_, name, _UNBOUND)
-            return dict.get(builtins.__dict__, name, unbound) if value is _UNBOUND else value
+            # (the function's own builtins: what its loads read)
+            own = getattr(function, "__builtins__", None)
+            builtins_ = own if type(own) is dict else builtins.__dict__
+            return dict.get(builtins_, name, unbound) if value is _UNBOUND else value
         receiver = self.producer.get(prod.args[0].id)
         if receiver is None or receiver.kind != "load_global":
             return unbound
@@ -1293,17 +1296,28 @@ def _frame_reader_objects() -> tuple:
 
 
 def _reads_frames(fn) -> bool:
-    code = fn.__code__
-    if FRAME_READERS.intersection(code.co_names):
-        return True
+    """Whether ``fn``'s code, or code nested in it (a lambda, a comprehension),
+    names a frame reader."""
     readers = _frame_reader_objects()
     namespaces = (fn.__globals__, fn.__builtins__ if isinstance(fn.__builtins__, dict) else {})
-    for name in code.co_names:
-        for ns in namespaces:
-            value = dict.get(ns, name)
-            if value is not None and any(value is r for r in readers):
-                return True
+    todo = [fn.__code__]
+    while todo:
+        code = todo.pop()
+        if FRAME_READERS.intersection(code.co_names):
+            return True
+        for name in code.co_names:
+            for ns in namespaces:
+                value = dict.get(ns, name)
+                if value is not None and any(value is r for r in readers):
+                    return True
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
     return False
+
+
+def _shape(fn) -> tuple:
+    """What a compiled copy of ``fn`` was made from, beyond its identity: its code,
+    and what binding its arguments reads (defaults, names for error messages)."""
+    return (fn.__code__, fn.__defaults__, fn.__kwdefaults__, fn.__qualname__, fn.__name__)
 
 
 def program_function(fn, caller):
@@ -1314,10 +1328,12 @@ def program_function(fn, caller):
     from runtime import funcobject
     from .api import compile as jit_compile
     if type(fn) is not types.FunctionType or fn.__globals__ is not caller.__globals__ or \
-            fn.__code__.co_flags & 0x3A0 or _reads_frames(fn):
+            fn.__builtins__ is not caller.__builtins__ or fn.__code__.co_flags & 0x3A0 or \
+            _reads_frames(fn):
         return None      # (generators and coroutines run in the interpreter)
-    code, ref = _PROGRAM_FUNCTIONS.get(fn, (None, None))
-    copy = ref() if ref is not None and code is fn.__code__ else None
+    shape, ref = _PROGRAM_FUNCTIONS.get(fn, (None, None))
+    copy = ref() if ref is not None and shape is not None and \
+        all(a is b for a, b in zip(shape, _shape(fn))) else None
     if copy is None:
         try:
             copy = jit_compile(fn)
@@ -1325,7 +1341,7 @@ def program_function(fn, caller):
             return None      # (the call stays an ordinary one)
         if not funcobject.is_compiled_function(copy):
             return None
-        _PROGRAM_FUNCTIONS[fn] = (fn.__code__, weakref.ref(copy))
+        _PROGRAM_FUNCTIONS[fn] = (_shape(fn), weakref.ref(copy))
     return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
 
 def bind_call(fn, nargs: int, kwnames: tuple):
@@ -1851,7 +1867,13 @@ class Rewriter:
     def r_copy_call(self, op, target, holder):
         first, fn_obj, *args = op.args
         self.guard_callee(first, fn_obj, target, op, "copy")
-        self.emit("guard_code", [fn_obj], [], op, index=self.fn.const_index(target.__code__))
+        # the copy binds with what the function had when it was made: its code,
+        # defaults and names (for binding errors) must be the same objects now
+        self.emit("guard_code", [fn_obj], [], op, fields=tuple(
+            (off, self.fn.const_index(value)) for off, value in (
+                (abi.FUNC_CODE, target.__code__), (abi.FUNC_DEFAULTS, target.__defaults__),
+                (abi.FUNC_KWDEFAULTS, target.__kwdefaults__),
+                (abi.FUNC_QUALNAME, target.__qualname__), (abi.FUNC_NAME, target.__name__))))
         copy = self.new(OBJ)
         self.emit("const", [], [copy], op, index=self.fn.const_index(holder),
                   repr=f"<compiled {target.__qualname__}>", borrow=True)
@@ -1872,7 +1894,8 @@ class Rewriter:
             # a function of the program's, called through its compiled copy (which
             # keeps the code alive): while its code is the one compiled
             self.fn.const_index(holder)
-            self.emit("guard_code", [fn_obj], [], op, index=self.fn.const_index(target.__code__))
+            self.emit("guard_code", [fn_obj], [], op,
+                      fields=((abi.FUNC_CODE, self.fn.const_index(target.__code__)),))
         if defaults:
             # the parameters left out take the defaults of now: checked unchanged
             self.emit("guard_defaults", [fn_obj], [], op,

@@ -234,6 +234,7 @@ MODULE_DICT = 16            # PyModuleObject.md_dict
 CELL_REF = 16               # PyCellObject.ob_ref
 # PyFunctionObject's leading fields (_PyFunction_COMMON_FIELDS in 3.11-3.13)
 FUNC_GLOBALS, FUNC_BUILTINS, FUNC_CODE, FUNC_DEFAULTS, FUNC_CLOSURE = 16, 24, 48, 56, 72
+FUNC_NAME, FUNC_QUALNAME, FUNC_KWDEFAULTS = 32, 40, 64
 FLOAT_VALUE = 16            # PyFloatObject.ob_fval
 BYTES_DATA = 32             # PyBytesObject.ob_sval[0]
 BYTEARRAY_START = 40        # PyByteArrayObject.ob_start (char *: the first byte)

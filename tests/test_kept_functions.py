@@ -187,3 +187,19 @@ def test_arguments_that_change_type_in_recursion():
     for n in (0, 2, 5):
         assert c(n) == changes_type(n)
         assert d(n) == steps_by_floats(n) and d(n) == steps_by_floats(n)
+
+
+def calls_back(n):
+    def l2(y):
+        def l3(z):
+            return l2(z - 1) if z > 0 else 1
+        return l3(y - 1) + 1 if y > 0 else 1
+    return l2(n)
+
+
+def test_a_nested_function_calling_the_one_it_is_nested_in():
+    c = jit.compile(calls_back)
+    for n in (0, 1, 3, 8):
+        assert c(n) == calls_back(n)
+    d = jit.jit(calls_back)
+    assert d(6) == calls_back(6)

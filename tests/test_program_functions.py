@@ -225,3 +225,55 @@ def test_a_helper_warning_under_another_name_stays_interpreted():
             fn(1)
             fn(2)
         assert [(r.filename, r.lineno) for r in rec] == [("<warns>", 3)] * 2
+
+
+def join_tail(s, b="x"):
+    return s + b
+
+
+def calls_join(n):
+    return [join_tail("a"), join_tail("a", b="b")]
+
+
+def test_a_copy_call_sees_new_defaults_and_names():
+    c = jit.compile(calls_join)
+    assert c(1) == c(1) == calls_join(1)
+    try:
+        join_tail.__defaults__ = ("Y",)
+        assert c(1) == calls_join(1) == ["aY", "ab"]
+        join_tail.__kwdefaults__ = {}
+        join_tail.__qualname__ = "renamed"
+        assert c(1) == calls_join(1)
+    finally:
+        join_tail.__defaults__ = ("x",)
+        join_tail.__kwdefaults__ = None
+        join_tail.__qualname__ = "join_tail"
+
+
+def test_a_helper_with_other_builtins():
+    import builtins
+    namespace = {"__builtins__": dict(vars(builtins), len=lambda x: 42)}
+    exec("def h(a):\n    return a + len([1])\n", namespace)
+    h = namespace["h"]
+    assert jit.compile(h)(1) == h(1) == 43
+    namespace2 = {"__builtins__": namespace["__builtins__"], "h": h}
+    exec("def entry(n):\n    return h(n)\n", namespace2)
+    c = jit.compile(namespace2["entry"])
+    assert c(1) == c(1) == 43
+
+
+def who(a):
+    return (lambda: sys._getframe(1).f_code.co_name)()
+
+
+def who2(a):
+    return [sys._getframe(1).f_code.co_name for _ in range(1)]
+
+
+def asks_who(n):
+    return who(n), who2(n)
+
+
+def test_frame_readers_in_a_helpers_nested_code():
+    c = jit.compile(asks_who)
+    assert c(1) == c(1) == asks_who(1) == ("who", ["who2"])
