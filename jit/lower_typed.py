@@ -1110,53 +1110,54 @@ def lo_exact_load_method(L, op):
 def lo_append_call(L, op):
     """``xs.append(v)`` when the method found is list.append: lower.list_append
     (spare room inline); any other method is called."""
-    meth, recv, v = (L.v(a) for a in op.args)
-    is_append = _icmp(L, "eq", meth, L.const(L.fn.consts[op.attrs["append_index"]]), "ptr")
-    fast, slow, join = L.label("ac.fast"), L.label("ac.slow"), L.label("ac.join")
-    L.emit(f"br i1 {is_append}, label %{fast}, label %{slow}")
-    L.start(fast)
-    lower.list_append(L, op, recv, v)
-    none = L.capi("_Py_NoneStruct")
-    L.incref(none)
-    fast_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(slow)
-    r, = _generic_into(L, lower.lo_call, op)
-    slow_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {none}, %{fast_end} ], [ {r}, %{slow_end} ]")
+    def append(join):
+        recv, v = (L.v(a) for a in op.args[1:])
+        lower.list_append(L, op, recv, v)
+        none = L.capi("_Py_NoneStruct")
+        L.incref(none)
+        L.emit(f"br label %{join}")
+        return [(none, L.cur)]
+    _known_method_call(L, op, "append_index", append)
 
 
 def lo_dict_get_call(L, op):
     """``d.get(k)`` / ``d.get(k, default)`` when the method found is dict.get: the
     dict's lookup (PyDict_GetItemWithError, as dict.get does: an unhashable key
     raises the same TypeError); any other method is called."""
-    meth, recv, key, *default = (L.v(a) for a in op.args)
-    is_get = _icmp(L, "eq", meth, L.const(L.fn.consts[op.attrs["get_index"]]), "ptr")
-    fast, found, missing, slow, join = (L.label(x) for x in (
-        "dg.fast", "dg.found", "dg.missing", "dg.slow", "dg.join"))
-    L.emit(f"br i1 {is_get}, label %{fast}, label %{slow}")
-    L.start(fast)
-    item = L.call("PyDict_GetItemWithError", recv, key)
-    L.emit(f"br i1 {_icmp(L, 'ne', item, 'null', 'ptr')}, label %{found}, label %{missing}")
-    L.start(found)
-    L.incref(item)
-    L.emit(f"br label %{join}")
-    L.start(missing)
-    err = L.call("PyErr_Occurred")
-    L.branch_fail(_icmp(L, "ne", err, "null", "ptr"), op)
-    other = default[0] if default else L.capi("_Py_NoneStruct")
-    L.incref(other)
-    missing_end = L.cur
-    L.emit(f"br label %{join}")
+    def get(join):
+        recv, key, *default = (L.v(a) for a in op.args[1:])
+        found, missing = L.label("dg.found"), L.label("dg.missing")
+        item = L.call("PyDict_GetItemWithError", recv, key)
+        L.emit(f"br i1 {_icmp(L, 'ne', item, 'null', 'ptr')}, label %{found}, label %{missing}")
+        L.start(found)
+        L.incref(item)
+        L.emit(f"br label %{join}")
+        L.start(missing)
+        err = L.call("PyErr_Occurred")
+        L.branch_fail(_icmp(L, "ne", err, "null", "ptr"), op)
+        other = default[0] if default else L.capi("_Py_NoneStruct")
+        L.incref(other)
+        L.emit(f"br label %{join}")
+        return [(item, found), (other, L.cur)]
+    _known_method_call(L, op, "get_index", get)
+
+
+def _known_method_call(L, op, index_attr: str, fast):
+    """A call of the method its load found (see lo_exact_load_method): when that is
+    the descriptor ``op.attrs[index_attr]``, ``fast(join)``'s native code, which
+    brings (result, block) pairs to ``join``; any other method is called."""
+    known = L.const(L.fn.consts[op.attrs[index_attr]])
+    is_known = _icmp(L, "eq", L.v(op.args[0]), known, "ptr")
+    fast_label, slow, join = L.label("mc.fast"), L.label("mc.slow"), L.label("mc.join")
+    L.emit(f"br i1 {is_known}, label %{fast_label}, label %{slow}")
+    L.start(fast_label)
+    incoming = fast(join)
     L.start(slow)
     r, = _generic_into(L, lower.lo_call, op)
-    slow_end = L.cur
+    incoming.append((r, L.cur))
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {item}, %{found} ], [ {other}, %{missing_end} ], "
-           f"[ {r}, %{slow_end} ]")
+    L.emit(f"{L.v(op.result)} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
 
 
 def lo_len(L, op):
