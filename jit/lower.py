@@ -1990,7 +1990,7 @@ def lo_compare(L, op):
         L.start(not_float)
         eq = str_equal(L, a, b, slow)
         if cmp == "!=":
-            eq = _xor_true(L, eq)
+            eq = _not(L, eq)
         bits.append((eq, L.cur))
         L.emit(f"br label %{join}.box")
     L.start(f"{join}.box")
@@ -2013,12 +2013,6 @@ def lo_compare(L, op):
         L.emit(f"{L.v(op.result)}.own = phi ptr [ null, %{fast_end} ], [ {slow_r}, %{slow_end} ]")
 
 
-def _xor_true(L, bit: str) -> str:
-    r = L.t()
-    L.emit(f"{r} = xor i1 {bit}, true")
-    return r
-
-
 def str_equal(L, a: str, b: str, other: str) -> str:
     """Whether exact strs ``a`` and ``b`` are equal (an i1), as unicode_compare_eq
     finds: the same length, kind and characters (a string's kind is the narrowest
@@ -2033,33 +2027,25 @@ def str_equal(L, a: str, b: str, other: str) -> str:
     L.start(strs)
     sa, sb = L.field(a, abi.STR_STATE, "i32"), L.field(b, abi.STR_STATE, "i32")
     ready = abi.STR_COMPACT | abi.STR_READY
-    both_ready = L.t()
-    L.emit(f"{both_ready} = and i32 {sa}, {sb}")
-    masked = L.t()
-    L.emit(f"{masked} = and i32 {both_ready}, {ready}")
+    masked = _bin(L, "and", _bin(L, "and", sa, sb, "i32"), str(ready), "i32")
     L.emit(f"br i1 {_icmp(L, 'eq', masked, str(ready), 'i32')}, label %{check}, label %{other}")
     L.start(check)
     L.emit(f"br i1 {_icmp(L, 'eq', a, b, 'ptr')}, label %{done}, label %{check}.ok")
     L.start(f"{check}.ok")
     # kind and ASCII-ness alike (an ASCII string never equals a non-ASCII one)
-    shape = L.t()
-    L.emit(f"{shape} = xor i32 {sa}, {sb}")
     shape_bits = (7 << abi.STR_KIND_SHIFT) | abi.STR_ASCII
-    masked_shape = L.t()
-    L.emit(f"{masked_shape} = and i32 {shape}, {shape_bits}")
+    masked_shape = _bin(L, "and", _bin(L, "xor", sa, sb, "i32"), str(shape_bits), "i32")
     length = L.field(a, abi.STR_LENGTH, "i64")
     alike = _and(L, _icmp(L, "eq", masked_shape, "0", "i32"),
                  _icmp(L, "eq", length, L.field(b, abi.STR_LENGTH, "i64")))
     L.emit(f"br i1 {alike}, label %{cmp_chars}, label %{done}")
     L.start(cmp_chars)
-    kind, nbytes = L.t(), L.t()
-    L.emit(f"{kind}.s = lshr i32 {sa}, {abi.STR_KIND_SHIFT}")
-    L.emit(f"{kind}.m = and i32 {kind}.s, 7")
-    L.emit(f"{kind} = zext i32 {kind}.m to i64")
-    L.emit(f"{nbytes} = mul i64 {length}, {kind}")
-    is_ascii = _icmp(L, "ne", _bin32_and(L, sa, abi.STR_ASCII), "0", "i32")
-    off = L.t()
-    L.emit(f"{off} = select i1 {is_ascii}, i64 {abi.STR_ASCII_DATA}, i64 {abi.STR_COMPACT_DATA}")
+    kind = L.t()
+    kind_bits = _bin(L, "and", _bin(L, "lshr", sa, str(abi.STR_KIND_SHIFT), "i32"), "7", "i32")
+    L.emit(f"{kind} = zext i32 {kind_bits} to i64")
+    nbytes = _bin(L, "mul", length, kind)
+    is_ascii = _icmp(L, "ne", _bin(L, "and", sa, str(abi.STR_ASCII), "i32"), "0", "i32")
+    off = _select(L, is_ascii, str(abi.STR_ASCII_DATA), str(abi.STR_COMPACT_DATA), "i64")
     da, db = L.t(), L.t()
     L.emit(f"{da} = getelementptr i8, ptr {a}, i64 {off}")
     L.emit(f"{db} = getelementptr i8, ptr {b}, i64 {off}")
@@ -2081,12 +2067,6 @@ def str_equal(L, a: str, b: str, other: str) -> str:
     r = L.t()
     L.emit(f"{r} = phi i1 [ true, %{check} ], [ false, %{check}.ok ], "
            f"[ {byte_eq}, %{byte} ], [ {chars_eq}, %{chars_end} ]")
-    return r
-
-
-def _bin32_and(L, a: str, mask: int) -> str:
-    r = L.t()
-    L.emit(f"{r} = and i32 {a}, {mask}")
     return r
 
 
@@ -4073,6 +4053,7 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _icmp, deopt_null,  # noqa: E402
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _bin, _icmp, _not,  # noqa: E402
+                          _select, deopt_null,
                           store_float_in_place, store_stride, float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)

@@ -646,8 +646,8 @@ def _bytes_index(L, c, k, writable=False):
 
 
 def _ascii_index(L, c, k):
-    """(in bounds, index): inline indexing of an exact compact ASCII str (a negative
-    index counts from the end, as str's does)."""
+    """(in_bounds, character pointer): inline indexing of an exact compact ASCII str
+    (a negative index counts from the end, as str's does)."""
     is_str = _icmp(L, "eq", L.type_of(c), L.capi("PyUnicode_Type"), "ptr")
     start = L.cur
     chk, join = L.label("as.chk"), L.label("as.join")
@@ -658,13 +658,7 @@ def _ascii_index(L, c, k):
     size = L.field(c, abi.STR_LENGTH, "i64")
     idx = _select(L, _icmp(L, "slt", k, "0"), _bin(L, "add", k, size), k, "i64")
     ok = _and(L, _icmp(L, "eq", state, str(shape), "i32"), _icmp(L, "ult", idx, size))
-    chk_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(join)
-    r_ok, r_idx = L.t(), L.t()
-    L.emit(f"{r_ok} = phi i1 [ false, %{start} ], [ {ok}, %{chk_end} ]")
-    L.emit(f"{r_idx} = phi i64 [ 0, %{start} ], [ {idx}, %{chk_end} ]")
-    return r_ok, r_idx
+    return _checked_item(L, start, join, ok, _ascii_char_pointer(L, c, idx))
 
 
 def _small_int_at(L, byte: str) -> str:
@@ -707,11 +701,11 @@ def lo_seq_getitem(L, op):
         L.emit(f"br label %{join}")
         L.start(generic)
     if op.attrs.get("exact") is None and abi.ASCII_CHAR_STRIDE is not None:
-        sok, sidx = _ascii_index(L, c, k)
+        sok, sptr = _ascii_index(L, c, k)
         sfast, generic = L.label("gi.char"), L.label("gi.generic")
         L.emit(f"br i1 {sok}, label %{sfast}, label %{generic}")
         L.start(sfast)
-        char = _ascii_char(L, c, sidx)
+        char = _ascii_char_at(L, sptr)
         if not lent:
             L.incref(char)
         incoming.append((char, L.cur))
@@ -986,14 +980,23 @@ def _indexed_step(L, it: str, applies: str, length_at: int, item_of, join: str) 
 def _ascii_char(L, s: str, idx: str) -> str:
     """The interpreter's one-character string for the character at ``idx`` (in
     range) of the compact ASCII string ``s``."""
-    p, byte, off = L.t(), L.t(), L.t()
-    L.emit(f"{p} = getelementptr i8, ptr {s}, i64 {abi.STR_ASCII_DATA}")
-    L.emit(f"{byte}.p = getelementptr i8, ptr {p}, i64 {idx}")
-    L.emit(f"{byte}.b = load i8, ptr {byte}.p")
+    return _ascii_char_at(L, _ascii_char_pointer(L, s, idx))
+
+
+def _ascii_char_pointer(L, s: str, idx: str) -> str:
+    p = L.t()
+    L.emit(f"{p} = getelementptr i8, ptr {_gep(L, s, abi.STR_ASCII_DATA)}, i64 {idx}")
+    return p
+
+
+def _ascii_char_at(L, p: str) -> str:
+    """The interpreter's one-character string for the ASCII character at ``p``."""
+    byte = L.t()
+    L.emit(f"{byte}.b = load i8, ptr {p}")
     L.emit(f"{byte} = zext i8 {byte}.b to i64")
-    L.emit(f"{off} = mul i64 {byte}, {abi.ASCII_CHAR_STRIDE}")
     r = L.t()
-    L.emit(f"{r} = getelementptr i8, ptr {L.const(abi.ASCII_CHARS)}, i64 {off}")
+    L.emit(f"{r} = getelementptr i8, ptr {L.const(abi.ASCII_CHARS)}, "
+           f"i64 {_bin(L, 'mul', byte, str(abi.ASCII_CHAR_STRIDE))}")
     return r
 
 
