@@ -253,10 +253,17 @@ def _hoistable(fn, header, body) -> list[ir.Op]:
     producers = {r.id: op for b in fn.blocks for op in b.ops for r in op.results}
     for b in blocks:
         for op in b.ops:
-            if not (op.kind in QUIET_OPS or op.kind == "check_signals" or _is_hoistable(op)
+            if not (_quiet(op) or op.kind == "check_signals" or _is_hoistable(op)
                     or _quiet_special(fn, op, producers, 0)):
                 return []
     return guards
+
+
+def _quiet(op: ir.Op) -> bool:
+    """A quiet op; a division that raises to a handler is not (its unwind releases
+    what the stack holds, which may run a __del__, and the loop goes on)."""
+    return op.kind in QUIET_OPS and (op.unwind is None or op.unwind.handler is None
+                                     or op.kind == "box")
 
 
 def _quiet_special(fn, op, producers, depth) -> bool:

@@ -20,6 +20,7 @@ import collections
 import contextlib
 import functools
 import itertools
+import types
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -149,6 +150,7 @@ class Lowering:
         self.global_caches: list[str] = []
         self.expect_caches: dict[int, str] = {}  # id(load_global with expect) -> its cache
         self.cache_words: dict[str, int] = {}   # caches of another size than 4 words
+        self._site_holder = None
         self.private_globals: list[str] = []   # other module-level definitions of this code
         # raw addresses the code uses (direct-call cells), patched after loading like
         # the constants, so the text (the object cache's key) holds none
@@ -1012,6 +1014,12 @@ class Lowering:
                  f"@{p}.frame = internal constant i64 0"]
         lines += self.cache_decls() + self.private_globals
         return "\n".join(lines + [impl, entry] + self.extra_text)
+
+    def site_holder(self) -> list:
+        """A list (in the constants) holding what call sites' caches point at."""
+        if self._site_holder is None:
+            self._site_holder = []
+        return self._site_holder
 
     def cache_decls(self) -> list[str]:
         return [f"{c} = internal global [{self.cache_words.get(c, 4)} x i64] zeroinitializer"
@@ -2702,6 +2710,15 @@ def _generic_vectorcall(L, op, result: str):
     L.emit(f"{isnull} = icmp eq ptr {L.v(first)}, null")
     callee = L.t()
     L.emit(f"{callee} = select i1 {isnull}, ptr {L.v(second)}, ptr {L.v(first)}")
+    held = None
+    method = L.producer(first)
+    if method is not None and method.kind == "load_method":    # obj.m(...)
+        # (a function found on the class: as LOAD_METHOD found it, or none)
+        owner = _select(L, isnull, "null", L.type_of(L.v(second)), "ptr")
+        callee = held = _program_target(L, op, callee, method.attrs["name"], owner)
+    elif first.id in L.static_null and _global_function(L, second):
+        name = L.producer(second).attrs["name"]
+        callee = held = _program_target(L, op, callee, name, None)
     p1 = L.t()
     L.emit(f"{p1} = getelementptr ptr, ptr {arr}, i64 1")
     argp = L.t()
@@ -2709,7 +2726,127 @@ def _generic_vectorcall(L, op, result: str):
     nf = L.t()
     L.emit(f"{nf} = select i1 {isnull}, i64 {offset_flag}, i64 {npos + 1}")
     r = L.call("PyObject_Vectorcall", callee, argp, nf, kwnames, ret=result)
+    if held is not None:
+        L.decref(held)
     L.check_null(r, op)
+
+
+# a call site's program-callee cache: PROGRAM_CALLEE_ENTRIES entries of 7 words (fn,
+# target, then what target was made from: code, defaults, kwdefaults, qualname,
+# name), then a count of fills, which stop at PROGRAM_CALLEE_FILLS (a site calling
+# ever new functions would call the filler each time)
+PROGRAM_CALLEE_ENTRIES = 4
+PROGRAM_CALLEE_FILLS = 8
+_ENTRY_WORDS = 7
+
+
+def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
+    """What a call of ``callee`` calls: the compiled copy of a function of the
+    program's (helpers.program_callee) in its stead, as the site's cache has it
+    while ``callee`` is that function with the code, defaults and names the copy was
+    made from; else ``callee``. The cache keeps the function alive, so it takes only
+    one found where it lives long: as ``name`` in the MRO of the class ``owner``
+    (NULL: no class here), or (``owner`` None) bound to the global ``name``; one
+    passed around is called as it is."""
+    cache = f"@{L.p}.gcache{len(L.global_caches)}"
+    L.global_caches.append(cache)
+    fills_at = PROGRAM_CALLEE_ENTRIES * _ENTRY_WORDS
+    L.cache_words[cache] = fills_at + 1
+
+    def word(base: str, i: int) -> str:
+        p, r = L.t(), L.t()
+        L.emit(f"{p} = getelementptr i64, ptr {base}, i64 {i}")
+        L.emit(f"{r} = load ptr, ptr {p}")
+        return r
+
+    hit, use, miss, fill, plain, join = (L.label(n) for n in (
+        "pc.hit", "pc.use", "pc.miss", "pc.fill", "pc.plain", "pc.join"))
+    # the entry holding callee (the last one when none does: its fn is checked again)
+    base = f"getelementptr (i64, ptr {cache}, i64 {fills_at - _ENTRY_WORDS})"
+    for k in reversed(range(PROGRAM_CALLEE_ENTRIES - 1)):
+        at = f"getelementptr (i64, ptr {cache}, i64 {k * _ENTRY_WORDS})"
+        base = _select(L, _icmp(L, "eq", word(at, 0), callee, "ptr"), at, base, "ptr")
+    L.br_likely(_icmp(L, "eq", word(base, 0), callee, "ptr"), hit, miss)
+    L.start(hit)
+    same = "true"
+    for i, off in enumerate((abi.FUNC_CODE, abi.FUNC_DEFAULTS, abi.FUNC_KWDEFAULTS,
+                             abi.FUNC_QUALNAME, abi.FUNC_NAME), start=2):
+        same = _and(L, same, _icmp(L, "eq", L.field(callee, off), word(base, i), "ptr"))
+    L.br_likely(same, use, miss)
+    L.start(use)
+    cached = word(base, 1)
+    L.emit(f"br label %{join}")
+    L.start(miss)
+    fills = L.t()
+    L.emit(f"{fills} = load i64, ptr getelementptr (i64, ptr {cache}, i64 {fills_at})")
+    can = _and(L, _icmp(L, "eq", L.type_of(callee), L.capi("PyFunction_Type"), "ptr"),
+               _icmp(L, "slt", fills, str(PROGRAM_CALLEE_FILLS)))
+    if owner is not None:
+        can = _and(L, can, _icmp(L, "ne", owner, "null", "ptr"))
+    if capi.RECURSION_COUNTER is not None:
+        # (near the recursion limit the filler, Python code that may compile, is not
+        # called: its frames could hit the limit where the interpreter's call does not)
+        from .pipeline import COMPILE_DEPTH
+        rc = L.t()
+        L.emit(f"{rc} = load i32, ptr {_gep(L, '%ts', capi.RECURSION_COUNTER)}")
+        can = _and(L, can, _icmp(L, "sge", rc, str(COMPILE_DEPTH), "i32"))
+    L.emit(f"br i1 {can}, label %{fill}, label %{plain}, !prof !0")
+    L.start(fill)
+    L.emit(f"store i64 {_bin(L, 'add', fills, '1')}, "
+           f"ptr getelementptr (i64, ptr {cache}, i64 {fills_at})")
+    holder = L.site_holder()
+    first = len(holder)
+    holder.extend([None] * PROGRAM_CALLEE_ENTRIES)
+    # entries are filled in turn: holder[first + slot] keeps slot's items alive
+    slot = _bin(L, "urem", fills, str(PROGRAM_CALLEE_ENTRIES))
+    at = L.t()
+    L.emit(f"{at} = getelementptr i64, ptr {cache}, i64 {_bin(L, 'mul', slot, str(_ENTRY_WORDS))}")
+    # emptied first: the filler drops the slot's old entry, whose finalisers may
+    # come back to this site
+    L.emit(f"store ptr null, ptr {at}")
+    index = L.call("PyLong_FromLongLong", _bin(L, "add", slot, str(first)))
+    L.check_null(index, op)
+    entry = L.helper(op, "program_callee", [
+        L.const(holder), index, callee, "%globals", "%builtins", L.const(name),
+        L.none() if owner is None else owner], extra=(index,))
+    L.decref(index)
+    got, none = L.label("pc.got"), L.label("pc.none")
+    L.emit(f"br i1 {_icmp(L, 'eq', entry, L.none(), 'ptr')}, label %{none}, label %{got}")
+    L.start(none)
+    L.decref(entry)
+    L.emit(f"br label %{plain}")
+    L.start(got)
+    for i in range(_ENTRY_WORDS):
+        item = L.field(entry, abi.TUPLE_ITEMS + 8 * i)
+        if i in (3, 4):    # (no defaults: a NULL member, which reads as None)
+            item = _select(L, _icmp(L, "eq", item, L.none(), "ptr"), "null", item, "ptr")
+        p = L.t()
+        L.emit(f"{p} = getelementptr i64, ptr {at}, i64 {i}")
+        L.emit(f"store ptr {item}, ptr {p}")
+    target = L.field(entry, abi.TUPLE_ITEMS + 8)
+    L.decref(entry)      # (the holder holds it)
+    fill_end = L.cur
+    L.emit(f"br label %{join}")
+    L.start(plain)
+    L.emit(f"br label %{join}")
+    L.start(join)
+    r = L.t()
+    L.emit(f"{r} = phi ptr [ {cached}, %{use} ], [ {target}, %{fill_end} ], [ {callee}, %{plain} ]")
+    # held while it runs: a refill of this site (by a call it makes) may drop the
+    # holder's reference to it
+    L.incref(r)
+    return r
+
+
+def _global_function(L, callee: ir.Value) -> bool:
+    """Is ``callee`` a global bound, as the code is compiled, to a plain function
+    (or to nothing yet)? Then its call site gets a program-callee cache."""
+    prod = L.producer(callee)
+    if prod is None or prod.kind != "load_global":
+        return False
+    namespace = L.entry_consts.get("globals") or {}
+    value = namespace.get(prod.attrs["name"])
+    return value is None or type(value) is types.FunctionType
 
 
 def _maybe_class(L, callee: ir.Value) -> bool:
@@ -2775,7 +2912,8 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     L.emit(f"br i1 {_and(L, _icmp(L, 'ne', fn, 'null', 'ptr'), plain_new)}, "
            f"label %{fast}, label %{generic}")
     L.start(fast)
-    r1 = _init_new_object(L, op, callee, fn, tag, args, npos, kwnames)
+    r1 = _init_new_object(L, op, callee, fn, _program_target(L, op, fn, "__init__", callee),
+                          tag, args, npos, kwnames)
     fast_end = L.cur
     L.emit(f"br label %{join}")
     L.start(generic)
@@ -2790,14 +2928,15 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     L.emit(f"{result} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{generic_end} ]")
 
 
-def _init_new_object(L, op, cls: str, init: str, tag: str, args: list[str], npos: int,
-                     kwnames: str) -> str:
+def _init_new_object(L, op, cls: str, init: str, target: str, tag: str, args: list[str],
+                     npos: int, kwnames: str) -> str:
     """obj = cls->tp_new(cls, (), NULL); init(obj, *args) must return None; obj.
     ``init`` is held meanwhile (tp_new may collect garbage, whose finalisers may rebind
-    __init__ and free the old one); if the class changed during tp_new (its version
-    tag ``tag`` is gone) __init__ is looked up again, as type's call does."""
+    __init__ and free the old one); it is called as ``target`` (_program_target). If
+    the class changed during tp_new (its version tag ``tag`` is gone) __init__ is
+    looked up again, as type's call does."""
     entered = L.call("Py_EnterRecursiveCall", "@jit.tp_call_where")
-    L.branch_fail(_icmp(L, "ne", entered, "0", "i32"), op)
+    L.branch_fail(_icmp(L, "ne", entered, "0", "i32"), op, extra=(target,))
     L.incref(init)
     tp_new, obj = L.field(cls, abi.TYPE_NEW), L.t()
     L.emit(f"{obj} = call ptr {tp_new}(ptr {cls}, ptr {L.const(())}, ptr null)")
@@ -2806,6 +2945,7 @@ def _init_new_object(L, op, cls: str, init: str, tag: str, args: list[str], npos
     L.start(no_obj)
     L.call("Py_LeaveRecursiveCall")
     L.decref(init, cold=True)
+    L.decref(target, cold=True)
     L.unwind(op)
     L.start(made)
     arr = L.array([obj] + args)
@@ -2814,7 +2954,7 @@ def _init_new_object(L, op, cls: str, init: str, tag: str, args: list[str], npos
     same, changed, called = L.label("cc.same"), L.label("cc.changed"), L.label("cc.called")
     L.emit(f"br i1 {_icmp(L, 'eq', now, tag)}, label %{same}, label %{changed}, !prof !1")
     L.start(same)
-    r_same = L.call("PyObject_Vectorcall", init, arr, str(npos + 1), kwnames)
+    r_same = L.call("PyObject_Vectorcall", target, arr, str(npos + 1), kwnames)
     same_end = L.cur
     L.emit(f"br label %{called}")
     L.start(changed)
@@ -2828,6 +2968,7 @@ def _init_new_object(L, op, cls: str, init: str, tag: str, args: list[str], npos
     r = L.t()
     L.emit(f"{r} = phi ptr [ {r_same}, %{same_end} ], [ {r_again}, %{changed_end} ]")
     L.decref(init)
+    L.decref(target)      # (held by _program_target)
     L.call("Py_LeaveRecursiveCall")
     L.check_null(r, op, extra=(obj,))
     bad, good = L.label("cc.notnone"), L.label("cc.ok")
@@ -4053,7 +4194,7 @@ LOWER = {
 
 
 from .dispatch import arg_param_site  # noqa: E402
-from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _bin, _icmp, _not,  # noqa: E402
+from .lower_typed import (TYPED_LOWER, TYPED_PRELUDE, _and, _bin, _gep, _icmp, _not,  # noqa: E402
                           _select, deopt_null,
                           store_float_in_place, store_stride, float_literal, unbox_int_inline)
 LOWER.update(TYPED_LOWER)

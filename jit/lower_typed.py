@@ -297,25 +297,39 @@ def _floor_divmod(L, op, a, b):
     x, y = op.args
     lo, hi = facts.interval(y)
     may_be_zero = lo <= 0 <= hi
+    if may_be_zero:
+        _zero_division(L, op, _icmp(L, "eq", b, "0"), "integer division or modulo by zero"
+                       if op.attrs.get("op") == "//" else "integer modulo by zero")
     if x in facts and y in facts:
-        if may_be_zero:
-            L.deopt_if(_icmp(L, "eq", b, "0"), op)
         # unsigned, unless a constant divisor's unsigned reciprocal needs 65 bits
         # (7: signed is two instructions shorter then)
         c = L.int_consts.get(b)
         sign = "s" if c is not None and not _short_reciprocal(c) else "u"
         r = _bin(L, f"{sign}rem", a, b)
         return _bin(L, f"{sign}div", a, b), r, r
-    bad = [_icmp(L, "eq", b, "0")] if may_be_zero else []
     if facts.interval(x)[0] == I64_MIN and lo <= -1 <= hi:
-        bad.append(_and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")))
-    if bad:
-        L.deopt_if(bad[0] if len(bad) == 1 else _or(L, *bad), op)
+        L.deopt_if(_and(L, _icmp(L, "eq", a, str(I64_MIN)), _icmp(L, "eq", b, "-1")), op)
     q, r = _bin(L, "sdiv", a, b), _bin(L, "srem", a, b)
     adjust = _and(L, _icmp(L, "ne", r, "0"), _icmp(L, "slt", _bin(L, "xor", r, b), "0"))
     fq = _select(L, adjust, _bin(L, "sub", q, "1"), q, "i64")
     fr = _select(L, adjust, _bin(L, "add", r, b), r, "i64")
     return fq, fr, r
+
+
+def _zero_division(L, op, zero: str, message: str):
+    """If ``zero`` holds, ZeroDivisionError(message): raised along the op's unwind
+    when it has one (specialize.division_unwind; set by C code, which runs no Python
+    code, so the op stays a pure one for borrow and lower.LEAF_OPS), else the
+    interpreter raises it after a deopt."""
+    if op.unwind is None:
+        L.deopt_if(zero, op)
+        return
+    bad, ok = L.label("zd.raise"), L.label("zd.ok")
+    L.emit(f"br i1 {zero}, label %{bad}, label %{ok}, !prof !0")
+    L.start(bad)
+    L.call("PyErr_SetObject", L.const(ZeroDivisionError), L.const(message))
+    L.unwind(op)
+    L.start(ok)
 
 
 def _short_reciprocal(d: int) -> bool:
@@ -400,8 +414,8 @@ def _pow(L, op, helper, lt, a, b):
 def lo_int_truediv(L, op):
     a, b = (L.v(x) for x in op.args)
     # exactly CPython's fast path: both operands convert to doubles exactly
-    ok = _and(L, _within_2_53(L, a), _within_2_53(L, b))
-    L.deopt_if(_or(L, _not(L, ok), _icmp(L, "eq", b, "0")), op)
+    _zero_division(L, op, _icmp(L, "eq", b, "0"), "division by zero")
+    L.deopt_if(_not(L, _and(L, _within_2_53(L, a), _within_2_53(L, b))), op)
     fa, fb = L.t(), L.t()
     L.emit(f"{fa} = sitofp i64 {a} to double")
     L.emit(f"{fb} = sitofp i64 {b} to double")
@@ -453,7 +467,9 @@ def lo_float_op(L, op):
     if sym == "**":
         L.emit(f"{r} = fadd double {_pow(L, op, 'fpow', 'double', a, b)}, -0.0")
         return
-    L.deopt_if(_fcmp(L, "oeq", b, "0.0"), op)   # ZeroDivisionError
+    _zero_division(L, op, _fcmp(L, "oeq", b, "0.0"), {
+        "/": "float division by zero", "//": "float floor division by zero",
+        "%": "float modulo"}[sym])
     if sym == "/":
         L.emit(f"{r} = fdiv double {a}, {b}")
     else:
@@ -1518,7 +1534,9 @@ def lo_direct_call(L, op):
         for b in made.values():
             L.check_null(b, op)   # (leaks the earlier boxes on MemoryError only)
         boxed = [made.get(i, L.v(a)) for i, a in enumerate(args)]
-        r2 = L.call("PyObject_Vectorcall", L.v(fn_obj), L.array(boxed), str(len(boxed)), "null")
+        copy = op.attrs.get("copy")     # a program function's compiled copy, else fn_obj
+        slow_callee = L.v(fn_obj) if copy is None else L.const(L.fn.consts[copy])
+        r2 = L.call("PyObject_Vectorcall", slow_callee, L.array(boxed), str(len(boxed)), "null")
         for b in made.values():
             L.decref(b)
         L.check_null(r2, op)

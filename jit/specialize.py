@@ -1314,7 +1314,7 @@ def _reads_frames(fn) -> bool:
     return False
 
 
-def _shape(fn) -> tuple:
+def copy_shape(fn) -> tuple:
     """What a compiled copy of ``fn`` was made from, beyond its identity: its code,
     and what binding its arguments reads (defaults, names for error messages)."""
     return (fn.__code__, fn.__defaults__, fn.__kwdefaults__, fn.__qualname__, fn.__name__)
@@ -1326,14 +1326,25 @@ def program_function(fn, caller):
     when its code changed); None if ``fn`` is not one or its copy has no
     per-signature specialisation."""
     from runtime import funcobject
+    copy = program_copy(fn, caller.__globals__, caller.__builtins__)
+    if copy is None:
+        return None
+    return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
+
+
+def program_copy(fn, globals_, builtins_):
+    """The compiled copy of ``fn`` if it is a plain function of the module whose
+    namespaces are ``globals_`` and ``builtins_`` (made now if need be: again when
+    what it was made from changed, copy_shape), else None."""
+    from runtime import funcobject
     from .api import compile as jit_compile
-    if type(fn) is not types.FunctionType or fn.__globals__ is not caller.__globals__ or \
-            fn.__builtins__ is not caller.__builtins__ or fn.__code__.co_flags & 0x3A0 or \
+    if type(fn) is not types.FunctionType or fn.__globals__ is not globals_ or \
+            fn.__builtins__ is not builtins_ or fn.__code__.co_flags & 0x3A0 or \
             _reads_frames(fn):
         return None      # (generators and coroutines run in the interpreter)
     shape, ref = _PROGRAM_FUNCTIONS.get(fn, (None, None))
     copy = ref() if ref is not None and shape is not None and \
-        all(a is b for a, b in zip(shape, _shape(fn))) else None
+        all(a is b for a, b in zip(shape, copy_shape(fn))) else None
     if copy is None:
         try:
             copy = jit_compile(fn)
@@ -1341,8 +1352,9 @@ def program_function(fn, caller):
             return None      # (the call stays an ordinary one)
         if not funcobject.is_compiled_function(copy):
             return None
-        _PROGRAM_FUNCTIONS[fn] = (_shape(fn), weakref.ref(copy))
-    return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
+        _PROGRAM_FUNCTIONS[fn] = (copy_shape(fn), weakref.ref(copy))
+    return copy
+
 
 def bind_call(fn, nargs: int, kwnames: tuple):
     """Where each parameter of ``fn`` (positional ones only: a function with others
@@ -1683,15 +1695,34 @@ class Rewriter:
         no_bool = base in ("&", "|", "^")
         a = self.convert(op.args[0], ca, op, no_bool=no_bool)
         b = self.convert(op.args[1], cb, op, no_bool=no_bool)
-        self.emit("int_op", [a, b], op.results, op, op=base)
+        self.emit("int_op", [a, b], op.results, op, op=base,
+                  unwind=self.division_unwind(op, b) if base in ("//", "%") else None)
 
     def r_float_op(self, op, ca, cb, base):
         a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
-        self.emit("float_op", [a, b], op.results, op, op=base)
+        self.emit("float_op", [a, b], op.results, op, op=base,
+                  unwind=self.division_unwind(op, b) if base in ("/", "//", "%") else None)
 
     def r_int_truediv(self, op, ca, cb):
         a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
-        self.emit("int_truediv", [a, b], op.results, op)
+        self.emit("int_truediv", [a, b], op.results, op, unwind=self.division_unwind(op, b))
+
+    def division_unwind(self, op, divisor):
+        """The unwind of a division whose divisor may be zero: its ZeroDivisionError is
+        raised in place (a deopt each time would cost a caught error in a loop dearly,
+        and its copies inlined into a running caller go on deoptimising). None when
+        the divisor is a constant other than zero, or a value the handler takes as
+        an object is unboxed here (then the zero divisor deoptimises)."""
+        prod = self.inf.producer.get(divisor.id)
+        if prod is not None and prod.kind == "const" and self.fn.consts[prod.attrs["index"]]:
+            return None
+        u = op.unwind
+        if u is None or (u.handler is not None and any(
+                p.type in (OBJ, NOBJ) and k.type not in (OBJ, NOBJ)
+                for p, k in zip(u.handler.params, u.keep))):
+            return None
+        u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)]
+        return u
 
     def r_int_cmp(self, op, ca, cb, sym):
         a, b = self.convert(op.args[0], ca, op), self.convert(op.args[1], cb, op)
@@ -1919,6 +1950,8 @@ class Rewriter:
         checks = tuple(checks)
         self.fn.const_index(cell)     # keeps the cell alive with the code
         attrs = {"cell": ctypes.addressof(cell), "type_checks": checks}
+        if plain:     # (no specialisation yet: the ordinary call is the copy's)
+            attrs["copy"] = self.fn.const_index(holder)
         inline = callee.spec_for(sig)
         if inline is not None and self.inf.spec is not None and \
                 callee is not self.inf.spec.dispatcher and \

@@ -11,6 +11,7 @@ from __future__ import annotations
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins as _builtins
 import ctypes
+import os as _os
 import sys
 import types
 
@@ -321,6 +322,32 @@ def class_init(cls):
     if type(init) is not types.FunctionType and type(init) is not funcobject._type:
         return None
     return init
+
+
+def program_callee(holder, index, fn, globals_, builtins_, name, owner):
+    """A call site's cache entry for ``fn``, found as ``name`` in the MRO of the class
+    ``owner`` (a method; a class's __init__) or, with ``owner`` None, bound to the
+    global ``name``: (fn, what the site calls instead, then what that was made from:
+    code, defaults, kwdefaults, qualname, name). What it calls is fn's compiled copy
+    when fn is a plain function of the caller's module (specialize.program_copy),
+    else fn itself; ``holder[index]`` keeps the entry alive while the site's cache
+    words point at its items. None when fn is not found there (one passed around,
+    which the cache must not keep alive) or no copy could be made now (too deep)."""
+    from jit import specialize    # deferred: the compiler is imported by then
+    found = dict.get(globals_, name) if owner is None else _mro_lookup(owner, name)
+    if found is not fn:
+        return None
+    try:
+        copy = specialize.program_copy(fn, globals_, builtins_)
+    except RecursionError:
+        return None
+    except Exception:     # (a bug of the compiler's: the call stays an ordinary one)
+        if _os.environ.get("JIT_STRICT"):
+            raise
+        copy = None
+    entry = (fn, fn if copy is None else copy) + specialize.copy_shape(fn)
+    holder[index] = entry
+    return entry
 
 
 def init_again(obj, *args, **kwargs):
