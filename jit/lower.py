@@ -497,7 +497,6 @@ class Lowering:
             return self.box_int(val)
         if type_ == F64:
             return self.call("PyFloat_FromDouble", val)
-        fn = self.const(helpers.make_range_iter if kind == "riter" else helpers.make_range)
         r = self.t()
         fields = []
         for i in range(3):
@@ -505,7 +504,8 @@ class Lowering:
             self.emit(f"{f} = getelementptr i64, ptr {val}, i64 {i}")
             self.emit(f"{x} = load i64, ptr {f}")
             fields.append(f"i64 {x}")
-        self.emit(f"{r} = call ptr @jit.box_range({', '.join(fields)}, ptr {fn})")
+        self.emit(f"{r} = call ptr @jit.box_range({', '.join(fields)}, "
+                  f"i1 {'true' if kind == 'riter' else 'false'})")
         return r
 
     def emit_deopt(self, resume: int, stack: list, offset: int, release=(), args_only=False):
@@ -608,8 +608,7 @@ class Lowering:
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.vals, ptr %deopt.bound, "
                   f"ptr {kinds}, i64 {n}, ptr %deopt.stack, ptr %ds.kinds, "
                   f"i64 %ds.depth, ptr {self.const(helpers.UNBOUND)}, "
-                  f"ptr {self.const(deopt_null())}, ptr {self.const(helpers.make_range_iter)}, "
-                  f"ptr {self.const(helpers.make_range)})")
+                  f"ptr {self.const(deopt_null())})")
         r = self._deopt_call("%ds.site", lst)
         self._deopt_exit(r)
 
@@ -700,7 +699,7 @@ class Lowering:
         lst = self.t()
         self.emit(f"{lst} = call ptr @jit.deopt_list(ptr %deopt.args, ptr %deopt.args, "
                   f"ptr {kinds}, i64 {n}, ptr null, ptr null, i64 0, "
-                  f"ptr {self.const(helpers.UNBOUND)}, ptr null, ptr null, ptr null)")
+                  f"ptr {self.const(helpers.UNBOUND)}, ptr null)")
         self._deopt_exit(self._deopt_call("%de.site", lst))
 
     def _unbox_params(self, nparams: int) -> list[str]:

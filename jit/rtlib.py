@@ -24,7 +24,8 @@ CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Rest
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
-        "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type")
+        "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type", "PyRange_Type",
+        "PyObject_GetIter")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -190,7 +191,7 @@ done:
 ; A native range (or its iterator) as an object: fn(next, stop, step); NULL on failure.
 ; It takes the values, not the range's memory, so the range never escapes (LLVM keeps
 ; loop counters in registers)
-define ptr @jit.box_range(i64 %x0, i64 %x1, i64 %x2, ptr %fn) noinline cold {
+define ptr @jit.box_range(i64 %x0, i64 %x1, i64 %x2, i1 %iter) noinline cold {
   %args = alloca [3 x ptr]
   %b0 = call ptr @PyLong_FromLongLong(i64 %x0)
   %b1 = call ptr @PyLong_FromLongLong(i64 %x1)
@@ -207,12 +208,20 @@ call:
   store ptr %b1, ptr %a1
   %a2 = getelementptr ptr, ptr %args, i64 2
   store ptr %b2, ptr %a2
-  %r = call ptr @PyObject_Vectorcall(ptr %fn, ptr %args, i64 3, ptr null)
+  ; range's own vectorcall and tp_iter: C code, no recursion-limit level taken (a
+  ; deopt near the limit boxes its loop's iterator where the interpreter has one)
+  %r = call ptr @PyObject_Vectorcall(ptr @PyRange_Type, ptr %args, i64 3, ptr null)
+  %rnull = icmp eq ptr %r, null
+  %doiter = select i1 %rnull, i1 false, i1 %iter
+  br i1 %doiter, label %toiter, label %done
+toiter:
+  %it = call ptr @PyObject_GetIter(ptr %r)
+  call void @jit.decref(ptr %r)
   br label %done
 fail:
   br label %done
 done:
-  %res = phi ptr [ %r, %call ], [ null, %fail ]
+  %res = phi ptr [ %r, %call ], [ %it, %toiter ], [ null, %fail ]
   call void @jit.xdecref(ptr %b0)
   call void @jit.xdecref(ptr %b1)
   call void @jit.xdecref(ptr %b2)
@@ -239,10 +248,10 @@ entry:
 ; or NULL, 'b' a borrowed object, 'm' the same or NULL, 'B' an i1, 'i' an i64, 'f' a
 ; double, 'p' / 'q' an i64 / a double then the argument object it was unboxed from
 ; (borrowed) or NULL, in two slots, 'r' / 'R' a native range iterator / range as its
-; {start, stop, step} in three slots, boxed by `riter` / `range` (jit.box_range);
+; {start, stop, step} in three slots (boxed by jit.box_range);
 ; NULL stack slots become `null_slot`, unbound locals `unbound`. NULL on failure (a
 ; box failed), with every reference released.
-define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, ptr %skinds, i64 %depth, ptr %unbound, ptr %null_slot, ptr %riter, ptr %range) noinline cold {
+define ptr @jit.deopt_list(ptr %vals, ptr %bound, ptr %kinds, i64 %n, ptr %stack, ptr %skinds, i64 %depth, ptr %unbound, ptr %null_slot) noinline cold {
 entry:
   %size = add i64 %n, %depth
   %lst = call ptr @PyList_New(i64 %size)
@@ -333,12 +342,12 @@ s.riter:
 s.range:
   br label %s.ranges
 s.ranges:
-  %rmk = phi ptr [ %riter, %s.riter ], [ %range, %s.range ]
+  %rmk = phi i1 [ true, %s.riter ], [ false, %s.range ]
   %rp1 = getelementptr i64, ptr %sp, i64 1
   %rstop = load i64, ptr %rp1
   %rp2 = getelementptr i64, ptr %sp, i64 2
   %rstep = load i64, ptr %rp2
-  %rbox = call ptr @jit.box_range(i64 %sraw, i64 %rstop, i64 %rstep, ptr %rmk)
+  %rbox = call ptr @jit.box_range(i64 %sraw, i64 %rstop, i64 %rstep, i1 %rmk)
   br label %spush
 s.maybe:
   %mnull = icmp eq ptr %sptr, null
@@ -1322,8 +1331,8 @@ SIGNATURES = {
     **({"jit.tb_frame": ("ptr", "ptr, i64, ptr, ptr, ptr, i64")} if abi.FRAME_SLOTS_LAYOUT else {}),
     "jit.fetch_exc": ("ptr", ""),
     "jit.strip_tb": ("void", ""),
-    "jit.box_range": ("ptr", "i64, i64, i64, ptr"),
-    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr, ptr, ptr"),
+    "jit.box_range": ("ptr", "i64, i64, i64, i1"),
+    "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr"),
     "jit.deopt_resume": ("ptr", "ptr, ptr, ptr, ptr, i64"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),

@@ -621,7 +621,17 @@ def _made_cells(code: types.CodeType, values, closure: tuple):
 
 def _resume_call(function, values):
     if type(values) is list:
-        return _call_emptying(len(values))(function, values)
+        call = _CALLS.get(len(values))
+        if call is None:
+            # made once per count; exec compiles, which near the recursion limit would
+            # fail "during compilation" where the interpreter's own call does not
+            shift = 64 if capi.shift_recursion_count(0) is not None else 0
+            capi.shift_recursion_count(shift)
+            try:
+                call = _CALLS[len(values)] = _call_emptying(len(values))
+            finally:
+                capi.shift_recursion_count(-shift)
+        return call(function, values)
     return function(*values)
 
 
@@ -632,7 +642,9 @@ def localsplus_names(code: types.CodeType) -> tuple:
         + code.co_freevars
 
 
-@functools.lru_cache(maxsize=None)
+_CALLS: dict = {}     # count -> _call_emptying(count)
+
+
 def _call_emptying(count: int):
     """call(function, values): function(*values) with the list emptied onto the
     operand stack first. A Python-to-Python CALL moves its arguments from the

@@ -817,14 +817,3 @@ def match_keys(subject, keys):
             return None
         values.append(value)
     return tuple(values)
-
-
-# ---- specialised code: boxing native ranges for the interpreter ----------------
-
-def make_range(start, stop, step):
-    return range(start, stop, step)
-
-
-def make_range_iter(next_value, stop, step):
-    """The iterator a native range loop stands for, at its current position."""
-    return iter(range(next_value, stop, step))

@@ -1044,3 +1044,37 @@ def test_the_runtime_and_compiler_keep_the_builtins_they_started_with():
         assert c(600) == _deopt_under_patched_str(600)      # compiles, then deoptimises
     with mock.patch.object(builtins, "str", lambda *a: refuse()):
         assert c(700) == sum(i ** 7 for i in range(700))
+
+
+def _deep_range_overflow(n, x):
+    if n == 0:
+        t = x
+        for _ in range(3):
+            t = t * 2 ** 40       # overflows i64 at the second step: a deopt in the loop
+        return t
+    return _deep_range_overflow(n - 1, x)
+
+
+def _max_depth(fn):
+    lo, hi = 1, 3000
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        try:
+            fn(mid, 1)
+            lo = mid
+        except RecursionError:
+            hi = mid - 1
+    return lo
+
+
+def test_a_deopt_out_of_a_range_loop_at_the_recursion_limit_reaches_the_interpreters_depth():
+    # the native range iterator is boxed in C for the resumed frame: no level of its own
+    g = _deep_range_overflow.__globals__
+    plain = g["_deep_range_overflow"]
+    want = _max_depth(plain)
+    try:
+        g["_deep_range_overflow"] = fast = jit.compile(plain)
+        fast(3, 1)
+        assert _max_depth(fast) == want
+    finally:
+        g["_deep_range_overflow"] = plain
