@@ -873,8 +873,9 @@ class Lowering:
         for i in sorted(self.strides.slots if self.strides else ()):
             head += [f"  %stride{i} = alloca i64", f"  store i64 0, ptr %stride{i}"]
         head += ["  " + a for a in self.allocas]
-        head += ["  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges",
-                 "  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
+        head += eval_breaker_address() if capi.TSTATE_INTERP is not None else [
+            "  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges"]
+        head += ["  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
         if not self.inline_copy:
             head.append("  %sp.probe = alloca i8")     # this frame's address (_stack_check)
         self.used.add("Py_EnterRecursiveCall")
@@ -891,7 +892,7 @@ class Lowering:
                      "  %rerr.r = call ptr @PyObject_Vectorcall(ptr %rerr, ptr null, i64 0, ptr null)",
                      "  call void @jit.strip_tb()",
                      "  ret ptr null",
-                     "start:"]
+                     "start:", *self._entry_break()]
         for i in range(nparams):
             head += [f"  %arg{i}.p = getelementptr ptr, ptr %args, i64 {i}",
                      f"  %arg{i} = load ptr, ptr %arg{i}.p"]
@@ -904,6 +905,28 @@ class Lowering:
         self.used.update(("Py_EnterRecursiveCall", "Py_LeaveRecursiveCall",
                           "_PyThreadState_UncheckedGet"))
         return "\n".join(head + body + entry_deopt + tail)
+
+    def _entry_break(self) -> list[str]:
+        """The call's RESUME: as the interpreter's, it polls the eval breaker (a
+        signal handler, another thread, a pending call may be due: a recursion with
+        no loop would else never let them run); one that raises gives the
+        traceback this function's entry at its first line."""
+        if capi.TSTATE_INTERP is None:
+            return []
+        from runtime.deopt import _first_resume
+        resume = max(_first_resume(self.code), 0)
+        line = self.lines_by_offset.get(resume, self.code.co_firstlineno)
+        return [*poll_eval_breaker("%eb.flag0", "%eb.set0"),
+                "  br i1 %eb.set0, label %eb.tick0, label %eb.go0, !prof !0",
+                "eb.tick0:",
+                "  %eb.rc0 = call i32 @jit.tick()",
+                "  %eb.fail0 = icmp slt i32 %eb.rc0, 0",
+                "  br i1 %eb.fail0, label %eb.raise0, label %eb.go0",
+                "eb.raise0:",
+                f"  call void @jit.tb_here(ptr %frame, i64 {resume}, i64 {line})",
+                *leave_recursion(next(self.tmp), self.counts_depth),
+                "  ret ptr null",
+                "eb.go0:"]
 
     def _stack_check(self) -> list[str]:
         """Branch to %too.deep if this frame would reach below the thread's C-stack
@@ -3750,20 +3773,42 @@ def iter_next(L, op, r: str, it: str | None = None, extra=()):
 BACKEDGE_PERIOD = 1024
 
 
+def eval_breaker_address() -> list[str]:
+    """%eb.p: this thread's interpreter's eval_breaker flag (where its offsets are
+    known, capi.TSTATE_INTERP; else loops count back-edges, see lo_check_signals)."""
+    return [f"  %eb.ip = getelementptr i8, ptr %ts, i64 {capi.TSTATE_INTERP}",
+            "  %eb.interp = load ptr, ptr %eb.ip",
+            f"  %eb.p = getelementptr i8, ptr %eb.interp, i64 {capi.EVAL_BREAKER}"]
+
+
+def poll_eval_breaker(flag: str, is_set: str) -> list[str]:
+    return [f"  {flag} = load atomic i32, ptr %eb.p monotonic, align 4",
+            f"  {is_set} = icmp ne i32 {flag}, 0"]
+
+
 def lo_check_signals(L, op):
-    """Loop back-edge: every BACKEDGE_PERIOD iterations let other threads take the
-    GIL and run signal handlers, as the interpreter's eval breaker does."""
-    n = L.t()
-    L.emit(f"{n} = load i32, ptr %backedges")
-    n1 = L.t()
-    L.emit(f"{n1} = sub i32 {n}, 1")
-    L.emit(f"store i32 {n1}, ptr %backedges")
-    due = L.t()
-    L.emit(f"{due} = icmp eq i32 {n1}, 0")
+    """Loop back-edge: when the interpreter's eval loop would (its eval breaker set:
+    a signal, another thread wanting the GIL, a pending call), let other threads
+    take the GIL and run signal handlers, as its JUMP_BACKWARD does. Without the
+    flag's address, every BACKEDGE_PERIOD iterations."""
     tick, done = L.label("tick"), L.label("notick")
-    L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
-    L.start(tick)
-    L.emit(f"store i32 {BACKEDGE_PERIOD}, ptr %backedges")
+    if capi.TSTATE_INTERP is not None:
+        flag, due = L.t(), L.t()
+        for line in poll_eval_breaker(flag, due):
+            L.emit(line.strip())
+        L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+        L.start(tick)
+    else:
+        n = L.t()
+        L.emit(f"{n} = load i32, ptr %backedges")
+        n1 = L.t()
+        L.emit(f"{n1} = sub i32 {n}, 1")
+        L.emit(f"store i32 {n1}, ptr %backedges")
+        due = L.t()
+        L.emit(f"{due} = icmp eq i32 {n1}, 0")
+        L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+        L.start(tick)
+        L.emit(f"store i32 {BACKEDGE_PERIOD}, ptr %backedges")
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.tick()")
     L.check_neg(rc, op)

@@ -307,6 +307,22 @@ def _eval_breaker_offset():
 EVAL_BREAKER = _eval_breaker_offset() if sys.version_info[:2] == (3, 11) else None
 
 
+def _interp_offset():
+    """Offset in a thread state of its interpreter state (PyThreadState.interp),
+    found as the one pointer word equal to PyInterpreterState_Get(); None if not
+    exactly one."""
+    api = ctypes.pythonapi
+    api.PyInterpreterState_Get.restype = ctypes.c_void_p    # (restypes: as set above)
+    ts, interp = api._PyThreadState_UncheckedGet(), api.PyInterpreterState_Get()
+    words = (ctypes.c_uint64 * 16).from_address(ts)
+    hits = [i * 8 for i in range(16) if words[i] == interp]
+    return hits[0] if len(hits) == 1 else None
+
+
+# native code polls ts->interp->ceval.eval_breaker where both offsets are known
+TSTATE_INTERP = _interp_offset() if EVAL_BREAKER is not None else None
+
+
 def address(name: str) -> int:
     if name in RUNTIME_DATA:
         return RUNTIME_DATA[name]

@@ -1,0 +1,122 @@
+"""Compiled code polls the interpreter's eval breaker where the interpreter does: at
+each call's entry (RESUME) and each loop back-edge (JUMP_BACKWARD). A signal
+handler therefore runs soon after the signal, also in a recursion with no loop or
+in nested loops too short to tick, and other threads get the GIL meanwhile."""
+import signal
+import threading
+import time
+import traceback
+
+import pytest
+
+import jit
+from runtime import capi
+
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer"),
+    pytest.mark.skipif(capi.TSTATE_INTERP is None, reason="eval breaker not located"),
+]
+
+
+class Alarm(Exception):
+    pass
+
+
+def _raise_alarm(signum, frame):
+    raise Alarm("alarm")
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def inner(k):
+    t = 0
+    for i in range(k):
+        t = (t * 31 + i) % 1000003
+    return t
+
+
+def middle(k):
+    t = 0
+    for _ in range(k):
+        t += inner(k)
+    return t
+
+
+def outer(k):
+    t = 0
+    for _ in range(k):
+        t += middle(k)
+    return t
+
+
+def _alarm_after(fn, arg, delay=0.2):
+    old = signal.signal(signal.SIGALRM, _raise_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, delay)
+        t0 = time.perf_counter()
+        with pytest.raises(Alarm) as info:
+            fn(arg)
+        return time.perf_counter() - t0, info.value
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _compiled_globals(*names):
+    g = fib.__globals__
+    saved = {n: g[n] for n in names}
+    for n in names:
+        g[n] = jit.compile(saved[n])
+    return g, saved
+
+
+def test_recursion_without_loops_runs_the_handler():
+    g, saved = _compiled_globals("fib")
+    try:
+        g["fib"](10)
+        took, exc = _alarm_after(g["fib"], 45)     # (minutes to finish)
+        assert took < 2.0
+        names = [e.name for e in traceback.extract_tb(exc.__traceback__)]
+        assert names.count("fib") > 5      # raised deep in the recursion
+    finally:
+        g.update(saved)
+
+
+def test_nested_loops_too_short_to_tick_run_the_handler():
+    g, saved = _compiled_globals("inner", "middle", "outer")
+    try:
+        g["outer"](3)
+        took, exc = _alarm_after(g["outer"], 1000)     # (minutes; each loop < 1024 trips)
+        assert took < 2.0
+    finally:
+        g.update(saved)
+
+
+def test_other_threads_run_during_a_long_compiled_recursion():
+    g, saved = _compiled_globals("fib")
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.005)
+
+    try:
+        g["fib"](10)
+        worker = threading.Thread(target=ticker)
+        worker.start()
+        time.sleep(0.02)
+        before = len(ticks)
+        g["fib"](35)     # ~0.1 s
+        during = len(ticks) - before
+        stop.set()
+        worker.join()
+        assert during >= 2
+    finally:
+        stop.set()
+        g.update(saved)
