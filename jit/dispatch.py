@@ -20,7 +20,7 @@ import os
 
 from runtime import deopt      # (not on the deopt path: an import runs importlib's Python code)
 
-from .errors import CompileError, UnsupportedError
+from .errors import CompileError, UnsupportedError, raised_by_program
 from .specialize import arg_type
 
 DEOPT_LIMIT = 4           # deopts at one site before re-specialising without its guess
@@ -284,7 +284,7 @@ class Dispatcher:
             self.failures.append(f"{types}: {exc}")
             return None
         except Exception as exc:    # a bug of the compiler's: these calls run generic code
-            if os.environ.get("JIT_STRICT"):
+            if os.environ.get("JIT_STRICT") or raised_by_program(exc):
                 raise
             self.failures.append(f"{types}: internal compiler error: {type(exc).__name__}: {exc}")
             return None

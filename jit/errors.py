@@ -16,3 +16,25 @@ class UnsupportedError(CompileError):
         super().__init__(message)
         self.opcode = opcode
         self.lineno = lineno
+
+
+def _own_dirs() -> tuple:
+    import os
+    import llvmlite
+    import runtime
+    here = os.path.dirname(os.path.abspath(__file__))
+    return tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
+                 for m in (runtime, llvmlite)) + (here + os.sep,)
+
+
+def raised_by_program(exc: BaseException) -> bool:
+    """Whether ``exc``, caught while compiling, comes from the program's own code
+    that ran meanwhile (a signal handler, a finaliser): its innermost traceback
+    entry is outside the compiler, the runtime and llvmlite. Such an exception is
+    the program's to see, not an internal error to fall back on."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return not tb.tb_frame.f_code.co_filename.startswith(_own_dirs())

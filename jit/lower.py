@@ -2751,6 +2751,26 @@ def _generic_vectorcall(L, op, result: str):
     if held is not None:
         L.decref(held)
     L.check_null(r, op)
+    _poll_after_call(L, op, r)
+
+
+def _poll_after_call(L, op, result: str):
+    """As CALL ends in the interpreter: the eval breaker polled (a signal that came
+    during a long C call is handled here, in this frame); if a handler raises, the
+    result is dropped and the call's op fails with it."""
+    if capi.TSTATE_INTERP is None:
+        return
+    flag, due = L.t(), L.t()
+    for line in poll_eval_breaker(flag, due):
+        L.emit(line.strip())
+    tick, done = L.label("ctick"), L.label("cnotick")
+    L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+    L.start(tick)
+    rc = L.t()
+    L.emit(f"{rc} = call i32 @jit.tick()")
+    L.branch_fail(_icmp(L, "slt", rc, "0", "i32"), op, extra=(result,))
+    L.emit(f"br label %{done}")
+    L.start(done)
 
 
 # a call site's program-callee cache: PROGRAM_CALLEE_ENTRIES entries of 7 words (fn,
@@ -2797,6 +2817,9 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
     L.br_likely(same, use, miss)
     L.start(use)
     cached = word(base, 1)
+    # held while it runs: a refill of this site (by a call it makes) may drop the
+    # holder's reference to it
+    L.incref(cached)
     L.emit(f"br label %{join}")
     L.start(miss)
     fills = L.t()
@@ -2814,6 +2837,9 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
         can = _and(L, can, _icmp(L, "sge", rc, str(COMPILE_DEPTH), "i32"))
     L.emit(f"br i1 {can}, label %{fill}, label %{plain}, !prof !0")
     L.start(fill)
+    # (the filler is Python code: a finaliser it lets run may drop the last other
+    # reference to callee, a class's __init__ or a global's function, rebinding it)
+    L.incref(callee)
     L.emit(f"store i64 {_bin(L, 'add', fills, '1')}, "
            f"ptr getelementptr (i64, ptr {cache}, i64 {fills_at})")
     holder = L.site_holder()
@@ -2830,13 +2856,14 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
     L.check_null(index, op)
     entry = L.helper(op, "program_callee", [
         L.const(holder), index, callee, "%globals", "%builtins", L.const(name),
-        L.none() if owner is None else owner], extra=(index,))
+        L.none() if owner is None else owner], extra=(index, callee))
     L.decref(index)
     got, none = L.label("pc.got"), L.label("pc.none")
     L.emit(f"br i1 {_icmp(L, 'eq', entry, L.none(), 'ptr')}, label %{none}, label %{got}")
     L.start(none)
     L.decref(entry)
-    L.emit(f"br label %{plain}")
+    none_end = L.cur
+    L.emit(f"br label %{join}")     # (callee, held)
     L.start(got)
     for i in range(_ENTRY_WORDS):
         item = L.field(entry, abi.TUPLE_ITEMS + 8 * i)
@@ -2846,17 +2873,18 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
         L.emit(f"{p} = getelementptr i64, ptr {at}, i64 {i}")
         L.emit(f"store ptr {item}, ptr {p}")
     target = L.field(entry, abi.TUPLE_ITEMS + 8)
+    L.incref(target)
     L.decref(entry)      # (the holder holds it)
+    L.decref(callee)
     fill_end = L.cur
     L.emit(f"br label %{join}")
     L.start(plain)
+    L.incref(callee)
     L.emit(f"br label %{join}")
     L.start(join)
     r = L.t()
-    L.emit(f"{r} = phi ptr [ {cached}, %{use} ], [ {target}, %{fill_end} ], [ {callee}, %{plain} ]")
-    # held while it runs: a refill of this site (by a call it makes) may drop the
-    # holder's reference to it
-    L.incref(r)
+    L.emit(f"{r} = phi ptr [ {cached}, %{use} ], [ {target}, %{fill_end} ], "
+           f"[ {callee}, %{none_end} ], [ {callee}, %{plain} ]")
     return r
 
 

@@ -13,14 +13,14 @@ from runtime import abi, capi
 
 from . import engine
 
-CAPI = ("jit_helpers_globals", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
+CAPI = ("jit_helpers_globals", "jit_interpreter_check", "PyLong_FromLongLong", "PyErr_Fetch", "PyErr_Restore", "PyErr_Clear",
         "PyErr_NormalizeException", "PyException_SetTraceback", "PyObject_Vectorcall",
         "_Py_Dealloc", "_Py_NoneStruct", "PyTraceBack_Type", "PyList_New", "PyFloat_FromDouble",
         "PyDict_GetItemWithError", "PyErr_Occurred", "_Py_TrueStruct", "_Py_FalseStruct",
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
         "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
-        "PyErr_CheckSignals", "_PyThreadState_UncheckedGet", "PyThreadState_GetInterpreter", "pthread_self",
+        "PyErr_CheckSignals", "Py_MakePendingCalls", "_PyThreadState_UncheckedGet", "PyThreadState_GetInterpreter", "pthread_self",
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
@@ -1443,23 +1443,48 @@ out:
 
 # A loop's periodic break (lower.lo_check_signals): when the interpreter's eval loop
 # would (its eval_breaker set: runtime.capi.EVAL_BREAKER), let other threads take
-# the GIL, then run signal handlers; -1 if one raised. (Before, every tick gave the
+# the GIL, then run signal handlers and pending calls; -1 if one raised. (Before, every tick gave the
 # GIL up and took it back, two lock round trips whether or not a thread waited.)
 TICK = """
 define i32 @jit.tick() noinline cold {
 ;POLL
   %ts = call ptr @PyEval_SaveThread()
   call void @PyEval_RestoreThread(ptr %ts)
-  %rc = call i32 @PyErr_CheckSignals()
+  %rc = call i32 @Py_MakePendingCalls()
+;AGAIN
   ret i32 %rc
 ;IDLE
 }
+"""
+# Still set after that: what only the interpreter's own check handles (an
+# asynchronous exception) is left to it, in a call of a Python function (whose
+# traceback entry is dropped), instead of polling every back-edge meanwhile.
+TICK_AGAIN = """  %failed = icmp slt i32 %rc, 0
+  br i1 %failed, label %done, label %again
+again:
+  %flag2 = load atomic i32, ptr %flag.p monotonic, align 4
+  %still = icmp ne i32 %flag2, 0
+  br i1 %still, label %check, label %done
+check:
+  %fn = load ptr, ptr @jit_interpreter_check
+  %r = call ptr @PyObject_Vectorcall(ptr %fn, ptr null, i64 0, ptr null)
+  %raised = icmp eq ptr %r, null
+  br i1 %raised, label %stripped, label %fine
+stripped:
+  call void @jit.strip_tb()
+  ret i32 -1
+fine:
+  call void @jit.decref(ptr %r)
+  br label %done
+done:
+  %rc2 = phi i32 [ %rc, %break ], [ %rc, %again ], [ 0, %fine ]
+  ret i32 %rc2
 """
 
 
 def _tick() -> str:
     if capi.EVAL_BREAKER is None:
-        return TICK.replace(";POLL\n", "").replace(";IDLE\n", "")
+        return TICK.replace(";POLL\n", "").replace(";IDLE\n", "").replace(";AGAIN\n", "")
     poll = ("  %now = call ptr @_PyThreadState_UncheckedGet()\n"
             "  %interp = call ptr @PyThreadState_GetInterpreter(ptr %now)\n"
             f"  %flag.p = getelementptr i8, ptr %interp, i64 {capi.EVAL_BREAKER}\n"
@@ -1467,7 +1492,8 @@ def _tick() -> str:
             "  %quiet = icmp eq i32 %flag, 0\n"
             "  br i1 %quiet, label %idle, label %break\n"
             "break:\n")
-    return TICK.replace(";POLL\n", poll).replace(";IDLE\n", "idle:\n  ret i32 0\n")
+    return TICK.replace(";POLL\n", poll).replace(";IDLE\n", "idle:\n  ret i32 0\n").replace(
+        ";AGAIN\n  ret i32 %rc\n", TICK_AGAIN)
 
 
 def _deopt_resume() -> str:

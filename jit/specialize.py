@@ -1278,7 +1278,9 @@ _PROGRAM_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 FRAME_READERS = frozenset((
     "_getframe", "currentframe", "stack", "trace", "getouterframes", "getinnerframes",
     "getframeinfo", "extract_stack", "format_stack", "print_stack", "warn", "warn_explicit",
-    "settrace", "setprofile", "locals", "vars", "eval", "exec", "breakpoint", "set_trace"))
+    "settrace", "setprofile", "locals", "vars", "eval", "exec", "breakpoint", "set_trace",
+    # a logging.Logger's (its record names the calling function and line)
+    "debug", "info", "warning", "error", "exception", "critical", "fatal", "log"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -1296,13 +1298,17 @@ def _frame_reader_objects() -> tuple:
 
 
 def _reads_frames(fn) -> bool:
-    """Whether ``fn``'s code, or code nested in it (a lambda, a comprehension),
-    names a frame reader."""
+    """Whether ``fn``'s code, or code nested in it (a lambda, a comprehension), or a
+    function of its module it calls by a global name (a helper reading its caller's
+    frame), however deep, names a frame reader."""
     readers = _frame_reader_objects()
     namespaces = (fn.__globals__, fn.__builtins__ if isinstance(fn.__builtins__, dict) else {})
-    todo = [fn.__code__]
+    todo, seen = [fn.__code__], set()
     while todo:
         code = todo.pop()
+        if id(code) in seen:
+            continue
+        seen.add(id(code))
         if FRAME_READERS.intersection(code.co_names):
             return True
         for name in code.co_names:
@@ -1310,6 +1316,8 @@ def _reads_frames(fn) -> bool:
                 value = dict.get(ns, name)
                 if value is not None and any(value is r for r in readers):
                     return True
+                if type(value) is types.FunctionType and value.__globals__ is fn.__globals__:
+                    todo.append(value.__code__)
         todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
     return False
 
@@ -1326,34 +1334,39 @@ def program_function(fn, caller):
     when its code changed); None if ``fn`` is not one or its copy has no
     per-signature specialisation."""
     from runtime import funcobject
-    copy = program_copy(fn, caller.__globals__, caller.__builtins__)
+    copy, _ = program_copy(fn, caller.__globals__, caller.__builtins__)
     if copy is None:
         return None
     return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
 
 
 def program_copy(fn, globals_, builtins_):
-    """The compiled copy of ``fn`` if it is a plain function of the module whose
-    namespaces are ``globals_`` and ``builtins_`` (made now if need be: again when
-    what it was made from changed, copy_shape), else None."""
+    """(the compiled copy of ``fn``, the copy_shape it was made from) if ``fn`` is a
+    plain function of the module whose namespaces are ``globals_`` and
+    ``builtins_`` (made now if need be: again when what it was made from changed),
+    else (None, None). A copy whose function changed while it compiled (a __del__,
+    another thread) is not used. A function made by a call (a closure, a local
+    class's method) gets none: its callers would keep it, and what it holds, alive."""
     from runtime import funcobject
     from .api import compile as jit_compile
     if type(fn) is not types.FunctionType or fn.__globals__ is not globals_ or \
             fn.__builtins__ is not builtins_ or fn.__code__.co_flags & 0x3A0 or \
-            _reads_frames(fn):
-        return None      # (generators and coroutines run in the interpreter)
+            "<locals>" in fn.__code__.co_qualname or _reads_frames(fn):
+        return None, None      # (generators and coroutines run in the interpreter)
+    now = copy_shape(fn)
     shape, ref = _PROGRAM_FUNCTIONS.get(fn, (None, None))
     copy = ref() if ref is not None and shape is not None and \
-        all(a is b for a, b in zip(shape, copy_shape(fn))) else None
+        all(a is b for a, b in zip(shape, now)) else None
     if copy is None:
         try:
             copy = jit_compile(fn)
         except (CompileError, UnsupportedError, RecursionError):
-            return None      # (the call stays an ordinary one)
-        if not funcobject.is_compiled_function(copy):
-            return None
-        _PROGRAM_FUNCTIONS[fn] = (copy_shape(fn), weakref.ref(copy))
-    return copy
+            return None, None      # (the call stays an ordinary one)
+        if not funcobject.is_compiled_function(copy) or \
+                not all(a is b for a, b in zip(now, copy_shape(fn))):
+            return None, None
+        _PROGRAM_FUNCTIONS[fn] = (now, weakref.ref(copy))
+    return copy, now
 
 
 def bind_call(fn, nargs: int, kwnames: tuple):

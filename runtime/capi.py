@@ -109,6 +109,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "_PyObject_GC_New": ("ptr", ("ptr",)),
     "PyObject_GC_Track": ("void", ("ptr",)),
     "PyErr_CheckSignals": ("i32", ()),
+    "Py_MakePendingCalls": ("i32", ()),
     "PyThreadState_GetInterpreter": ("ptr", ("ptr",)),
     "PyEval_SaveThread": ("ptr", ()),
     "PyEval_RestoreThread": ("void", ("ptr",)),
@@ -166,9 +167,13 @@ raw_marker = ctypes.c_int64(0)
 # runtime.helpers' module dict (set by it): jit.strip_tb drops the traceback
 # entries of its functions' frames
 helpers_globals = ctypes.c_void_p(0)
+# runtime.helpers.let_interpreter_check (set by it): jit.tick calls it when the eval
+# breaker stays set for what only the interpreter handles (an async exception)
+interpreter_check = ctypes.c_void_p(0)
 RUNTIME_DATA = {"jit_stack_table": ctypes.addressof(stack_table),
                 "jit_raw_marker": ctypes.addressof(raw_marker),
-                "jit_helpers_globals": ctypes.addressof(helpers_globals)}
+                "jit_helpers_globals": ctypes.addressof(helpers_globals),
+                "jit_interpreter_check": ctypes.addressof(interpreter_check)}
 
 
 def _recursion_counter():

@@ -22,6 +22,15 @@ _import = _builtins.__import__
 _MISSING = object()
 if abi.FRAME_SLOTS_LAYOUT:      # (see jit.strip_tb)
     capi.helpers_globals.value = id(globals())
+
+
+def let_interpreter_check():
+    """Nothing: entering it, the interpreter's RESUME handles its eval breaker (an
+    exception PyThreadState_SetAsyncExc left for this thread is raised here)."""
+    return None
+
+
+capi.interpreter_check.value = id(let_interpreter_check)
 _TYPE_MRO = type.__dict__["__mro__"]
 _TYPE_DICT = type.__dict__["__dict__"]
 
@@ -334,18 +343,23 @@ def program_callee(holder, index, fn, globals_, builtins_, name, owner):
     words point at its items. None when fn is not found there (one passed around,
     which the cache must not keep alive) or no copy could be made now (too deep)."""
     from jit import specialize    # deferred: the compiler is imported by then
+    from jit.errors import raised_by_program
     found = dict.get(globals_, name) if owner is None else _mro_lookup(owner, name)
-    if found is not fn:
-        return None
+    if found is not fn or "<locals>" in fn.__code__.co_qualname:
+        return None     # (a function made by a call, a local class's: not kept alive)
+    shape = specialize.copy_shape(fn)
     try:
-        copy = specialize.program_copy(fn, globals_, builtins_)
+        copy, made_from = specialize.program_copy(fn, globals_, builtins_)
     except RecursionError:
         return None
-    except Exception:     # (a bug of the compiler's: the call stays an ordinary one)
-        if _os.environ.get("JIT_STRICT"):
-            raise
-        copy = None
-    entry = (fn, fn if copy is None else copy) + specialize.copy_shape(fn)
+    except Exception as exc:
+        if raised_by_program(exc) or _os.environ.get("JIT_STRICT"):
+            raise      # (a signal handler's, say, while compiling: the program's)
+        copy = made_from = None      # (a bug of the compiler's: an ordinary call)
+    if copy is None or made_from is not None and any(a is not b for a, b in zip(shape, made_from)):
+        entry = (fn, fn) + shape
+    else:
+        entry = (fn, copy) + made_from
     holder[index] = entry
     return entry
 

@@ -302,3 +302,183 @@ def test_refill_whose_old_entry_finaliser_reenters_the_site():
         Reentrant.m.__defaults__ = (None,)
         del fast
         gc.collect()
+
+
+def _make_local_class():
+    class Local:
+        def m(self):
+            return 1
+    return Local
+
+
+def call_local(n):
+    total = 0
+    for _ in range(n):
+        cls = _make_local_class()
+        total += cls().m()
+    return total
+
+
+def test_classes_made_by_calls_are_not_kept_alive():
+    fast = jit.compile(call_local)
+    assert fast(3) == 3
+    gc.collect()
+    before = sum(1 for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "Local")
+    for _ in range(10):
+        fast(5)
+    gc.collect()
+    after = sum(1 for o in gc.get_objects() if isinstance(o, type) and o.__name__ == "Local")
+    assert after <= before == 0
+
+
+class Swapped:
+    def m(self):
+        return "old"
+
+
+def _new_m(self):
+    return "new"
+
+
+def call_swapped(o):
+    return o.m()
+
+
+def test_code_changed_while_the_copy_compiles_is_seen(monkeypatch):
+    import jit.api
+    real = jit.api.compile
+
+    def compile_and_swap(fn, *args, **kwargs):
+        made = real(fn, *args, **kwargs)
+        if fn is Swapped.__dict__["m"]:
+            fn.__code__ = _new_m.__code__      # (as a __del__ or a thread could, meanwhile)
+        return made
+
+    monkeypatch.setattr(jit.api, "compile", compile_and_swap)
+    old_code = Swapped.m.__code__
+    try:
+        fast = jit.compile(call_swapped)
+        assert fast(Swapped()) == "new"
+        assert fast(Swapped()) == "new"
+    finally:
+        Swapped.m.__code__ = old_code
+
+
+def who_called():
+    return sys._getframe(1).f_code.co_name
+
+
+class Reporter:
+    def report(self):
+        return who_called()
+
+
+def call_report():
+    return Reporter().report()
+
+
+def test_a_method_calling_a_frame_reading_helper_stays_interpreted():
+    assert call_report() == "report"
+    assert jit.compile(call_report)() == "report"
+    assert _copy_of(Reporter.report) is None
+
+
+class Svc:
+    def handle(self, logger):
+        logger.info("handling")
+        return 1
+
+
+def call_handle(logger):
+    return Svc().handle(logger)
+
+
+def test_a_method_that_logs_stays_interpreted():
+    import logging
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append((record.funcName, record.lineno))
+
+    logger = logging.getLogger("jit-test-program-methods")
+    logger.addHandler(Keep())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    call_handle(logger)
+    jit.compile(call_handle)(logger)
+    assert records[0] == records[1] and records[0][0] == "handle"
+    assert _copy_of(Svc.handle) is None
+
+
+def _user_failure(*args, **kwargs):
+    raise LookupError("the program's, raised while compiling")
+
+
+class Plain:
+    def value(self, k):
+        return k + 1
+
+
+def call_plain(k):
+    return Plain().value(k)
+
+
+def test_the_programs_exception_while_compiling_is_not_an_internal_error(monkeypatch):
+    # (a signal handler's or a finaliser's: raised by the program's code, which runs
+    # while the compiler does)
+    from jit import pipeline
+    monkeypatch.delenv("JIT_STRICT", raising=False)
+    monkeypatch.setattr(pipeline, "compile_specialized", _user_failure)
+    with pytest.raises(LookupError):
+        jit.compile(call_plain)(3)
+
+
+_REBIND_LOG = []
+
+
+class Rebound:
+    def __init__(self, a):
+        _REBIND_LOG.append(("old", a))
+
+
+def _new_init(self, a):
+    _REBIND_LOG.append(("new", a))
+
+
+class _RebindsInit:
+    def __init__(self):
+        self.me = self          # cyclic garbage with a finaliser
+
+    def __del__(self):
+        Rebound.__init__ = _new_init
+
+
+def make_rebound(a):
+    return Rebound(a)
+
+
+def test_a_finaliser_rebinding_init_while_the_site_fills():
+    # (the filler is Python code: a collection it triggers runs the finaliser, which
+    # drops the class's last reference to the __init__ being filled in)
+    import types
+    old = Rebound.__dict__["__init__"]
+    Rebound.__init__ = types.FunctionType(old.__code__, old.__globals__, "__init__")
+    fast = jit.compile(make_rebound)
+    _REBIND_LOG.clear()
+    try:
+        gc.collect()
+        gc.disable()
+        _RebindsInit()
+        gc.enable()
+        gc.set_threshold(1)
+        try:
+            fast(1)
+        finally:
+            gc.set_threshold(700)
+        gc.collect()
+        fast(2)
+        assert _REBIND_LOG[-1] == ("new", 2)
+        assert _REBIND_LOG[0] in (("old", 1), ("new", 1))
+    finally:
+        Rebound.__init__ = old

@@ -120,3 +120,61 @@ def test_other_threads_run_during_a_long_compiled_recursion():
     finally:
         stop.set()
         g.update(saved)
+
+
+out = []
+
+
+def long_c_call(n):
+    s = sum(range(n))       # the signal comes during this C call
+    out.append("after")
+    return s
+
+
+def test_a_signal_during_a_c_call_is_handled_when_it_returns():
+    g, saved = _compiled_globals("long_c_call")
+    try:
+        g["long_c_call"](10)
+        out.clear()
+        took, exc = _alarm_after(g["long_c_call"], 40_000_000, delay=0.02)
+        assert out == []      # (the next statement did not run)
+        entries = [(e.name, e.line) for e in traceback.extract_tb(exc.__traceback__)]
+        assert ("long_c_call", "s = sum(range(n))       # the signal comes during this C call") \
+            in entries
+    finally:
+        g.update(saved)
+
+
+def spin(n):
+    s = 0
+    for i in range(n):
+        s = (s * 31 + i) % 1000003
+    return s
+
+
+class Boom(Exception):
+    pass
+
+
+def test_an_asynchronous_exception_is_raised_in_a_compiled_loop():
+    import ctypes
+    g, saved = _compiled_globals("spin")
+    try:
+        g["spin"](10)
+        main = threading.get_ident()
+
+        def later():
+            time.sleep(0.05)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main), ctypes.py_object(Boom))
+
+        worker = threading.Thread(target=later)
+        worker.start()
+        t0 = time.perf_counter()
+        with pytest.raises(Boom):
+            g["spin"](10 ** 10)      # (minutes to finish)
+        took = time.perf_counter() - t0
+        worker.join()
+        assert took < 2.0
+        assert g["spin"](1000) == spin(1000)      # and the loop polls quietly again
+    finally:
+        g.update(saved)

@@ -1505,11 +1505,12 @@ def test_a_local_given_numbers_and_comparisons_keeps_its_bools(fn):
 def test_an_internal_error_while_specialising_leaves_the_call_to_generic_code(monkeypatch):
     from jit import pipeline
     monkeypatch.delenv("JIT_STRICT", raising=False)
-
-    def broken(*args):
-        raise ValueError("a bug of the compiler's")
-
-    monkeypatch.setattr(pipeline, "compile_specialized", broken)
+    # raised from the compiler's own code (an exception from the program's code that
+    # ran meanwhile is the program's: errors.raised_by_program)
+    namespace = {}
+    exec(compile("def broken(*args):\n    raise ValueError(\"a bug of the compiler's\")\n",
+                 pipeline.__file__, "exec"), namespace)
+    monkeypatch.setattr(pipeline, "compile_specialized", namespace["broken"])
     c = jit.compile(sum_cubes)
     assert c(10) == sum_cubes(10)
     assert "internal compiler error: ValueError: a bug of the compiler's" in jit.explain(c)
