@@ -20,7 +20,7 @@ CAPI = ("jit_helpers_globals", "jit_interpreter_check", "PyLong_FromLongLong", "
         "PyObject_GetItem", "PyObject_SetItem", "PyLong_Type", "PyBool_Type",
         "PyLong_AsLongLongAndOverflow", "pow", "_PyType_Lookup", "PyObject_GenericGetAttr",
         "PyObject_GenericSetAttr", "PyFunction_Type", "PyEval_SaveThread", "PyEval_RestoreThread",
-        "PyErr_CheckSignals", "Py_MakePendingCalls", "_PyThreadState_UncheckedGet", "PyThreadState_GetInterpreter", "pthread_self",
+        "Py_MakePendingCalls", "_PyThreadState_UncheckedGet", "PyThreadState_GetInterpreter", "pthread_self",
         "pthread_getattr_np", "pthread_attr_getstack", "pthread_attr_destroy", "PyFrame_New",
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",

@@ -108,7 +108,6 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyException_GetTraceback": ("ptr", ("ptr",)),
     "_PyObject_GC_New": ("ptr", ("ptr",)),
     "PyObject_GC_Track": ("void", ("ptr",)),
-    "PyErr_CheckSignals": ("i32", ()),
     "Py_MakePendingCalls": ("i32", ()),
     "PyThreadState_GetInterpreter": ("ptr", ("ptr",)),
     "PyEval_SaveThread": ("ptr", ()),
