@@ -2760,11 +2760,8 @@ def _poll_after_call(L, op, result: str):
     result is dropped and the call's op fails with it."""
     if capi.TSTATE_INTERP is None:
         return
-    flag, due = L.t(), L.t()
-    for line in poll_eval_breaker(flag, due):
-        L.emit(line.strip())
     tick, done = L.label("ctick"), L.label("cnotick")
-    L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+    _branch_if_breaker_set(L, tick, done)
     L.start(tick)
     rc = L.t()
     L.emit(f"{rc} = call i32 @jit.tick()")
@@ -2811,8 +2808,8 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
     L.br_likely(_icmp(L, "eq", word(base, 0), callee, "ptr"), hit, miss)
     L.start(hit)
     same = "true"
-    for i, off in enumerate((abi.FUNC_CODE, abi.FUNC_DEFAULTS, abi.FUNC_KWDEFAULTS,
-                             abi.FUNC_QUALNAME, abi.FUNC_NAME), start=2):
+    from .specialize import COPY_SHAPE_FIELDS
+    for i, off in enumerate(COPY_SHAPE_FIELDS, start=2):
         same = _and(L, same, _icmp(L, "eq", L.field(callee, off), word(base, i), "ptr"))
     L.br_likely(same, use, miss)
     L.start(use)
@@ -3814,6 +3811,13 @@ def poll_eval_breaker(flag: str, is_set: str) -> list[str]:
             f"  {is_set} = icmp ne i32 {flag}, 0"]
 
 
+def _branch_if_breaker_set(L, tick: str, done: str):
+    flag, due = L.t(), L.t()
+    for line in poll_eval_breaker(flag, due):
+        L.emit(line.strip())
+    L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+
+
 def lo_check_signals(L, op):
     """Loop back-edge: when the interpreter's eval loop would (its eval breaker set:
     a signal, another thread wanting the GIL, a pending call), let other threads
@@ -3821,10 +3825,7 @@ def lo_check_signals(L, op):
     flag's address, every BACKEDGE_PERIOD iterations."""
     tick, done = L.label("tick"), L.label("notick")
     if capi.TSTATE_INTERP is not None:
-        flag, due = L.t(), L.t()
-        for line in poll_eval_breaker(flag, due):
-            L.emit(line.strip())
-        L.emit(f"br i1 {due}, label %{tick}, label %{done}, !prof !0")
+        _branch_if_breaker_set(L, tick, done)
         L.start(tick)
     else:
         n = L.t()

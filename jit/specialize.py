@@ -1324,8 +1324,14 @@ def _reads_frames(fn) -> bool:
 
 def copy_shape(fn) -> tuple:
     """What a compiled copy of ``fn`` was made from, beyond its identity: its code,
-    and what binding its arguments reads (defaults, names for error messages)."""
+    and what binding its arguments reads (defaults, names for error messages); the
+    members at COPY_SHAPE_FIELDS."""
     return (fn.__code__, fn.__defaults__, fn.__kwdefaults__, fn.__qualname__, fn.__name__)
+
+
+# the offsets in a function of copy_shape's members, in its order
+COPY_SHAPE_FIELDS = (abi.FUNC_CODE, abi.FUNC_DEFAULTS, abi.FUNC_KWDEFAULTS,
+                     abi.FUNC_QUALNAME, abi.FUNC_NAME)
 
 
 def program_function(fn, caller):
@@ -1914,10 +1920,8 @@ class Rewriter:
         # the copy binds with what the function had when it was made: its code,
         # defaults and names (for binding errors) must be the same objects now
         self.emit("guard_code", [fn_obj], [], op, fields=tuple(
-            (off, self.fn.const_index(value)) for off, value in (
-                (abi.FUNC_CODE, target.__code__), (abi.FUNC_DEFAULTS, target.__defaults__),
-                (abi.FUNC_KWDEFAULTS, target.__kwdefaults__),
-                (abi.FUNC_QUALNAME, target.__qualname__), (abi.FUNC_NAME, target.__name__))))
+            (off, self.fn.const_index(value))
+            for off, value in zip(COPY_SHAPE_FIELDS, copy_shape(target))))
         copy = self.new(OBJ)
         self.emit("const", [], [copy], op, index=self.fn.const_index(holder),
                   repr=f"<compiled {target.__qualname__}>", borrow=True)
