@@ -152,7 +152,8 @@ def _borrow_block(blk: ir.Block) -> int:
                            if s == slot and len(decs) <= len(incs))
         if not op.results or op.result.type != OBJ:
             continue
-        if op.kind in ("const", "load_local"):
+        if op.kind in ("const", "load_local") or op.kind == "getattr" and "expect" in op.attrs:
+            # (a checked module attribute is a constant: lower._getattr_expected)
             live[op.result.id] = [op, op.attrs.get("slot"), [], []]
         elif op.kind == "load_global":
             live[op.result.id] = [op, None, [], []]
@@ -171,7 +172,7 @@ def _borrow_block(blk: ir.Block) -> int:
     drop = set()
     lent_kinds = ("seq_getitem", "getattr")
     for vid, (op, _, decs, incs) in live.items():
-        if vid in spoiled or op.kind in lent_kinds:
+        if vid in spoiled or op.kind in lent_kinds and "expect" not in op.attrs:
             continue
         op.attrs["borrow"] = True
         op.result.borrowed = True
@@ -181,7 +182,7 @@ def _borrow_block(blk: ir.Block) -> int:
                 blk_op.args[0].id in attr_receivers:
             blk_op.attrs["protect"] = True
     for vid, (op, _, decs, incs) in live.items():
-        if vid in spoiled or incs or op.kind not in lent_kinds:
+        if vid in spoiled or incs or op.kind not in lent_kinds or "expect" in op.attrs:
             continue
         box = needs.get(vid)
         if box is not None and (box not in live or live[box][0].result.borrowed is not True):

@@ -239,8 +239,9 @@ def _dominates(h, b, idom, entry) -> bool:
 # ---- what may be hoisted ------------------------------------------------------
 
 def _is_hoistable(op: ir.Op) -> bool:
-    return op.kind == "load_global" and "expect" in op.attrs and op.attrs.get("borrow") \
-        and (op.unwind is None or op.unwind.handler is None)
+    """A checked global (or a checked attribute of a global module: ``math.sqrt``)."""
+    return op.kind in ("load_global", "getattr") and "expect" in op.attrs \
+        and op.attrs.get("borrow") and (op.unwind is None or op.unwind.handler is None)
 
 
 def _hoistable(fn, header, body) -> list[ir.Op]:
@@ -248,13 +249,20 @@ def _hoistable(fn, header, body) -> list[ir.Op]:
     or one whose header has no frame state to resume at."""
     blocks = [b for b in fn.blocks if id(b) in body]
     guards = [op for b in blocks for op in b.ops if _is_hoistable(op)]
+    # a module's attribute moves only with its module's load (or from outside the loop)
+    made_inside = {r.id for b in blocks for op in b.ops for r in op.results} | \
+        {p.id for b in blocks for p in b.params}
+    moving = {g.result.id for g in guards if g.kind == "load_global"}
+    guards = [g for g in guards if g.kind == "load_global" or
+              g.args[0].id not in made_inside or g.args[0].id in moving]
     if not guards or _header_state(header) is None or header in fn.handler_blocks:
         return []
     producers = {r.id: op for b in fn.blocks for op in b.ops for r in op.results}
+    stores = _numeric_item_stores(fn)
     for b in blocks:
         for op in b.ops:
             if not (_quiet(op) or op.kind == "check_signals" or _is_hoistable(op)
-                    or _quiet_special(fn, op, producers, 0)):
+                    or _quiet_special(fn, op, producers, 0, stores)):
                 return []
     return guards
 
@@ -266,16 +274,35 @@ def _quiet(op: ir.Op) -> bool:
                                      or op.kind == "box")
 
 
-def _quiet_special(fn, op, producers, depth) -> bool:
+def _numeric_item_stores(fn) -> set[int]:
+    """ids of the ``xs[i] = <double>`` ops whose old item is an exact float or int
+    (whose release runs nothing): read in the same block (ir.loaded_items) and
+    unboxed since, which checked that it is one."""
+    loaded = ir.loaded_items(fn)
+    found = set()
+    for b in fn.blocks:
+        unboxed = set()
+        for op in b.ops:
+            if op.kind in ("unbox_float", "unbox_int"):
+                unboxed.add(op.args[0].id)
+            elif op.kind == "seq_setitem_float" and id(op) in loaded and \
+                    loaded[id(op)].result.id in unboxed:
+                found.add(id(op))
+    return found
+
+
+def _quiet_special(fn, op, producers, depth, numeric_stores) -> bool:
     """Whether an op outside QUIET_OPS is quiet as used here."""
     kind = op.kind
+    if kind == "seq_setitem_float":    # (an index out of range raises: a leave)
+        return id(op) in numeric_stores and (op.unwind is None or op.unwind.handler is None)
     if kind == "store_local":      # an object local's old value could run a __del__
         return fn.slot_types[op.attrs["slot"]] not in (OBJ, NOBJ)
     if kind == "decref":
         v = op.args[0]
         made = producers.get(v.id)
         return bool(v.borrowed) or (made is not None and made.kind in ("null", "box"))
-    if kind == "load_global":
+    if kind in ("load_global", "getattr"):     # (a checked one runs no Python code)
         return "expect" in op.attrs
     if kind == "seq_getitem":
         return op.attrs.get("exact") in ("list", "tuple") and op.args[1].type == I64
@@ -298,7 +325,9 @@ def _quiet_callee(op, depth) -> bool:
         return False
     callee = spec.native.ir
     producers = {r.id: o for b in callee.blocks for o in b.ops for r in o.results}
-    return all(o.kind in QUIET_CALLEE_OPS or _quiet_special(callee, o, producers, depth + 1)
+    stores = _numeric_item_stores(callee)
+    return all(o.kind in QUIET_CALLEE_OPS or
+               _quiet_special(callee, o, producers, depth + 1, stores)
                for b in callee.blocks for o in b.ops)
 
 

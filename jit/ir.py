@@ -296,6 +296,44 @@ def verify(fn: Function) -> None:
                                       f"{len(u.handler.params)} values, unwind gives {n}")
 
 
+# ops between a list item's read and a store to it that leave the item the list's
+RMW_SAFE = {"const", "load_local", "float_op", "int_op", "unbox_float", "unbox_int",
+            "int_to_float", "float_unary", "int_unary", "float_cmp", "int_cmp"}
+
+
+def loaded_items(fn: Function) -> dict:
+    """id(seq_setitem_float) -> the seq_getitem of the same exact list and index,
+    in the same block, whose item is still the list's at the store (``xs[i] += d``)."""
+    found = {}
+    slot_types = getattr(fn, "slot_types", None) or [OBJ] * fn.nlocals
+    for block in fn.blocks:
+        reads: dict = {}     # (list, index) -> seq_getitem
+        stores: dict = {}    # slot -> how many stores into it so far
+        same: dict = {}      # value id -> what it is (a local's value between stores)
+        for op in block.ops:
+            key = tuple(same.get(a.id, a.id) for a in op.args[:2])
+            if op.kind == "seq_setitem_float" and key in reads:
+                found[id(op)] = reads[key]
+            if op.kind == "load_local":
+                slot = op.attrs["slot"]
+                same[op.result.id] = ("local", slot, stores.get(slot, 0))
+            elif op.kind == "store_local":
+                stores[op.attrs["slot"]] = stores.get(op.attrs["slot"], 0) + 1
+            if op.kind == "seq_getitem" and op.attrs.get("exact") == "list":
+                reads[key] = op
+            elif not _rmw_safe(op, reads, slot_types):
+                reads = {}
+    return found
+
+
+def _rmw_safe(op, reads, slot_types) -> bool:
+    if op.kind == "decref":
+        return any(g.result is op.args[0] for g in reads.values())
+    if op.kind == "store_local":
+        return op.args[0].type in (I64, F64, BOOL) and slot_types[op.attrs["slot"]] != OBJ
+    return op.kind in RMW_SAFE
+
+
 def use_counts(fn: Function) -> dict:
     """value id -> how many times ops use it: as an argument, kept by an unwind, or
     passed along a block edge."""

@@ -2168,6 +2168,9 @@ def lo_getattr(L, op):
     """obj.name; lent (borrow, see borrow.py): no reference where a dict, the
     object's values or its member hold it, %r.own the generic path's; protect: obj
     is a borrowed global, held while the generic path may run Python code."""
+    if "expect" in op.attrs:
+        _getattr_expected(L, op)
+        return
     r = L.v(op.result)
     obj = L.v(op.args[0])
     lent, protect = bool(op.attrs.get("borrow")), bool(op.attrs.get("protect"))
@@ -2396,7 +2399,48 @@ def _instance_getattr(L, op, obj: str, lent=False, protect=False):
 
 
 # ModuleType's own attributes (``__dict__``, ``__class__``...) are found on the type
-_MODULE_TYPE_ATTRS = frozenset(dir(type(builtins)))
+def _getattr_expected(L, op):
+    """``module.name`` that specialised code was compiled for one value of
+    (``expect``; the module is a global whose load checks it is one module: see
+    specialize.module_attr_expected): checked (_check_module_attr_expected), the
+    value is the constant."""
+    expected = _check_module_attr_expected(L, op, op)
+    r = L.v(op.result)
+    L.emit(f"{r} = bitcast ptr {expected} to ptr")
+    if op.attrs.get("borrow"):
+        L.emit(f"{r}.own = bitcast ptr null to ptr")      # (lent: nothing of its own)
+    else:
+        L.incref(r)
+
+
+def _check_module_attr_expected(L, g, at):
+    """The check of getattr ``g`` (see _getattr_expected): its receiver is still an
+    exact module whose dict binds the name to the expected object. The site's cache
+    holds the dict's version tag under which jit.module_attr_is last found it so: a
+    hit is a compare or two; anything else deoptimises as op ``at`` (``g``, or a
+    loop's tick re-checking a hoisted ``g``). The expected object's constant."""
+    module = L.v(g.args[0])
+    expected = L.const(L.fn.consts[g.attrs["expect"]])
+    cache = L.expect_caches.get(id(g))
+    if cache is None:    # {module dict version}
+        cache = L.expect_caches[id(g)] = f"@{L.p}.gcache{len(L.global_caches)}"
+        L.global_caches.append(cache)
+    is_mod = _icmp(L, "eq", L.type_of(module), L.capi("PyModule_Type"), "ptr")
+    chk, look, join = L.label("me.chk"), L.label("me.look"), L.label("me.join")
+    L.br_likely(is_mod, chk, look)
+    L.start(chk)
+    ver, cv = L.field(L.field(module, abi.MODULE_DICT, "ptr"), abi.DICT_VERSION, "i64"), L.t()
+    L.emit(f"{cv} = load i64, ptr {cache}")
+    L.br_likely(_icmp(L, "eq", cv, ver, "i64"), join, look)
+    L.start(look)
+    rc = L.t()
+    L.emit(f"{rc} = call i32 @jit.module_attr_is(ptr {module}, ptr {L.const(g.attrs['name'])}, "
+           f"ptr {expected}, ptr {cache})")
+    L.check_neg(rc, at)
+    L.deopt_if(_icmp(L, "eq", rc, "0", "i32"), at)
+    L.emit(f"br label %{join}")
+    L.start(join)
+    return expected
 
 
 def _module_attr_cache(L, op, obj: str, lent=False, protect=False):
@@ -2407,7 +2451,7 @@ def _module_attr_cache(L, op, obj: str, lent=False, protect=False):
     ending in a branch to the current one, or None for names the cache cannot
     serve. protect: see lo_getattr."""
     name = op.attrs["name"]
-    if name in _MODULE_TYPE_ATTRS:
+    if name in abi.MODULE_TYPE_ATTRS:
         return None
     cache = f"@{L.p}.gcache{len(L.global_caches)}"
     L.global_caches.append(cache)
@@ -2564,7 +2608,7 @@ def lo_load_method(L, op):
     if kind == "instance" and abi.INSTANCE_VALUES:
         _load_method_cached(L, op, obj, suffix="")
         return
-    if op.attrs["name"] not in _MODULE_TYPE_ATTRS:
+    if op.attrs["name"] not in abi.MODULE_TYPE_ATTRS:
         is_mod = L.t()
         L.emit(f"{is_mod} = icmp eq ptr {L.type_of(obj)}, {L.capi('PyModule_Type')}")
         # a module's function: looked up through the attribute cache, no self
@@ -3844,7 +3888,8 @@ def lo_check_signals(L, op):
     # other threads and signal handlers ran: the globals hoisted out of this loop
     # (hoist.py) are checked again
     for v in op.attrs.get("revalidate", ()):
-        _check_global_expected(L, L.producer(v), op)
+        g = L.producer(v)
+        (_check_module_attr_expected if g.kind == "getattr" else _check_global_expected)(L, g, op)
     L.emit(f"br label %{done}")
     L.start(done)
 

@@ -15,7 +15,7 @@ import struct
 
 from runtime import abi
 
-from .ir import BOOL, F64, I64, OBJ
+from .ir import F64, I64
 from . import ir, lower
 from .lower import FCMP, ICMP, LLTYPE
 from .ranges import Ranges, factor_range
@@ -841,41 +841,11 @@ def store_float_in_place(L, old: str, d: str, done: str):
 # arithmetic only: no call, no allocation, no release of an object but the loaded
 # item, which the list still holds): the store tries that item in place first,
 # without indexing again.
-RMW_SAFE = {"const", "load_local", "float_op", "int_op", "unbox_float", "unbox_int",
-            "int_to_float", "float_unary", "int_unary", "float_cmp", "int_cmp"}
-
-
 def loaded_items(L) -> dict:
-    """id(seq_setitem_float) -> the seq_getitem of the same exact list and index
-    whose item is still the list's at the store."""
+    """ir.loaded_items of the function lowered (made once)."""
     if L.loaded_items is None:
-        L.loaded_items = {}
-        for block in L.fn.blocks:
-            reads: dict = {}     # (list, index) -> seq_getitem
-            stores: dict = {}    # slot -> how many stores into it so far
-            same: dict = {}      # value id -> what it is (a local's value between stores)
-            for op in block.ops:
-                key = tuple(same.get(a.id, a.id) for a in op.args[:2])
-                if op.kind == "seq_setitem_float" and key in reads:
-                    L.loaded_items[id(op)] = reads[key]
-                if op.kind == "load_local":
-                    slot = op.attrs["slot"]
-                    same[op.result.id] = ("local", slot, stores.get(slot, 0))
-                elif op.kind == "store_local":
-                    stores[op.attrs["slot"]] = stores.get(op.attrs["slot"], 0) + 1
-                if op.kind == "seq_getitem" and op.attrs.get("exact") == "list":
-                    reads[key] = op
-                elif not _rmw_safe(L, op, reads):
-                    reads = {}
+        L.loaded_items = ir.loaded_items(L.fn)
     return L.loaded_items
-
-
-def _rmw_safe(L, op, reads) -> bool:
-    if op.kind == "decref":
-        return any(g.result is op.args[0] for g in reads.values())
-    if op.kind == "store_local":
-        return op.args[0].type in (I64, F64, BOOL) and L.slot_types[op.attrs["slot"]] != OBJ
-    return op.kind in RMW_SAFE
 
 
 def lo_seq_setitem_float(L, op):
@@ -1335,10 +1305,12 @@ def lo_num_call(L, op):
             L.emit(f"{m} = call double @jit.fmod(double {x}, double {args[1]})")
     else:   # math.sqrt/sin/atan2/...: libm, with math_1/math_2's error rules (-> deopt)
         y = L.t()
-        if fn == "sqrt":
+        if fn == "sqrt":    # a nan exactly from x < 0 (and a nan), never an infinity from finite x
             L.emit(f"{y} = call double @llvm.sqrt.f64(double {x})")
-        else:
-            L.call(fn, *args, ret=y)
+            L.deopt_if(_fcmp(L, "olt", x, "0.0"), op)
+            L.emit(f"{r} = fadd double {y}, -0.0")
+            return
+        L.call(fn, *args, ret=y)
         # an error: a nan from arguments none of which is one, an infinity from
         # finite arguments
         inf = float_literal(float("inf"))
@@ -1405,11 +1377,16 @@ def lo_range_iter(L, op):
 def lo_range_next(L, op):
     it = L.v(op.args[0])
     cur, stop, step = _load3(L, it)
-    up = _icmp(L, "sgt", step, "0")
-    more = _select(L, up, _icmp(L, "slt", cur, stop), _icmp(L, "sgt", cur, stop), "i1")
+    bounds = ranges(L)._range_of(op)
+    sign = _step_sign(bounds)
+    if sign:        # (the step's sign known: one compare, and the loop's exit test is plain)
+        more = _icmp(L, "slt" if sign > 0 else "sgt", cur, stop)
+    else:
+        up = _icmp(L, "sgt", step, "0")
+        more = _select(L, up, _icmp(L, "slt", cur, stop), _icmp(L, "sgt", cur, stop), "i1")
     value, done = op.results
     L.emit(f"{L.v(done)} = xor i1 {more}, true")
-    if _step_stays_in_i64(ranges(L)._range_of(op)):
+    if _step_stays_in_i64(bounds):
         # a value before the stop steps to at most the stop: the sum fits (one
         # past the last value, where it might not, is never read: the loop has ended)
         nxt = _bin(L, "add", cur, step)
@@ -1425,6 +1402,14 @@ def lo_range_next(L, op):
     L.emit(f"store i64 {nxt}, ptr {p}")
     L.emit(f"{L.v(value)} = add i64 {cur}, 0")
     L.range_steps[id(op)] = step
+
+
+def _step_sign(bounds) -> int:
+    """1 or -1 when the range's step is known to be positive or negative, else 0."""
+    if bounds is None or bounds[2] is None:
+        return 0
+    step_lo, step_hi = bounds[2]
+    return 1 if step_lo > 0 else -1 if step_hi < 0 else 0
 
 
 def _step_stays_in_i64(bounds) -> bool:

@@ -25,7 +25,7 @@ CAPI = ("jit_helpers_globals", "jit_interpreter_check", "PyLong_FromLongLong", "
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
         "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type", "PyRange_Type",
-        "PyObject_GetIter")
+        "PyObject_GetIter", "PyModule_Type")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1132,6 +1132,38 @@ define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
 }
 """
 
+MODULE_ATTR = _fill_in("""
+; Is %module an exact module whose dict binds %name to %expected? 1: it is, and the
+; dict's version tag read before the lookup is cached (cache = {version}); 0: it is
+; not; -1: the lookup raised.
+define i32 @jit.module_attr_is(ptr %module, ptr %name, ptr %expected, ptr %cache) noinline cold {
+entry:
+  %tpp = getelementptr i8, ptr %module, i64 {OB_TYPE}
+  %tp = load ptr, ptr %tpp
+  %ismod = icmp eq ptr %tp, @PyModule_Type
+  br i1 %ismod, label %look, label %other
+look:
+  %dp = getelementptr i8, ptr %module, i64 {MODULE_DICT}
+  %d = load ptr, ptr %dp
+  %vp = getelementptr i8, ptr %d, i64 {DICT_VERSION}
+  %ver = load i64, ptr %vp
+  %v = call ptr @PyDict_GetItemWithError(ptr %d, ptr %name)
+  %same = icmp eq ptr %v, %expected
+  br i1 %same, label %yes, label %notsame
+yes:
+  store i64 %ver, ptr %cache
+  ret i32 1
+notsame:
+  %e = call ptr @PyErr_Occurred()
+  %eset = icmp ne ptr %e, null
+  br i1 %eset, label %fail, label %other
+other:
+  ret i32 0
+fail:
+  ret i32 -1
+}
+""", {"OB_TYPE": abi.OB_TYPE, "MODULE_DICT": abi.MODULE_DICT, "DICT_VERSION": abi.DICT_VERSION})
+
 CONTAINERS = _fill_in("""
 ; The list a star target takes (lower.lo_unpack_ex): the %n items of the exact tuple or
 ; list %seq from %lo, new references; NULL on failure; %seq itself when its size is no
@@ -1336,6 +1368,7 @@ SIGNATURES = {
     "jit.deopt_resume": ("ptr", "ptr, ptr, ptr, ptr, i64"),
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
+    "jit.module_attr_is": ("i32", "ptr, ptr, ptr, ptr"),
     **({"jit.global_hint": ("ptr", "ptr, ptr, ptr")} if abi.GLOBAL_HINTS else {}),
     "jit.fold_error": ("void", "ptr, ptr"),
     "jit.unpack_rest": ("ptr", "ptr, i64, i64, i64"),
@@ -1607,7 +1640,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _tick(), _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _tick(), _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, MODULE_ATTR, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

@@ -1834,7 +1834,8 @@ class Rewriter:
         fits (``SOFTENING = 0.05``): the load checks the binding (``expect``, as for a
         callee), so here it is that number, a constant; else None."""
         prod = self.inf.producer.get(v.id)
-        if prod is None or prod.kind != "load_global" or prod.attrs["name"] in self.stored_globals:
+        if prod is None or prod.kind not in ("load_global", "getattr") or \
+                prod.kind == "load_global" and prod.attrs["name"] in self.stored_globals:
             return None      # (a global this code rebinds is no constant)
         value = self.inf.bound_value(prod, unbound=_UNBOUND)
         kind = float if conv.startswith("unbox_float") else int if conv == "unbox_int" else None
@@ -1843,11 +1844,14 @@ class Rewriter:
         if not as_float and (kind is None or type(value) is not kind or
                              number_type(value) is None):
             return None
-        index = self.fn.const_index(value)
-        scope = self.inf.global_scope(prod, value)
-        if scope is None:
-            return None
-        prod.attrs.update(expect=index, scope=scope)
+        if prod.kind == "getattr":       # a module's (``math.pi``)
+            if not self.module_attr_expected(prod, value):
+                return None
+        else:
+            scope = self.inf.global_scope(prod, value)
+            if scope is None:
+                return None
+            prod.attrs.update(expect=self.fn.const_index(value), scope=scope)
         number = float(value) if as_float else value
         r = self.new(F64 if kind is float else I64)
         self.emit("const", [], [r], like, index=self.fn.const_index(number), repr=repr(number))
@@ -1862,8 +1866,34 @@ class Rewriter:
         scope = self.inf.global_scope(prod, obj) if prod is not None else None
         if scope is not None:
             prod.attrs.update(expect=index, scope=scope)
+        checked = scope is not None or self.module_attr_expected(prod, obj)
         self.emit("guard_callee", [first, callee], [], op, index=index, name=name,
-                  checked=scope is not None)
+                  checked=checked)
+
+    def module_attr_expected(self, prod, obj) -> bool:
+        """Whether ``prod`` is ``module.name`` (``math.sqrt``, ``math.pi``): a getattr
+        of a global this code does not rebind, bound to an exact module whose dict
+        binds ``name`` to ``obj`` now. Then the global's load checks it is that module
+        and the getattr that the attribute is ``obj`` (both ``expect``; see
+        lower._getattr_expected): the value is a constant, and in a quiet loop both
+        checks move out of it (hoist.py)."""
+        if prod is None or prod.kind != "getattr" or prod.attrs["name"] in abi.MODULE_TYPE_ATTRS:
+            return False
+        receiver = self.inf.producer.get(prod.args[0].id)
+        if receiver is None or receiver.kind != "load_global" or \
+                receiver.attrs["name"] in self.stored_globals:
+            return False
+        module = self.inf.bound_value(receiver)
+        if type(module) is not types.ModuleType or \
+                self.inf.bound_value(prod, unbound=_UNBOUND) is not obj:
+            return False
+        scope = self.inf.global_scope(receiver, module)
+        index = self.fn.const_index(obj)
+        if scope is None or prod.attrs.get("expect", index) != index:
+            return False
+        receiver.attrs.update(expect=self.fn.const_index(module), scope=scope)
+        prod.attrs["expect"] = index
+        return True
 
     def r_pair_next(self, op, source, unpack):
         a, b, done = self.pair_items[id(op)]

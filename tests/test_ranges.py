@@ -95,3 +95,26 @@ def test_range_loops_at_the_ends_of_i64():
         assert walk(*a) == _range_walk(*a), a
     for b in (5, -3, 0):
         assert down(b) == _down_to_zero(b)
+
+
+def _strided(n, lo):
+    """Steps whose sign the range analysis knows from the loops around them."""
+    out = []
+    k = lo
+    while k * k <= n:
+        for j in range(k * k, n + 1, k):        # k >= lo >= 1: ascending
+            out.append(j)
+        for j in range(n, -1, -k):              # descending
+            out.append(-j)
+        k += 1
+    return out
+
+
+def test_range_loops_whose_step_sign_is_known():
+    """A step the analysis knows is positive (negative) leaves the loop on one
+    compare, not on a select between the two directions: same values."""
+    c = jit.compile(_strided)
+    for n, lo in [(0, 1), (1, 1), (30, 1), (30, 2), (100, 3), (2, 2), (5000, 1)]:
+        assert c(n, lo) == _strided(n, lo), (n, lo)
+    big = 2**63 - 1                              # k * k overflows: the interpreter's ints
+    assert c(big, 2**32) == _strided(big, 2**32)
