@@ -137,36 +137,36 @@ def unbox_int_inline(L, obj: str, no_bool=False) -> tuple[str, str]:
     if not no_bool:
         is_int = _or(L, is_int, _icmp(L, "eq", t, L.capi("PyBool_Type"), "ptr"))
     start = L.cur
-    small, big, join = L.label("ui.small"), L.label("ui.big"), L.label("ui.join")
-    chk = L.label("ui.chk")
+    one, small, big, join = L.label("ui.one"), L.label("ui.small"), L.label("ui.big"), L.label("ui.join")
+    chk, two = L.label("ui.chk"), L.label("ui.two")
     L.emit(f"br i1 {is_int}, label %{chk}, label %{join}")
     L.start(chk)
+    inc_small = []
     if abi.SMALL_INT_LAYOUT:
         size = L.field(obj, abi.VAR_SIZE, "i64")
-        biased = _bin(L, "add", size, "2")
-        L.br_likely(_icmp(L, 'ule', biased, '4'), small, big)
+        # |size| <= 1 (|value| < 2**30, the usual): value = size * d0
+        L.br_likely(_icmp(L, "ule", _bin(L, "add", size, "1"), "2"), one, two)
+        L.start(one)
+        w0 = L.t()
+        L.emit(f"{w0} = zext i32 {L.field(obj, abi.LONG_DIGITS, 'i32')} to i64")
+        inc_small.append((_bin(L, "mul", w0, size), L.cur))
+        L.emit(f"br label %{join}")
+        L.start(two)
+        # |size| == 2: value = sign * (d0 + d1 << 30)
+        L.br_likely(_icmp(L, "ule", _bin(L, "add", size, "2"), "4"), small, big)
         L.start(small)
-        # |size| <= 2: value = sign * (d0 + d1 << 30)
         d0 = L.field(obj, abi.LONG_DIGITS, "i32")
         d1p = L.t()
         L.emit(f"{d1p} = getelementptr i8, ptr {obj}, i64 {abi.LONG_DIGITS + 4}")
-        two = _icmp(L, "eq", biased, "0")
-        two2 = _or(L, two, _icmp(L, "eq", biased, "4"))
-        d1 = L.t()
+        d1, w0, w1 = L.t(), L.t(), L.t()
         L.emit(f"{d1} = load i32, ptr {d1p}")
-        d1s = _select(L, two2, d1, "0", "i32")
-        w0, w1 = L.t(), L.t()
         L.emit(f"{w0} = zext i32 {d0} to i64")
-        L.emit(f"{w1} = zext i32 {d1s} to i64")
+        L.emit(f"{w1} = zext i32 {d1} to i64")
         mag = _bin(L, "or", w0, _bin(L, "shl", w1, "30"))
         neg = _icmp(L, "slt", size, "0")
-        zero = _icmp(L, "eq", size, "0")
-        signed = _select(L, neg, _bin(L, "sub", "0", mag), mag, "i64")
-        small_val = _select(L, zero, "0", signed, "i64")
-        small_end = L.cur
+        inc_small.append((_select(L, neg, _bin(L, "sub", "0", mag), mag, "i64"), L.cur))
         L.emit(f"br label %{join}")
     else:
-        small_end = None
         L.emit(f"br label %{big}")
     L.start(big)
     ovf = L.t()
@@ -181,9 +181,9 @@ def unbox_int_inline(L, obj: str, no_bool=False) -> tuple[str, str]:
     val, ok = L.t(), L.t()
     inc_v = [f"[ 0, %{start} ]", f"[ {big_val}, %{big_end} ]"]
     inc_ok = [f"[ false, %{start} ]", f"[ {big_ok}, %{big_end} ]"]
-    if small_end:
-        inc_v.append(f"[ {small_val}, %{small_end} ]")
-        inc_ok.append(f"[ true, %{small_end} ]")
+    for value, block in inc_small:
+        inc_v.append(f"[ {value}, %{block} ]")
+        inc_ok.append(f"[ true, %{block} ]")
     L.emit(f"{val} = phi i64 {', '.join(inc_v)}")
     L.emit(f"{ok} = phi i1 {', '.join(inc_ok)}")
     return val, ok
