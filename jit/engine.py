@@ -17,6 +17,7 @@ entries go.
 from __future__ import annotations
 
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
+from runtime.own_builtins import AsImported
 import atexit
 import hashlib
 import itertools
@@ -88,7 +89,7 @@ class Library:
     def optimized_ir(self) -> str:
         """The optimised IR, made again on request (printing it on every compile
         cost more than some whole compiles)."""
-        with _lock:
+        with _lock, AsImported():
             return str(optimize(parse(self.llvm_ir), self.opt_level))
 
     def address(self, symbol: str) -> int:
@@ -243,12 +244,13 @@ atexit.register(_quiesce_at_exit)
 def _compile_worker(jobs):
     while True:
         fn, args, box, done = jobs.get()
-        try:
-            box.append((True, fn(*args)))
-        except BaseException as exc:      # (handed to the caller, who raises it)
-            box.append((False, exc))
-        del fn, args
-        done.set()
+        with AsImported():      # (llvmlite's code under a program's patched builtins)
+            try:
+                box.append((True, fn(*args)))
+            except BaseException as exc:      # (handed to the caller, who raises it)
+                box.append((False, exc))
+            del fn, args
+            done.set()
 
 
 def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],

@@ -18,13 +18,21 @@ class UnsupportedError(CompileError):
         self.lineno = lineno
 
 
+_own = None
+
+
 def _own_dirs() -> tuple:
-    import os
-    import llvmlite
-    import runtime
-    here = os.path.dirname(os.path.abspath(__file__))
-    return tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
-                 for m in (runtime, llvmlite)) + (here + os.sep,)
+    global _own
+    if _own is None:
+        import os
+        import llvmlite
+        import runtime
+        from runtime.own_builtins import AsImported
+        with AsImported():      # (os.path's code: see there)
+            here = os.path.dirname(os.path.abspath(__file__))
+            _own = tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep
+                         for m in (runtime, llvmlite)) + (here + os.sep,)
+    return _own
 
 
 def raised_by_program(exc: BaseException) -> bool:

@@ -15,6 +15,7 @@ import types
 import zlib
 
 from runtime import abi, capi, deopt
+from runtime.own_builtins import as_imported
 
 from . import engine, rtlib
 from .borrow import borrow
@@ -124,6 +125,7 @@ def not_specializable(code, fn) -> str | None:
     return None if unsafe is None else f"the interpreter could not resume it ({unsafe})"
 
 
+@as_imported
 def compile_code(code, function=None, specialize=True) -> Native:
     from . import api
     from .dispatch import Dispatcher
@@ -233,6 +235,7 @@ class LazyGeneric:
         # (the text compressed: most bodies wait for ever, IR text is ~40 KB a function)
         self._pending = (tables, zlib.compress(text.encode(), 1), entry_library)
 
+    @as_imported
     def __call__(self):
         if self._pending is None or self._busy or too_deep_to_compile():
             return None
@@ -374,6 +377,7 @@ def specialized_function(code, spec):
     return fn, lowered
 
 
+@as_imported
 def compile_specialized(code, function, spec):
     """A specialisation of ``function`` for ``spec``'s argument types, or None when
     nothing would be unboxed."""

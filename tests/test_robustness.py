@@ -1046,6 +1046,53 @@ def test_the_runtime_and_compiler_keep_the_builtins_they_started_with():
         assert c(700) == sum(i ** 7 for i in range(700))
 
 
+HOSTILE_BUILTINS = r"""
+import builtins, sys
+sys.path.insert(0, {root!r})
+def f(xs):
+    t = 0
+    for i in range(3):
+        t += len(xs)
+    return t
+def g(x, y):
+    return isinstance(x, int) and x * y
+if sys.argv[1] == "jit":
+    import jit
+    f, g = jit.compile(f), jit.compile(g)
+saved = dict(vars(builtins))
+out = []
+for k in range(12):
+    out.append(f([1, 2]))
+    out.append(g(k, 2 ** (k * 7)))
+    # what a program's tests do with mock.patch: every call from here on, compiles and
+    # re-specialisations included, runs while these are patched
+    builtins.len = lambda x: 100
+    builtins.isinstance = lambda *a: True
+    builtins.str = builtins.repr = lambda *a: "?"
+    builtins.int = builtins.bytes = lambda *a: 7
+    try:
+        out.append(f([1, 2]))
+        out.append(g(k, 2 ** (k * 9)))
+    finally:
+        vars(builtins).update(saved)
+print(out)
+"""
+
+
+def test_a_program_patching_builtins_while_it_compiles_breaks_no_library_code():
+    # (llvmlite's Python wrappers and the object cache look builtins up in the
+    # builtins module: a patched len made llvmlite hand LLVM garbage, and LLVM's
+    # assertion aborted the process)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = HOSTILE_BUILTINS.format(root=root)
+    runs = [subprocess.run([sys.executable, "-c", script, mode], capture_output=True,
+                           text=True, timeout=300, env=dict(os.environ, JIT_CACHE="0"))
+            for mode in ("interpreted", "jit")]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[1].returncode == 0, runs[1].stderr
+    assert runs[1].stdout == runs[0].stdout
+
+
 def _deep_range_overflow(n, x):
     if n == 0:
         t = x
