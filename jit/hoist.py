@@ -24,6 +24,8 @@ preheader can move again out of an enclosing quiet loop.
 from __future__ import annotations
 
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
+from runtime import capi
+
 from . import ir
 from .ir import BOOL, F64, I64, NOBJ, OBJ
 from .ranges import I64_MAX, I64_MIN, factor_range
@@ -239,9 +241,24 @@ def _dominates(h, b, idom, entry) -> bool:
 # ---- what may be hoisted ------------------------------------------------------
 
 def _is_hoistable(op: ir.Op) -> bool:
-    """A checked global (or a checked attribute of a global module: ``math.sqrt``)."""
-    return op.kind in ("load_global", "getattr") and "expect" in op.attrs \
-        and op.attrs.get("borrow") and (op.unwind is None or op.unwind.handler is None)
+    """A checked global (or a checked attribute of a global module: ``math.sqrt``),
+    or a check of recursion headroom for inlined leaf calls."""
+    return op.kind == "guard_depth" or op.kind in ("load_global", "getattr") and \
+        "expect" in op.attrs and op.attrs.get("borrow") and \
+        (op.unwind is None or op.unwind.handler is None)
+
+
+def _leaf_call(op: ir.Op) -> bool:
+    """A call the lowering makes to a copy of a leaf callee inlined here (one that
+    calls nothing: see lower.enter_recursion), whose headroom check moves out of a
+    quiet loop: nothing in it can change the depth or the limit, but a tick."""
+    spec = op.attrs.get("inline")
+    if op.kind != "direct_call" or spec is None or op.attrs.get("recursive") or \
+            op.attrs.get("depth_checked") or spec.native is None or \
+            capi.RECURSION_COUNTER is None:
+        return False
+    from .lower import is_leaf
+    return is_leaf(spec.native.ir)
 
 
 def _hoistable(fn, header, body) -> list[ir.Op]:
@@ -253,9 +270,11 @@ def _hoistable(fn, header, body) -> list[ir.Op]:
     made_inside = {r.id for b in blocks for op in b.ops for r in op.results} | \
         {p.id for b in blocks for p in b.params}
     moving = {g.result.id for g in guards if g.kind == "load_global"}
-    guards = [g for g in guards if g.kind == "load_global" or
+    guards = [g for g in guards if g.kind in ("load_global", "guard_depth") or
               g.args[0].id not in made_inside or g.args[0].id in moving]
-    if not guards or _header_state(header) is None or header in fn.handler_blocks:
+    leaf_calls = any(_leaf_call(op) for b in blocks for op in b.ops)
+    if not (guards or leaf_calls) or _header_state(header) is None or \
+            header in fn.handler_blocks:
         return []
     producers = {r.id: op for b in fn.blocks for op in b.ops for r in op.results}
     stores = _numeric_item_stores(fn)
@@ -264,6 +283,8 @@ def _hoistable(fn, header, body) -> list[ir.Op]:
             if not (_quiet(op) or op.kind == "check_signals" or _is_hoistable(op)
                     or _quiet_special(fn, op, producers, 0, stores)):
                 return []
+    if leaf_calls:
+        guards.append(ir.Op("guard_depth", [], [], {}, offset=header.offset))
     return guards
 
 
@@ -359,7 +380,8 @@ def _hoist(fn, header, body, guards):
         g.state = (header.offset, stack)
         g.attrs["hoisted"] = True
         pre.ops.insert(len(pre.ops) - 1, g)
-    values = tuple(g.result for g in guards)
+    values = tuple(g.result for g in guards if g.results)
+    depth = any(g.kind == "guard_depth" for g in guards)
     for b in fn.blocks:
         if id(b) not in body:
             continue
@@ -367,8 +389,12 @@ def _hoist(fn, header, body, guards):
             if op.kind == "check_signals":
                 old = op.attrs.get("revalidate", ())
                 op.attrs["revalidate"] = old + tuple(v for v in values if v not in old)
+                if depth:
+                    op.attrs["revalidate_depth"] = True
             elif op.kind == "direct_call":
                 op.attrs["strict"] = True
+                if depth and _leaf_call(op):
+                    op.attrs["depth_checked"] = True
 
 
 def _remove(fn, op):

@@ -48,13 +48,14 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
 
 SINGLETONS = ((None, "_Py_NoneStruct"), (True, "_Py_TrueStruct"), (False, "_Py_FalseStruct"))
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
-def enter_recursion(counts: bool = True) -> list[str]:
+def enter_recursion(counts: bool = True, flagged: bool = False) -> list[str]:
     """Count this call against the recursion limit: inline while far from it (the
     counter's offset is confirmed at start-up), else through the C-API, which
     raises RecursionError. Branches to %depth.check, or returns NULL on error.
     With ``counts`` false (a leaf copy inlined into its caller: it calls nothing, so
     nothing can see the depth while it runs) the limit is only checked: near it,
-    the C-API raises or the count is given straight back."""
+    the C-API raises or the count is given straight back. ``flagged``: not even
+    that when %deep.ok is set (its caller's loop checked the headroom: hoist.py)."""
     slow = ["rec.slow:", "  %rec = call i32 @Py_EnterRecursiveCall(ptr @jit.where)",
             "  %rec.fail = icmp ne i32 %rec, 0",
             f"  br i1 %rec.fail, label %rec.exit, label %{'depth.check' if counts else 'rec.ok'}",
@@ -64,7 +65,8 @@ def enter_recursion(counts: bool = True) -> list[str]:
     if capi.RECURSION_COUNTER is None:
         return ["  br label %rec.slow"] + slow
     fast = ["  %rc.1 = add i32 %rc, -1", "  store i32 %rc.1, ptr %rc.p"] if counts else []
-    return [f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
+    skip = ["  br i1 %deep.ok, label %depth.check, label %rec.chk", "rec.chk:"] if flagged else []
+    return [*skip, f"  %rc.p = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}",
             "  %rc = load i32, ptr %rc.p",
             "  %rc.near = icmp sle i32 %rc, 1",
             "  br i1 %rc.near, label %rec.slow, label %rec.fast, !prof !0",
@@ -100,7 +102,8 @@ def is_leaf(fn: ir.Function) -> bool:
 
 class Lowering:
     def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None,
-                 inline_copy=False, prefix="code", recursive_impl=None, param_ranges=()):
+                 inline_copy=False, prefix="code", recursive_impl=None, param_ranges=(),
+                 depth_flag=False):
         self.entry_consts = entry_consts   # name -> object the entry point loads
         # a copy's parameters' intervals: what its callers pass (see ranges.Ranges)
         self.param_ranges = param_ranges
@@ -114,6 +117,10 @@ class Lowering:
         self.recursive_impl = recursive_impl if inline_copy else f"@{prefix}.impl"
         # False for a leaf copy inlined into its caller (see enter_recursion)
         self.counts_depth = not (inline_copy and spec is not None and is_leaf(fn))
+        # a leaf copy whose direct entry takes %deep.ok (see enter_recursion)
+        self.depth_flag = depth_flag and not self.counts_depth and \
+            capi.RECURSION_COUNTER is not None
+        self.depth_flagged: set[str] = set()    # the direct entries of such copies here
         self.inlined: list["Lowering"] = []     # callees copied into this module
         self._inline_entries: dict[int, str] = {}
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
@@ -862,8 +869,9 @@ class Lowering:
         self._deopt_entry_shared()
         entry_deopt, self.lines = self.lines, saved
         linkage = "internal " if self.inline_copy else ""
+        flag = ", i1 %deep.ok" if self.depth_flag else ""
         head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts){' alwaysinline' if self.inline_copy else ''} {{",
+                f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts{flag}){' alwaysinline' if self.inline_copy else ''} {{",
                 "entry:"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
@@ -879,7 +887,7 @@ class Lowering:
         if not self.inline_copy:
             head.append("  %sp.probe = alloca i8")     # this frame's address (_stack_check)
         self.used.add("Py_EnterRecursiveCall")
-        head += enter_recursion(self.counts_depth)
+        head += enter_recursion(self.counts_depth, self.depth_flag)
         if self.inline_copy:
             # runs in its caller's native frame (always inlined): nothing to check
             head += ["depth.check:", "  br label %start", "start:"]
@@ -1115,11 +1123,13 @@ class Lowering:
             sub = Lowering(made[0], d.code, _function_consts(d.function), spec=spec,
                            inline_copy=True, prefix=f"{self.p}i{len(self.inlined)}",
                            recursive_impl=f"@{self.p}.impl" if spec is self.spec else None,
-                           param_ranges=self._passed_ranges(spec))
+                           param_ranges=self._passed_ranges(spec), depth_flag=True)
             self.extra_text.append(sub.inline_text())
             self.used |= sub.used
             self.inlined.append(sub)
             self._inline_entries[key] = f"@{sub.p}.direct"
+            if sub.depth_flag:
+                self.depth_flagged.add(f"@{sub.p}.direct")
             if self.spec is not None and spec is not self.spec:
                 spec.inlined_into.append(self.spec.owner)
         return self._inline_entries[key]
@@ -1158,12 +1168,15 @@ class Lowering:
         ts = "  %ts = call ptr @_PyThreadState_UncheckedGet()"
         if self.inline_copy and direct:
             params, ts = params + ", ptr %ts", ""
+        flag = ""
+        if self.depth_flag and direct:
+            params, flag = params + ", i1 %deep.ok", ", i1 %deep.ok"
         return f"""
 define {linkage}ptr @{p}.{name}({params}){attrs} {{
 entry:
 {self._const_loads()}
 {ts}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts{flag})
   ret ptr %r
 }}"""
 
@@ -3890,8 +3903,28 @@ def lo_check_signals(L, op):
     for v in op.attrs.get("revalidate", ()):
         g = L.producer(v)
         (_check_module_attr_expected if g.kind == "getattr" else _check_global_expected)(L, g, op)
+    if op.attrs.get("revalidate_depth"):     # (a handler may have lowered the limit)
+        L.deopt_if(recursion_headroom_lacking(L), op)
     L.emit(f"br label %{done}")
     L.start(done)
+
+
+def recursion_headroom_lacking(L) -> str:
+    """i1: is this thread within one call of the recursion limit?"""
+    p, rc = L.t(), L.t()
+    L.emit(f"{p} = getelementptr i8, ptr %ts, i64 {capi.RECURSION_COUNTER}")
+    L.emit(f"{rc} = load i32, ptr {p}")
+    c = L.t()
+    L.emit(f"{c} = icmp sle i32 {rc}, 1")
+    return c
+
+
+def lo_guard_depth(L, op):
+    """A quiet loop's inlined leaf calls each need one call's headroom below the
+    recursion limit, which nothing in the loop can change: checked once before it
+    (hoist.py); without it the interpreter runs the loop (and raises RecursionError
+    at the call)."""
+    L.deopt_if(recursion_headroom_lacking(L), op)
 
 
 def lo_push_exc_info(L, op):
@@ -4294,7 +4327,8 @@ LOWER = {
     "dict_update": _dict_merge(1), "dict_merge": _dict_merge(2), "list_to_tuple": lo_list_to_tuple,
     "unpack_sequence": lo_unpack_sequence, "unpack_ex": lo_unpack_ex,
     "format_value": lo_format_value, "get_iter": lo_get_iter, "iter_next": lo_iter_next,
-    "check_signals": lo_check_signals, "push_exc_info": lo_push_exc_info,
+    "check_signals": lo_check_signals, "guard_depth": lo_guard_depth,
+    "push_exc_info": lo_push_exc_info,
     "pop_except": lo_pop_except, "check_exc_match": lo_check_exc_match,
     "with_lookup": lo_with_lookup, "call_noargs": lo_call_noargs,
     "with_except_start": lo_with_except_start,

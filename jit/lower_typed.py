@@ -1493,7 +1493,10 @@ def lo_direct_call(L, op):
         L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
                f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts)")
     elif inlined:      # a copy's direct entry takes this thread state along
-        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, ptr %ts)")
+        flag = ""
+        if fp in L.depth_flagged:       # (and whether this call's depth is checked)
+            flag = f", i1 {'true' if op.attrs.get('depth_checked') else 'false'}"
+        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, ptr %ts{flag})")
     else:
         L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
     if want:

@@ -338,3 +338,102 @@ def test_guards_and_invariants_share_one_preheader():
     c = jit.compile(guard_and_invariant)
     for args in ((0, 2, 3), (20, 2, 3), (20, -5, 3)):
         assert c(*args) == guard_and_invariant(*args)
+
+
+def hp_leaf(i):
+    return i * 3 + 1
+
+
+def loop_leaf(n):
+    s = 0
+    for i in range(n):
+        s += hp_leaf(i)
+    return s
+
+
+def _loop_leaf_outcomes(fn, depths):
+    """fn(20) under ``depth`` more frames, near the recursion limit: its result, or
+    the RecursionError and the traceback's function names."""
+    import traceback
+
+    def down(n):
+        if n == 0:
+            return fn(20)
+        return down(n - 1)
+    out = []
+    limit = sys.getrecursionlimit()
+    base = len(traceback.extract_stack())
+    sys.setrecursionlimit(base + 200)
+    try:
+        for n in depths:
+            try:
+                out.append(down(n))
+            except RecursionError as e:
+                names = [t.name for t in traceback.extract_tb(e.__traceback__)]
+                out.append((str(e), sorted(set(names))))
+    finally:
+        sys.setrecursionlimit(limit)
+    return out
+
+
+def test_an_inlined_leaf_calls_headroom_check_leaves_the_loop():
+    g = loop_leaf.__globals__
+    saved = {k: g[k] for k in ("hp_leaf", "loop_leaf")}
+    depths = range(185, 200)
+    expected = _loop_leaf_outcomes(loop_leaf, depths)
+    assert expected[0] == loop_leaf(20) and expected[-1] != expected[0]
+    g["hp_leaf"] = jit.compile(saved["hp_leaf"])
+    g["loop_leaf"] = c = jit.compile(saved["loop_leaf"])
+    try:
+        assert c(20) == saved["loop_leaf"](20)
+        text = str(dispatcher(c).rows[0][1].native.ir)
+        pre = [b for b in text.split("\n^") if b.split("(")[0].endswith(".pre")]
+        assert len(pre) == 1 and "guard_depth hoisted=True" in pre[0]
+        assert "depth_checked=True" in text and "revalidate_depth=True" in text
+        # near the limit the loop deoptimises before it starts, and the interpreter
+        # meets the limit (a deopt that cannot box the loop's range at the very limit
+        # raises the interpreter's RecursionError without the function's own
+        # traceback entry: the messages, not the entries, are compared)
+        got = _loop_leaf_outcomes(c, depths)
+        assert [r if isinstance(r, int) else r[0] for r in got] == \
+            [r if isinstance(r, int) else r[0] for r in expected]
+    finally:
+        g.update(saved)
+
+
+def spin_leaf(limit):
+    s = 0
+    i = 0
+    while s < limit:       # forever while hp_zero is hp_zero: until the limit is lowered
+        s += hp_zero(i)
+        i += 1
+    return s, i
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")
+def test_a_limit_lowered_by_a_signal_handler_mid_loop_is_met():
+    """The tick re-checks the headroom the hoisted check saw: a handler that lowers
+    the recursion limit to the current depth makes the next inlined call raise, as
+    the interpreter's does."""
+    g = spin_leaf.__globals__
+    saved = {k: g[k] for k in ("hp_zero", "spin_leaf")}
+    g["hp_zero"] = jit.compile(saved["hp_zero"])
+    g["spin_leaf"] = c = jit.compile(saved["spin_leaf"])
+    limit = sys.getrecursionlimit()
+
+    def handler(signum, frame):
+        import traceback
+        sys.setrecursionlimit(len(traceback.extract_stack()) + 2)
+
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        assert c(0) == (0, 0)
+        assert "revalidate_depth=True" in str(dispatcher(c).rows[0][1].native.ir)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        with pytest.raises(RecursionError):
+            c(1)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        sys.setrecursionlimit(limit)
+        g.update(saved)
