@@ -48,16 +48,17 @@ def compile(obj, *, fallback: bool = True, specialize: bool = True):
         raise TypeError(f"jit.compile() takes a function or a code object, not {type(obj).__name__}")
     try:
         if code.co_flags & _GENERATOR_FLAGS:
-            raise UnsupportedError(f"{code.co_qualname}: generators and coroutines run in the "
-                                   "interpreter", opcode="RETURN_GENERATOR",
-                                   lineno=code.co_firstlineno)
+            opcode, line = _first_of(code, ("RETURN_GENERATOR", "GEN_START"))
+            raise UnsupportedError(f"{code.co_qualname}: opcode {opcode} (line {line}): "
+                                   "generators and coroutines run in the interpreter",
+                                   opcode=opcode, lineno=line)
         if code is not obj and not pipeline.exact_namespaces(obj.__globals__, obj.__builtins__):
             which = "globals" if type(obj.__globals__) is not dict else "builtins"
+            opcode, line = _first_of(code, ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL"))
             raise UnsupportedError(
-                f"{code.co_qualname}: its {which} are a "
+                f"{code.co_qualname}: opcode {opcode} (line {line}): its {which} are a "
                 f"{type(getattr(obj, f'__{which}__')).__name__}, not a dict (name lookups "
-                "through its methods run in the interpreter)", opcode="LOAD_GLOBAL",
-                lineno=code.co_firstlineno)
+                "through its methods run in the interpreter)", opcode=opcode, lineno=line)
         native = pipeline.compile_code(code, function=obj if code is not obj else None,
                                        specialize=specialize)
     except UnsupportedError as exc:
@@ -123,6 +124,16 @@ def jit(func=None, *, fallback: bool = True):
         raise TypeError(f"@jit.jit decorates a function, not {type(func).__name__}")
     from . import wrap
     return wrap.make_lazy(func, lambda: compile(func, fallback=fallback))
+
+
+def _first_of(code, opnames) -> tuple[str, int]:
+    """The first of ``opnames`` in ``code`` and its line (the code's first line and
+    the first name if it has none)."""
+    import dis
+    for ins in dis.get_instructions(code):
+        if ins.opname in opnames:
+            return ins.opname, ins.positions.lineno or code.co_firstlineno
+    return opnames[0], code.co_firstlineno
 
 
 def explain(obj) -> str:

@@ -284,6 +284,8 @@ def test_fallback_and_explain():
     with pytest.raises(jit.UnsupportedError) as info:
         jit.compile(gen, fallback=False)
     assert info.value.opcode and info.value.lineno == gen.__code__.co_firstlineno
+    # the message itself names them
+    assert f"opcode RETURN_GENERATOR (line {gen.__code__.co_firstlineno})" in str(info.value)
 
 
 def test_a_fallback_is_function_like():
@@ -895,7 +897,8 @@ def test_dict_subclass_namespaces_keep_the_interpreters_lookups():
     assert "not a dict" in jit.explain(g)
     with pytest.raises(jit.UnsupportedError, match="globals are a _MissingDict") as info:
         jit.compile(ns["f"], fallback=False)
-    assert info.value.opcode == "LOAD_GLOBAL" and info.value.lineno == 1
+    assert info.value.opcode == "LOAD_GLOBAL" and info.value.lineno == 2
+    assert "opcode LOAD_GLOBAL (line 2)" in str(info.value)
     code = jit.compile(compile("r1 = undefined_name", "m.py", "exec"))
     with pytest.raises(NameError, match="name 'undefined_name' is not defined"):
         jit.exec(code, _MissingDict(), {})
