@@ -555,27 +555,34 @@ class Lowering:
                 f, x, p = self.t(), self.t(), self.t()
                 self.emit(f"{f} = getelementptr i64, ptr {val}, i64 {i}")
                 self.emit(f"{x} = load i64, ptr {f}")
-                self.emit(f"{p} = getelementptr i64, ptr %deopt.stack, i64 {k + i}")
-                self.emit(f"store i64 {x}, ptr {p}")
+                self.emit(f"store i64 {x}, ptr {self._stack_slot(k + i)}")
             return "r" if v.hint == "riter" else "R"
         if v.type in (OBJ, NOBJ) and (v.borrowed == "lent" or released):
             incref = "@jit.incref.cold" if v.type == OBJ else "@jit.xincref"
             self.emit(f"call void {incref}(ptr {val})")
-        p = self.t()
-        self.emit(f"{p} = getelementptr i64, ptr %deopt.stack, i64 {k}")
+        p = self._stack_slot(k)
         if v.type == BOOL:
             val, lt = self.t(), "i64"
             self.emit(f"{val} = zext i1 {self.v(v)} to i64")
         self.emit(f"store {lt} {val}, ptr {p}")
         given = self.param_object(v) if v.type in (I64, F64) else None
         if given is not None:       # the argument object itself, when one came
-            q = self.t()
-            self.emit(f"{q} = getelementptr i64, ptr %deopt.stack, i64 {k + 1}")
-            self.emit(f"store ptr {given}, ptr {q}")
+            self.emit(f"store ptr {given}, ptr {self._stack_slot(k + 1)}")
             return "p" if v.type == I64 else "q"
         if v.borrowed is True:
             return "b" if v.type == OBJ else "m"
         return {OBJ: "o", NOBJ: "n", BOOL: "B", I64: "i", F64: "f"}[v.type]
+
+    def _stack_slot(self, k: int) -> str:
+        """%deopt.stack[k]'s address, in the form LLVM's instcombine keeps: rewriting
+        each of a function's thousands of such addresses put the one alloca back on
+        its worklist every time, each visit walking all its users (a 100-deep
+        expression: seconds)."""
+        if k == 0:
+            return "%deopt.stack"
+        p = self.t()
+        self.emit(f"{p} = getelementptr inbounds nuw i8, ptr %deopt.stack, i64 {8 * k}")
+        return p
 
     def _kinds_string(self, name: str, kinds: str) -> str:
         """A module constant holding ``kinds`` (jit.deopt_list's slot kinds); its name."""

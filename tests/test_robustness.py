@@ -1128,3 +1128,19 @@ def test_a_deopt_out_of_a_range_loop_at_the_recursion_limit_reaches_the_interpre
         assert _max_depth(fast) == want
     finally:
         g["_deep_range_overflow"] = plain
+
+
+def test_a_deeply_nested_expression_compiles_without_a_blow_up():
+    # every one of its 150 additions can overflow and deoptimise with up to 150
+    # values on the stack: LLVM's instcombine went quadratic over the deopt stack's
+    # addresses (about a minute here), where it now takes about a second
+    n = 150
+    src = "def f(a):\n    return (" + " + (".join(["a"] * n) + ")" * (n - 1) + ")\n"
+    script = (f"import sys; sys.path.insert(0, {os.path.dirname(os.path.dirname(os.path.abspath(__file__)))!r})\n"
+              f"import jit\nns = {{}}\nexec({src!r}, ns)\nc = jit.compile(ns['f'])\n"
+              "print(c(1), c(2 ** 62), ns['f'](2 ** 62))\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60, env=dict(os.environ, JIT_CACHE="0"))
+    assert run.returncode == 0, run.stderr
+    small, big, expected = run.stdout.split()
+    assert small == str(n) and big == expected
