@@ -178,3 +178,24 @@ def test_an_asynchronous_exception_is_raised_in_a_compiled_loop():
         assert g["spin"](1000) == spin(1000)      # and the loop polls quietly again
     finally:
         g.update(saved)
+
+
+def folded_sum(n):
+    return sum(x * x for x in range(n))
+
+
+def folded_any(n):
+    return any(x < 0 for x in range(n))
+
+
+@pytest.mark.parametrize("fn", [folded_sum, folded_any])
+def test_a_signal_in_a_folded_generator_expression_is_raised_in_it(fn):
+    """The folded loop polls the eval breaker at the generator's own back jump only
+    (the consumer's step jumps back without a poll), so a handler's exception has
+    the generator's traceback entry at its line, as the interpreter's has."""
+    def entries(f):
+        _, exc = _alarm_after(f, 10 ** 12)
+        return [(t.name, t.lineno) for t in traceback.extract_tb(exc.__traceback__)]
+    expected = entries(fn)
+    assert expected[-2][0] == "<genexpr>"
+    assert entries(jit.compile(fn)) == expected

@@ -199,6 +199,11 @@ def decode(code) -> Bytecode:
         if ins.target is not None and ins.target not in by_start:
             raise CompileError(f"{name}: {ins.opname} at offset {ins.offset} jumps to {ins.target}, "
                                "which is not the start of an instruction")
+        if ins.opname == "JUMP_BACKWARD_NO_INTERRUPT" and \
+                by_start[ins.target].opname == "JUMP_BACKWARD":
+            # it goes on to a back jump that polls the eval breaker (a folded generator
+            # expression's step: see fold311), which it must not do first itself
+            ins.backward = False
     table = _parse_exception_table(code)
     for e in table:
         if e.target not in by_start or e.start >= e.end or e.end > n:

@@ -13,10 +13,10 @@ step where the code yields:
     LOAD_CONST None (returned)   -> sum/min/max: JUMP_FORWARD to "return .acc if
                                     .seen else 0 (EMPTY)"; any/all: LOAD_CONST False/True
     the step, last:
-      sum:      .acc = (.acc if .seen else 0) + item; .seen = True; JUMP_BACKWARD back
-      min/max:  .acc = item if not .seen or item < / > .acc; .seen = True; JUMP_BACKWARD back
+      sum:      .acc = (.acc if .seen else 0) + item; .seen = True; JUMP_BACKWARD_NO_INTERRUPT back
+      min/max:  .acc = item if not .seen or item < / > .acc; .seen = True; JUMP_BACKWARD_NO_INTERRUPT back
                 (returned: EMPTY if nothing was seen, which the caller raises about)
-      any:      POP_JUMP_FORWARD_IF_TRUE found, JUMP_BACKWARD back,
+      any:      POP_JUMP_FORWARD_IF_TRUE found, JUMP_BACKWARD_NO_INTERRUPT back,
                 found: POP_TOP (each iterator below), LOAD_CONST True, RETURN_VALUE
       all:      the same with IF_FALSE and False
       list, tuple, sorted (set, frozenset): LIST_APPEND (SET_ADD) to .acc, made by
@@ -159,7 +159,10 @@ def fold_genexpr(code: types.CodeType, kind: str) -> tuple[types.CodeType, int] 
     tail: list[tuple[str, int]] = []           # the instructions added
 
     def jump_back(to: int) -> tuple[str, int]:
-        return ("JUMP_BACKWARD", start + len(tail) + 1 - to)
+        # (no eval-breaker check: the generator's own back jump, which the step goes
+        # on to, checks it, where the interpreter does -- a signal handler's exception
+        # then has the generator's traceback entry at its line)
+        return ("JUMP_BACKWARD_NO_INTERRUPT", start + len(tail) + 1 - to)
 
     if kind in ("sum", "min", "max"):
         # the builtin's own loop over a result unbound until the first item (so it has
