@@ -282,12 +282,13 @@ class Lowering:
         return self.field(typ, abi.TYPE_FLAGS, "i64")
 
     # ---- failure ------------------------------------------------------------
-    def branch_fail(self, cond: str, op: ir.Op, extra=(), strip=False):
+    def branch_fail(self, cond: str, op: ir.Op, extra=(), strip=False, lasti=None):
         """If ``cond`` (i1) holds, the op failed with an exception set. An op's
         failures with nothing of their own to release share one path (it releases
-        only what the op's unwind holds, made before the op)."""
+        only what the op's unwind holds, made before the op). ``lasti``: emits the
+        traceback entry's offset on the failure path (before anything is released)."""
         ok = self.label("ok")
-        shared = not extra and not strip
+        shared = not extra and not strip and lasti is None
         known = self.fail_blocks.get(id(op)) if shared else None
         if known is not None:
             self.emit(f"br i1 {cond}, label %{known[1]}, label %{ok}, !prof !0")
@@ -302,21 +303,22 @@ class Lowering:
             self.decref(val, cold=True)
         if strip:
             self.emit("call void @jit.strip_tb()")
-        self.unwind(op)
+        self.unwind(op, offset=lasti() if lasti is not None else None)
         self.start(ok)
 
-    def check_null(self, val: str, op: ir.Op, extra=(), strip=False):
+    def check_null(self, val: str, op: ir.Op, extra=(), strip=False, lasti=None):
         c = self.t()
         self.emit(f"{c} = icmp eq ptr {val}, null")
-        self.branch_fail(c, op, extra, strip)
+        self.branch_fail(c, op, extra, strip, lasti)
 
     def check_neg(self, val: str, op: ir.Op, width="i32", extra=()):
         c = self.t()
         self.emit(f"{c} = icmp slt {width} {val}, 0")
         self.branch_fail(c, op, extra)
 
-    def unwind(self, op: ir.Op, traceback: bool | None = None):
-        """Emit the path from a failed op to its handler or the error exit."""
+    def unwind(self, op: ir.Op, traceback: bool | None = None, offset: str | None = None):
+        """Emit the path from a failed op to its handler or the error exit; its
+        traceback entry at ``offset`` (an i64) if given, else at the op's."""
         u = op.unwind
         assert u is not None, f"op {op.kind} cannot fail but has no unwind"
         for value in u.drop:
@@ -324,15 +326,16 @@ class Lowering:
         here = u.traceback if traceback is None else traceback
         line = self.lines_by_offset.get(u.offset)
         line = line if line is not None else -1
+        at = u.offset if offset is None else offset
         if u.handler is None:
             if here:     # one traceback call for all of them (see _tb_shared)
-                self.tb_incoming.append((self.cur, u.offset, line))
+                self.tb_incoming.append((self.cur, at, line))
                 self.emit("br label %tb.shared")
             else:
                 self.emit("br label %error_exit")
             return
         if here:
-            self.emit(f"call void @jit.tb_here(ptr %frame, i64 {u.offset}, i64 {line})")
+            self.emit(f"call void @jit.tb_here(ptr %frame, i64 {at}, i64 {line})")
         exc = self.t("exc")
         self.emit(f"{exc} = call ptr @jit.fetch_exc()")
         values = [self.v(k) for k in u.keep]
@@ -2814,8 +2817,24 @@ def _generic_vectorcall(L, op, result: str):
     r = L.call("PyObject_Vectorcall", callee, argp, nf, kwnames, ret=result)
     if held is not None:
         L.decref(held)
-    L.check_null(r, op)
+    L.check_null(r, op, lasti=lambda: _call_lasti(L, op))
     _poll_after_call(L, op, r)
+
+
+def _call_lasti(L, op) -> str:
+    """The traceback entry's offset when the call raised: its last cache unit if the
+    interpreter would have pushed the callee's frame inline (a Python function, which
+    a compiled one stands for), else the call's own (jit.call_lasti)."""
+    first, second = op.args[:2]
+    at = op.unwind.offset
+    past = op.attrs.get("py_lasti")
+    if past is None or past == at:
+        return str(at)
+    from runtime import funcobject
+    r = L.t()
+    L.emit(f"{r} = call i64 @jit.call_lasti(ptr {L.v(first)}, ptr {L.v(second)}, "
+           f"ptr {L.const(funcobject.compiled_function_type())}, i64 {at}, i64 {past})")
+    return r
 
 
 def _poll_after_call(L, op, result: str):
@@ -3032,7 +3051,7 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     p = L.t()
     L.emit(f"{p} = getelementptr ptr, ptr {arr}, i64 1")
     r2 = L.call("PyObject_Vectorcall", callee, p, str(offset_flag), kwnames)
-    L.check_null(r2, op)
+    L.check_null(r2, op, lasti=lambda: _call_lasti(L, op))
     generic_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
@@ -3167,7 +3186,8 @@ def _call_nested(L, op):
     L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
     L.start(compiled)
     r1 = _run_nested(L, impl, code, f, [L.v(a) for a in args])
-    L.check_null(r1, op)
+    past = op.attrs.get("py_lasti")      # (a Python function raised: see _call_lasti)
+    L.check_null(r1, op, lasti=None if past is None else (lambda: str(past)))
     compiled_end = L.cur
     L.emit(f"br label %{join}")
     L.start(python)

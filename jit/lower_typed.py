@@ -1513,7 +1513,10 @@ def lo_direct_call(L, op):
         join = L.label("dc.join")
         L.emit(f"br label %{join}")
         L.start(objl)
-    L.check_null(r1, op)
+    # (a Python function raised: the interpreter's frame stands past the call's caches)
+    past = op.attrs.get("py_lasti")
+    lasti = None if past is None else (lambda: str(past))
+    L.check_null(r1, op, lasti=lasti)
     incoming = [(r1, L.cur)]
     L.emit(f"br label %{got}")
     if not always:
@@ -1527,7 +1530,7 @@ def lo_direct_call(L, op):
         r2 = L.call("PyObject_Vectorcall", slow_callee, L.array(boxed), str(len(boxed)), "null")
         for b in made.values():
             L.decref(b)
-        L.check_null(r2, op)
+        L.check_null(r2, op, lasti=lasti)
         incoming.append((r2, L.cur))
         L.emit(f"br label %{got}")
     L.start(got)

@@ -25,7 +25,7 @@ CAPI = ("jit_helpers_globals", "jit_interpreter_check", "PyLong_FromLongLong", "
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
         "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type", "PyRange_Type",
-        "PyObject_GetIter", "PyModule_Type")
+        "PyObject_GetIter", "PyModule_Type", "PyMethod_Type")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1132,6 +1132,35 @@ define i64 @jit.global_index(ptr %globals, ptr %name) noinline cold {
 }
 """
 
+CALL_LASTI = _fill_in("""
+; The frame offset a call that raised leaves (see lower._call_lasti): %past when the
+; callable -- %first, else %second, a bound method's function -- is a Python
+; function or a compiled one (%compiled: its type), else %at.
+define i64 @jit.call_lasti(ptr %first, ptr %second, ptr %compiled, i64 %at, i64 %past) noinline cold {
+entry:
+  %none = icmp eq ptr %first, null
+  %f0 = select i1 %none, ptr %second, ptr %first
+  %tp0p = getelementptr i8, ptr %f0, i64 {OB_TYPE}
+  %tp0 = load ptr, ptr %tp0p
+  %ismeth = icmp eq ptr %tp0, @PyMethod_Type
+  %unpack = and i1 %none, %ismeth
+  br i1 %unpack, label %meth, label %check
+meth:
+  %fp = getelementptr i8, ptr %f0, i64 {METHOD_FUNC}
+  %f1 = load ptr, ptr %fp
+  br label %check
+check:
+  %f = phi ptr [ %f0, %entry ], [ %f1, %meth ]
+  %tpp = getelementptr i8, ptr %f, i64 {OB_TYPE}
+  %tp = load ptr, ptr %tpp
+  %py = icmp eq ptr %tp, @PyFunction_Type
+  %jit = icmp eq ptr %tp, %compiled
+  %either = or i1 %py, %jit
+  %r = select i1 %either, i64 %past, i64 %at
+  ret i64 %r
+}
+""", {"OB_TYPE": abi.OB_TYPE, "METHOD_FUNC": abi.METHOD_FUNC})
+
 MODULE_ATTR = _fill_in("""
 ; Is %module an exact module whose dict binds %name to %expected? 1: it is, and the
 ; dict's version tag read before the lookup is cached (cache = {version}); 0: it is
@@ -1369,6 +1398,7 @@ SIGNATURES = {
     "jit.lookup_global": ("ptr", "ptr, ptr, ptr, ptr, ptr, i64, i64"),
     "jit.global_is": ("i32", "ptr, ptr, ptr, ptr, ptr, i64, i64, i1"),
     "jit.module_attr_is": ("i32", "ptr, ptr, ptr, ptr"),
+    "jit.call_lasti": ("i64", "ptr, ptr, ptr, i64, i64"),
     **({"jit.global_hint": ("ptr", "ptr, ptr, ptr")} if abi.GLOBAL_HINTS else {}),
     "jit.fold_error": ("void", "ptr, ptr"),
     "jit.unpack_rest": ("ptr", "ptr, i64, i64, i64"),
@@ -1640,7 +1670,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _tick(), _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, MODULE_ATTR, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _tick(), _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, MODULE_ATTR, CALL_LASTI, CONTAINERS])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

@@ -2029,6 +2029,8 @@ class Rewriter:
             below = op.state[1][:len(op.state[1]) - len(op.args)]
             attrs.update(boxed=self.new(OBJ), release=[first, fn_obj],
                          after=(after, below))
+        if "py_lasti" in op.attrs:       # (a Python function's: see lower._call_lasti)
+            attrs["py_lasti"] = op.attrs["py_lasti"]
         self.emit("direct_call", [fn_obj, *args], results, op, unwind=op.unwind, **attrs)
 
     def r_known_call(self, op, obj, convs, kind, unpack):

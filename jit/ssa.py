@@ -492,6 +492,9 @@ def h_call(b, ins):
     body = _class_body(b, first, second, args, len(kwnames))
     if body is not None:
         attrs["class_body_index"] = b.fn.const_index(body)
+    # where the interpreter's frame stands when a Python function it called raises:
+    # past the call's caches (it pushed the callee's frame inline), else at the call
+    attrs["py_lasti"] = ins.end - 2
     r = b.value("call", [first, second, *args], nargs=argc, kwnames=kwnames, kw_index=kw,
                 **attrs)
     genexpr = _genexpr_made(b, first, second, argc, kwnames)

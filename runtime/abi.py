@@ -234,6 +234,7 @@ MODULE_DICT = 16            # PyModuleObject.md_dict
 # what a module's own type serves before its dict (module.__dict__, .__class__, ...)
 MODULE_TYPE_ATTRS = frozenset(dir(type(sys)))
 CELL_REF = 16               # PyCellObject.ob_ref
+METHOD_FUNC = 16            # PyMethodObject.im_func
 # PyFunctionObject's leading fields (_PyFunction_COMMON_FIELDS in 3.11-3.13)
 FUNC_GLOBALS, FUNC_BUILTINS, FUNC_CODE, FUNC_DEFAULTS, FUNC_CLOSURE = 16, 24, 48, 56, 72
 FUNC_NAME, FUNC_QUALNAME, FUNC_KWDEFAULTS = 32, 40, 64

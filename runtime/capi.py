@@ -128,7 +128,7 @@ DATA = (
     "PyType_Type", "PyFunction_Type", "PyListIter_Type", "PyTupleIter_Type", "PyRangeIter_Type",
     "PyEnum_Type",
     "PyZip_Type", "PyCFunction_Type", "PyBytes_Type", "PyByteArray_Type", "PySet_Type",
-    "PyMemberDescr_Type", "PyBaseObject_Type", "PyRange_Type",
+    "PyMemberDescr_Type", "PyBaseObject_Type", "PyRange_Type", "PyMethod_Type",
 )
 
 # libm functions the math module calls (specialised code calls the same ones).

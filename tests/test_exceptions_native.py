@@ -147,3 +147,72 @@ def test_traceback_layout_holds_for_this_interpreter():
         tb = e.__traceback__.tb_next
     ints = (ctypes.c_int * 2).from_address(id(tb) + abi.TB_LASTI)
     assert (ints[0], ints[1]) == (tb.tb_lasti, tb.tb_lineno)
+
+
+def _lasti_inner(x):
+    return [][x]
+
+
+class _LastiK:
+    def m(self, x):
+        return [][x]
+
+    def __init__(self, x=None):
+        if x == "boom":
+            [][0]
+
+
+def lasti_global(a):
+    return _lasti_inner(a)
+
+
+def lasti_method(k, a):
+    return k.m(a)
+
+
+def lasti_bound(k, a):
+    f = k.m
+    return f(a)
+
+
+def lasti_builtin(a):
+    return int(a)
+
+
+def lasti_class(a):
+    return _LastiK(a)
+
+
+def lasti_kw(a):
+    return _lasti_inner(x=a)
+
+
+def lasti_lambda(a):
+    g = lambda y: [][y]      # noqa: E731
+    return g(a)
+
+
+def lasti_reraise(a):
+    try:
+        return _lasti_inner(a)
+    except IndexError:
+        raise
+
+
+@pytest.mark.parametrize("fn,args", [
+    (lasti_global, (1,)), (lasti_global, ("s",)), (lasti_method, (_LastiK(), 1)),
+    (lasti_bound, (_LastiK(), 2)), (lasti_builtin, ("x",)), (lasti_class, ("boom",)),
+    (lasti_kw, (3,)), (lasti_lambda, (4,)), (lasti_reraise, (5,))])
+def test_tb_lasti_of_a_call_that_raised_is_the_interpreters(fn, args):
+    """A Python function the interpreter calls gets its frame pushed inline, past the
+    call's caches, which is where the caller's traceback entry then stands; anything
+    else (a builtin, a class) is called from the call instruction itself."""
+    def entry(f):
+        try:
+            f(*args)
+        except Exception as e:
+            tb = e.__traceback__.tb_next
+            return type(e).__name__, tb.tb_frame.f_code.co_name, tb.tb_lasti, tb.tb_lineno
+    expected = entry(fn)
+    c = jit.compile(fn)
+    assert entry(c) == expected and entry(c) == expected     # (generic, then specialised)
