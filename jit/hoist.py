@@ -13,6 +13,14 @@ block, entered from outside the loop only, where a failed check deoptimises to
 the loop header (the interpreter then runs the loop), and each tick in the loop
 re-checks it (``revalidate``), deoptimising at the tick if the global changed.
 
+The same holds for the check of a global module's attribute (``math.sqrt``: a
+``getattr`` with ``expect``, moving with its module's load), and for the
+recursion headroom of inlined leaf calls: nothing in a quiet loop can change the
+depth or the limit, so one ``guard_depth`` in the preheader (re-checked at the
+ticks, where a handler may lower the limit) lets the calls skip theirs
+(``depth_checked``). An ``xs[i] op= <double>`` whose old item the same block
+read and unboxed is quiet: the float or int it releases runs nothing.
+
 A direct call of a copy inlined into the loop is quiet when the callee's own
 code is; if the callee deoptimises (and so may have run anything) its result
 comes back as an object, and a call marked ``strict`` then deoptimises the
