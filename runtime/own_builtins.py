@@ -5,11 +5,15 @@ when it is made), so a program that patches the builtins module (``mock.patch`` 
 ``builtins.len``, its own ``__import__``) changes what its own code calls -- as the
 interpreter's C code never sees such a patch -- not what compiling and deoptimising
 run."""
+import _thread
 import builtins
 
 BUILTINS = dict(vars(builtins))
 __builtins__ = BUILTINS      # (this module's own code too)
 _ABSENT = object()
+_lock = _thread.RLock()
+_entered = 0                 # AsImported blocks running, in all threads
+_patches: dict = {}          # what the program had patched when the first began
 
 
 class AsImported:
@@ -19,22 +23,35 @@ class AsImported:
     builtins up in the builtins module itself: a patched ``len`` there made llvmlite
     pass garbage to LLVM (an assertion: the process aborted). Meanwhile another
     thread of the program running would see the originals too (only while a compile
-    waits in LLVM)."""
+    runs). Nested and concurrent blocks (threads compiling at once) share one
+    swap; a name the program patches meanwhile keeps the program's new value."""
 
     def __enter__(self):
-        live = vars(builtins)
-        self.patched = {name: live.get(name, _ABSENT) for name, value in BUILTINS.items()
-                        if live.get(name, _ABSENT) is not value}
-        live.update({name: BUILTINS[name] for name in self.patched})
+        global _entered
+        with _lock:
+            if _entered == 0:
+                live = vars(builtins)
+                _patches.clear()
+                _patches.update((name, live.get(name, _ABSENT)) for name, value in
+                                BUILTINS.items() if live.get(name, _ABSENT) is not value)
+                live.update({name: BUILTINS[name] for name in _patches})
+            _entered += 1
         return self
 
     def __exit__(self, *exc):
-        live = vars(builtins)
-        for name, value in self.patched.items():
-            if value is _ABSENT:
-                live.pop(name, None)
-            else:
-                live[name] = value
+        global _entered
+        with _lock:
+            _entered -= 1
+            if _entered == 0:
+                live = vars(builtins)
+                for name, value in _patches.items():
+                    if live.get(name, _ABSENT) is not BUILTINS[name]:
+                        continue        # (patched again meanwhile: that stays)
+                    if value is _ABSENT:
+                        live.pop(name, None)
+                    else:
+                        live[name] = value
+                _patches.clear()
         return False
 
 

@@ -1144,3 +1144,26 @@ def test_a_deeply_nested_expression_compiles_without_a_blow_up():
     assert run.returncode == 0, run.stderr
     small, big, expected = run.stdout.split()
     assert small == str(n) and big == expected
+
+
+def test_the_builtins_swap_nests_and_keeps_a_patch_made_meanwhile():
+    import builtins
+    from runtime.own_builtins import BUILTINS, AsImported
+    saved = builtins.len
+    try:
+        builtins.len = patched = lambda x: -1
+        with AsImported():
+            assert builtins.len is BUILTINS["len"]
+            with AsImported():
+                assert builtins.len is BUILTINS["len"]
+            assert builtins.len is BUILTINS["len"]      # (the outer block still runs)
+        assert builtins.len is patched
+        with AsImported():
+            builtins.len = newer = lambda x: -2         # (another thread's patch)
+        assert builtins.len is newer
+        del builtins.len
+        with AsImported():
+            assert builtins.len is BUILTINS["len"]
+        assert not hasattr(builtins, "len")
+    finally:
+        builtins.len = saved
