@@ -21,7 +21,7 @@ class UnsupportedError(CompileError):
 _own = None
 
 
-def _own_dirs() -> tuple:
+def own_dirs() -> tuple:
     global _own
     if _own is None:
         import os
@@ -45,4 +45,4 @@ def raised_by_program(exc: BaseException) -> bool:
         return False
     while tb.tb_next is not None:
         tb = tb.tb_next
-    return not tb.tb_frame.f_code.co_filename.startswith(_own_dirs())
+    return not tb.tb_frame.f_code.co_filename.startswith(own_dirs())

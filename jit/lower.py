@@ -1269,7 +1269,7 @@ run:
         p = self.p
         row = argc + 1
         self.dispatch_table = f"@{p}.sigs = global [{d.ROWS * row} x ptr] zeroinitializer"
-        miss = self.fn.const_index(d.miss)
+        miss = self.fn.const_index(helpers.miss_handler(d))
         lines = [""]
         for i in range(argc):
             lines += [f"  %da{i}.p = getelementptr ptr, ptr %dargs, i64 {i}",
@@ -1322,7 +1322,7 @@ run:
                   f"  %dmr = call ptr @PyObject_Vectorcall(ptr %dmiss, ptr %dargs, i64 {argc}, ptr null)",
                   "  %dmfail = icmp eq ptr %dmr, null",
                   "  br i1 %dmfail, label %disp.fail, label %disp.missed",
-                  "disp.fail:", "  ret ptr null",
+                  "disp.fail:", "  call void @jit.strip_tb()", "  ret ptr null",
                   "disp.missed:", "  call void @jit.decref(ptr %dmr)", "  br label %disp.scan",
                   "disp.generic:"]
         return "\n".join(lines)

@@ -377,6 +377,31 @@ def raise_init_result(result):
 
 # ---- raising ----------------------------------------------------------------
 
+def miss_handler(dispatcher):
+    """What native dispatch calls when no row matches (Dispatcher.miss). What the
+    program raises meanwhile (a signal handler's exception, or KeyboardInterrupt,
+    while the call compiles) leaves with the program's own traceback entries only:
+    the compiler's frames, and the waits for its compile thread, are no frames the
+    interpreter would have (this function's own entry goes too: jit.strip_tb)."""
+    def on_miss(*args):
+        try:
+            return dispatcher.miss(*args)
+        except BaseException as exc:
+            raise exc.with_traceback(_program_part(exc.__traceback__))
+    return on_miss
+
+
+def _program_part(tb):
+    """``tb`` from its first entry of the program's own code on (None if it has none)."""
+    import queue
+    import threading
+    from jit.errors import own_dirs
+    internal = own_dirs() + (threading.__file__, queue.__file__)
+    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(internal):
+        tb = tb.tb_next
+    return tb
+
+
 def raise_recursion_error():
     raise RecursionError("maximum recursion depth exceeded")
 

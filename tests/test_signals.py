@@ -198,4 +198,23 @@ def test_a_signal_in_a_folded_generator_expression_is_raised_in_it(fn):
         return [(t.name, t.lineno) for t in traceback.extract_tb(exc.__traceback__)]
     expected = entries(fn)
     assert expected[-2][0] == "<genexpr>"
-    assert entries(jit.compile(fn)) == expected
+    c = jit.compile(fn)
+    c(10)           # (compiled first: the alarm is to land in the loop)
+    assert entries(c) == expected
+
+
+def test_a_signal_handlers_exception_during_a_compile_has_no_compiler_frames():
+    """The first call specialises (~0.1-0.3 s for this expression), and the alarm
+    fires meanwhile: the handler's exception leaves with the program's frames
+    only, as the interpreter has no compiler frames (the compile is given up: a
+    later call compiles)."""
+    n = 60
+    src = "def f(a):\n    return (" + " + (".join(["a"] * n) + ")" * (n - 1) + ")\n"
+    ns = {}
+    exec(src, ns)
+    c = jit.compile(ns["f"])
+    _, exc = _alarm_after(lambda k: [c(k) for _ in range(10 ** 7)], 1, delay=0.01)
+    files = [t.filename for t in traceback.extract_tb(exc.__traceback__)]
+    assert not [f for f in files if "/jit/" in f or "/runtime/" in f or "threading" in f]
+    assert files[-1] == __file__          # (the handler's own entry)
+    assert c(2) == ns["f"](2) == 2 * n
