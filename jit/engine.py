@@ -17,7 +17,7 @@ entries go.
 from __future__ import annotations
 
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
-from runtime.own_builtins import AsImported
+from runtime.own_builtins import AsImported, as_imported
 import atexit
 import hashlib
 import itertools
@@ -89,7 +89,7 @@ class Library:
     def optimized_ir(self) -> str:
         """The optimised IR, made again on request (printing it on every compile
         cost more than some whole compiles)."""
-        with _lock, AsImported():
+        with AsImported(), _lock:
             return str(optimize(parse(self.llvm_ir), self.opt_level))
 
     def address(self, symbol: str) -> int:
@@ -244,15 +244,15 @@ atexit.register(_quiesce_at_exit)
 def _compile_worker(jobs):
     while True:
         fn, args, box, done = jobs.get()
-        with AsImported():      # (llvmlite's code under a program's patched builtins)
-            try:
-                box.append((True, fn(*args)))
-            except BaseException as exc:      # (handed to the caller, who raises it)
-                box.append((False, exc))
-            del fn, args
-            done.set()
+        try:
+            box.append((True, fn(*args)))
+        except BaseException as exc:      # (handed to the caller, who raises it)
+            box.append((False, exc))
+        del fn, args
+        done.set()
 
 
+@as_imported      # (llvmlite's code, under a program's patched builtins: see there)
 def compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
                opt_level: int = 1, codegen_level: int | None = None) -> Library:
     """Parse, verify, optimise and link ``llvm_ir``; return a Library. Machine code
@@ -292,6 +292,7 @@ def _compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
     return Library(tracker, name, llvm_ir, opt_level)
 
 
+@as_imported
 def assembly(llvm_ir: str, opt_level: int = 1) -> str:
     """Host assembly for ``llvm_ir`` (for `python -m jit show --stage asm`)."""
     return _on_compile_thread(_assembly, llvm_ir, opt_level)
