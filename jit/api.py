@@ -6,6 +6,7 @@ import builtins
 import collections
 import types
 
+from runtime.own_builtins import as_imported
 from .errors import CompileError, UnsupportedError
 from . import frontend
 
@@ -32,6 +33,7 @@ class CompiledCode:
         return f"<jit-compiled code {self.code.co_name} from {self.code.co_filename!r}>"
 
 
+@as_imported      # (compiling, and the imports on the way: see there)
 def compile(obj, *, fallback: bool = True, specialize: bool = True):
     """Compile a function or code object. See the module docstring."""
     from . import pipeline, wrap

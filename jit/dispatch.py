@@ -20,6 +20,7 @@ import os
 
 from runtime import deopt      # (not on the deopt path: an import runs importlib's Python code)
 
+from runtime.own_builtins import as_imported
 from .errors import CompileError, UnsupportedError, raised_by_program
 from .specialize import arg_type
 
@@ -265,6 +266,7 @@ class Dispatcher:
         for caller in spec.inlined_into:
             caller.dispatcher.respecialize(caller, None)
 
+    @as_imported     # (compiling, and the imports on the way: see there)
     def _build(self, types, arg_types, no_spec, generation, generic_nested=(),
                float_sites=frozenset()):
         from . import pipeline

@@ -16,6 +16,7 @@ import sys
 import types
 
 from . import abi, capi, funcobject
+from .own_builtins import as_imported
 
 
 _import = _builtins.__import__
@@ -333,6 +334,7 @@ def class_init(cls):
     return init
 
 
+@as_imported      # (it imports, and compiles: see there)
 def program_callee(holder, index, fn, globals_, builtins_, name, owner):
     """A call site's cache entry for ``fn``, found as ``name`` in the MRO of the class
     ``owner`` (a method; a class's __init__) or, with ``owner`` None, bound to the

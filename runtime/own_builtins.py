@@ -7,6 +7,7 @@ interpreter's C code never sees such a patch -- not what compiling and deoptimis
 run."""
 import _thread
 import builtins
+import gc
 
 BUILTINS = dict(vars(builtins))
 __builtins__ = BUILTINS      # (this module's own code too)
@@ -14,6 +15,18 @@ _ABSENT = object()
 _lock = _thread.RLock()
 _entered = 0                 # AsImported blocks running, in all threads
 _patches: dict = {}          # what the program had patched when the first began
+_version = None              # the builtins dict's version tag once the originals were in
+# what programs patch most (mock.patch of print, open, input) and no library code the
+# compiler runs calls: never swapped, so such a patch is never held back meanwhile
+_NOT_SWAPPED = frozenset(("print", "open", "input", "help", "exit", "quit", "copyright",
+                          "credits", "license", "breakpoint", "_"))
+
+
+def _dict_version() -> int:
+    """The builtins dict's version tag (any store to it changes it: 3.11-3.13)."""
+    import ctypes
+    from runtime import abi
+    return ctypes.c_uint64.from_address(id(vars(builtins)) + abi.DICT_VERSION).value
 
 
 class AsImported:
@@ -24,34 +37,52 @@ class AsImported:
     pass garbage to LLVM (an assertion: the process aborted). Meanwhile another
     thread of the program running would see the originals too (only while a compile
     runs). Nested and concurrent blocks (threads compiling at once) share one
-    swap; a name the program patches meanwhile keeps the program's new value."""
+    swap. If the program stored into the builtins module meanwhile (a finaliser
+    or another thread patching), its patches are not put back (which of them it
+    meant to keep cannot be told): the originals stay, as a program's own undoing
+    would leave them. A store of the very original object (undoing a patch) changes
+    nothing a program can see, so that one is not noticed: the patch comes back.
+    ``print``, ``open``, ``input`` and the like, which programs patch most and no
+    library code the compiler runs calls, are never swapped."""
 
     def __enter__(self):
-        global _entered
+        global _entered, _version
         with _lock:
             if _entered == 0:
-                live = vars(builtins)
-                _patches.clear()
-                _patches.update((name, live.get(name, _ABSENT)) for name, value in
-                                BUILTINS.items() if live.get(name, _ABSENT) is not value)
-                live.update({name: BUILTINS[name] for name in _patches})
+                # (no collection between reading the patches and taking the version
+                # tag: a finaliser storing into builtins there would go unseen)
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    live = vars(builtins)
+                    _patches.update((name, live.get(name, _ABSENT)) for name, value in
+                                    BUILTINS.items() if live.get(name, _ABSENT) is not value
+                                    and name not in _NOT_SWAPPED)
+                    if _patches:
+                        live.update({name: BUILTINS[name] for name in _patches})
+                        _version = _dict_version()
+                finally:
+                    if collecting:
+                        gc.enable()
             _entered += 1
         return self
 
     def __exit__(self, *exc):
         global _entered
+        dropped = None
         with _lock:
             _entered -= 1
-            if _entered == 0:
+            if _entered == 0 and _patches:
                 live = vars(builtins)
-                for name, value in _patches.items():
-                    if live.get(name, _ABSENT) is not BUILTINS[name]:
-                        continue        # (patched again meanwhile: that stays)
-                    if value is _ABSENT:
-                        live.pop(name, None)
-                    else:
-                        live[name] = value
+                if _dict_version() == _version:      # (nothing stored meanwhile)
+                    for name, value in _patches.items():
+                        if value is _ABSENT:
+                            live.pop(name, None)
+                        else:
+                            live[name] = value
+                dropped = dict(_patches)     # (released after the lock: a __del__)
                 _patches.clear()
+        del dropped
         return False
 
 

@@ -1167,3 +1167,47 @@ def test_the_builtins_swap_nests_and_keeps_a_patch_made_meanwhile():
         assert not hasattr(builtins, "len")
     finally:
         builtins.len = saved
+
+
+FIRST_CALLS_PATCHED = r"""
+import sys
+sys.path.insert(0, {root!r})
+from unittest import mock
+
+def f(n):
+    t = 0
+    for i in range(n):
+        t += i
+    return t
+
+def helper(s):
+    return s + "!"
+
+def g(s):
+    if s == "ab":
+        return helper(s) * 2     # first reached only under the patch
+    return s
+
+if sys.argv[1] == "jit":
+    import jit
+    f, g = jit.compile(f), jit.compile(g)
+g("xy"); g("xy")
+out = []
+with mock.patch("builtins.str", lambda *a: "s"):
+    out.append(f(5))              # the first call: it compiles under the patch
+with mock.patch("builtins.isinstance", lambda *a: False):
+    out.append(g("ab"))          # a call site's first call of a global function
+print(out)
+"""
+
+
+def test_first_calls_under_patched_builtins_compile_as_usual():
+    # (the dispatcher's compile and a call site's cache fill import on the way:
+    # importlib's own code called the program's patched isinstance and str)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    runs = [subprocess.run([sys.executable, "-c", FIRST_CALLS_PATCHED.format(root=root), mode],
+                           capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, JIT_CACHE="0"))
+            for mode in ("interpreted", "jit")]
+    assert runs[0].returncode == 0 and runs[1].returncode == 0, runs[1].stderr
+    assert runs[1].stdout == runs[0].stdout == "[10, 'ab!ab!']\n"
