@@ -55,12 +55,15 @@ def hoist_guards(fn: ir.Function) -> int:
     """Hoist what can be hoisted; the number of loads moved (each move counts)."""
     moved = 0
     done: set[int] = set()      # headers whose loops were found noisy or have nothing left
+    # (what moves are guards and preheaders' branches: neither changes these)
+    producers = {r.id: op for b in fn.blocks for op in b.ops for r in op.results}
+    stores = _numeric_item_stores(fn)
     while True:
         progress = False
         for header, body in _natural_loops(fn):
             if id(header) in done:
                 continue
-            guards = _hoistable(fn, header, body)
+            guards = _hoistable(fn, header, body, producers, stores)
             if not guards:
                 done.add(id(header))
                 continue
@@ -265,11 +268,10 @@ def _leaf_call(op: ir.Op) -> bool:
             op.attrs.get("depth_checked") or spec.native is None or \
             capi.RECURSION_COUNTER is None:
         return False
-    from .lower import is_leaf
-    return is_leaf(spec.native.ir)
+    return ir.is_leaf(spec.native.ir)
 
 
-def _hoistable(fn, header, body) -> list[ir.Op]:
+def _hoistable(fn, header, body, producers, stores) -> list[ir.Op]:
     """The guards of a quiet loop that can move to its preheader; [] for a noisy loop
     or one whose header has no frame state to resume at."""
     blocks = [b for b in fn.blocks if id(b) in body]
@@ -284,8 +286,6 @@ def _hoistable(fn, header, body) -> list[ir.Op]:
     if not (guards or leaf_calls) or _header_state(header) is None or \
             header in fn.handler_blocks:
         return []
-    producers = {r.id: op for b in fn.blocks for op in b.ops for r in op.results}
-    stores = _numeric_item_stores(fn)
     for b in blocks:
         for op in b.ops:
             if not (_quiet(op) or op.kind == "check_signals" or _is_hoistable(op)

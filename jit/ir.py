@@ -296,6 +296,24 @@ def verify(fn: Function) -> None:
                                       f"{len(u.handler.params)} values, unwind gives {n}")
 
 
+# Specialised ops that never run Python code, not even on a slow path (a deopt
+# resumes in the interpreter, whose frames are the caller's business)
+LEAF_OPS = frozenset((
+    "prologue", "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float",
+    "int_op", "int_truediv", "int_unary", "int_cmp", "num_in", "float_op", "float_unary", "float_cmp",
+    "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref",
+    "range_new", "range_iter", "range_next", "guard_range", "check_signals", "br", "cbr",
+    "ret", "ret_raw"))
+
+
+def is_leaf(fn: Function) -> bool:
+    """Whether specialised ``fn`` calls nothing, and rebinds only typed locals (an
+    object's release may run a __del__)."""
+    return all(op.kind in LEAF_OPS
+               or (op.kind == "store_local" and fn.slot_types[op.attrs["slot"]] != OBJ)
+               for blk in fn.blocks for op in blk.ops)
+
+
 # ops between a list item's read and a store to it that leave the item the list's
 RMW_SAFE = {"const", "load_local", "float_op", "int_op", "unbox_float", "unbox_int",
             "int_to_float", "float_unary", "int_unary", "float_cmp", "int_cmp"}

@@ -82,24 +82,6 @@ def leave_recursion(n: int, counts: bool = True) -> list[str]:
             f"  store i32 %rc.up{n}, ptr %rc.p"]
 
 
-# Specialised ops that never run Python code, not even on a slow path (a deopt
-# resumes in the interpreter, whose frames are the caller's business)
-LEAF_OPS = frozenset((
-    "prologue", "null", "const", "load_local", "unbox_int", "unbox_float", "int_to_float",
-    "int_op", "int_truediv", "int_unary", "int_cmp", "num_in", "float_op", "float_unary", "float_cmp",
-    "num_truth", "num_call", "box", "bool_box", "is", "is_none", "incref",
-    "range_new", "range_iter", "range_next", "guard_range", "check_signals", "br", "cbr",
-    "ret", "ret_raw"))
-
-
-def is_leaf(fn: ir.Function) -> bool:
-    """Whether specialised ``fn`` calls nothing, and rebinds only typed locals (an
-    object's release may run a __del__)."""
-    return all(op.kind in LEAF_OPS
-               or (op.kind == "store_local" and fn.slot_types[op.attrs["slot"]] != OBJ)
-               for blk in fn.blocks for op in blk.ops)
-
-
 class Lowering:
     def __init__(self, fn: ir.Function, code, entry_consts: dict, spec=None, dispatch=None,
                  inline_copy=False, prefix="code", recursive_impl=None, param_ranges=(),
@@ -116,7 +98,7 @@ class Lowering:
         # a copy of it inlined into itself, the original's in the same module
         self.recursive_impl = recursive_impl if inline_copy else f"@{prefix}.impl"
         # False for a leaf copy inlined into its caller (see enter_recursion)
-        self.counts_depth = not (inline_copy and spec is not None and is_leaf(fn))
+        self.counts_depth = not (inline_copy and spec is not None and ir.is_leaf(fn))
         # a leaf copy whose direct entry takes %deep.ok (see enter_recursion)
         self.depth_flag = depth_flag and not self.counts_depth and \
             capi.RECURSION_COUNTER is not None
@@ -1775,16 +1757,23 @@ def _load_global_expected(L, op):
         L.incref(L.v(op.result))
 
 
+def _expect_cache(L, g) -> str:
+    """The cache of checked op ``g`` (one per op: a loop's ticks re-checking a hoisted
+    ``g`` share it)."""
+    cache = L.expect_caches.get(id(g))
+    if cache is None:
+        cache = L.expect_caches[id(g)] = f"@{L.p}.gcache{len(L.global_caches)}"
+        L.global_caches.append(cache)
+    return cache
+
+
 def _check_global_expected(L, g, at):
     """The check of load ``g`` (see _load_global_expected), failing and deoptimising
     as op ``at`` (``g`` itself, or a loop's tick re-checking a hoisted ``g``); the
     expected object's constant."""
     expected = L.const(L.fn.consts[g.attrs["expect"]])
     in_globals = g.attrs["scope"] == "globals"
-    cache = L.expect_caches.get(id(g))
-    if cache is None:    # {globals version, builtins version, -, entry index}
-        cache = L.expect_caches[id(g)] = f"@{L.p}.gcache{len(L.global_caches)}"
-        L.global_caches.append(cache)
+    cache = _expect_cache(L, g)    # {globals version, builtins version, -, entry index}
     gver, cg = L.field("%globals", abi.DICT_VERSION, "i64"), L.t()
     L.emit(f"{cg} = load i64, ptr {cache}")
     if in_globals:
@@ -2430,9 +2419,7 @@ def _getattr_expected(L, op):
     expected = _check_module_attr_expected(L, op, op)
     r = L.v(op.result)
     L.emit(f"{r} = bitcast ptr {expected} to ptr")
-    if op.attrs.get("borrow"):
-        L.emit(f"{r}.own = bitcast ptr null to ptr")      # (lent: nothing of its own)
-    else:
+    if not op.attrs.get("borrow"):      # (borrowed: a constant, never lent)
         L.incref(r)
 
 
@@ -2444,10 +2431,7 @@ def _check_module_attr_expected(L, g, at):
     loop's tick re-checking a hoisted ``g``). The expected object's constant."""
     module = L.v(g.args[0])
     expected = L.const(L.fn.consts[g.attrs["expect"]])
-    cache = L.expect_caches.get(id(g))
-    if cache is None:    # {module dict version}
-        cache = L.expect_caches[id(g)] = f"@{L.p}.gcache{len(L.global_caches)}"
-        L.global_caches.append(cache)
+    cache = _expect_cache(L, g)    # {module dict version}
     is_mod = _icmp(L, "eq", L.type_of(module), L.capi("PyModule_Type"), "ptr")
     chk, look, join = L.label("me.chk"), L.label("me.look"), L.label("me.join")
     L.br_likely(is_mod, chk, look)

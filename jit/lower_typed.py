@@ -319,7 +319,7 @@ def _floor_divmod(L, op, a, b):
 def _zero_division(L, op, zero: str, message: str):
     """If ``zero`` holds, ZeroDivisionError(message): raised along the op's unwind
     when it has one (specialize.division_unwind; set by C code, which runs no Python
-    code, so the op stays a pure one for borrow and lower.LEAF_OPS), else the
+    code, so the op stays a pure one for borrow and ir.LEAF_OPS), else the
     interpreter raises it after a deopt."""
     if op.unwind is None:
         L.deopt_if(zero, op)

@@ -125,7 +125,6 @@ def not_specializable(code, fn) -> str | None:
     return None if unsafe is None else f"the interpreter could not resume it ({unsafe})"
 
 
-@as_imported
 def compile_code(code, function=None, specialize=True) -> Native:
     from . import api
     from .dispatch import Dispatcher
@@ -377,7 +376,6 @@ def specialized_function(code, spec):
     return fn, lowered
 
 
-@as_imported
 def compile_specialized(code, function, spec):
     """A specialisation of ``function`` for ``spec``'s argument types, or None when
     nothing would be unboxed."""

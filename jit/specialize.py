@@ -31,7 +31,6 @@ import types
 import weakref
 
 from runtime import abi
-from runtime.own_builtins import as_imported
 
 from . import ir
 from .errors import CompileError, UnsupportedError
@@ -1347,7 +1346,6 @@ def program_function(fn, caller):
     return copy if getattr(funcobject.get_state(copy), "dispatcher", None) is not None else None
 
 
-@as_imported
 def program_copy(fn, globals_, builtins_):
     """(the compiled copy of ``fn``, the copy_shape it was made from) if ``fn`` is a
     plain function of the module whose namespaces are ``globals_`` and

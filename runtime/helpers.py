@@ -358,7 +358,7 @@ def program_callee(holder, index, fn, globals_, builtins_, name, owner):
         if raised_by_program(exc) or _os.environ.get("JIT_STRICT"):
             raise      # (a signal handler's, say, while compiling: the program's)
         copy = made_from = None      # (a bug of the compiler's: an ordinary call)
-    if copy is None or made_from is not None and any(a is not b for a, b in zip(shape, made_from)):
+    if copy is None or any(a is not b for a, b in zip(shape, made_from)):
         entry = (fn, fn) + shape
     else:
         entry = (fn, copy) + made_from
