@@ -1,11 +1,13 @@
 """jit/ranges.py's interval rules are sound: for operands drawn from two intervals,
 every result Python computes that fits in 64 bits lies in the rule's interval."""
 import operator
+import re
 
 from hypothesis import given, settings, strategies as st
 
 import jit
 from jit import ranges
+from jit.__main__ import show
 
 I64 = st.integers(ranges.I64_MIN, ranges.I64_MAX)
 EDGES = st.sampled_from([ranges.I64_MIN, ranges.I64_MIN + 1, -2 ** 62, -65, -64, -7, -2, -1,
@@ -118,3 +120,25 @@ def test_range_loops_whose_step_sign_is_known():
         assert c(n, lo) == _strided(n, lo), (n, lo)
     big = 2**63 - 1                              # k * k overflows: the interpreter's ints
     assert c(big, 2**32) == _strided(big, 2**32)
+
+
+def _step_three(n):
+    s = 0
+    for j in range(0, n, 3):
+        s += j
+    return s
+
+
+def _step_given(n, k):
+    s = 0
+    for j in range(0, n, k):
+        s += j
+    return s
+
+
+def test_a_known_step_sign_needs_no_select_between_directions():
+    both = re.compile(r"select i1 %[\w.]+, i1 ")
+    known = show(_step_three.__code__, "llvm", (10,), _step_three.__globals__)
+    unknown = show(_step_given.__code__, "llvm", (10, 2), _step_given.__globals__)
+    assert not both.search(known) and both.search(unknown)
+    assert jit.compile(_step_three)(100) == _step_three(100)
