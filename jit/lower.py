@@ -863,7 +863,7 @@ class Lowering:
         linkage = "internal " if self.inline_copy else ""
         flag = ", i1 %deep.ok" if self.depth_flag else ""
         head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts{flag}){' alwaysinline' if self.inline_copy else ''} {{",
+                f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts, i64 %floor.in{flag}){' alwaysinline' if self.inline_copy else ''} {{",
                 "entry:"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
@@ -873,6 +873,8 @@ class Lowering:
         for i in sorted(self.strides.slots if self.strides else ()):
             head += [f"  %stride{i} = alloca i64", f"  store i64 0, ptr %stride{i}"]
         head += ["  " + a for a in self.allocas]
+        if capi.TSTATE_INTERP is not None:
+            self.used.add("jit_eval_breaker")
         head += eval_breaker_address() if capi.TSTATE_INTERP is not None else [
             "  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges"]
         head += ["  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
@@ -928,12 +930,21 @@ class Lowering:
                 "  ret ptr null",
                 "eb.go0:"]
 
+    @property
+    def stack_floor(self) -> str:
+        """This thread's C-stack floor (an i64) for the impls this code calls, which
+        then need not look it up: %floor.in in a copy inlined into its caller (which
+        passes its own), else what this impl's stack check found."""
+        return "%floor.in" if self.inline_copy else "%st.floor"
+
     def _stack_check(self) -> list[str]:
         """Branch to %too.deep if this frame would reach below the thread's C-stack
-        floor (runtime.capi.stack_table; found once per thread by jit.stack_floor),
-        else to %start. The frame's address is a probe alloca's; its size, measured
-        from the machine code, is @P.frame. Whatever runs between compiled frames
-        (the interpreter, C code) is on the same stack, so it is counted too."""
+        floor, else to %start. The floor comes from the caller (%floor.in: a compiled
+        caller on this thread knows it) or, where that is 0, from
+        runtime.capi.stack_table (found once per thread by jit.stack_floor). The
+        frame's address is a probe alloca's; its size, measured from the machine
+        code, is @P.frame. Whatever runs between compiled frames (the interpreter,
+        C code) is on the same stack, so it is counted too."""
         self.used.update(("jit_stack_table",))
         # the key: the thread state's unique id (a later thread never has it); else
         # the pthread_t (which a later thread, with another stack, may have)
@@ -946,7 +957,10 @@ class Lowering:
         else:
             self.used.add("pthread_self")
             tid = ["  %tid = call i64 @pthread_self()", "  %st.h = lshr i64 %tid, 12"]
-        return tid + [
+        return [
+            "  %st.given = icmp ne i64 %floor.in, 0",
+            "  br i1 %st.given, label %st.chk, label %st.look",
+            "st.look:", *tid,
             f"  %st.i = and i64 %st.h, {capi.STACK_TABLE_ENTRIES - 1}",
             "  %st.e = getelementptr [2 x i64], ptr @jit_stack_table, i64 %st.i",
             "  %st.t = load i64, ptr %st.e",
@@ -958,7 +972,8 @@ class Lowering:
             "  %st.f1 = call i64 @jit.stack_floor(i64 %tid, ptr %st.e)",
             "  br label %st.chk",
             "st.chk:",
-            "  %st.floor = phi i64 [ %st.f0, %depth.check ], [ %st.f1, %st.fill ]",
+            "  %st.floor = phi i64 [ %floor.in, %depth.check ], [ %st.f0, %st.look ], "
+            "[ %st.f1, %st.fill ]",
             f"  %frame.size = load i64, ptr @{self.p}.frame",
             "  %st.sp = ptrtoint ptr %sp.probe to i64",
             "  %st.need = add i64 %st.floor, %frame.size",
@@ -1150,12 +1165,13 @@ class Lowering:
                          f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
 
     def _wrapper(self, name: str, direct: bool) -> str:
-        """@P.<name>(args[, out]): load the function's constants and call impl. The
-        direct entry of a copy inlined into a caller takes the caller's thread state
-        as a third argument."""
+        """@P.<name>(args[, out, floor]): load the function's constants and call impl.
+        The direct entry takes the calling thread's C-stack floor (see stack_floor);
+        a copy inlined into a caller's takes the caller's thread state too."""
         p = self.p
-        params, flags = ("ptr %args, ptr %out", "i1 true, ptr %out") if direct else \
+        params, flags = ("ptr %args, ptr %out, i64 %floor", "i1 true, ptr %out") if direct else \
             ("ptr %args", "i1 false, ptr null")
+        floor = "%floor" if direct else "0"
         linkage, attrs = ("internal ", " alwaysinline") if self.inline_copy else ("", "")
         ts = "  %ts = call ptr @_PyThreadState_UncheckedGet()"
         if self.inline_copy and direct:
@@ -1168,7 +1184,7 @@ define {linkage}ptr @{p}.{name}({params}){attrs} {{
 entry:
 {self._const_loads()}
 {ts}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts{flag})
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts, i64 {floor}{flag})
   ret ptr %r
 }}"""
 
@@ -1231,7 +1247,7 @@ interp:
 run:
   %f = phi ptr [ %f0, %entry ], [ %f1, %made.ok ]
 {self._const_loads()}
-  %r = call ptr %f(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args, ptr %ts)
+  %r = call ptr %f(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, i1 false, ptr null, ptr %args, ptr %ts, i64 0)
   ret ptr %r
 }}"""
 
@@ -1414,11 +1430,12 @@ kw.done:
                           f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
         call = (f"call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
                 f"ptr %closure, i1 false, ptr null, ptr")
+        floor = ", i64 0"    # (the thread's stack floor, unknown here: impl looks it up)
         if lazy:     # (only simple signatures are dispatched: argc positional values)
-            call = f"call ptr @{p}.run_generic(ptr"
+            call, floor = f"call ptr @{p}.run_generic(ptr", ""
         fast = dispatch = ""
         bound_call = f"""  %ts.i = call ptr @_PyThreadState_UncheckedGet()
-  %r2 = {call} %items, ptr %ts.i)"""
+  %r2 = {call} %items, ptr %ts.i{floor})"""
         if simple:
             # exactly argc positional values, to the specialisation for their types
             dispatch = f"""
@@ -1426,7 +1443,7 @@ define internal ptr @{p}.dispatch(ptr %dargs) alwaysinline {{
 fast:
 {loads}{self._dispatch_text(argc)}
   %ts.a = call ptr @_PyThreadState_UncheckedGet()
-  %r = {call} %dargs, ptr %ts.a)
+  %r = {call} %dargs, ptr %ts.a{floor})
   ret ptr %r
 }}"""
             # a call with keywords, bound by the binder, is dispatched the same way
@@ -1503,7 +1520,7 @@ call:
 """ + ("" if lazy else f"""
 define ptr @{p}.module(ptr %globals, ptr %builtins, ptr %locals, ptr %frame) {{
   %ts = call ptr @_PyThreadState_UncheckedGet()
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null, ptr null, ptr %ts)
+  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr null, i1 false, ptr null, ptr null, ptr %ts, i64 0)
   ret ptr %r
 }}""") + (self.generic_text(lazy) if self.dispatch else "")
 
@@ -3193,7 +3210,7 @@ def _run_nested(L, impl: str, code, f: str, args: list[str]) -> str:
     arr = L.array(args)
     r = L.t("r")
     L.emit(f"{r} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
-           f"i1 false, ptr null, ptr {arr}, ptr %ts)")
+           f"i1 false, ptr null, ptr {arr}, ptr %ts, i64 {L.stack_floor})")
     return r
 
 
@@ -3310,7 +3327,7 @@ def _call_build_class(L, op):
     g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
     cell = L.t("cell")
     L.emit(f"{cell} = call ptr {impl}(ptr {g}, ptr {b}, ptr {ns}, ptr {frame}, ptr {clo}, "
-           f"i1 false, ptr null, ptr null, ptr %ts)")
+           f"i1 false, ptr null, ptr null, ptr %ts, i64 {L.stack_floor})")
     L.check_null(cell, op, extra=[state])
     r1 = L.call("PyObject_Vectorcall", L.const(helpers.class_finish), L.array([state, cell]),
                 "2", "null")
@@ -3867,11 +3884,13 @@ BACKEDGE_PERIOD = 1024
 
 
 def eval_breaker_address() -> list[str]:
-    """%eb.p: this thread's interpreter's eval_breaker flag (where its offsets are
-    known, capi.TSTATE_INTERP; else loops count back-edges, see lo_check_signals)."""
-    return [f"  %eb.ip = getelementptr i8, ptr %ts, i64 {capi.TSTATE_INTERP}",
-            "  %eb.interp = load ptr, ptr %eb.ip",
-            f"  %eb.p = getelementptr i8, ptr %eb.interp, i64 {capi.EVAL_BREAKER}"]
+    """%eb.p: the interpreter's eval_breaker flag (where its offsets are known,
+    capi.TSTATE_INTERP; else loops count back-edges, see lo_check_signals). The
+    symbol is bound at link time to the compiling interpreter's flag (capi.address):
+    the code runs only in it, as the function objects it belongs to live there. A
+    constant address is one load to poll, where ts->interp->flag was two in a row
+    (a tenth of a recursive call's cost)."""
+    return ["  %eb.p = getelementptr i8, ptr @jit_eval_breaker, i64 0"]
 
 
 def poll_eval_breaker(flag: str, is_set: str) -> list[str]:

@@ -1491,14 +1491,14 @@ def lo_direct_call(L, op):
     r1 = L.t()
     if fp == L.recursive_impl:
         L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
-               f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts)")
+               f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts, i64 {L.stack_floor})")
     elif inlined:      # a copy's direct entry takes this thread state along
         flag = ""
         if fp in L.depth_flagged:       # (and whether this call's depth is checked)
             flag = f", i1 {'true' if op.attrs.get('depth_checked') else 'false'}"
-        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, ptr %ts{flag})")
+        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, i64 {L.stack_floor}, ptr %ts{flag})")
     else:
-        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out})")
+        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, i64 {L.stack_floor})")
     if want:
         is_raw, rawl, objl = L.t(), L.label("dc.raw"), L.label("dc.isobj")
         L.emit(f"{is_raw} = icmp eq ptr {r1}, {L.capi('jit_raw_marker')}")

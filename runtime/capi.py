@@ -327,9 +327,21 @@ def _interp_offset():
 TSTATE_INTERP = _interp_offset() if EVAL_BREAKER is not None else None
 
 
+def _eval_breaker_address() -> int:
+    api = ctypes.pythonapi
+    api.PyInterpreterState_Get.restype = ctypes.c_void_p
+    return api.PyInterpreterState_Get() + EVAL_BREAKER
+
+
+# Data whose address depends on the interpreter that links the code (the running one)
+INTERPRETER_DATA = {"jit_eval_breaker": _eval_breaker_address}
+
+
 def address(name: str) -> int:
     if name in RUNTIME_DATA:
         return RUNTIME_DATA[name]
+    if name in INTERPRETER_DATA:
+        return INTERPRETER_DATA[name]()
     if name in DATA:
         addr = ctypes.addressof(ctypes.c_char.in_dll(ctypes.pythonapi, name))
     elif name in LIBM:
@@ -342,7 +354,7 @@ def address(name: str) -> int:
 
 
 def declaration(name: str) -> str:
-    if name in RUNTIME_DATA:
+    if name in RUNTIME_DATA or name in INTERPRETER_DATA:
         return f"@{name} = external global i64"
     if name in DATA:
         return f"@{name} = external global i8"

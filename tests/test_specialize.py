@@ -258,6 +258,28 @@ def test_a_direct_callee_is_checked_where_its_global_is_loaded():
         g["fib"] = orig
 
 
+def test_a_recursive_call_hands_its_stack_floor_down():
+    # the callee's C-stack check takes the caller's floor (the same thread's) and
+    # looks it up only when given 0 (an entry from the interpreter); the eval
+    # breaker it polls at entry is a link-time address, not ts->interp->flag
+    g = fib.__globals__
+    orig = g["fib"]
+    g["fib"] = c = jit.compile(orig)
+    try:
+        assert c(15) == 610
+        text = dispatcher(c).rows[0][1].native.llvm_ir
+        assert "ptr %ts, i64 %floor.in" in text                     # impl's parameter
+        # fib's calls go to a copy of fib inlined here, passing this frame's floor;
+        # the copy's own calls (to this impl) pass what it was given
+        assert "i64 %st.floor, ptr %ts)" in text
+        assert "ptr %ts, i64 %floor.in)" in text
+        assert "icmp ne i64 %floor.in, 0" in text
+        assert "@jit_eval_breaker" in text
+        assert c(25) == 75025
+    finally:
+        g["fib"] = orig
+
+
 def test_a_function_gaining_only_inline_appends_is_specialised():
     # nothing unboxes, but xs.append(v) inline (no method lookup, no call) beats the
     # generic code's method call
