@@ -1506,6 +1506,8 @@ class Rewriter:
         fn.blocks += self.edge_blocks
         ir.prune_unreachable(fn)
         ir.verify(fn)
+        if unboxed and _only_reboxed(fn):
+            unboxed = False    # (the generic code does less: it never unboxes them)
         return unboxed or self.nested_numbers or self.inline_calls
 
     def _pair_params(self):
@@ -2062,6 +2064,20 @@ def _mentions_number(hint) -> bool:
     if isinstance(hint, tuple):
         return any(map(_mentions_number, hint))
     return hint in (INT, FLOAT)
+
+
+_NATIVE_IR = (I64, F64, RANGE)
+_REBOXING = frozenset({"box", "store_local"})
+
+
+def _only_reboxed(fn: ir.Function) -> bool:
+    """Whether nothing in ``fn`` computes with an unboxed value: every int, float or
+    range is only kept in a local and boxed again (int arguments passed on to
+    attribute stores, say). Such a specialisation unboxes and boxes for nothing
+    (boxing an int past the small ones allocates), and costs a compile per
+    signature where the generic code serves them all."""
+    return all(op.kind in _REBOXING or not any(a.type in _NATIVE_IR for a in op.args)
+               for blk in fn.blocks for op in blk.ops)
 
 
 def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -> bool:
