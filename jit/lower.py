@@ -48,6 +48,8 @@ PRELUDE_CAPI = ("PyFunction_GetDefaults", "PyLong_FromLongLong", "PyErr_Fetch", 
 
 SINGLETONS = ((None, "_Py_NoneStruct"), (True, "_Py_TrueStruct"), (False, "_Py_FalseStruct"))
 DEFAULT_FRAME_BYTES = 64 * 1024   # until the real frame size is read from the code
+# generators and coroutines (co_flags) and variadic parameters: no closure entry
+CLOSURE_UNFIT_FLAGS = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200
 def enter_recursion(counts: bool = True, flagged: bool = False) -> list[str]:
     """Count this call against the recursion limit: inline while far from it (the
     counter's offset is confirmed at start-up), else through the C-API, which
@@ -91,9 +93,12 @@ class Lowering:
         self.param_ranges = param_ranges
         # a copy of a callee's code for inlining into a caller's module (inline_text)
         self.inline_copy = inline_copy
-        # id(code) -> the impl of a nested function's code this code is nested in
+        # id(code) -> the lowering of a nested function's code this code is nested in
         # (or is), made in the same module (see nested_impl)
-        self.enclosing: dict[int, str] = {}
+        self.enclosing: dict[int, "Lowering"] = {}
+        # a copy that a nested function's recursion calls (nested_impl): it checks the
+        # C stack as a function of its own does, as its calls nest natively
+        self.recursive = False
         # the impl a recursive call of this very specialisation calls: its own, or for
         # a copy of it inlined into itself, the original's in the same module
         self.recursive_impl = recursive_impl if inline_copy else f"@{prefix}.impl"
@@ -106,6 +111,8 @@ class Lowering:
         self.inlined: list["Lowering"] = []     # callees copied into this module
         self._inline_entries: dict[int, str] = {}
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
+        # id(code) -> closure_entry's lowering (True: another module's serves; None: none)
+        self._closure_entries: dict[int, "Lowering | bool | None"] = {}
         self.extra_text: list[str] = []
         self.spec = spec                   # a dispatch.Specialization (specialised code)
         self._producers: dict | None = None  # value id -> the op making it (see producer)
@@ -860,7 +867,8 @@ class Lowering:
         saved, self.lines = self.lines, []
         self._deopt_entry_shared()
         entry_deopt, self.lines = self.lines, saved
-        linkage = "internal " if self.inline_copy else ""
+        # (a recursive copy's impl is measured after linking: a symbol of its own)
+        linkage = "internal " if self.inline_copy and not self.recursive else ""
         flag = ", i1 %deep.ok" if self.depth_flag else ""
         head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
                 f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts, i64 %floor.in{flag}){' alwaysinline' if self.inline_copy else ''} {{",
@@ -878,11 +886,11 @@ class Lowering:
         head += eval_breaker_address() if capi.TSTATE_INTERP is not None else [
             "  %backedges = alloca i32", f"  store i32 {BACKEDGE_PERIOD}, ptr %backedges"]
         head += ["  %flocals = alloca ptr", "  store ptr null, ptr %flocals"]
-        if not self.inline_copy:
+        if self.checks_stack:
             head.append("  %sp.probe = alloca i8")     # this frame's address (_stack_check)
         self.used.add("Py_EnterRecursiveCall")
         head += enter_recursion(self.counts_depth, self.depth_flag)
-        if self.inline_copy:
+        if not self.checks_stack:
             # runs in its caller's native frame (always inlined): nothing to check
             head += ["depth.check:", "  br label %start", "start:"]
         else:
@@ -929,6 +937,23 @@ class Lowering:
                 *leave_recursion(next(self.tmp), self.counts_depth),
                 "  ret ptr null",
                 "eb.go0:"]
+
+    @property
+    def checks_stack(self) -> bool:
+        """Whether impl checks the C stack at entry: a copy inlined into its caller
+        runs in the caller's frame, unless a recursion calls it (see recursive)."""
+        return not self.inline_copy or self.recursive
+
+    def frame_global(self) -> str:
+        """@P.frame of a copy: its frame's size, measured after linking where it
+        checks the stack (pipeline._link_text), else 0 (it has no frame of its own)."""
+        if self.checks_stack:
+            return f"@{self.p}.frame = global i64 {DEFAULT_FRAME_BYTES}"
+        return f"@{self.p}.frame = internal constant i64 0"
+
+    def measured_frames(self) -> list[str]:
+        """The prefixes of the copies in this module whose impl checks the stack."""
+        return [sub.p for sub in self.copies() if sub.checks_stack]
 
     @property
     def stack_floor(self) -> str:
@@ -1077,8 +1102,11 @@ class Lowering:
         key = (id(code), repr(arg_type))
         if id(code) in self.enclosing:
             # a nested function calling itself, or one it is nested in: the impl
-            # being made for that code (its entry checks what it is handed)
-            return self.enclosing[id(code)]
+            # being made for that code (its entry checks what it is handed), which
+            # then checks the C stack (its own frames nest)
+            target = self.enclosing[id(code)]
+            target.recursive = True
+            return f"@{target.p}.impl"
         if key not in self._nested_impls:
             from .pipeline import nested_function_ir, nested_specialized_ir
             from .dispatch import NestedSpecialization
@@ -1104,18 +1132,94 @@ class Lowering:
             sub = Lowering(made, code, {"globals": self.entry_consts.get("globals", {})},
                            inline_copy=True, spec=nested_spec,
                            prefix=f"{self.p}n{len(self.inlined)}")
-            sub.enclosing = {**self.enclosing, id(code): f"@{sub.p}.impl"}
+            sub.enclosing = {**self.enclosing, id(code): sub}
             impl = sub.lower()
             sub.const_table_size = max(len(sub.fn.consts), 1)
             lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
                      f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
-                     f"@{sub.p}.frame = internal constant i64 0"]
+                     sub.frame_global()]
             lines += sub.cache_decls() + sub.private_globals
             self.extra_text.append("\n".join(lines + [impl] + sub.extra_text))
             self.used |= sub.used
             self.inlined.append(sub)
             self._nested_impls[key] = f"@{sub.p}.impl"
         return self._nested_impls[key]
+
+    def closure_entry(self, code) -> bool:
+        """Whether ``code`` (of a function this code makes) is compiled into this
+        module as a function of its own, behind an entry @<sub>.closure(f, args) that
+        runtime.closures registers after linking, so the functions made of it run
+        it through jit.closure_call. Only plain signatures (positional parameters:
+        jit.closure_call passes exactly those) of functions this code's function
+        makes (their namespaces are its own; the entry checks, and declines others)."""
+        from runtime import closures
+        if id(code) not in self._closure_entries:
+            sub = None
+            if closures.AVAILABLE and abi.FUNC_VECTORCALL is not None and \
+                    self.entry_consts.get("frame") is not None and \
+                    not code.co_flags & CLOSURE_UNFIT_FLAGS and not code.co_kwonlyargcount:
+                # (one module's entry serves every maker: the generic code's and each
+                # specialisation's would otherwise compile the code again)
+                sub = True if closures.has_entry(code) else self._closure_lowering(code)
+            self._closure_entries[id(code)] = sub
+        return self._closure_entries[id(code)] is not None
+
+    def _closure_lowering(self, code) -> "Lowering | None":
+        from .pipeline import make_frame, nested_function_ir
+        cells = getattr(self.fn, "cell_codes", {})
+        made = nested_function_ir(code, {n: cells[n] for n in code.co_freevars if n in cells})
+        if made is None or any(op.attrs.get("frame_builtin")
+                               for blk in made.blocks for op in blk.ops):
+            return None
+        namespace = self.entry_consts["globals"]
+        sub = Lowering(made, code, {"globals": namespace, "builtins": self.entry_consts["builtins"],
+                                    "frame": make_frame(code, namespace)},
+                       prefix=f"{self.p}c{len(self.inlined)}")
+        sub.enclosing = {**self.enclosing, id(code): sub}
+        impl = sub.lower()
+        k = {name: sub.fn.const_index(obj) for name, obj in sub.entry_consts.items()}
+        g = f"@{sub.p}.consts"
+        entry = f"""
+define ptr @{sub.p}.closure(ptr %f, ptr %args) {{
+entry:
+  %g.p = getelementptr i8, ptr %f, i64 {abi.FUNC_GLOBALS}
+  %g = load ptr, ptr %g.p
+  %b.p = getelementptr i8, ptr %f, i64 {abi.FUNC_BUILTINS}
+  %b = load ptr, ptr %b.p
+  %mine.g.p = getelementptr ptr, ptr {g}, i64 {k["globals"]}
+  %mine.g = load ptr, ptr %mine.g.p
+  %mine.b.p = getelementptr ptr, ptr {g}, i64 {k["builtins"]}
+  %mine.b = load ptr, ptr %mine.b.p
+  %same.g = icmp eq ptr %g, %mine.g
+  %same.b = icmp eq ptr %b, %mine.b
+  %same = and i1 %same.g, %same.b
+  br i1 %same, label %run, label %other
+other:
+  ret ptr @jit_raw_marker
+run:
+  %clo.p = getelementptr i8, ptr %f, i64 {abi.FUNC_CLOSURE}
+  %clo = load ptr, ptr %clo.p
+  %frame.p = getelementptr ptr, ptr {g}, i64 {k["frame"]}
+  %frame = load ptr, ptr %frame.p
+  %ts = call ptr @_PyThreadState_UncheckedGet()
+  %r = call ptr @{sub.p}.impl(ptr %g, ptr %b, ptr null, ptr %frame, ptr %clo, i1 false, ptr null, ptr %args, ptr %ts, i64 0)
+  ret ptr %r
+}}"""
+        sub.const_table_size = max(len(sub.fn.consts), 1)
+        lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
+                 f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
+                 sub.frame_global()]
+        lines += sub.cache_decls() + sub.private_globals
+        self.extra_text.append("\n".join(lines + [impl, entry] + sub.extra_text))
+        self.used |= sub.used | {"jit_raw_marker", "_PyThreadState_UncheckedGet"}
+        self.inlined.append(sub)
+        return sub
+
+    def closure_symbols(self) -> list:
+        """(code, symbol prefix) of every closure entry in this module, its copies'
+        too (see closure_entry)."""
+        return [(sub.code, sub.p) for low in (self, *self.copies())
+                for sub in low._closure_entries.values() if isinstance(sub, Lowering)]
 
     def inline_entry(self, spec) -> str | None:
         """The direct entry (an LLVM symbol) of a copy of ``spec``'s code placed in
@@ -3545,6 +3649,11 @@ def lo_make_function(L, op):
         L.check_neg(L.call("PyFunction_SetKwDefaults", f, parts["kwdefaults"]), op, extra=[f])
     if "defaults" in parts:
         L.check_neg(L.call("PyFunction_SetDefaults", f, parts["defaults"]), op, extra=[f])
+    if L.closure_entry(L.fn.consts[op.attrs["code_index"]]):
+        # calls through PyObject_Vectorcall run its compiled code (runtime.closures)
+        slot = L.t()
+        L.emit(f"{slot} = getelementptr i8, ptr {f}, i64 {abi.FUNC_VECTORCALL}")
+        L.emit(f"store ptr @jit.closure_call, ptr {slot}")
 
 
 def lo_build_tuple(L, op):

@@ -14,7 +14,7 @@ import time
 import types
 import zlib
 
-from runtime import abi, capi, deopt
+from runtime import abi, capi, closures, deopt
 from runtime.own_builtins import as_imported
 
 from . import engine, rtlib
@@ -209,9 +209,17 @@ class _LinkTables:
         self.const_table_size = lowering.const_table_size
         self.addresses = lowering.addresses
         self._copies = [_LinkTables(sub) for sub in lowering.copies()]
+        self._closures = lowering.closure_symbols()
+        self._frames = lowering.measured_frames()
 
     def copies(self):
         return iter(self._copies)
+
+    def closure_symbols(self):
+        return self._closures
+
+    def measured_frames(self):
+        return self._frames
 
 
 class LazyGeneric:
@@ -289,16 +297,27 @@ def _link_text(lowering, code, text, exports, opt_level, codegen_level=None,
     imports.update(rtlib.symbols())
     p = lowering.p
     subs = list(lowering.copies()) if with_copies else []
+    closures_here = lowering.closure_symbols() if with_copies else []
+    # copies with a frame of their own (a recursion's, a closure entry's): measured too
+    framed = lowering.measured_frames() if with_copies else []
     copies = [f"{sub.p}.{table}" for sub in subs for table in ("consts", "addrs")]
+    copies += [f"{cp}.closure" for _, cp in closures_here]
+    copies += [f"{fp}.{e}" for fp in framed for e in ("impl", "frame")]
     exports = [*exports, "addrs"]
     library = engine.compile_ir(text, [f"{p}.{e}" for e in exports] + copies, imports,
                                 opt_level=opt_level, codegen_level=codegen_level)
-    if "impl" in exports:
-        ctypes.c_int64.from_address(library.address(f"{p}.frame")).value = \
-            measure_frame(library.address(f"{p}.impl"))
+    for prefix in ([p] if "impl" in exports else []) + framed:
+        ctypes.c_int64.from_address(library.address(f"{prefix}.frame")).value = \
+            measure_frame(library.address(f"{prefix}.impl"))
     _fill_consts(library, lowering, code)
     for sub in subs:      # callees' and nested code copied in: own tables
         _fill_consts(library, sub, code)
+    if closures_here:
+        # the functions this code makes run their code from here while the library
+        # lives (runtime.closures): it keeps the constants its tables point at too
+        library.held = _held_consts(lowering)
+        for nested, cp in closures_here:
+            closures.register(nested, library.address(f"{cp}.closure"), library)
     return library
 
 

@@ -25,7 +25,8 @@ CAPI = ("jit_helpers_globals", "jit_interpreter_check", "PyLong_FromLongLong", "
         "PyException_GetTraceback", "PyErr_ExceptionMatches", "PyExc_AttributeError",
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
         "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type", "PyRange_Type",
-        "PyObject_GetIter", "PyModule_Type", "PyMethod_Type")
+        "PyObject_GetIter", "PyModule_Type", "PyMethod_Type", "_PyFunction_Vectorcall",
+        "_PyCode_GetExtra", "jit_code_extra_index", "jit_raw_marker")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1391,6 +1392,7 @@ SIGNATURES = {
     "jit.stack_floor": ("i64", "i64, ptr"),
     **({"jit.tb_frame": ("ptr", "ptr, i64, ptr, ptr, ptr, i64")} if abi.FRAME_SLOTS_LAYOUT else {}),
     "jit.fetch_exc": ("ptr", ""),
+    "jit.closure_call": ("ptr", "ptr, ptr, i64, ptr"),
     "jit.strip_tb": ("void", ""),
     "jit.box_range": ("ptr", "i64, i64, i64, i1"),
     "jit.deopt_list": ("ptr", "ptr, ptr, ptr, i64, ptr, ptr, i64, ptr, ptr"),
@@ -1418,7 +1420,7 @@ SIGNATURES = {
         "jit.cache_probe": ("ptr", "ptr, ptr, i64, i64")} if abi.INSTANCE_VALUES else {}),
 }
 # called on fast paths: not marked cold
-HOT = {"jit.global_hint", "jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest", "jit.exc_match"}
+HOT = {"jit.closure_call", "jit.global_hint", "jit.ipow", "jit.fpow", "jit.gcd", "jit.cache_probe", "jit.unpack_rest", "jit.exc_match"}
 
 DECLARATIONS = "\n".join(f"declare {ret} @{name}({params}){'' if name in HOT else ' cold'}"
                          for name, (ret, params) in SIGNATURES.items())
@@ -1661,6 +1663,50 @@ def _tb_frame() -> str:
     return text
 
 
+# The vectorcall of the functions compiled code makes (runtime.closures): the entry
+# registered in the code's extra slot, for exactly its positional parameters, with
+# the keeper of its machine code held meanwhile; the interpreter's otherwise (and
+# when the entry declines: it returns the raw marker before doing anything).
+CLOSURE_CALL = f"""
+define ptr @jit.closure_call(ptr %f, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %slot = alloca ptr
+  store ptr null, ptr %slot
+  %code.p = getelementptr i8, ptr %f, i64 {abi.FUNC_CODE}
+  %code = load ptr, ptr %code.p
+  %index = load i64, ptr @jit_code_extra_index
+  %rc = call i32 @_PyCode_GetExtra(ptr %code, i64 %index, ptr %slot)
+  %s = load ptr, ptr %slot
+  %none = icmp eq ptr %s, null
+  br i1 %none, label %interp, label %have
+have:
+  %fn = load ptr, ptr %s
+  %gone = icmp eq ptr %fn, null
+  %kw = icmp ne ptr %kwnames, null
+  %no = or i1 %gone, %kw
+  br i1 %no, label %interp, label %count
+count:
+  %n = and i64 %nargsf, 9223372036854775807
+  %argc.p = getelementptr i8, ptr %s, i64 16
+  %argc = load i64, ptr %argc.p
+  %fits = icmp eq i64 %n, %argc
+  br i1 %fits, label %run, label %interp
+run:
+  %keeper.p = getelementptr i8, ptr %s, i64 8
+  %keeper = load ptr, ptr %keeper.p
+  call void @jit.incref(ptr %keeper)
+  %r = call ptr %fn(ptr %f, ptr %args)
+  call void @jit.decref(ptr %keeper)
+  %declined = icmp eq ptr %r, @jit_raw_marker
+  br i1 %declined, label %interp, label %done
+done:
+  ret ptr %r
+interp:
+  %ri = tail call ptr @_PyFunction_Vectorcall(ptr %f, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %ri
+}}
+"""
+
 _library = None
 
 
@@ -1670,7 +1716,7 @@ def symbols() -> dict[str, int]:
     if _library is None:
         helpers = HELPERS.replace("i64 FRAME_IFRAME", f"i64 {abi.FRAME_IFRAME}").replace(
             "i64 IFRAME_GLOBALS", f"i64 {abi.IFRAME_GLOBALS}")
-        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _tick(), _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, MODULE_ATTR, CALL_LASTI, CONTAINERS])
+        text = "\n".join([capi.declaration(n) for n in CAPI] + [abi.REFCOUNT_IR, INLINE, helpers, TB_HERE, _tick(), _deopt_resume(), _tb_frame(), POW, KEYS, ATTR, GLOBAL_HINT, MODULE_ATTR, CALL_LASTI, CONTAINERS, CLOSURE_CALL])
         _library = engine.compile_ir(text, list(SIGNATURES),
                                      {n: capi.address(n) for n in CAPI}, opt_level=1,
                                      codegen_level=2)

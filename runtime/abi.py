@@ -238,6 +238,24 @@ METHOD_FUNC = 16            # PyMethodObject.im_func
 # PyFunctionObject's leading fields (_PyFunction_COMMON_FIELDS in 3.11-3.13)
 FUNC_GLOBALS, FUNC_BUILTINS, FUNC_CODE, FUNC_DEFAULTS, FUNC_CLOSURE = 16, 24, 48, 56, 72
 FUNC_NAME, FUNC_QUALNAME, FUNC_KWDEFAULTS = 32, 40, 64
+
+
+def _func_vectorcall() -> int | None:
+    """Offset of PyFunctionObject.vectorcall (what PyObject_Vectorcall calls), found
+    as the one word of a fresh function equal to _PyFunction_Vectorcall; None if not
+    exactly one (then compiled code leaves the functions it makes as they are)."""
+    import ctypes
+    try:
+        target = ctypes.cast(ctypes.pythonapi._PyFunction_Vectorcall, ctypes.c_void_p).value
+    except AttributeError:
+        return None
+    probe = (lambda: None)
+    words = (ctypes.c_uint64 * 24).from_address(id(probe))
+    hits = [i * 8 for i in range(24) if words[i] == target]
+    return hits[0] if len(hits) == 1 and hits[0] > FUNC_CLOSURE else None
+
+
+FUNC_VECTORCALL = _func_vectorcall()
 FLOAT_VALUE = 16            # PyFloatObject.ob_fval
 BYTES_DATA = 32             # PyBytesObject.ob_sval[0]
 BYTEARRAY_START = 40        # PyByteArrayObject.ob_start (char *: the first byte)

@@ -115,6 +115,8 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Py_EnterRecursiveCall": ("i32", ("ptr",)),
     "_PyThreadState_UncheckedGet": ("ptr", ()),
     "Py_LeaveRecursiveCall": ("void", ()),
+    "_PyFunction_Vectorcall": ("ptr", ("ptr", "ptr", "i64", "ptr")),
+    "_PyCode_GetExtra": ("i32", ("ptr", "i64", "ptr")),
 }
 
 # Data symbols: name -> LLVM type of the object (we only take their address).
@@ -169,7 +171,11 @@ helpers_globals = ctypes.c_void_p(0)
 # runtime.helpers.let_interpreter_check (set by it): jit.tick calls it when the eval
 # breaker stays set for what only the interpreter handles (an async exception)
 interpreter_check = ctypes.c_void_p(0)
+# The index of the code-object extra slot (PEP 523's co_extra) holding a code's
+# compiled entry for jit.closure_call (runtime.closures; -1 until it has one)
+code_extra_index = ctypes.c_int64(-1)
 RUNTIME_DATA = {"jit_stack_table": ctypes.addressof(stack_table),
+                "jit_code_extra_index": ctypes.addressof(code_extra_index),
                 "jit_raw_marker": ctypes.addressof(raw_marker),
                 "jit_helpers_globals": ctypes.addressof(helpers_globals),
                 "jit_interpreter_check": ctypes.addressof(interpreter_check)}

@@ -844,7 +844,10 @@ def test_bounded_differential_fuzz(tmp_path):
     assert summary.programs == FUZZ_PROGRAMS
     assert not summary.fuzzer_errors, summary.fuzzer_errors[0][1]
     assert not [f for f in summary.failures if f.kind == "invalid"], "the generator made invalid programs"
-    bad = summary.failed
+    # a "hang" that ran to the end when run again at once is the machine's load (the
+    # timeout counts compiling too, on a shared 2-core machine), not the program's:
+    # reported above, not failed; one that hangs twice fails
+    bad = [f for f in summary.failed if not (f.kind == "hang" and "FLAKY" in f.describe)]
     if bad:
         parts = []
         seen = set()

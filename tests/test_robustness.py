@@ -435,6 +435,34 @@ print("survived")
     _survives(src)
 
 
+def test_a_recursive_nested_function_checks_the_stack():
+    # a nested function the compiled code calls, which calls itself through its
+    # cell, runs as a copy in the caller's module: its recursion nests native frames,
+    # so that copy checks the C stack as a function of its own does (it did not)
+    src = """
+import sys, jit
+sys.setrecursionlimit(1_000_000)
+def outer(n):
+    def down(k):
+        return 0 if k == 0 else 1 + down(k - 1)
+    return down(n)
+def maker():
+    def down(k):
+        return 0 if k == 0 else 1 + down(k - 1)
+    return down
+outer = jit.compile(outer, fallback=False)
+maker = jit.compile(maker, fallback=False)
+assert outer(500) == 500 and list(map(maker(), [500])) == [500]
+for f in (outer, lambda n: list(map(maker(), [n]))):
+    try:
+        f(900_000)
+    except RecursionError:
+        pass
+print("survived")
+"""
+    _survives(src)
+
+
 def test_threads_with_small_stacks_get_recursion_error_not_a_crash():
     # each thread's C stack bounds its compiled frames (read once per thread); the
     # interpreter's recursion limit alone would let 950 levels overflow 64 KB
