@@ -1166,6 +1166,9 @@ class Lowering:
 
     def _closure_lowering(self, code) -> "Lowering | None":
         from .pipeline import make_frame, nested_function_ir
+        from .specialize import reads_frames
+        if reads_frames(code, self.entry_consts["globals"], self.entry_consts["builtins"]):
+            return None     # (they would see the caller's frame: README's limitations)
         cells = getattr(self.fn, "cell_codes", {})
         made = nested_function_ir(code, {n: cells[n] for n in code.co_freevars if n in cells})
         if made is None or any(op.attrs.get("frame_builtin")

@@ -1298,12 +1298,16 @@ def _frame_reader_objects() -> tuple:
 
 
 def _reads_frames(fn) -> bool:
-    """Whether ``fn``'s code, or code nested in it (a lambda, a comprehension), or a
-    function of its module it calls by a global name (a helper reading its caller's
-    frame), however deep, names a frame reader."""
+    return reads_frames(fn.__code__, fn.__globals__, fn.__builtins__)
+
+
+def reads_frames(code, globals_, builtins_) -> bool:
+    """Whether ``code`` (a function's with these namespaces), or code nested in it (a
+    lambda, a comprehension), or a function of its module it calls by a global name
+    (a helper reading its caller's frame), however deep, names a frame reader."""
     readers = _frame_reader_objects()
-    namespaces = (fn.__globals__, fn.__builtins__ if isinstance(fn.__builtins__, dict) else {})
-    todo, seen = [fn.__code__], set()
+    namespaces = (globals_, builtins_ if isinstance(builtins_, dict) else {})
+    todo, seen = [code], set()
     while todo:
         code = todo.pop()
         if id(code) in seen:
@@ -1316,7 +1320,7 @@ def _reads_frames(fn) -> bool:
                 value = dict.get(ns, name)
                 if value is not None and any(value is r for r in readers):
                     return True
-                if type(value) is types.FunctionType and value.__globals__ is fn.__globals__:
+                if type(value) is types.FunctionType and value.__globals__ is globals_:
                     todo.append(value.__code__)
         todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
     return False

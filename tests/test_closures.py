@@ -225,3 +225,21 @@ print("survived")
     proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                           timeout=300, env=dict(os.environ))
     assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_a_made_function_reading_frames_stays_interpreted():
+    src = '''
+import sys, warnings
+def maker():
+    def where():
+        return sys._getframe().f_code.co_name
+    def warns(x):
+        warnings.warn("w" + x)
+        return x
+    return where, warns
+'''
+    ns = {}
+    exec(src, ns)
+    where, warns = jit.compile(ns["maker"])()
+    assert not compiled_entry(where) and not compiled_entry(warns)
+    assert list(map(lambda f: f(), [where])) == ["where"]
