@@ -17,6 +17,7 @@ from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (s
 import collections
 import ctypes
 import os
+import sys
 
 from runtime import deopt      # (not on the deopt path: an import runs importlib's Python code)
 
@@ -168,9 +169,11 @@ class Dispatcher:
         self.table = (ctypes.c_void_p * n).from_address(library.address(f"{prefix}.sigs"))
         self.generic_address = library.address(f"{prefix}.generic")
 
-    def miss(self, *args):
-        """Native dispatch found no row for these argument types."""
-        if len(self.rows) >= self.ROWS:
+    def miss(self, *args, _finalizing=sys.is_finalizing):
+        """Native dispatch found no row for these argument types. (None at interpreter
+        exit, when imports fail and so would compiling: the generic code runs, or the
+        interpreter, see pipeline.LazyGeneric.)"""
+        if len(self.rows) >= self.ROWS or _finalizing():
             return None
         types = tuple(type(a) for a in args)
         if self._has_row(types) or types in self.building:

@@ -19,12 +19,14 @@ from __future__ import annotations
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from runtime.own_builtins import AsImported, as_imported
 import atexit
+import gc
 import hashlib
 import itertools
 import os
 import sys
 import tempfile
 import threading
+import weakref
 import zlib
 from pathlib import Path
 
@@ -71,11 +73,60 @@ def state() -> _State:
     return _state
 
 
+# Machine code is freed only once nothing can run it any more. A library's tracker
+# (llvmlite frees the code when it is closed or dies) lives in _trackers, out of the
+# collector's reach: it finalises a cycle's members in any order, so a tracker in the
+# garbage could go before a finaliser of the same garbage calls a compiled function
+# of it (a compiled __del__ of an object in a cycle: a jump into freed code). When
+# the Library dies, its token goes to _retired; sweep() closes the tracker once the
+# token is held there only -- the Library gone for good, not brought back by a
+# finaliser -- after each collection and before each compile.
+_trackers: dict = {}
+_retired: list = []          # (token, tracker key) of Libraries that died
+_keys = itertools.count()
+
+
+class _Token:
+    __slots__ = ()
+
+
+def _retire(token, key):
+    _retired.append((token, key))
+
+
+def sweep() -> None:
+    """Close the trackers of Libraries that are gone (not while a compile holds the
+    lock: the next collection or compile does it)."""
+    if not _retired or not _lock.acquire(blocking=False):
+        return
+    try:
+        still = []
+        for entry in _retired:
+            if sys.getrefcount(entry[0]) > 2:       # (the entry's and the argument's)
+                still.append(entry)                  # its Library is alive again
+            else:
+                _trackers.pop(entry[1]).close()
+        _retired[:] = still
+    finally:
+        _lock.release()
+
+
+def _after_collection(phase, info):
+    if phase == "stop":
+        sweep()
+
+
+gc.callbacks.append(_after_collection)
+
+
 class Library:
-    """Native code of one compiled module; freed when this object dies."""
+    """Native code of one compiled module; freed after this object dies (sweep)."""
 
     def __init__(self, tracker, name: str, llvm_ir: str, opt_level: int):
-        self._tracker = tracker
+        self._key = next(_keys)
+        _trackers[self._key] = tracker
+        self._token = _Token()
+        weakref.finalize(self, _retire, self._token, self._key)
         self.name = name
         self.llvm_ir = llvm_ir
         self.opt_level = opt_level
@@ -93,7 +144,7 @@ class Library:
             return str(optimize(parse(self.llvm_ir), self.opt_level))
 
     def address(self, symbol: str) -> int:
-        addr = self._tracker[symbol]
+        addr = _trackers[self._key][symbol]
         if not addr:
             raise CompileError(f"symbol {symbol!r} was not emitted")
         return addr
@@ -269,6 +320,7 @@ def _compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
         if not addr:
             raise CompileError(f"C-API symbol {name!r} has no address in this interpreter")
     st = state()
+    sweep()
     with _lock:
         key = _cache_key(llvm_ir, opt_level, codegen_level)
         obj = _cache_read(key)

@@ -10,6 +10,7 @@ from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (s
 import builtins as _builtins
 import ctypes
 import os
+import sys
 import time
 import types
 import zlib
@@ -243,9 +244,9 @@ class LazyGeneric:
         self._pending = (tables, zlib.compress(text.encode(), 1), entry_library)
 
     @as_imported
-    def __call__(self):
-        if self._pending is None or self._busy or too_deep_to_compile():
-            return None
+    def __call__(self, _finalizing=sys.is_finalizing):
+        if self._pending is None or self._busy or too_deep_to_compile() or _finalizing():
+            return None     # (at interpreter exit imports fail, and so would compiling)
         self._busy = True
         t0 = time.perf_counter()
         tables, packed, entry_library = self._pending

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
+import sys
 import threading
 
 from runtime import funcobject
@@ -51,8 +52,14 @@ class LazyState:
         self._done = False
         self._fallback = None
 
-    def __call__(self, obj):
+    def __call__(self, obj, _finalizing=sys.is_finalizing):
         with self._lock:
+            if not self._done and _finalizing():
+                # a first call while the interpreter exits (a finaliser): imports fail
+                # by now, so the compiler cannot run; the original does, from now on
+                self._fallback = self._func
+                funcobject.install(obj, None, self)
+                self._done = True
             if not self._done:
                 compiled = self._compile()
                 if is_compiled(compiled):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import sys
 
+from runtime import own_builtins
+
 VERSION = sys.version_info[:2]
 
 OB_TYPE = 8                 # PyObject.ob_type
@@ -278,6 +280,7 @@ def _small_int_stride() -> int | None:
 SMALL_INTS = range(-5, 257)
 SMALL_INT_STRIDE = _small_int_stride()
 DICT_VERSION = 24          # PyDictObject.ma_version_tag (bumped by every mutation; 3.11-3.13)
+assert DICT_VERSION == own_builtins._DICT_VERSION
 # A global's entry in the module dict's keys, found again by its index as 3.11's
 # LOAD_GLOBAL_MODULE does (keys: PyDictObject.ma_keys; a str-keyed table's entries
 # are {me_key, me_value}, after the 1 << dk_log2_index_bytes bytes of indices).

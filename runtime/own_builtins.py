@@ -7,6 +7,7 @@ interpreter's C code never sees such a patch -- not what compiling and deoptimis
 run."""
 import _thread
 import builtins
+import ctypes
 import gc
 
 BUILTINS = dict(vars(builtins))
@@ -22,11 +23,13 @@ _NOT_SWAPPED = frozenset(("print", "open", "input", "help", "exit", "quit", "cop
                           "credits", "license", "breakpoint", "_"))
 
 
+_DICT_VERSION = 24           # (runtime.abi.DICT_VERSION: this module comes first)
+
+
 def _dict_version() -> int:
-    """The builtins dict's version tag (any store to it changes it: 3.11-3.13)."""
-    import ctypes
-    from runtime import abi
-    return ctypes.c_uint64.from_address(id(vars(builtins)) + abi.DICT_VERSION).value
+    """The builtins dict's version tag (any store to it changes it: 3.11-3.13). No
+    import here: a first call at interpreter exit may come when imports fail."""
+    return ctypes.c_uint64.from_address(id(vars(builtins)) + _DICT_VERSION).value
 
 
 class AsImported:

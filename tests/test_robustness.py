@@ -1239,3 +1239,66 @@ def test_first_calls_under_patched_builtins_compile_as_usual():
             for mode in ("interpreted", "jit")]
     assert runs[0].returncode == 0 and runs[1].returncode == 0, runs[1].stderr
     assert runs[1].stdout == runs[0].stdout == "[10, 'ab!ab!']\n"
+
+
+def test_a_compiled_finaliser_of_cyclic_garbage_runs():
+    # the collector finalises a cycle's members in any order: the machine code of a
+    # compiled __del__ in the cycle must outlive the other finalisers (helper 42)
+    src = """
+import gc, jit
+class Resource:
+    def __init__(self, name):
+        self.name = name
+        self.me = self
+    def __del__(self):
+        print("closing", self.name)
+Resource.__del__ = jit.compile(Resource.__del__)
+r = Resource("a")
+del Resource, r
+gc.collect()
+print("survived")
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "closing a\nsurvived\n", proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("how", ["jit.jit", "jit.compile"])
+def test_a_first_call_at_interpreter_exit_runs_in_the_interpreter(how):
+    # a finaliser whose first call comes while the interpreter exits: imports fail
+    # then, so compiling would; the interpreter runs it (helper 42)
+    src = f"""
+import jit
+class Resource:
+    def __init__(self, name):
+        self.name = name
+        self.me = self
+    def __del__(self):
+        print("closing", self.name)
+Resource.__del__ = {how}(Resource.__del__)
+r = Resource("a")
+print("end of script")
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "end of script\nclosing a\n" \
+        and proc.stderr == "", proc.stderr[-3000:]
+
+
+def test_machine_code_of_dead_functions_is_freed():
+    from jit import engine
+    src = "def f(x):\n    return x * 3 + 1\n"
+    for _ in range(3):
+        ns = {}
+        exec(src, ns)
+        f = jit.compile(ns["f"])
+        assert f(2) == 7
+        del f, ns
+    gc.collect()
+    held = len(engine._trackers)
+    for _ in range(20):
+        ns = {}
+        exec(src, ns)
+        f = jit.compile(ns["f"])
+        assert f(2) == 7
+        del f, ns
+        gc.collect()
+    assert len(engine._trackers) <= held + 2 and not engine._retired
