@@ -1285,20 +1285,14 @@ print("end of script")
 
 def test_machine_code_of_dead_functions_is_freed():
     from jit import engine
-    src = "def f(x):\n    return x * 3 + 1\n"
-    for _ in range(3):
+
+    def compile_one_and_drop_it():
         ns = {}
-        exec(src, ns)
-        f = jit.compile(ns["f"])
-        assert f(2) == 7
-        del f, ns
-    gc.collect()
+        exec("def f(x):\n    return x * 3 + 1\n", ns)
+        assert jit.compile(ns["f"])(2) == 7
+        gc.collect()
+    compile_one_and_drop_it()
     held = len(engine._trackers)
     for _ in range(20):
-        ns = {}
-        exec(src, ns)
-        f = jit.compile(ns["f"])
-        assert f(2) == 7
-        del f, ns
-        gc.collect()
+        compile_one_and_drop_it()
     assert len(engine._trackers) <= held + 2 and not engine._retired
