@@ -19,7 +19,6 @@ from __future__ import annotations
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from runtime.own_builtins import AsImported, as_imported
 import atexit
-import gc
 import hashlib
 import itertools
 import os
@@ -78,11 +77,14 @@ def state() -> _State:
 # collector's reach: it finalises a cycle's members in any order, so a tracker in the
 # garbage could go before a finaliser of the same garbage calls a compiled function
 # of it (a compiled __del__ of an object in a cycle: a jump into freed code). When
-# the Library dies, its token goes to _retired; sweep() closes the tracker once the
-# token is held there only -- the Library gone for good, not brought back by a
-# finaliser -- after each collection and before each compile.
+# the Library dies, a weak reference to it lands in _retired (its callback is the
+# list's append: no Python code runs then, where a signal handler's exception would
+# be lost); sweep() closes the tracker once the Library's token is held by that
+# reference only -- the Library gone for good, not brought back by a finaliser --
+# before each compile.
 _trackers: dict = {}
-_retired: list = []          # (token, tracker key) of Libraries that died
+_refs: dict = {}             # tracker key -> _LibraryRef (alive until its Library dies)
+_retired: list = []          # the _LibraryRefs of Libraries that died
 _keys = itertools.count()
 
 
@@ -90,33 +92,26 @@ class _Token:
     __slots__ = ()
 
 
-def _retire(token, key):
-    _retired.append((token, key))
+class _LibraryRef(weakref.ref):
+    __slots__ = ("token", "key")
 
 
 def sweep() -> None:
     """Close the trackers of Libraries that are gone (not while a compile holds the
-    lock: the next collection or compile does it)."""
+    lock: the next compile does it)."""
     if not _retired or not _lock.acquire(blocking=False):
         return
     try:
         still = []
-        for entry in _retired:
-            if sys.getrefcount(entry[0]) > 2:       # (the entry's and the argument's)
-                still.append(entry)                  # its Library is alive again
+        for ref in _retired:
+            if sys.getrefcount(ref.token) > 2:       # (the ref's and the argument's)
+                still.append(ref)                     # its Library is alive again
             else:
-                _trackers.pop(entry[1]).close()
+                del _refs[ref.key]
+                _trackers.pop(ref.key).close()
         _retired[:] = still
     finally:
         _lock.release()
-
-
-def _after_collection(phase, info):
-    if phase == "stop":
-        sweep()
-
-
-gc.callbacks.append(_after_collection)
 
 
 class Library:
@@ -126,7 +121,8 @@ class Library:
         self._key = next(_keys)
         _trackers[self._key] = tracker
         self._token = _Token()
-        weakref.finalize(self, _retire, self._token, self._key)
+        ref = _refs[self._key] = _LibraryRef(self, _retired.append)
+        ref.token, ref.key = self._token, self._key
         self.name = name
         self.llvm_ir = llvm_ir
         self.opt_level = opt_level

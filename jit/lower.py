@@ -870,9 +870,13 @@ class Lowering:
         # (a recursive copy's impl is measured after linking: a symbol of its own)
         linkage = "internal " if self.inline_copy and not self.recursive else ""
         flag = ", i1 %deep.ok" if self.depth_flag else ""
-        head = [f"define {linkage}ptr @{p}.impl(ptr %globals, ptr %builtins, ptr %locals, ptr %frame, "
-                f"ptr %closure, i1 %direct, ptr %out, ptr %args, ptr %ts, i64 %floor.in{flag}){' alwaysinline' if self.inline_copy else ''} {{",
+        namespaces = "" if self.own_consts else \
+            "ptr %globals, ptr %builtins, ptr %locals, ptr %frame, ptr %closure, "
+        head = [f"define {linkage}ptr @{p}.impl({namespaces}i1 %direct, ptr %out, ptr %args, "
+                f"ptr %ts, i64 %floor.in{flag}){' alwaysinline' if self.inline_copy else ''} {{",
                 "entry:"]
+        if self.own_consts:
+            head += [self._const_loads(), "  %locals = getelementptr i8, ptr null, i64 0"]
         for i, st in enumerate(self.slot_types):
             lt = LLTYPE[st]
             head += [f"  %slot{i} = alloca {lt}", f"  store {lt} {ZERO[lt]}, ptr %slot{i}"]
@@ -1265,6 +1269,20 @@ run:
                     for a, b in zip(passed, got)]
         return passed or []
 
+    @property
+    def own_consts(self) -> bool:
+        """Whether impl loads its function's globals, builtins, frame and closure from
+        its constants (a function's specialisation, or a copy of one: they are that
+        function's) rather than taking them: a direct call then passes five
+        arguments, all in registers."""
+        return self.spec is not None and self.spec.code is self.code and \
+            set(self.entry_consts) == {"globals", "builtins", "frame", "closure"}
+
+    def impl_args(self, namespaces: str) -> str:
+        """The leading arguments of a call of this impl: ``namespaces`` (globals,
+        builtins, locals, frame, closure), unless impl loads its own."""
+        return "" if self.own_consts else namespaces + ", "
+
     def _const_loads(self) -> str:
         g = f"@{self.p}.consts"
         k = {name: self.fn.const_index(obj) for name, obj in self.entry_consts.items()}
@@ -1289,9 +1307,9 @@ run:
         return f"""
 define {linkage}ptr @{p}.{name}({params}){attrs} {{
 entry:
-{self._const_loads()}
+{"" if self.own_consts else self._const_loads()}
 {ts}
-  %r = call ptr @{p}.impl(ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure, {flags}, ptr %args, ptr %ts, i64 {floor}{flag})
+  %r = call ptr @{p}.impl({self.impl_args("ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure")}{flags}, ptr %args, ptr %ts, i64 {floor}{flag})
   ret ptr %r
 }}"""
 

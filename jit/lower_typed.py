@@ -1490,8 +1490,10 @@ def lo_direct_call(L, op):
         L.emit(f"store i64 {want}, ptr {out}")
     r1 = L.t()
     if fp == L.recursive_impl:
-        L.emit(f"{r1} = call ptr {fp}(ptr %globals, ptr %builtins, ptr null, ptr %frame, "
-               f"ptr %closure, i1 true, ptr {out}, ptr {raw}, ptr %ts, i64 {L.stack_floor})")
+        # (the original's impl: this code's own, or the one a copy of it is inlined into)
+        spaces = L.impl_args("ptr %globals, ptr %builtins, ptr null, ptr %frame, ptr %closure")
+        L.emit(f"{r1} = call ptr {fp}({spaces}i1 true, ptr {out}, ptr {raw}, ptr %ts, "
+               f"i64 {L.stack_floor})")
     elif inlined:      # a copy's direct entry takes this thread state along
         flag = ""
         if fp in L.depth_flagged:       # (and whether this call's depth is checked)

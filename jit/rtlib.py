@@ -26,7 +26,7 @@ CAPI = ("jit_helpers_globals", "jit_interpreter_check", "PyLong_FromLongLong", "
         "PyExc_KeyError", "PyTuple_Type", "PyErr_GivenExceptionMatches", "_PyObject_GC_New",
         "PyObject_GC_Track", "PyType_IsSubtype", "PyMemberDescr_Type", "PyRange_Type",
         "PyObject_GetIter", "PyModule_Type", "PyMethod_Type", "_PyFunction_Vectorcall",
-        "_PyCode_GetExtra", "jit_code_extra_index", "jit_raw_marker")
+        "_PyCode_GetExtra", "jit_code_extra_index", "jit_raw_marker", "PyWeakref_GetObject")
 
 INLINE = """
 !0 = !{!"branch_weights", i32 1, i32 4000}
@@ -1664,9 +1664,9 @@ def _tb_frame() -> str:
 
 
 # The vectorcall of the functions compiled code makes (runtime.closures): the entry
-# registered in the code's extra slot, for exactly its positional parameters, with
-# the keeper of its machine code held meanwhile; the interpreter's otherwise (and
-# when the entry declines: it returns the raw marker before doing anything).
+# registered in the code's extra slot, for exactly its positional parameters, while
+# the keeper of its machine code lives (held meanwhile); the interpreter's otherwise
+# (and when the entry declines: it returns the raw marker before doing anything).
 CLOSURE_CALL = f"""
 define ptr @jit.closure_call(ptr %f, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
@@ -1690,10 +1690,14 @@ count:
   %argc.p = getelementptr i8, ptr %s, i64 16
   %argc = load i64, ptr %argc.p
   %fits = icmp eq i64 %n, %argc
-  br i1 %fits, label %run, label %interp
-run:
+  br i1 %fits, label %live, label %interp
+live:
   %keeper.p = getelementptr i8, ptr %s, i64 8
-  %keeper = load ptr, ptr %keeper.p
+  %keeper.ref = load ptr, ptr %keeper.p
+  %keeper = call ptr @PyWeakref_GetObject(ptr %keeper.ref)
+  %gone2 = icmp eq ptr %keeper, @_Py_NoneStruct
+  br i1 %gone2, label %interp, label %run
+run:
   call void @jit.incref(ptr %keeper)
   %r = call ptr %fn(ptr %f, ptr %args)
   call void @jit.decref(ptr %keeper)

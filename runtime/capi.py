@@ -117,6 +117,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Py_LeaveRecursiveCall": ("void", ()),
     "_PyFunction_Vectorcall": ("ptr", ("ptr", "ptr", "i64", "ptr")),
     "_PyCode_GetExtra": ("i32", ("ptr", "i64", "ptr")),
+    "PyWeakref_GetObject": ("ptr", ("ptr",)),
 }
 
 # Data symbols: name -> LLVM type of the object (we only take their address).

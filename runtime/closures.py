@@ -10,10 +10,12 @@ runs natively; nothing about the function object changes (its __code__,
 __defaults__ and so on are its own, and every call reads them anew).
 
 The entry is found through the code object's extra slot (PEP 523's co_extra),
-which holds a small struct {entry, keeper, argc}: ``keeper`` is the object whose
-life keeps the entry's machine code and constants alive (the engine.Library of
-the maker's module). jit.closure_call holds a reference to it during the call;
-when it dies, the entry is cleared (the struct itself is freed with the code).
+which holds a small struct {entry, weak reference to its keeper, argc}: the keeper
+is the object whose life keeps the entry's machine code and constants alive (the
+engine.Library of the maker's module). jit.closure_call holds the keeper during the
+call, and takes the interpreter's path once the reference is dead -- no code of
+ours runs when the keeper dies (a signal handler's exception raised in such code
+would be lost). The struct is freed with the code; its weak reference is kept.
 """
 from __future__ import annotations
 
@@ -25,8 +27,13 @@ from . import capi
 
 
 class _Entry(ctypes.Structure):
-    _fields_ = [("entry", ctypes.c_void_p), ("keeper", ctypes.c_void_p),
+    _fields_ = [("entry", ctypes.c_void_p), ("keeper_ref", ctypes.c_void_p),
                 ("argc", ctypes.c_int64)]
+
+
+# struct address -> the weak reference it points at (replaced with the struct's next
+# registration, or when a later code's struct comes at the same address)
+_refs: dict = {}
 
 
 def _setup() -> bool:
@@ -79,7 +86,9 @@ def _entry_of(code, make: bool) -> _Entry | None:
 def has_entry(code) -> bool:
     """Whether functions made of ``code`` have a compiled entry now."""
     entry = _entry_of(code, make=False)
-    return entry is not None and bool(entry.entry)
+    if entry is None or not entry.entry:
+        return False
+    return ctypes.cast(entry.keeper_ref, ctypes.py_object).value() is not None
 
 
 def register(code, address: int, keeper) -> None:
@@ -87,14 +96,8 @@ def register(code, address: int, keeper) -> None:
     (``entry(function, args) -> result``, or jit_raw_marker to decline) while
     ``keeper`` lives; the latest registration for a code wins."""
     entry = _entry_of(code, make=True)
-    entry.entry, entry.keeper, entry.argc = address, id(keeper), code.co_argcount
-    weakref.finalize(keeper, _unregister, weakref.ref(code), id(keeper))
-
-
-def _unregister(code_ref, keeper_id: int) -> None:
-    code = code_ref()
-    if code is None:
-        return        # (its struct went with it)
-    entry = _entry_of(code, make=False)
-    if entry is not None and entry.keeper == keeper_id:
-        entry.entry = entry.keeper = None
+    ref = weakref.ref(keeper)
+    entry.entry = None        # (never a new entry with the old reference)
+    entry.keeper_ref, entry.argc = id(ref), code.co_argcount
+    _refs[ctypes.addressof(entry)] = ref
+    entry.entry = address

@@ -59,7 +59,10 @@ def test_methods_and_init_run_compiled():
     for fn in (Acc.add, Acc.scaled, Acc.__init__):
         copy = _copy_of(fn)
         assert copy is not None, fn.__qualname__
-        assert "specialised" in jit.explain(copy)
+        # (__init__ only stores its ints: its generic code serves them, see
+        # specialize._only_reboxed)
+        want = "generic code (nothing to unbox)" if fn is Acc.__init__ else "specialised"
+        assert want in jit.explain(copy)
 
 
 class Shape:

@@ -1295,4 +1295,5 @@ def test_machine_code_of_dead_functions_is_freed():
     held = len(engine._trackers)
     for _ in range(20):
         compile_one_and_drop_it()
+    engine.sweep()        # (each compile sweeps too)
     assert len(engine._trackers) <= held + 2 and not engine._retired
