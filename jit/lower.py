@@ -1290,16 +1290,16 @@ run:
                          f"  %{name} = load ptr, ptr %{name}.p" for name, idx in k.items())
 
     def _wrapper(self, name: str, direct: bool) -> str:
-        """@P.<name>(args[, out, floor]): load the function's constants and call impl.
-        The direct entry takes the calling thread's C-stack floor (see stack_floor);
-        a copy inlined into a caller's takes the caller's thread state too."""
+        """@P.<name>(args[, out, floor, ts]): load the function's constants (unless
+        impl does) and call impl. The direct entry takes the calling thread's C-stack
+        floor (see stack_floor) and state."""
         p = self.p
         params, flags = ("ptr %args, ptr %out, i64 %floor", "i1 true, ptr %out") if direct else \
             ("ptr %args", "i1 false, ptr null")
         floor = "%floor" if direct else "0"
         linkage, attrs = ("internal ", " alwaysinline") if self.inline_copy else ("", "")
         ts = "  %ts = call ptr @_PyThreadState_UncheckedGet()"
-        if self.inline_copy and direct:
+        if direct:      # (compiled callers have the thread state at hand)
             params, ts = params + ", ptr %ts", ""
         flag = ""
         if self.depth_flag and direct:
@@ -1378,8 +1378,9 @@ run:
 
     def spec_text(self) -> str:
         """A specialisation's entries: spec(args), the arguments' types already checked
-        by the generic entry's dispatcher; direct(args, out) for other specialised
-        code, every argument a raw int/float and an int/float result raw in out."""
+        by the generic entry's dispatcher; direct(args, out, floor, ts) for other
+        specialised code, every argument a raw int/float and an int/float result raw
+        in out."""
         return self._wrapper("spec", direct=False) + self._wrapper("direct", direct=True)
 
     def _dispatch_text(self, argc: int) -> str:

@@ -1500,7 +1500,7 @@ def lo_direct_call(L, op):
             flag = f", i1 {'true' if op.attrs.get('depth_checked') else 'false'}"
         L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, i64 {L.stack_floor}, ptr %ts{flag})")
     else:
-        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, i64 {L.stack_floor})")
+        L.emit(f"{r1} = call ptr {fp}(ptr {raw}, ptr {out}, i64 {L.stack_floor}, ptr %ts)")
     if want:
         is_raw, rawl, objl = L.t(), L.label("dc.raw"), L.label("dc.isobj")
         L.emit(f"{is_raw} = icmp eq ptr {r1}, {L.capi('jit_raw_marker')}")
