@@ -275,6 +275,11 @@ def test_a_recursive_call_hands_its_stack_floor_down():
         assert "ptr %ts, i64 %floor.in)" in text
         assert "icmp ne i64 %floor.in, 0" in text
         assert "@jit_eval_breaker" in text
+        # a specialisation's impl loads its namespaces from its constants: the
+        # recursive call passes five arguments (all in registers)
+        assert "define ptr @code.impl(i1 %direct, ptr %out, ptr %args, ptr %ts, " \
+               "i64 %floor.in)" in text
+        assert "call ptr @code.impl(i1 true, ptr " in text
         assert c(25) == 75025
     finally:
         g["fib"] = orig
