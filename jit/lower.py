@@ -138,6 +138,9 @@ class Lowering:
         self.ranges = None                      # ranges.Ranges, when asked for
         self.concat_targets = None              # concat_targets, when asked for
         self.loaded_items = None                # lower_typed.loaded_items, when asked for
+        # object (LLVM name) -> an i1 saying it is an exact float, as unboxing it in
+        # the IR block being lowered found (lower_typed.store_float_in_place reuses it)
+        self.float_checks: dict[str, str] = {}
         self.range_steps: dict[int, str] = {}   # id(range_next) -> its loop's step
         self.remainders: dict[str, str] = {}   # an int % result -> its C remainder (srem)
         self.deopt_depth = 0
@@ -1030,6 +1033,7 @@ class Lowering:
         name = self.block_label(blk)
         self._label_to_block[name] = blk
         self.start(name)
+        self.float_checks = {}
         for op in blk.ops:
             LOWER[op.kind](self, op)
 

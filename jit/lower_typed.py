@@ -206,6 +206,7 @@ def lo_unbox_float(L, op):
     obj = L.v(op.args[0])
     r = L.v(op.result)
     is_float = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
+    L.float_checks[obj] = "true" if not op.attrs.get("lenient") else is_float
     if not op.attrs.get("lenient"):
         L.deopt_if(_not(L, is_float), op)
         value = L.field(obj, abi.FLOAT_VALUE, "double")
@@ -824,8 +825,11 @@ def _ptr_int(L, p: str) -> str:
 def store_float_in_place(L, old: str, d: str, done: str):
     """If ``old`` (a container's item) is an exact float that only the container
     refers to, store ``d`` in it and go to ``done``: nothing else can tell it from a
-    new float. Else go on (in a new block) to store a new one."""
-    is_float = _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
+    new float. Else go on (in a new block) to store a new one. (Whether it is a float
+    may be known from its unboxing earlier in the IR block: its type is not read
+    again.)"""
+    is_float = L.float_checks.get(old) or \
+        _icmp(L, "eq", L.type_of(old), L.capi("PyFloat_Type"), "ptr")
     sole = _icmp(L, "eq", L.field(old, 0, "i64"), "1")
     inplace, fresh = L.label("fl.inplace"), L.label("fl.fresh")
     L.br_likely(_and(L, is_float, sole), inplace, fresh)
