@@ -4,6 +4,7 @@ from __future__ import annotations
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 import builtins
 import collections
+import sys
 import types
 
 from runtime.own_builtins import as_imported
@@ -34,8 +35,11 @@ class CompiledCode:
 
 
 @as_imported      # (compiling, and the imports on the way: see there)
-def compile(obj, *, fallback: bool = True, specialize: bool = True):
+def compile(obj, *, fallback: bool = True, specialize: bool = True,
+            _finalizing=sys.is_finalizing):
     """Compile a function or code object. See the module docstring."""
+    if _finalizing() and isinstance(obj, (types.FunctionType, types.CodeType)):
+        return _exiting(obj, fallback)
     from . import pipeline, wrap
     if isinstance(obj, CompiledCode) or wrap.is_compiled(obj):
         return obj
@@ -82,6 +86,17 @@ class _FallbackCode(CompiledCode):
         self.reason = reason
 
 
+_EXITING = "the interpreter is exiting: nothing compiles any more"
+
+
+def _exiting(obj, fallback: bool):
+    """What compiling ``obj`` gives while the interpreter exits (a finaliser's call):
+    imports fail by then, and so would compiling; the original runs as it is."""
+    if not fallback:
+        raise UnsupportedError(f"{getattr(obj, '__qualname__', obj.co_name)}: {_EXITING}")
+    return _FallbackCode(obj, _EXITING) if isinstance(obj, types.CodeType) else obj
+
+
 def exec(compiled, globals=None, locals=None):
     """Run compiled module-level code like ``exec(code, globals, locals)``."""
     if not isinstance(compiled, (types.CodeType, CompiledCode)):
@@ -124,6 +139,8 @@ def jit(func=None, *, fallback: bool = True):
         return lambda f: jit(f, fallback=fallback)
     if not isinstance(func, types.FunctionType):
         raise TypeError(f"@jit.jit decorates a function, not {type(func).__name__}")
+    if sys.is_finalizing():
+        return _exiting(func, fallback)
     from . import wrap
     return wrap.make_lazy(func, lambda: compile(func, fallback=fallback))
 

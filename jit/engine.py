@@ -31,7 +31,7 @@ from pathlib import Path
 
 import llvmlite.binding as llvm
 
-from .errors import CompileError
+from .errors import CompileError, UnsupportedError
 
 # Re-entrant: a compile runs Python code (llvmlite's wrappers), where the collector may
 # run a finaliser that calls a compiled function for the first time, which compiles
@@ -137,6 +137,7 @@ class Library:
         """The optimised IR, made again on request (printing it on every compile
         cost more than some whole compiles)."""
         with AsImported(), _lock:
+            _check_open()
             return str(optimize(parse(self.llvm_ir), self.opt_level))
 
     def address(self, symbol: str) -> int:
@@ -278,11 +279,22 @@ os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
                     after_in_child=_after_fork_in_child)
 
 
+_closed = False
+
+
 def _quiesce_at_exit():
     # LLVM's static destructors run when the process exits: a compile still running
     # on another thread (a daemon thread's) would run into them and abort. The lock
-    # waits for it to finish and is kept, so none starts after.
-    _lock.acquire()
+    # waits for it to finish; none starts after (a compile raises CompileError: what
+    # the atexit handlers run after this one compile runs in the interpreter).
+    global _closed
+    with _lock:
+        _closed = True
+
+
+def _check_open():
+    if _closed:      # (jit.compile falls back on it: the original runs)
+        raise UnsupportedError("the interpreter is exiting: nothing compiles any more")
 
 
 atexit.register(_quiesce_at_exit)
@@ -318,6 +330,7 @@ def _compile_ir(llvm_ir: str, exports: list[str], imports: dict[str, int],
     st = state()
     sweep()
     with _lock:
+        _check_open()
         key = _cache_key(llvm_ir, opt_level, codegen_level)
         obj = _cache_read(key)
         if obj is None:
@@ -349,6 +362,7 @@ def assembly(llvm_ir: str, opt_level: int = 1) -> str:
 def _assembly(llvm_ir: str, opt_level: int) -> str:
     st = state()
     with _lock:
+        _check_open()
         mod = optimize(parse(llvm_ir), opt_level)
         return st.tms[2 if opt_level >= 2 else 0].emit_assembly(mod)
 

@@ -1297,3 +1297,42 @@ def test_machine_code_of_dead_functions_is_freed():
         compile_one_and_drop_it()
     engine.sweep()        # (each compile sweeps too)
     assert len(engine._trackers) <= held + 2 and not engine._retired
+
+
+def test_compiling_after_jits_exit_hook_runs_the_interpreter():
+    # an atexit handler registered before jit's engine runs after its hook, which
+    # ends compiling (LLVM's destructors come next): the function runs interpreted,
+    # where the hook once held a lock for ever and this hung (helper 44)
+    src = """
+import atexit
+def report():
+    print("report:", total(10), jit.compile(lambda: 7)(), flush=True)
+atexit.register(report)
+def total(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+import jit
+total = jit.jit(total)
+print("main done", flush=True)
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "main done\nreport: 45 7\n" \
+        and proc.stderr == "", proc.stderr[-3000:]
+
+
+def test_jit_compile_in_a_finaliser_at_exit_returns_the_original():
+    src = """
+import jit
+def work(x):
+    return x * 2
+class Fin:
+    def __del__(self):
+        f = jit.compile(work)
+        print("del", f(21), f is work, jit.jit(work)(1), flush=True)
+keep = Fin()
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "del 42 True 2\n" and proc.stderr == "", \
+        proc.stderr[-3000:]
