@@ -93,7 +93,8 @@ def _exiting(obj, fallback: bool):
     """What compiling ``obj`` gives while the interpreter exits (a finaliser's call):
     imports fail by then, and so would compiling; the original runs as it is."""
     if not fallback:
-        raise UnsupportedError(f"{getattr(obj, '__qualname__', obj.co_name)}: {_EXITING}")
+        name = obj.co_name if isinstance(obj, types.CodeType) else obj.__qualname__
+        raise UnsupportedError(f"{name}: {_EXITING}")
     return _FallbackCode(obj, _EXITING) if isinstance(obj, types.CodeType) else obj
 
 

@@ -233,11 +233,15 @@ class Dispatcher:
         spec = self._row_spec(types)
         return spec.raw_tuple if spec else None
 
-    def respecialize(self, spec: Specialization, offset: int | None):
+    def respecialize(self, spec: Specialization, offset: int | None,
+                     _finalizing=sys.is_finalizing):
         """Replace ``spec``'s row: rebuilt without the guess made at ``offset`` (None:
         rebuilt as it is, for a callee that changed), or generic after a few rounds.
         Callers with a copy of ``spec``'s code are rebuilt too, so their copies stop
-        deoptimising where this code no longer does."""
+        deoptimising where this code no longer does. (Not while the interpreter
+        finalises: imports, and so compiling, fail then; the deopts go on.)"""
+        if _finalizing():
+            return
         for i, row in enumerate(self.rows):
             if row[1] is spec:
                 break

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (see there)
 from runtime.own_builtins import AsImported, as_imported
+from runtime.capi import lasting
 import atexit
 import hashlib
 import itertools
@@ -82,7 +83,9 @@ def state() -> _State:
 # be lost); sweep() closes the tracker once the Library's token is held by that
 # reference only -- the Library gone for good, not brought back by a finaliser --
 # before each compile.
-_trackers: dict = {}
+# (kept when this module's dict is cleared at exit: a late finaliser may still call
+# compiled code)
+_trackers: dict = lasting({})
 _refs: dict = {}             # tracker key -> _LibraryRef (alive until its Library dies)
 _retired: list = []          # the _LibraryRefs of Libraries that died
 _keys = itertools.count()

@@ -1473,6 +1473,7 @@ class Rewriter:
         self.virtual: set[int] = set()        # call results handed over unboxed, item by item
         self.unpacked: set[int] = set()       # id() of unpacks a direct call does
         self.edge_blocks: list[ir.Block] = []  # boxing on one edge of a branch (_edges)
+        self._deleted: set | None = None       # slots some op deletes (kept_param)
 
     def ir_type(self, t, current):
         if t in UNBOXED_IR:
@@ -1774,9 +1775,23 @@ class Rewriter:
         self.emit("seq_getitem", op.args, op.results, op, unwind=op.unwind,
                   exact=self.inf.exact_sequence(op.args[0]))
 
+    def kept_param(self, v) -> bool:
+        """``v`` is the value of an unboxed parameter the code never assigns or
+        deletes: boxing it gives back the argument object (lower's kept_params), which
+        a store must store, not a float made from the double."""
+        prod = self.inf.producer.get(v.id)
+        if prod is None or prod.kind != "load_local":
+            return False
+        slot = prod.attrs["slot"]
+        if self._deleted is None:
+            self._deleted = {op.attrs["slot"] for blk in self.fn.blocks for op in blk.ops
+                             if op.kind == "delete_local"}
+        return slot < self.inf.nparams and slot not in self.inf.slot_stores \
+            and slot not in self._deleted
+
     def r_seq_setitem(self, op):
         c, k, v = op.args
-        if v.type == F64:
+        if v.type == F64 and not self.kept_param(v):
             u = op.unwind
             if u is not None:
                 u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)]
@@ -1792,7 +1807,17 @@ class Rewriter:
         self.release(temps, op)
 
     def r_setattr_float(self, op):
-        """obj.name = <double>: see lower.lo_setattr_float."""
+        """obj.name = <double>: see lower.lo_setattr_float (a kept parameter's value
+        is its argument object: an ordinary store)."""
+        if self.kept_param(op.args[1]):
+            temps: list = []
+            v = self.box(op.args[1], op, temps)
+            u = op.unwind
+            if u is not None:
+                u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)] + temps
+            self.emit("setattr", [op.args[0], v], [], op, unwind=u, **op.attrs)
+            self.release(temps, op)
+            return
         u = op.unwind
         if u is not None:
             u.drop = [d for d in u.drop if d.type in (OBJ, NOBJ)]

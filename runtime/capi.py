@@ -161,20 +161,28 @@ def _libm_address(name: str) -> int:
 # Native frames use the C stack, which the interpreter's recursion limit does not
 # protect once a program raises it (nor in a thread with a small stack): a compiled
 # call whose frame would reach below the floor raises RecursionError instead.
+def lasting(obj):
+    """``obj``, never freed: compiled code reads and writes the memory of these
+    blocks by address, and may run after this module's dict was cleared (a
+    finaliser late in the interpreter's exit), when they would go."""
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+    return obj
+
+
 STACK_TABLE_ENTRIES = 64
-stack_table = (ctypes.c_int64 * (2 * STACK_TABLE_ENTRIES))()
+stack_table = lasting((ctypes.c_int64 * (2 * STACK_TABLE_ENTRIES))())
 # The address a direct call returns when it stored an unboxed result instead of
 # returning an object (never a valid object).
-raw_marker = ctypes.c_int64(0)
+raw_marker = lasting(ctypes.c_int64(0))
 # runtime.helpers' module dict (set by it): jit.strip_tb drops the traceback
 # entries of its functions' frames
-helpers_globals = ctypes.c_void_p(0)
+helpers_globals = lasting(ctypes.c_void_p(0))
 # runtime.helpers.let_interpreter_check (set by it): jit.tick calls it when the eval
 # breaker stays set for what only the interpreter handles (an async exception)
-interpreter_check = ctypes.c_void_p(0)
+interpreter_check = lasting(ctypes.c_void_p(0))
 # The index of the code-object extra slot (PEP 523's co_extra) holding a code's
 # compiled entry for jit.closure_call (runtime.closures; -1 until it has one)
-code_extra_index = ctypes.c_int64(-1)
+code_extra_index = lasting(ctypes.c_int64(-1))
 RUNTIME_DATA = {"jit_stack_table": ctypes.addressof(stack_table),
                 "jit_code_extra_index": ctypes.addressof(code_extra_index),
                 "jit_raw_marker": ctypes.addressof(raw_marker),
@@ -238,13 +246,18 @@ def shift_recursion_count(delta: int) -> int | None:
     return before
 
 
+# words of a thread state the probes below read: within 3.11's PyThreadState (360
+# bytes; reading past its allocation is reading memory that is not its)
+TSTATE_WORDS = 44
+
+
 def _thread_id_offset():
     """Offset in a thread state of its thread_id (the thread's pthread_t), found as
     the one word equal to it; None if not exactly one."""
     import threading
     ts = ctypes.pythonapi._PyThreadState_UncheckedGet()
-    words = (ctypes.c_uint64 * 64).from_address(ts)
-    hits = [i * 8 for i in range(64) if words[i] == threading.get_ident()]
+    words = (ctypes.c_uint64 * TSTATE_WORDS).from_address(ts)
+    hits = [i * 8 for i in range(TSTATE_WORDS) if words[i] == threading.get_ident()]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -262,9 +275,9 @@ def _unique_id_offset():
 
     def offsets():
         ts = api._PyThreadState_UncheckedGet()
-        words = (ctypes.c_uint64 * 80).from_address(ts)
+        words = (ctypes.c_uint64 * TSTATE_WORDS).from_address(ts)
         want = api.PyThreadState_GetID(ts)
-        return {i * 8 for i in range(80) if words[i] == want}
+        return {i * 8 for i in range(TSTATE_WORDS) if words[i] == want}
     found = [offsets()]
     worker = threading.Thread(target=lambda: found.append(offsets()))
     worker.start()

@@ -335,7 +335,8 @@ def class_init(cls):
 
 
 @as_imported      # (it imports, and compiles: see there)
-def program_callee(holder, index, fn, globals_, builtins_, name, owner):
+def program_callee(holder, index, fn, globals_, builtins_, name, owner,
+                   _finalizing=sys.is_finalizing):
     """A call site's cache entry for ``fn``, found as ``name`` in the MRO of the class
     ``owner`` (a method; a class's __init__) or, with ``owner`` None, bound to the
     global ``name``: (fn, what the site calls instead, then what that was made from:
@@ -343,7 +344,10 @@ def program_callee(holder, index, fn, globals_, builtins_, name, owner):
     when fn is a plain function of the caller's module (specialize.program_copy),
     else fn itself; ``holder[index]`` keeps the entry alive while the site's cache
     words point at its items. None when fn is not found there (one passed around,
-    which the cache must not keep alive) or no copy could be made now (too deep)."""
+    which the cache must not keep alive) or no copy could be made now (too deep, or
+    the interpreter is finalising: imports fail by then)."""
+    if _finalizing():
+        return None
     from jit import specialize    # deferred: the compiler is imported by then
     from jit.errors import raised_by_program
     found = dict.get(globals_, name) if owner is None else _mro_lookup(owner, name)

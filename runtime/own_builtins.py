@@ -9,6 +9,7 @@ import _thread
 import builtins
 import ctypes
 import gc
+import sys
 
 BUILTINS = dict(vars(builtins))
 __builtins__ = BUILTINS      # (this module's own code too)
@@ -48,8 +49,13 @@ class AsImported:
     ``print``, ``open``, ``input`` and the like, which programs patch most and no
     library code the compiler runs calls, are never swapped."""
 
-    def __enter__(self):
+    def __enter__(self, _finalizing=sys.is_finalizing):
         global _entered, _version
+        # (while the interpreter finalises, module globals may be gone already, this
+        # module's too: nothing is swapped; nothing compiles then anyway)
+        self.swapped = not _finalizing()
+        if not self.swapped:
+            return self
         with _lock:
             if _entered == 0:
                 # (no collection between reading the patches and taking the version
@@ -72,6 +78,8 @@ class AsImported:
 
     def __exit__(self, *exc):
         global _entered
+        if not self.swapped:
+            return False
         dropped = None
         with _lock:
             _entered -= 1

@@ -1336,3 +1336,63 @@ keep = Fin()
     proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout == "del 42 True 2\n" and proc.stderr == "", \
         proc.stderr[-3000:]
+
+
+def test_compiled_code_in_the_last_finaliser_at_exit():
+    # an object kept on sys is finalised after every module's dict was cleared:
+    # its compiled calls (a deopt, a new signature, a method site meeting a new
+    # class) run without the runtime's module state -- the blocks compiled code
+    # reads by address stay (they were freed with runtime.capi's dict: a crash)
+    src = """
+import sys, jit
+def ov(n, x):
+    if n == 0:
+        return x
+    return ov(n - 1, x * 3)
+def triple(x):
+    return x * 3
+class D:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+        self.pr = print
+    def __del__(self):
+        for f, a in ((self.ov, (50, 7)), (self.t, (2.5,)), (self.ov, (60, 5))):
+            try:
+                self.pr("ok", f(*a) is not None)
+            except BaseException as e:
+                self.pr("raised", type(e).__name__)
+o, t = jit.compile(ov), jit.compile(triple)
+o(3, 2), t(4)
+sys._keep = D(ov=o, t=t)
+"""
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                              timeout=120, env=dict(os.environ, PYTHONMALLOC="malloc"))
+        assert proc.returncode == 0 and proc.stdout.count("\n") == 3, proc.stderr[-3000:]
+
+
+def test_first_deopts_and_new_call_sites_in_a_finaliser_at_exit():
+    # respecialising after deopts, and filling a method site for a new class, import
+    # the compiler: not while the interpreter finalises (helper 45)
+    src = """
+import jit
+def double(x):
+    return x * 2
+class A:
+    def m(self):
+        return 1
+class B:
+    def m(self):
+        return 2
+def call_m(o):
+    return o.m()
+class D:
+    def __del__(self):
+        print("del", [d(2 ** 62) for _ in range(5)] == [2 ** 63] * 5, cm(B()), flush=True)
+d, cm = jit.compile(double), jit.compile(call_m)
+d(3), cm(A())
+obj = D()
+"""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == "del True 2\n" and proc.stderr == "", \
+        proc.stderr[-3000:]

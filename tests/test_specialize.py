@@ -1752,3 +1752,23 @@ def test_only_reboxing_arguments_is_not_worth_a_specialisation():
     assert dispatcher(c).rows and dispatcher(c).rows[0][1] is None
     assert dispatcher(d).rows[0][1] is not None
     assert "int_op" in str(dispatcher(d).rows[0][1].native.ir)
+
+
+def store_param_attr(o, b):
+    o.b = b
+    return o
+
+
+def store_param_item(xs, b):
+    for i in range(len(xs)):
+        xs[i] = b
+    return xs
+
+
+def test_a_float_parameter_stored_is_the_argument_object():
+    # the store puts the argument itself, as the interpreter does, not a float made
+    # from its double (helper 45)
+    x = 3.25 + 0.0
+    o = jit.compile(store_param_attr)(_Holder(), x)
+    xs = jit.compile(store_param_item)([0.0, 1.0, 2.0], x)
+    assert o.b is x and all(v is x for v in xs)
