@@ -252,8 +252,9 @@ def _func_vectorcall() -> int | None:
     except AttributeError:
         return None
     probe = (lambda: None)
-    words = (ctypes.c_uint64 * 24).from_address(id(probe))
-    hits = [i * 8 for i in range(24) if words[i] == target]
+    n = type(probe).__basicsize__ // 8       # (read within the object)
+    words = (ctypes.c_uint64 * n).from_address(id(probe))
+    hits = [i * 8 for i in range(n) if words[i] == target]
     return hits[0] if len(hits) == 1 and hits[0] > FUNC_CLOSURE else None
 
 
