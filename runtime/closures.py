@@ -32,8 +32,9 @@ class _Entry(ctypes.Structure):
 
 
 # struct address -> the weak reference it points at (replaced with the struct's next
-# registration, or when a later code's struct comes at the same address)
-_refs: dict = {}
+# registration, or when a later code's struct comes at the same address; kept when
+# this module's dict is cleared at exit: jit.closure_call may run after that)
+_refs: dict = capi.lasting({})
 
 
 def _setup() -> bool:

@@ -1351,24 +1351,29 @@ def ov(n, x):
     return ov(n - 1, x * 3)
 def triple(x):
     return x * 3
+def maker(k):
+    def add(x):
+        return x + k
+    return add
 class D:
     def __init__(self, **kw):
         self.__dict__.update(kw)
-        self.pr = print
+        self.pr, self.map, self.list = print, map, list
     def __del__(self):
-        for f, a in ((self.ov, (50, 7)), (self.t, (2.5,)), (self.ov, (60, 5))):
+        for f, a in ((self.ov, (50, 7)), (self.t, (2.5,)), (self.ov, (60, 5)),
+                     (lambda: self.list(self.map(self.add, [1, 2])), ())):
             try:
                 self.pr("ok", f(*a) is not None)
             except BaseException as e:
                 self.pr("raised", type(e).__name__)
 o, t = jit.compile(ov), jit.compile(triple)
 o(3, 2), t(4)
-sys._keep = D(ov=o, t=t)
+sys._keep = D(ov=o, t=t, add=jit.compile(maker)(5))
 """
     for _ in range(2):
         proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                               timeout=120, env=dict(os.environ, PYTHONMALLOC="malloc"))
-        assert proc.returncode == 0 and proc.stdout.count("\n") == 3, proc.stderr[-3000:]
+        assert proc.returncode == 0 and proc.stdout.count("\n") == 4, proc.stderr[-3000:]
 
 
 def test_first_deopts_and_new_call_sites_in_a_finaliser_at_exit():
