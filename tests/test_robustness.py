@@ -405,6 +405,14 @@ def _survives(src, **env):
     assert proc.returncode == 0 and "survived" in proc.stdout, proc.stderr[-3000:]
 
 
+def _prints(src, want: str, **env):
+    """Run ``src`` in a fresh interpreter: it exits 0, prints exactly ``want`` and
+    nothing on stderr."""
+    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, **env))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, want, ""), proc.stderr[-3000:]
+
+
 def test_deep_recursion_with_raised_limit_never_crashes():
     # Native frames live on the C stack; with the interpreter's limit raised far
     # beyond what the stack holds, compiled code must raise RecursionError, not die.
@@ -1258,8 +1266,7 @@ del Resource, r
 gc.collect()
 print("survived")
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "closing a\nsurvived\n", proc.stderr[-3000:]
+    _prints(src, "closing a\nsurvived\n")
 
 
 @pytest.mark.parametrize("how", ["jit.jit", "jit.compile"])
@@ -1278,9 +1285,7 @@ Resource.__del__ = {how}(Resource.__del__)
 r = Resource("a")
 print("end of script")
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "end of script\nclosing a\n" \
-        and proc.stderr == "", proc.stderr[-3000:]
+    _prints(src, "end of script\nclosing a\n")
 
 
 def test_machine_code_of_dead_functions_is_freed():
@@ -1317,9 +1322,7 @@ import jit
 total = jit.jit(total)
 print("main done", flush=True)
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "main done\nreport: 45 7\n" \
-        and proc.stderr == "", proc.stderr[-3000:]
+    _prints(src, "main done\nreport: 45 7\n")
 
 
 def test_jit_compile_in_a_finaliser_at_exit_returns_the_original():
@@ -1333,9 +1336,7 @@ class Fin:
         print("del", f(21), f is work, jit.jit(work)(1), flush=True)
 keep = Fin()
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "del 42 True 2\n" and proc.stderr == "", \
-        proc.stderr[-3000:]
+    _prints(src, "del 42 True 2\n")
 
 
 def test_compiled_code_in_the_last_finaliser_at_exit():
@@ -1370,6 +1371,8 @@ o, t = jit.compile(ov), jit.compile(triple)
 o(3, 2), t(4)
 sys._keep = D(ov=o, t=t, add=jit.compile(maker)(5))
 """
+    # (what the calls give there may differ from the interpreter's: the runtime's
+    # Python side has no module state left; they must not crash)
     for _ in range(2):
         proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True,
                               timeout=120, env=dict(os.environ, PYTHONMALLOC="malloc"))
@@ -1398,6 +1401,4 @@ d, cm = jit.compile(double), jit.compile(call_m)
 d(3), cm(A())
 obj = D()
 """
-    proc = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout == "del True 2\n" and proc.stderr == "", \
-        proc.stderr[-3000:]
+    _prints(src, "del True 2\n")
