@@ -933,6 +933,7 @@ class Lowering:
         from runtime.deopt import _first_resume
         resume = max(_first_resume(self.code), 0)
         line = self.lines_by_offset.get(resume, self.code.co_firstlineno)
+        line = line if line is not None else -1     # (no location: as unwind's)
         return [*poll_eval_breaker("%eb.flag0", "%eb.set0"),
                 "  br i1 %eb.set0, label %eb.tick0, label %eb.go0, !prof !0",
                 "eb.tick0:",

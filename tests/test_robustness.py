@@ -1402,3 +1402,19 @@ d(3), cm(A())
 obj = D()
 """
     _prints(src, "del True 2\n")
+
+
+def test_code_whose_first_instruction_has_no_line():
+    # a valid code object whose RESUME has no location (its line table says so):
+    # the entry's traceback line was formatted as "None" into the IR (helper 46)
+    import types
+
+    def base(a, b):
+        return a + b
+    lt = base.__code__.co_linetable
+    if lt[:2] != b"\x80\x00":
+        pytest.skip("another line table layout")
+    f = types.FunctionType(base.__code__.replace(co_linetable=b"\xf8" + lt[2:]), globals(), "base")
+    for fallback in (True, False):
+        g = jit.compile(f, fallback=fallback)
+        assert g(3, 4) == 7 and g("a", "b") == "ab"
