@@ -20,6 +20,7 @@ from runtime.own_builtins import BUILTINS as __builtins__  # noqa: F401,E402  (s
 from runtime.own_builtins import AsImported, as_imported
 from runtime.capi import lasting
 import atexit
+import gc
 import hashlib
 import itertools
 import os
@@ -82,6 +83,9 @@ def state() -> _State:
 # list's append: no Python code runs then, where a signal handler's exception would
 # be lost); sweep() closes the tracker once the Library's token is held by that
 # reference only -- the Library gone for good, not brought back by a finaliser --
+# and a collection has finished since that was first seen (the collector clears a
+# cycle's members one by one: the Library's token goes while a function object of
+# the cycle may still run in a finaliser, and another thread may sweep meanwhile),
 # before each compile.
 # (kept when this module's dict is cleared at exit: a late finaliser may still call
 # compiled code)
@@ -96,7 +100,7 @@ class _Token:
 
 
 class _LibraryRef(weakref.ref):
-    __slots__ = ("token", "key")
+    __slots__ = ("token", "key", "seen")
 
 
 def sweep() -> None:
@@ -105,10 +109,14 @@ def sweep() -> None:
     if not _retired or not _lock.acquire(blocking=False):
         return
     try:
+        finished = sum(s["collections"] for s in gc.get_stats())
         still = []
         for ref in _retired:
             if sys.getrefcount(ref.token) > 2:       # (the ref's and the argument's)
                 still.append(ref)                     # its Library is alive again
+            elif ref.seen is None or ref.seen >= finished:
+                ref.seen = finished if ref.seen is None else ref.seen
+                still.append(ref)
             else:
                 del _refs[ref.key]
                 _trackers.pop(ref.key).close()
@@ -125,7 +133,7 @@ class Library:
         _trackers[self._key] = tracker
         self._token = _Token()
         ref = _refs[self._key] = _LibraryRef(self, _retired.append)
-        ref.token, ref.key = self._token, self._key
+        ref.token, ref.key, ref.seen = self._token, self._key, None
         self.name = name
         self.llvm_ir = llvm_ir
         self.opt_level = opt_level
