@@ -47,6 +47,9 @@ def compile(obj, *, fallback: bool = True, specialize: bool = True,
         code = obj.__code__
     elif isinstance(obj, types.CodeType):
         code = obj
+        if code.co_freevars:     # (as exec() refuses it: a well-formed code, a wrong argument)
+            raise TypeError(f"jit.compile() of a code object with free variables "
+                            f"({code.co_qualname}) needs its function: compile the function")
     elif isinstance(obj, types.MethodType):
         raise TypeError("jit.compile() takes a function or a code object, not a bound method; "
                         "compile the function (obj.method.__func__) instead")

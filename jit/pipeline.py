@@ -255,14 +255,20 @@ class LazyGeneric:
             self.library = _link_text(tables, self.code, text,
                                       ["impl", "consts", "frame"], self.opt_level)
         except RecursionError:
+            self._busy = False
             return None    # called too deep to compile: this call is interpreted
         except CompileError as exc:
             if os.environ.get("JIT_STRICT"):
+                self._busy = False
                 raise      # the test suite wants internal errors loud
             self.failed = str(exc)
-        finally:
+        except BaseException:
             self._busy = False
+            raise
+        # (done before _busy is cleared: another thread compiling the body again in
+        # between would replace, and so free, the library this one runs -- a crash)
         self._pending = None
+        self._busy = False
         self.compile_ms = (time.perf_counter() - t0) * 1000
         if self.library is not None:
             implp = entry_library.address(f"{tables.p}.implp")

@@ -231,3 +231,37 @@ def test_calls_near_the_recursion_limit_compile_later():
     d = funcobject.get_state(f).dispatcher
     (types, spec), (_, none) = d.rows
     assert spec is None and none is None and len(d.retired) == 1
+
+
+def test_a_second_thread_never_compiles_the_body_again():
+    # another thread may run between any two statements of LazyGeneric.__call__:
+    # once the body is linked, it must never find it both not busy and still
+    # pending (it would compile the body again and replace -- free -- the library
+    # the first thread runs: a crash, helper 46)
+    import sys
+    from jit import pipeline
+
+    def work(s, n):
+        t = 0
+        for i in range(n):
+            t += len(s)
+        return t
+    f = jit.compile(work)
+    for arg in ([1], (1,), {1: 1}, {1}):     # the 4 rows: a str runs the generic code
+        f(arg, 1)
+    lazy = lazy_of(f)
+    seen = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code is pipeline.LazyGeneric.__call__.__wrapped__.__code__:
+            def local(fr, ev, a):
+                if ev == "line" and lazy.library is not None:
+                    seen.append((lazy._busy, lazy._pending is not None))
+                return local
+            return local
+    sys.settrace(tracer)
+    try:
+        assert f("ab", 3) == 6
+    finally:
+        sys.settrace(None)
+    assert seen and (False, True) not in seen

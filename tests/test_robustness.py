@@ -1420,3 +1420,16 @@ def test_code_whose_first_instruction_has_no_line():
     for fallback in (True, False):
         g = jit.compile(f, fallback=fallback)
         assert g(3, 4) == 7 and g("a", "b") == "ab"
+
+
+def test_a_code_object_with_free_variables_is_a_wrong_argument():
+    # well-formed code, but exec() cannot run it either: TypeError, not CompileError
+    def outer():
+        x = 1
+
+        def inner():
+            return x
+        return inner
+    with pytest.raises(TypeError, match="free variables"):
+        jit.compile(outer().__code__)
+    assert jit.compile(outer)()() == 1
