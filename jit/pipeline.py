@@ -251,24 +251,21 @@ class LazyGeneric:
         t0 = time.perf_counter()
         tables, packed, entry_library = self._pending
         text = zlib.decompress(packed).decode()
+        # (_pending is cleared before _busy: another thread compiling the body again
+        # in between would replace, and so free, the library this one runs -- a crash)
         try:
             self.library = _link_text(tables, self.code, text,
                                       ["impl", "consts", "frame"], self.opt_level)
+            self._pending = None
         except RecursionError:
-            self._busy = False
             return None    # called too deep to compile: this call is interpreted
         except CompileError as exc:
             if os.environ.get("JIT_STRICT"):
-                self._busy = False
                 raise      # the test suite wants internal errors loud
             self.failed = str(exc)
-        except BaseException:
+            self._pending = None
+        finally:
             self._busy = False
-            raise
-        # (done before _busy is cleared: another thread compiling the body again in
-        # between would replace, and so free, the library this one runs -- a crash)
-        self._pending = None
-        self._busy = False
         self.compile_ms = (time.perf_counter() - t0) * 1000
         if self.library is not None:
             implp = entry_library.address(f"{tables.p}.implp")
