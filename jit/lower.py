@@ -1078,13 +1078,18 @@ class Lowering:
         Its frame counts as 0 bytes of native stack: it runs in the caller's frame."""
         impl = self.lower()
         entry = self._wrapper("direct", direct=True)
-        p = self.p
+        return self.copy_text(impl, entry)
+
+    def copy_text(self, *functions: str) -> str:
+        """The module-level text of code copied into a caller's module: its own
+        tables (filled after linking, pipeline._fill_consts), its frame size,
+        ``functions`` and what they made in turn."""
         self.const_table_size = max(len(self.fn.consts), 1)
-        lines = [f"@{p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
-                 f"@{p}.addrs = global [{max(len(self.addresses), 1)} x ptr] zeroinitializer",
-                 f"@{p}.frame = internal constant i64 0"]
+        lines = [f"@{self.p}.consts = global [{self.const_table_size} x ptr] zeroinitializer",
+                 f"@{self.p}.addrs = global [{max(len(self.addresses), 1)} x ptr] zeroinitializer",
+                 self.frame_global()]
         lines += self.cache_decls() + self.private_globals
-        return "\n".join(lines + [impl, entry] + self.extra_text)
+        return "\n".join(lines + list(functions) + self.extra_text)
 
     def site_holder(self) -> list:
         """A list (in the constants) holding what call sites' caches point at."""
@@ -1143,12 +1148,7 @@ class Lowering:
                            prefix=f"{self.p}n{len(self.inlined)}")
             sub.enclosing = {**self.enclosing, id(code): sub}
             impl = sub.lower()
-            sub.const_table_size = max(len(sub.fn.consts), 1)
-            lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
-                     f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
-                     sub.frame_global()]
-            lines += sub.cache_decls() + sub.private_globals
-            self.extra_text.append("\n".join(lines + [impl] + sub.extra_text))
+            self.extra_text.append(sub.copy_text(impl))
             self.used |= sub.used
             self.inlined.append(sub)
             self._nested_impls[key] = f"@{sub.p}.impl"
@@ -1217,12 +1217,7 @@ run:
   %r = call ptr @{sub.p}.impl(ptr %g, ptr %b, ptr null, ptr %frame, ptr %clo, i1 false, ptr null, ptr %args, ptr %ts, i64 0)
   ret ptr %r
 }}"""
-        sub.const_table_size = max(len(sub.fn.consts), 1)
-        lines = [f"@{sub.p}.consts = global [{sub.const_table_size} x ptr] zeroinitializer",
-                 f"@{sub.p}.addrs = global [{max(len(sub.addresses), 1)} x ptr] zeroinitializer",
-                 sub.frame_global()]
-        lines += sub.cache_decls() + sub.private_globals
-        self.extra_text.append("\n".join(lines + [impl, entry] + sub.extra_text))
+        self.extra_text.append(sub.copy_text(impl, entry))
         self.used |= sub.used | {"jit_raw_marker", "_PyThreadState_UncheckedGet"}
         self.inlined.append(sub)
         return sub
