@@ -763,6 +763,25 @@ def resolve_numba(numba) -> tuple:
         return None, f"numba failed to import ({_exc_text(exc)})"
 
 
+def _start_up_probe(x):
+    return x + 1
+
+
+def start_up(compiler: Compiler) -> Optional[float]:
+    """Seconds to compile and call a one-line function first in this process: the
+    compiler's one-time set-up (imports, LLVM, its runtime library), kept out of the
+    first program's compile and first-call times. None if that fails (the programs
+    then report the failure)."""
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compiler.compile(_start_up_probe)(1)
+    except Exception:
+        return None
+    return time.perf_counter() - t0
+
+
 def run_suite(programs=None, compile_fn=None, *, repeats: int = 5, warmup: int = 1,
               size="quick", numba=None, time_budget: Optional[float] = None,
               mode: Optional[str] = None,
@@ -779,6 +798,9 @@ def run_suite(programs=None, compile_fn=None, *, repeats: int = 5, warmup: int =
     """
     compiler = as_compiler(compile_fn)
     nb, numba_note = resolve_numba(numba)
+    startup = {"compiled": start_up(compiler)}
+    if nb is not None:
+        startup["numba"] = start_up(nb)
     if programs is None:
         progs = discover()
     else:
@@ -810,6 +832,7 @@ def run_suite(programs=None, compile_fn=None, *, repeats: int = 5, warmup: int =
         },
         "machine": machine_info(compiler, nb),
         "elapsed_s": time.perf_counter() - started,
+        "startup_s": startup,
         "programs": records,
         "summary": summarize(records),
     }

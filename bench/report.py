@@ -115,6 +115,12 @@ def format_table(report: dict) -> str:
     rounds = str(done.pop()) if len(done) == 1 else f"up to {report['settings']['repeats']}"
     lines.append(f"(medians of {rounds} interleaved rounds; compile ms: "
                  f"the {name} compile calls; 1st call +ms: first call minus median)")
+    startup = report.get("startup_s") or {}
+    if any(v is not None for v in startup.values()):
+        parts = [f"{name if k == 'compiled' else k} {fmt_ms(v)} ms" for k, v in startup.items()
+                 if v is not None]
+        lines.append("(start-up, once per process before the programs, in none of the "
+                     "times above: " + ", ".join(parts) + ")")
 
     s = report["summary"]
     lines.append("")

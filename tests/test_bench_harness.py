@@ -295,7 +295,20 @@ def test_methods_are_compiled_and_bind(tmp_path):
     rep = suite([make_program(tmp_path, TINY_CLASS, "tinyclass")], builtin_like)
     rec = rep["programs"][0]
     assert rec["status"] == "ok", rec["compiled"]["error"]
-    assert sorted(compiled) == ["Acc.add", "Acc.make", "Acc.total", "run"]
+    # (besides the start-up probe compiled once before the programs)
+    assert sorted(compiled) == ["Acc.add", "Acc.make", "Acc.total", "_start_up_probe", "run"]
+
+
+def test_start_up_is_measured_apart_from_the_programs(tmp_path):
+    order = []
+
+    def tracing(f):
+        order.append(f.__qualname__)
+        return f
+    rep = suite([make_program(tmp_path)], tracing)
+    assert order[0] == "_start_up_probe" and order.count("_start_up_probe") == 1
+    assert rep["startup_s"]["compiled"] >= 0
+    assert "start-up, once per process" in report.format_table(rep)
 
 
 def test_fallback_detection_from_explain_text():
