@@ -24,7 +24,7 @@ import types
 from collections import defaultdict
 from typing import NamedTuple
 
-from runtime import abi, capi, helpers
+from runtime import abi, binding, capi, helpers
 
 from . import ir, rtlib
 from .ir import BOOL, F64, I64, NOBJ, OBJ, RANGE
@@ -1545,6 +1545,222 @@ kw.have:
 kw.done:
   br label %fast"""
 
+    def _bind_text(self) -> str:
+        """Blocks %nb .. of the entry of a function with keyword-only, ``*args`` or
+        ``**kwargs`` parameters: the call's arguments bound into %buf natively (as the
+        interpreter's initialize_locals), then the call made. The plain cases only:
+        each keyword names a parameter after the positional-only ones by identity
+        (names are interned) or, with ``**kwargs``, none at all (not even by value),
+        none is given twice, and each missing parameter has a default; anything else
+        (errors included) goes to %slow, the binder, which raises what the
+        interpreter raises. %buf's parameters are borrowed; the *args tuple and the
+        **kwargs dict are made here and released after the call."""
+        code = self.code
+        argc, kwonly, posonly = code.co_argcount, code.co_kwonlyargcount, code.co_posonlyargcount
+        named = argc + kwonly
+        varargs, varkw = bool(code.co_flags & 0x04), bool(code.co_flags & 0x08)
+        va_at, vk_at = named, named + varargs
+        self.used |= {"PyTuple_New", "PyDict_New", "PyDict_SetItem", "PyDict_GetItem",
+                      "PyUnicode_Compare", "PyFunction_GetKwDefaults", "_PyThreadState_UncheckedGet"}
+        idx = self.fn.const_index(code.co_varnames[:named])   # (the same str objects)
+        nparams = named + varargs + varkw
+        clear = "\n".join(f"  %nb.c{j} = getelementptr ptr, ptr %buf, i64 {j}\n"
+                           f"  store ptr null, ptr %nb.c{j}" for j in range(nparams))
+        lines = [f"""
+nb:
+  store ptr null, ptr %nb.va.cell
+  store ptr null, ptr %nb.vk.cell
+  %nb.nargs = and i64 %nargsf, 9223372036854775807
+  %nb.names.p = getelementptr ptr, ptr @{self.p}.consts, i64 {idx}
+  %nb.names = load ptr, ptr %nb.names.p
+  %nb.names.items = getelementptr i8, ptr %nb.names, i64 {abi.TUPLE_ITEMS}
+{clear}
+  %nb.short = icmp ult i64 %nb.nargs, {argc}
+  %nb.npos = select i1 %nb.short, i64 %nb.nargs, i64 {argc}
+  br label %nb.copy
+nb.copy:
+  %nc.i = phi i64 [ 0, %nb ], [ %nc.next, %nb.copyone ]
+  %nc.more = icmp ult i64 %nc.i, %nb.npos
+  br i1 %nc.more, label %nb.copyone, label %nb.extra
+nb.copyone:
+  %nc.ap = getelementptr ptr, ptr %args, i64 %nc.i
+  %nc.a = load ptr, ptr %nc.ap
+  %nc.bp = getelementptr ptr, ptr %buf, i64 %nc.i
+  store ptr %nc.a, ptr %nc.bp
+  %nc.next = add i64 %nc.i, 1
+  br label %nb.copy
+nb.extra:
+  %nb.over = icmp ugt i64 %nb.nargs, {argc}"""]
+        if varargs:
+            lines.append(f"""  %nb.nva = sub i64 %nb.nargs, %nb.npos
+  %nb.va = call ptr @PyTuple_New(i64 %nb.nva)
+  %nb.va.bad = icmp eq ptr %nb.va, null
+  br i1 %nb.va.bad, label %nb.fail, label %nb.va.made
+nb.va.made:
+  store ptr %nb.va, ptr %nb.va.cell
+  %nb.va.bp = getelementptr ptr, ptr %buf, i64 {va_at}
+  store ptr %nb.va, ptr %nb.va.bp
+  %nb.va.items = getelementptr i8, ptr %nb.va, i64 {abi.TUPLE_ITEMS}
+  br label %nb.va.loop
+nb.va.loop:
+  %nv.i = phi i64 [ 0, %nb.va.made ], [ %nv.next, %nb.va.one ]
+  %nv.more = icmp ult i64 %nv.i, %nb.nva
+  br i1 %nv.more, label %nb.va.one, label %nb.dict"""
+                         f"""
+nb.va.one:
+  %nv.ai = add i64 %nv.i, {argc}
+  %nv.ap = getelementptr ptr, ptr %args, i64 %nv.ai
+  %nv.a = load ptr, ptr %nv.ap
+  call void @jit.incref(ptr %nv.a)
+  %nv.tp = getelementptr ptr, ptr %nb.va.items, i64 %nv.i
+  store ptr %nv.a, ptr %nv.tp
+  %nv.next = add i64 %nv.i, 1
+  br label %nb.va.loop""")
+        else:
+            lines.append("  br i1 %nb.over, label %nb.slow, label %nb.dict")
+        lines.append("nb.dict:")
+        if varkw:
+            lines.append(f"""  %nb.vk = call ptr @PyDict_New()
+  %nb.vk.bad = icmp eq ptr %nb.vk, null
+  br i1 %nb.vk.bad, label %nb.fail, label %nb.vk.made
+nb.vk.made:
+  store ptr %nb.vk, ptr %nb.vk.cell
+  %nb.vk.bp = getelementptr ptr, ptr %buf, i64 {vk_at}
+  store ptr %nb.vk, ptr %nb.vk.bp""")
+        # a keyword no parameter takes by identity: into **kwargs, unless one equals it
+        # by value (a name made at run time: the binder's to bind), else the binder's
+        none = ("  br label %nb.kwval" if varkw else "  br label %nb.slow")
+        lines.append(f"""  %nb.haskw = icmp ne ptr %kwnames, null
+  br i1 %nb.haskw, label %nb.kw, label %nb.defaults
+nb.kw:
+  %nb.nkw.p = getelementptr i8, ptr %kwnames, i64 {abi.VAR_SIZE}
+  %nb.nkw = load i64, ptr %nb.nkw.p
+  %nb.kwitems = getelementptr i8, ptr %kwnames, i64 {abi.TUPLE_ITEMS}
+  br label %nb.kwnext
+nb.kwnext:
+  %nk.k = phi i64 [ 0, %nb.kw ], [ %nk.k1, %nb.kwdone ]
+  %nk.more = icmp ult i64 %nk.k, %nb.nkw
+  br i1 %nk.more, label %nb.kwname, label %nb.defaults
+nb.kwname:
+  %nk.np = getelementptr ptr, ptr %nb.kwitems, i64 %nk.k
+  %nk.name = load ptr, ptr %nk.np
+  %nk.vi = add i64 %nb.nargs, %nk.k
+  %nk.vp = getelementptr ptr, ptr %args, i64 %nk.vi
+  %nk.val = load ptr, ptr %nk.vp
+  br label %nb.kwfind
+nb.kwfind:
+  %nf.j = phi i64 [ {posonly}, %nb.kwname ], [ %nf.j1, %nb.kwmiss ]
+  %nf.in = icmp ult i64 %nf.j, {named}
+  br i1 %nf.in, label %nb.kwcmp, label %nb.kwnone
+nb.kwcmp:
+  %nf.pp = getelementptr ptr, ptr %nb.names.items, i64 %nf.j
+  %nf.p = load ptr, ptr %nf.pp
+  %nf.hit = icmp eq ptr %nf.p, %nk.name
+  br i1 %nf.hit, label %nb.kwfound, label %nb.kwmiss
+nb.kwmiss:
+  %nf.j1 = add i64 %nf.j, 1
+  br label %nb.kwfind
+nb.kwfound:
+  %nf.bp = getelementptr ptr, ptr %buf, i64 %nf.j
+  %nf.old = load ptr, ptr %nf.bp
+  %nf.twice = icmp ne ptr %nf.old, null
+  br i1 %nf.twice, label %nb.slow, label %nb.kwput
+nb.kwput:
+  store ptr %nk.val, ptr %nf.bp
+  br label %nb.kwdone
+nb.kwnone:
+{none}""")
+        if varkw:
+            lines.append(f"""nb.kwval:
+  %nw.j = phi i64 [ {posonly}, %nb.kwnone ], [ %nw.j1, %nb.kwvnext ]
+  %nw.in = icmp ult i64 %nw.j, {named}
+  br i1 %nw.in, label %nb.kwvcmp, label %nb.kwdict
+nb.kwvcmp:
+  %nw.pp = getelementptr ptr, ptr %nb.names.items, i64 %nw.j
+  %nw.p = load ptr, ptr %nw.pp
+  %nw.c = call i32 @PyUnicode_Compare(ptr %nw.p, ptr %nk.name)
+  %nw.eq = icmp eq i32 %nw.c, 0
+  br i1 %nw.eq, label %nb.slow, label %nb.kwvnext
+nb.kwvnext:
+  %nw.j1 = add i64 %nw.j, 1
+  br label %nb.kwval
+nb.kwdict:
+  %nw.rc = call i32 @PyDict_SetItem(ptr %nb.vk, ptr %nk.name, ptr %nk.val)
+  %nw.bad = icmp slt i32 %nw.rc, 0
+  br i1 %nw.bad, label %nb.fail, label %nb.kwdone""")
+        lines.append(f"""nb.kwdone:
+  %nk.k1 = add i64 %nk.k, 1
+  br label %nb.kwnext
+nb.defaults:
+  %nb.defs = call ptr @PyFunction_GetDefaults(ptr %binder)
+  %nb.hasdefs = icmp ne ptr %nb.defs, null
+  %nb.nd.p = getelementptr i8, ptr %nb.defs, i64 {abi.VAR_SIZE}
+  %nb.nd.src = select i1 %nb.hasdefs, ptr %nb.nd.p, ptr %nb.names.p   ; (no defaults: 0)
+  %nb.nd.v = load i64, ptr %nb.nd.src
+  %nb.nd = select i1 %nb.hasdefs, i64 %nb.nd.v, i64 0
+  %nb.first = sub i64 {argc}, %nb.nd
+  %nb.defitems = getelementptr i8, ptr %nb.defs, i64 {abi.TUPLE_ITEMS}
+  br label %nb.slot
+nb.slot:
+  %nd.j = phi i64 [ 0, %nb.defaults ], [ %nd.j1, %nb.have ]
+  %nd.in = icmp ult i64 %nd.j, {named}
+  br i1 %nd.in, label %nb.check, label %nb.done
+nb.check:
+  %nd.bp = getelementptr ptr, ptr %buf, i64 %nd.j
+  %nd.v = load ptr, ptr %nd.bp
+  %nd.none = icmp eq ptr %nd.v, null
+  br i1 %nd.none, label %nb.default, label %nb.have
+nb.default:
+  %nd.kwonly = icmp uge i64 %nd.j, {argc}
+  br i1 %nd.kwonly, label %nb.kwdefault, label %nb.posdefault
+nb.posdefault:
+  %nd.ok = icmp uge i64 %nd.j, %nb.first
+  br i1 %nd.ok, label %nb.takedef, label %nb.slow
+nb.takedef:
+  %nd.di = sub i64 %nd.j, %nb.first
+  %nd.dp = getelementptr ptr, ptr %nb.defitems, i64 %nd.di
+  %nd.d = load ptr, ptr %nd.dp
+  store ptr %nd.d, ptr %nd.bp
+  br label %nb.have
+nb.kwdefault:
+  %nd.kwdefs = call ptr @PyFunction_GetKwDefaults(ptr %binder)
+  %nd.nokw = icmp eq ptr %nd.kwdefs, null
+  br i1 %nd.nokw, label %nb.slow, label %nb.kwlook
+nb.kwlook:
+  %nd.np = getelementptr ptr, ptr %nb.names.items, i64 %nd.j
+  %nd.name = load ptr, ptr %nd.np
+  %nd.kd = call ptr @PyDict_GetItem(ptr %nd.kwdefs, ptr %nd.name)
+  %nd.missing = icmp eq ptr %nd.kd, null
+  br i1 %nd.missing, label %nb.slow, label %nb.kwtake
+nb.kwtake:
+  store ptr %nd.kd, ptr %nd.bp
+  br label %nb.have
+nb.have:
+  %nd.j1 = add i64 %nd.j, 1
+  br label %nb.slot
+nb.done:
+  %nb.ts = call ptr @_PyThreadState_UncheckedGet()
+  %nb.r = {{call}} %buf, ptr %nb.ts{{floor}})
+  %nb.va.end = load ptr, ptr %nb.va.cell
+  call void @jit.xdecref(ptr %nb.va.end)
+  %nb.vk.end = load ptr, ptr %nb.vk.cell
+  call void @jit.xdecref(ptr %nb.vk.end)
+  ret ptr %nb.r
+nb.fail:
+  %nb.va.f = load ptr, ptr %nb.va.cell
+  call void @jit.xdecref(ptr %nb.va.f)
+  %nb.vk.f = load ptr, ptr %nb.vk.cell
+  call void @jit.xdecref(ptr %nb.vk.f)
+  ret ptr null
+nb.slow:
+  %nb.va.s = load ptr, ptr %nb.va.cell
+  call void @jit.xdecref(ptr %nb.va.s)
+  %nb.vk.s = load ptr, ptr %nb.vk.cell
+  call void @jit.xdecref(ptr %nb.vk.s)
+  br label %slow
+slow:""")
+        return "\n".join(lines)
+
     def entry_text(self, lazy: bool = False) -> str:
         p = self.p
         code = self.code
@@ -1624,11 +1840,14 @@ defs.store:
   %more = icmp ult i64 %i.next, {argc}
   br i1 %more, label %defs.loop, label %fast
 slow:"""
+        else:
+            fast = ("\n  %nb.va.cell = alloca ptr\n  %nb.vk.cell = alloca ptr\n  br label %nb" +
+                    self._bind_text().format(call=call, floor=floor))
         from runtime import funcobject
         return f"""
 define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
-  %buf = alloca [{max(argc, 1)} x ptr]
+  %buf = alloca [{max(binding.binder_nparams(code), 1)} x ptr]
 {loads}
   %binder.p = getelementptr i8, ptr %self, i64 {funcobject.OFF_BINDER}
   %binder = load ptr, ptr %binder.p{fast}

@@ -62,6 +62,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Py_IncRef": ("void", ("ptr",)),
     "Py_DecRef": ("void", ("ptr",)),
     "PyUnicode_Append": ("void", ("ptr", "ptr")),
+    "PyUnicode_Compare": ("i32", ("ptr", "ptr")),
     # containers
     "PyTuple_New": ("ptr", ("i64",)),
     "PyList_New": ("ptr", ("i64",)),
@@ -87,6 +88,7 @@ FUNCTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "PyCell_Set": ("i32", ("ptr", "ptr")),
     "PyFunction_New": ("ptr", ("ptr", "ptr")),
     "PyFunction_GetDefaults": ("ptr", ("ptr",)),
+    "PyFunction_GetKwDefaults": ("ptr", ("ptr",)),
     "PyFunction_SetClosure": ("i32", ("ptr", "ptr")),
     "PyFunction_SetAnnotations": ("i32", ("ptr", "ptr")),
     "PyFunction_SetKwDefaults": ("i32", ("ptr", "ptr")),

@@ -438,3 +438,75 @@ def test_compiled_function_positional_only_by_keyword():
         for args, kwargs in [((1,), {"b": 5}), ((), {"a": 1}), ((1, 2), {"b": 5, "c": 1})]:
             assert outcome(g, args, kwargs) == outcome(f, args, kwargs)
             assert outcome(g, args, kwargs)[0] == "raise"
+
+
+def _binder_calls(g, call):
+    """How many times ``call()`` ran g's binder (a Python function: its frames are
+    seen by a profile hook)."""
+    from runtime import funcobject
+    code = funcobject.get_binder(g).__code__
+    seen = []
+    sys.setprofile(lambda frame, event, arg: seen.append(frame.f_code)
+                   if event == "call" else None)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return sum(c is code for c in seen)
+
+
+def test_keyword_only_varargs_and_varkw_signatures_bind_natively():
+    # keyword-only parameters, *args and **kwargs are bound by the compiled entry
+    # itself in the plain cases (the binder, a Python call, only raises the errors)
+    import jit
+
+    def f(a, /, b, *args, c, d=4, **kw):
+        return a, b, args, c, d, kw
+    g = jit.compile(f)
+    plain = [((1, 2), {"c": 3}), ((1, 2, 3, 4), {"c": 5, "z": 6}),
+             ((1,), {"b": 2, "c": 3, "d": 0}), ((1, 2), {"c": 3, "a": 9})]
+    for args, kwargs in plain:
+        assert outcome(g, args, kwargs) == outcome(f, args, kwargs)
+        assert _binder_calls(g, lambda: g(*args, **kwargs)) == 0
+    errors = [((1, 2), {}), ((), {"a": 1, "b": 2, "c": 3}), ((1, 2), {"c": 3, "b": 1})]
+    for args, kwargs in errors:
+        assert outcome(g, args, kwargs) == outcome(f, args, kwargs)
+        assert outcome(g, args, kwargs)[0] == "raise"
+    # a keyword equal to a parameter's name but another str object: the binder's
+    name = "".join(["c"])
+    assert outcome(g, (1, 2), {name: 3}) == outcome(f, (1, 2), {name: 3})
+    # each call has a *args tuple and a **kwargs dict of its own
+    r1, r2 = g(1, 2, 3, c=0, x=1), g(1, 2, 3, c=0, x=1)
+    assert r1 == r2 and r1[5] is not r2[5]
+    r1[5]["y"] = 2
+    assert g(1, 2, c=0) == (1, 2, (), 0, 4, {})
+
+
+def test_keyword_only_defaults_are_read_at_each_call():
+    import jit
+
+    def f(a, *, b=1, c):
+        return a + b + c
+    g = jit.compile(f)
+    assert [g(1, c=1) for _ in range(3)] == [3] * 3
+    g.__kwdefaults__ = {"b": 10, "c": 100}
+    assert g(1) == 111 and g(1, c=0) == 11
+    g.__kwdefaults__ = None
+    for _ in range(2):
+        assert outcome(g, (1,), {"c": 0}) == outcome(f, (1,), {"c": 0})
+        assert "missing 1 required keyword-only argument: 'b'" in outcome(g, (1,), {"c": 0})[2]
+
+
+def test_native_binding_leaks_nothing():
+    import jit
+
+    def f(a, *args, k=None, **kw):
+        return len(args) + len(kw)
+    g = jit.compile(f)
+    value, key = object(), "".join(["zz", "top"])
+    g(value, value, k=value, **{key: value})
+    before = sys.getrefcount(value), sys.getrefcount(key)
+    for _ in range(2000):
+        g(value, value, k=value, **{key: value})
+        outcome(g, (), {"k": value})          # (an error, through the binder)
+    assert (sys.getrefcount(value), sys.getrefcount(key)) == before
