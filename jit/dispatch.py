@@ -23,7 +23,7 @@ from runtime import deopt      # (not on the deopt path: an import runs importli
 
 from runtime.own_builtins import as_imported
 from .errors import CompileError, UnsupportedError, raised_by_program
-from .specialize import arg_type
+from .specialize import arg_type, int_flow
 
 DEOPT_LIMIT = 4           # deopts at one site before re-specialising without its guess
 RESPECIALIZE_LIMIT = 6    # re-specialisations of one row before it goes generic
@@ -133,6 +133,13 @@ def _vague(t) -> bool:
             return any(map(unknown_items, h[1]))
         return False
     return isinstance(t, tuple) and unknown_items(t[1])
+
+
+def _outgrown(seen: set) -> bool:
+    """Whether a site's deopts, whose operands were of the types ``seen``, came of
+    ints that did not fit in 64 bits (not of an operand of another type)."""
+    return int in seen and not seen & {float, bool, complex} and \
+        not any(issubclass(t, int) and t is not int for t in seen)
 
 
 def _from_resumed(tb, code):
@@ -254,6 +261,9 @@ class Dispatcher:
             if offset is not None and offset not in float_sites and float in seen \
                     and seen <= {int, float}:
                 float_sites = float_sites | {offset}   # guess floats there
+            elif offset is not None and _outgrown(seen) and spec.native is not None:
+                # (an int too big for 64 bits: generic ops wherever it can flow)
+                no_spec = no_spec | {offset} | int_flow(spec.native.ir, offset)
             elif offset is not None:
                 no_spec = no_spec | {offset}           # the generic op there
             arg_types = list(spec.arg_types)

@@ -2109,6 +2109,49 @@ def _only_reboxed(fn: ir.Function) -> bool:
                for blk in fn.blocks for op in blk.ops)
 
 
+def int_flow(fn: ir.Function, offset: int) -> set[int]:
+    """The offsets of the ops that what the ops at ``offset`` make reaches, in ``fn``
+    (a specialisation's IR): through the ops using it, the block parameters it is
+    passed to, and the locals it is stored in (read back where they are loaded).
+    An int that outgrew 64 bits there flows on to all of them (a product into an
+    accumulator, read again at the next iteration), and a guess that it fits
+    would fail at each in turn, a re-specialisation apiece."""
+    uses: dict[int, list] = {}
+    loads: dict[int, list] = {}
+    starts = []
+    for blk in fn.blocks:
+        for op in blk.ops:
+            for a in op.args:
+                if isinstance(a, ir.Value):
+                    uses.setdefault(a.id, []).append(op)
+            for target, targs in op.targets:
+                for p, a in zip(target.params, targs):
+                    if isinstance(a, ir.Value):
+                        uses.setdefault(a.id, []).append(p)
+            if op.kind == "load_local":
+                loads.setdefault(op.attrs["slot"], []).append(op)
+            if op.offset == offset:
+                starts.append(op)
+    reached: set[int] = set()
+    done: set[int] = set()
+    todo = list(starts)
+    while todo:
+        item = todo.pop()
+        if id(item) in done:
+            continue
+        done.add(id(item))
+        if isinstance(item, ir.Value):       # a block parameter
+            todo += uses.get(item.id, [])
+            continue
+        reached.add(item.offset)
+        for r in item.results:
+            todo += uses.get(r.id, [])
+        if item.kind == "store_local":
+            todo += loads.get(item.attrs["slot"], [])
+    reached.discard(-1)
+    return reached
+
+
 def specialize(fn: ir.Function, arg_types: list, no_speculate: set, spec=None) -> bool:
     """Rewrite ``fn`` for arguments of ``arg_types``; False if nothing got unboxed
     (the generic version is as good). ``spec`` (a dispatch.Specialization) enables

@@ -973,3 +973,33 @@ def test_deopt_resumes_nested_range_loops_exactly():
         assert c(grid, 6) == three_ranges(grid, 6)
     from runtime import funcobject
     assert funcobject.get_state(c).dispatcher.deopt_count > 0
+
+
+def grows(xs, k):
+    s = k
+    for x in xs:
+        s = s * 3 + x        # leaves 64 bits part way
+    t = s % 1000
+    return t + s // 10**30 % 7
+
+
+def test_an_int_that_outgrows_64_bits_respecialises_once():
+    # the product that overflows flows on into the accumulator, the next iteration's
+    # product and the code after the loop: one re-specialisation makes them all
+    # generic (one per place, each after a few deopts, before)
+    import jit
+    from runtime import funcobject
+    c = jit.compile(grows)
+    xs = list(range(60))
+    for _ in range(12):
+        assert c(xs, 5) == grows(xs, 5)
+    d = funcobject.get_state(c).dispatcher
+    (types, spec), = d.rows
+    # (generic code, or a specialisation of what is left to unbox)
+    assert spec is None or spec.generation == 1
+    before = d.deopt_count
+    assert before <= 4
+    for _ in range(5):
+        assert c(xs, 5) == grows(xs, 5)
+    assert d.deopt_count == before
+    assert c(list(range(3)), 1) == grows(list(range(3)), 1)     # small ones too
