@@ -158,7 +158,10 @@ class Dispatcher:
     def __init__(self, function, code):
         self.function = function
         self.code = code
-        self.argc = code.co_argcount
+        # the parameters dispatched on: positional and keyword-only ones (a *args
+        # tuple and a **kwargs dict are always those, and unspecialised)
+        self.argc = code.co_argcount + code.co_kwonlyargcount
+        self.variadic = bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
         self.rows: list[list] = []          # [types, Specialization | None]
         self.retired: list[Specialization] = []   # replaced, maybe still running
         self.deopt_count = 0
@@ -186,7 +189,8 @@ class Dispatcher:
         if self._has_row(types) or types in self.building:
             return None    # (made by a direct call meanwhile)
         self.cells.setdefault(types, ctypes.c_void_p(0))
-        spec = self._build(types, [arg_type(a) for a in args], frozenset(), 0)
+        arg_types = [arg_type(a) for a in args] + [("obj", None)] * self.variadic
+        spec = self._build(types, arg_types, frozenset(), 0)
         self._add_row(types, spec)
         return None
 
@@ -267,7 +271,7 @@ class Dispatcher:
             elif offset is not None:
                 no_spec = no_spec | {offset}           # the generic op there
             arg_types = list(spec.arg_types)
-            for j in range(len(arg_types)):
+            for j in range(len(spec.types)):
                 if arg_param_site(j) in no_spec:
                     # (an int past 64 bits, a nan: the argument stays its object)
                     arg_types[j] = ("obj", "float" if spec.types[j] is float else "int")

@@ -1545,7 +1545,7 @@ kw.have:
 kw.done:
   br label %fast"""
 
-    def _bind_text(self) -> str:
+    def _bind_text(self, call: str) -> str:
         """Blocks %nb .. of the entry of a function with keyword-only, ``*args`` or
         ``**kwargs`` parameters: the call's arguments bound into %buf natively (as the
         interpreter's initialize_locals), then the call made. The plain cases only:
@@ -1554,7 +1554,8 @@ kw.done:
         none is given twice, and each missing parameter has a default; anything else
         (errors included) goes to %slow, the binder, which raises what the
         interpreter raises. %buf's parameters are borrowed; the *args tuple and the
-        **kwargs dict are made here and released after the call."""
+        **kwargs dict are made here and released after the call, ``call`` (of %buf
+        and %nb.ts, the thread state)."""
         code = self.code
         argc, kwonly, posonly = code.co_argcount, code.co_kwonlyargcount, code.co_posonlyargcount
         named = argc + kwonly
@@ -1740,7 +1741,7 @@ nb.have:
   br label %nb.slot
 nb.done:
   %nb.ts = call ptr @_PyThreadState_UncheckedGet()
-  %nb.r = {{call}} %buf, ptr %nb.ts{{floor}})
+  %nb.r = {call}
   %nb.va.end = load ptr, ptr %nb.va.cell
   call void @jit.xdecref(ptr %nb.va.end)
   %nb.vk.end = load ptr, ptr %nb.vk.cell
@@ -1841,8 +1842,20 @@ defs.store:
   br i1 %more, label %defs.loop, label %fast
 slow:"""
         else:
+            bound = f"{call} %buf, ptr %nb.ts{floor})"
+            if self.dispatch is not None:
+                # keyword-only parameters are dispatched on too (*args, **kwargs are not)
+                dispatch = f"""
+define internal ptr @{p}.dispatch(ptr %dargs) alwaysinline {{
+fast:
+{loads}{self._dispatch_text(self.dispatch.argc)}
+  %ts.a = call ptr @_PyThreadState_UncheckedGet()
+  %r = {call} %dargs, ptr %ts.a{floor})
+  ret ptr %r
+}}"""
+                bound = f"call ptr @{p}.dispatch(ptr %buf)"
             fast = ("\n  %nb.va.cell = alloca ptr\n  %nb.vk.cell = alloca ptr\n  br label %nb" +
-                    self._bind_text().format(call=call, floor=floor))
+                    self._bind_text(bound))
         from runtime import funcobject
         return f"""
 define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{

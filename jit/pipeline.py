@@ -97,7 +97,9 @@ class Native:
         if d is None:
             return f"\nno per-signature specialisation: {self.why_generic}" \
                 if self.function is not None else ""
-        return f"\n{d.materialize.explain()}\nspecialisations:\n" + d.explain()
+        generic = d.materialize.explain() if d.materialize is not None else \
+            "generic code: compiled with the entry (keyword-only or variadic parameters)"
+        return f"\n{generic}\nspecialisations:\n" + d.explain()
 
     def entry_address(self) -> int:
         return self.library.address(f"{self.prefix}.entry")
@@ -118,12 +120,15 @@ def not_specializable(code, fn) -> str | None:
     """Why per-signature specialisation does not apply to ``code``, or None. It
     applies to plain functions whose frame nothing reads (locals(), eval() ...), and
     whose bytecode the interpreter can resume safely."""
-    if code.co_flags & 0x0C or code.co_kwonlyargcount:
-        return "keyword-only or variadic parameters"
     if any(op.attrs.get("frame_builtin") for blk in fn.blocks for op in blk.ops):
         return "frame introspection (locals(), eval() ...)"
     unsafe = deopt.interpreter_unsafe(code)      # deopts resume in the interpreter
     return None if unsafe is None else f"the interpreter could not resume it ({unsafe})"
+
+
+def simple_signature(code) -> bool:
+    """Positional parameters only (no keyword-only ones, no *args or **kwargs)."""
+    return not code.co_flags & 0x0C and not code.co_kwonlyargcount
 
 
 def compile_code(code, function=None, specialize=True) -> Native:
@@ -153,14 +158,20 @@ def compile_code(code, function=None, specialize=True) -> Native:
     nops = sum(len(b.ops) for b in fn.blocks)
     # Promoting frame slots costs ~slots x blocks; past this, compile time wins.
     opt_level = 0 if nops > 1500 or fn.nlocals * nops > 40_000 else 1
-    if dispatcher is not None:
+    if dispatcher is not None and simple_signature(code):
         native = _compile_lazy(lowering, fn, code, function, lowered, dispatcher, opt_level, t0)
     else:
+        # (keyword-only or variadic parameters: the generic code is compiled now; the
+        # lazy one's interpreter fallback passes positional arguments only)
         exports = ["entry", "module", "consts", "impl", "frame"]
+        if dispatcher is not None:
+            exports += ["sigs", "generic"]
         library, consts = _link(lowering, code, exports, opt_level=opt_level)
         native = Native(code, fn, lowered, library, consts,
                         (time.perf_counter() - t0) * 1000, function)
         native.prefix = lowering.p
+        if dispatcher is not None:
+            dispatcher.attach(library, lowering.p)
     native.dispatcher = dispatcher
     native.why_generic = why_generic if specialize else "specialize=False"
     api.opcode_coverage.update(lowered)

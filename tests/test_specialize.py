@@ -50,6 +50,13 @@ def float_poly(x, n):
     return acc
 
 
+def outcome(fn, args, kwargs):
+    try:
+        return ("ok", repr(fn(*args, **kwargs)))
+    except Exception as exc:  # noqa: BLE001 - any exception is compared
+        return ("raise", type(exc), str(exc).replace(fn.__qualname__, fn.__name__))
+
+
 def test_spec_stage_unboxes_ints_and_range_loops():
     text = show(sum_cubes.__code__, "spec", (10,))
     assert "int_op op='*'" in text and "range_next" in text and "range_new" in text
@@ -114,6 +121,54 @@ def test_keyword_and_default_calls_are_dispatched():
         c(1, z=2)
     with pytest.raises(TypeError, match="got multiple values for argument 'a'"):
         c(1, a=2)
+
+
+def test_keyword_only_and_variadic_signatures_specialise():
+    # keyword-only parameters are dispatched on like positional ones (a numeric
+    # kernel with `*, step=1` runs unboxed); *args and **kwargs are objects
+    def kernel(n, *, step=1, scale=2.0):
+        s = 0.0
+        for i in range(0, n, step):
+            s += i * scale
+        return s
+
+    def variadic(x, *args, **kw):
+        t = x
+        for i in range(10):
+            t = t * 2 + i
+        return t, args, kw
+    c, v = jit.compile(kernel), jit.compile(variadic)
+    calls = [((10,), {}), ((10,), {"step": 3}), ((10,), {"scale": 3}), ((), {"n": 4}),
+             ((10,), {"step": 0}), ((10,), {"step": 2**70}), ((10,), {"scale": "x"})]
+    for _ in range(3):
+        for args, kw in calls:
+            assert outcome(c, args, kw) == outcome(kernel, args, kw)
+        for args, kw in [((3,), {}), ((3, 4), {"k": 5}), ((1.5,), {}), ((2**62,), {})]:
+            assert outcome(v, args, kw) == outcome(variadic, args, kw)
+    rows = [t for t, _ in dispatcher(c).rows]
+    assert (int, int, float) in rows and (int, int, int) in rows
+    assert "(int, int, float): specialised" in jit.explain(c)
+    assert "(float): specialised" in jit.explain(v)
+    assert "generic code: compiled with the entry" in jit.explain(c)
+    # errors are the binder's, and so the interpreter's
+    for args, kw in [((), {}), ((1, 2), {}), ((1,), {"stp": 2})]:
+        assert outcome(c, args, kw) == outcome(kernel, args, kw)
+
+
+def test_keyword_only_specialisations_leak_nothing():
+    def kernel(xs, *, k=3):
+        s = 0
+        for x in xs:
+            s += x * k
+        return s
+    c = jit.compile(kernel)
+    xs, big = [1, 2, 3], 10**30
+    c(xs, k=2), c(xs), c(xs, k=big)
+    before = sys.getrefcount(xs), sys.getrefcount(big)
+    for _ in range(2000):
+        c(xs, k=2)
+        c(xs, k=big)
+    assert (sys.getrefcount(xs), sys.getrefcount(big)) == before
 
 
 # ---- deoptimisation ---------------------------------------------------------------
