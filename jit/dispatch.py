@@ -55,6 +55,8 @@ class Specialization:
         self.float_sites: frozenset = frozenset()
         self.seen: dict[int, set] = {}     # offset -> types of the operands its deopts had
         self.owner = self             # the row's specialisation this code belongs to
+        # a nested function's copy that takes its arguments raw: their types (int/float)
+        self.raw_types: tuple = ()
 
     def add_site(self, resume: int, depth: int, offset: int) -> int:
         self.sites.append((resume, depth, offset))

@@ -111,6 +111,7 @@ class Lowering:
         self.inlined: list["Lowering"] = []     # callees copied into this module
         self._inline_entries: dict[int, str] = {}
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
+        self._nested_raw: set[str] = set()      # those impls that take raw numbers
         # id(code) -> closure_entry's lowering (True: another module's serves; None: none)
         self._closure_entries: dict[int, "Lowering | bool | None"] = {}
         self.extra_text: list[str] = []
@@ -721,8 +722,9 @@ class Lowering:
         self.start("params")
         for i in self.kept_params:
             self.allocas.append(f"%argobj{i} = alloca ptr")
-        raw_params = [i for i in range(nparams) if self.spec is not None
-                      and i < len(self.spec.types) and self.spec.types[i] in (int, float)]
+        # (a nested function's copy called with raw numbers: their types)
+        types = () if self.spec is None else (self.spec.raw_types or self.spec.types)
+        raw_params = [i for i in range(nparams) if i < len(types) and types[i] in (int, float)]
         direct = bool(raw_params)
         params = range(nparams)
         if direct:
@@ -733,7 +735,7 @@ class Lowering:
                 raise CompileError("lower: a typed slot for a parameter passed as an object")
             self._boxed_params(passed)
             for i in raw_params:
-                raw_t = "double" if self.spec.types[i] is float else "i64"
+                raw_t = "double" if types[i] is float else "i64"
                 raw = self.t()
                 self.emit(f"{raw} = load {raw_t}, ptr %arg{i}.p")
                 if self.slot_types[i] == OBJ:
@@ -1107,13 +1109,15 @@ class Lowering:
             yield sub
             yield from sub.copies()
 
-    def nested_impl(self, code, arg_type=None, free_types=None) -> str | None:
+    def nested_impl(self, code, arg_type=None, free_types=None, raw=False) -> str | None:
         """The impl (an LLVM symbol) of a copy of ``code``, a function this code makes
         and calls at once, placed in this module; None if it cannot be compiled. In
         specialised code it is specialised too, for its iterator of type ``arg_type``
-        (unless it kept deoptimising: see dispatch.NestedSpecialization)."""
+        (unless it kept deoptimising: see dispatch.NestedSpecialization). ``raw``:
+        the copy is to take its arguments, all numbers, raw (impl's direct flag),
+        which nested_raw tells whether it does."""
         # (the code is one of this function's constants: alive)
-        key = (id(code), repr(arg_type))
+        key = (id(code), repr(arg_type), raw)
         if id(code) in self.enclosing:
             # a nested function calling itself, or one it is nested in: the impl
             # being made for that code (its entry checks what it is handed), which
@@ -1133,8 +1137,11 @@ class Lowering:
                 # iterator)
                 args = list(arg_type) if isinstance(arg_type, tuple) and \
                     not (arg_type and arg_type[0] == "obj") else [arg_type]
+                raw = raw and all(t in ("int", "float") for t in args)
                 nested_spec = NestedSpecialization(self.spec.owner, code, args,
                                                    free_types or {})
+                if raw:
+                    nested_spec.raw_types = tuple(int if t == "int" else float for t in args)
                 made = nested_specialized_ir(code, nested_spec, free_codes)
                 if made is None:
                     nested_spec = None
@@ -1152,7 +1159,13 @@ class Lowering:
             self.used |= sub.used
             self.inlined.append(sub)
             self._nested_impls[key] = f"@{sub.p}.impl"
+            if nested_spec is not None and nested_spec.raw_types:
+                self._nested_raw.add(self._nested_impls[key])
         return self._nested_impls[key]
+
+    def nested_raw(self, impl: str) -> bool:
+        """Whether nested_impl's ``impl`` takes its numbers raw."""
+        return impl in self._nested_raw
 
     def closure_entry(self, code) -> bool:
         """Whether ``code`` (of a function this code makes) is compiled into this
@@ -3520,9 +3533,13 @@ def _call_nested(L, op):
     compiled in this module, with the function's globals, builtins and closure. Only
     hostile code could have changed its __code__ meanwhile: then a Python call."""
     code = L.fn.consts[op.attrs["nested_code_index"]]
-    impl = L.nested_impl(code, op.attrs.get("nested_arg"), op.attrs.get("nested_free"))
+    raw = op.attrs.get("raw_args", False)     # (its numbers unboxed: specialize.Rewriter)
+    impl = L.nested_impl(code, op.attrs.get("nested_arg"), op.attrs.get("nested_free"), raw=raw)
     if impl is None:
-        _vectorcall(L, op, L.v(op.result))
+        if raw:
+            _raw_args_call(L, op, L.v(op.args[1]), op.args[2:], L.v(op.result))
+        else:
+            _vectorcall(L, op, L.v(op.result))
         return
     first, second, *rest = op.args
     func, args = (second, rest) if first.id in L.static_null else (first, [second, *rest])
@@ -3544,32 +3561,78 @@ def _call_nested(L, op):
         L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
     L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
     L.start(compiled)
-    r1 = _run_nested(L, impl, code, f, [L.v(a) for a in args])
+    if raw and L.nested_raw(impl):
+        r1 = _run_nested(L, impl, code, f, [(a.type, L.v(a)) for a in args], raw=True)
+    elif raw:      # (the copy takes objects after all: generic, or nothing to unbox)
+        boxes = _box_all(L, op, args)
+        r1 = _run_nested(L, impl, code, f, boxes)
+        for b in boxes:
+            L.decref(b)
+    else:
+        r1 = _run_nested(L, impl, code, f, [L.v(a) for a in args])
     past = op.attrs.get("py_lasti")      # (a Python function raised: see _call_lasti)
     L.check_null(r1, op, lasti=None if past is None else (lambda: str(past)))
     compiled_end = L.cur
     L.emit(f"br label %{join}")
     L.start(python)
     r2 = L.t("r")
-    _vectorcall(L, op, r2)
+    if raw:
+        _raw_args_call(L, op, f, args, r2)
+    else:
+        _vectorcall(L, op, r2)
     python_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
     L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
 
 
-def _run_nested(L, impl: str, code, f: str, args: list[str]) -> str:
+def _run_nested(L, impl: str, code, f: str, args: list, raw=False) -> str:
     """Call ``impl`` (``code`` compiled in this module) as the function ``f``, made
     of it, with ``args``: its globals, builtins and closure; its traceback entries
-    name a frame of ``code``. The result (NULL on error)."""
+    name a frame of ``code``. The result (NULL on error). ``raw``: the arguments
+    are (IR type, raw number) pairs, passed as a direct call's."""
     from .pipeline import make_frame
     frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
     g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
-    arr = L.array(args)
+    if raw:
+        arr = L.t("raw")
+        L.allocas.append(f"{arr} = alloca [{max(len(args), 1)} x i64]")
+        for i, (t, v) in enumerate(args):
+            p = L.t()
+            L.emit(f"{p} = getelementptr i64, ptr {arr}, i64 {i}")
+            L.emit(f"store {LLTYPE[t]} {v}, ptr {p}")
+    else:
+        arr = L.array(args)
     r = L.t("r")
     L.emit(f"{r} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
-           f"i1 false, ptr null, ptr {arr}, ptr %ts, i64 {L.stack_floor})")
+           f"i1 {'true' if raw else 'false'}, ptr null, ptr {arr}, ptr %ts, i64 {L.stack_floor})")
     return r
+
+
+def _box_all(L, op, args) -> list[str]:
+    """New references to ``args`` (values of the IR) as objects: numbers boxed, objects
+    increfed."""
+    out = []
+    for a in args:
+        if a.type in (OBJ, NOBJ):
+            L.incref(L.v(a))
+            out.append(L.v(a))
+        else:
+            b = L.box_raw(a.type, L.v(a))
+            L.check_null(b, op)     # (leaks the earlier boxes on MemoryError only)
+            out.append(b)
+    return out
+
+
+def _raw_args_call(L, op, f: str, args, result: str):
+    """The ordinary call of ``f`` with ``args`` some of which are raw numbers (a kept
+    nested function's call, see _call_nested): boxed for it."""
+    boxes = _box_all(L, op, args)
+    L.call("PyObject_Vectorcall", f, L.array(boxes), str(len(boxes)), "null", ret=result)
+    for b in boxes:
+        L.decref(b)
+    past = op.attrs.get("py_lasti")
+    L.check_null(result, op, lasti=None if past is None else (lambda: str(past)))
 
 
 def lo_fold_call(L, op):

@@ -1686,14 +1686,20 @@ class Rewriter:
                     ("obj", t) if t in (INT, FLOAT) and code.co_freevars else
                     t if t in (INT, FLOAT) or (is_obj(t) and t is not None) else ANY
                     for t in map(self.inf.t, op.args[2:]))
+                if not code.co_freevars and op.args[2:] and \
+                        all(a.type in (I64, F64) for a in op.args[2:]):
+                    # every argument a number at hand: passed raw to a copy that takes
+                    # them so (lower._call_nested), not boxed to be unboxed again
+                    op.attrs["raw_args"] = True
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
             # (worth specialising this function for, even if nothing of its own unboxes)
             self.nested_numbers |= _mentions_number(op.attrs["nested_arg"]) or \
                 any(map(_mentions_number, op.attrs["nested_free"].values()))
         keep_bool = op.kind in ("cbr", "bool_box")    # ops that take an i1
-        op.args = [a if keep_bool and a.type == BOOL else self.box(a, op, temps)
-                   for a in op.args]
+        raw = 2 if op.attrs.get("raw_args") else len(op.args)
+        op.args = [a if (keep_bool and a.type == BOOL) or i >= raw else self.box(a, op, temps)
+                   for i, a in enumerate(op.args)]
         if op.targets:
             op.targets = self._edges(op, op.targets)
         u = op.unwind

@@ -203,3 +203,51 @@ def test_a_nested_function_calling_the_one_it_is_nested_in():
         assert c(n) == calls_back(n)
     d = jit.jit(calls_back)
     assert d(6) == calls_back(6)
+
+
+def raw_helper(n, k):
+    def mix(x, y):
+        return x * y + 1        # outgrows 64 bits for large x: a deopt inside the copy
+    def div(a, b):
+        return a // b           # ZeroDivisionError, raised inside the copy
+    t = 0
+    for i in range(n):
+        t += mix(i, k)
+    q = div(t, k - 3)
+    return t, q
+
+
+def raw_float_helper(xs, s):
+    def f(x, y):
+        return x * s + y if x > 0.5 else -y
+    acc = 0.0
+    for i in range(len(xs)):
+        acc += f(xs[i], 0.25)
+    return acc
+
+
+def test_numbers_are_passed_raw_to_a_kept_function():
+    # every argument a number the caller has unboxed: the copy takes them raw (its
+    # direct entry), not boxed to be unboxed again
+    text = show(raw_helper.__code__, "spec", (10, 7))
+    assert "raw_args=True" in text
+    c = jit.compile(raw_helper)
+    for n, k in ((10, 7), (0, 5), (50, 2**60), (10, 3), (10, 2.5), (10, 2**70), (3, -1)):
+        for _ in range(2):
+            assert _outcome(c, n, k) == _outcome(raw_helper, n, k), (n, k)
+    e = _outcome(c, 10, 3)
+    assert e[0] == "exc" and e[1] is ZeroDivisionError and e[3][-1][0] == "div"
+    d = jit.compile(raw_float_helper)
+    for xs, s in (([0.1, 0.9, 2.0], 3.0), ([1.0] * 20, 2), ([0.7], float("nan")), ([], 1.0)):
+        for _ in range(2):
+            assert repr(d(xs, s)) == repr(raw_float_helper(xs, s))
+
+
+def test_raw_calls_leak_nothing():
+    c = jit.compile(raw_helper)
+    k = 10**3 + 7
+    c(20, k)
+    before = sys.getrefcount(k)
+    for _ in range(500):
+        c(20, k)
+    assert sys.getrefcount(k) == before
