@@ -111,7 +111,7 @@ class Lowering:
         self.inlined: list["Lowering"] = []     # callees copied into this module
         self._inline_entries: dict[int, str] = {}
         self._nested_impls: dict[int, str | None] = {}   # id(code) -> impl symbol (_call_nested)
-        self._nested_raw: set[str] = set()      # those impls that take raw numbers
+        self._nested_raw: dict[str, tuple] = {}   # those impls that take raw numbers: their types
         # id(code) -> closure_entry's lowering (True: another module's serves; None: none)
         self._closure_entries: dict[int, "Lowering | bool | None"] = {}
         self.extra_text: list[str] = []
@@ -1124,6 +1124,8 @@ class Lowering:
             # then checks the C stack (its own frames nest)
             target = self.enclosing[id(code)]
             target.recursive = True
+            if target.spec is not None and target.spec.raw_types:
+                self._nested_raw[f"@{target.p}.impl"] = target.spec.raw_types
             return f"@{target.p}.impl"
         if key not in self._nested_impls:
             from .pipeline import nested_function_ir, nested_specialized_ir
@@ -1160,12 +1162,12 @@ class Lowering:
             self.inlined.append(sub)
             self._nested_impls[key] = f"@{sub.p}.impl"
             if nested_spec is not None and nested_spec.raw_types:
-                self._nested_raw.add(self._nested_impls[key])
+                self._nested_raw[self._nested_impls[key]] = nested_spec.raw_types
         return self._nested_impls[key]
 
-    def nested_raw(self, impl: str) -> bool:
-        """Whether nested_impl's ``impl`` takes its numbers raw."""
-        return impl in self._nested_raw
+    def nested_raw(self, impl: str) -> tuple:
+        """The types of the numbers nested_impl's ``impl`` takes raw (() if none)."""
+        return self._nested_raw.get(impl, ())
 
     def closure_entry(self, code) -> bool:
         """Whether ``code`` (of a function this code makes) is compiled into this
@@ -3544,6 +3546,17 @@ def _call_nested(L, op):
     first, second, *rest = op.args
     func, args = (second, rest) if first.id in L.static_null else (first, [second, *rest])
     f = L.v(func)
+    takes = L.nested_raw(impl)
+    if takes and takes != tuple(int if a.type == I64 else float if a.type == F64 else None
+                                for a in args):
+        # a copy taking other numbers raw (the code this call is in, recursing with
+        # other types): its entry would deopt, before its cells are made: an ordinary
+        # call
+        if raw:
+            _raw_args_call(L, op, f, args, L.v(op.result))
+        else:
+            _vectorcall(L, op, L.v(op.result))
+        return
     compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
     same = L.t()
     if op.attrs.get("kept"):

@@ -1682,14 +1682,15 @@ class Rewriter:
                 # there would resume before its cells are made, which needs the
                 # closure the native code has and the interpreter's frame would not
                 code = self.fn.consts[op.attrs["nested_code_index"]]
+                # every argument a number at hand: passed raw to a copy that takes
+                # them so (lower._call_nested), not boxed to be unboxed again (and
+                # with nothing to unbox on entry, nothing deoptimises there)
+                raw = bool(op.args[2:]) and all(a.type in (I64, F64) for a in op.args[2:])
                 op.attrs["nested_arg"] = tuple(
-                    ("obj", t) if t in (INT, FLOAT) and code.co_freevars else
+                    ("obj", t) if t in (INT, FLOAT) and code.co_freevars and not raw else
                     t if t in (INT, FLOAT) or (is_obj(t) and t is not None) else ANY
                     for t in map(self.inf.t, op.args[2:]))
-                if not code.co_freevars and op.args[2:] and \
-                        all(a.type in (I64, F64) for a in op.args[2:]):
-                    # every argument a number at hand: passed raw to a copy that takes
-                    # them so (lower._call_nested), not boxed to be unboxed again
+                if raw:
                     op.attrs["raw_args"] = True
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
