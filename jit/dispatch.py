@@ -283,6 +283,8 @@ class Dispatcher:
                 for site, n in spec.deopts.items():
                     spec.deopts[site] = min(n, DEOPT_LIMIT - 1)
                 return
+        if row[1] is not spec:
+            return      # (another thread re-specialised the row while this one compiled)
         self.retired.append(spec)
         row[1] = new
         self._write(i)

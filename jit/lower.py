@@ -3303,22 +3303,27 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
     slot = _bin(L, "urem", fills, str(PROGRAM_CALLEE_ENTRIES))
     at = L.t()
     L.emit(f"{at} = getelementptr i64, ptr {cache}, i64 {_bin(L, 'mul', slot, str(_ENTRY_WORDS))}")
-    # emptied first: the filler drops the slot's old entry, whose finalisers may
-    # come back to this site
+    # emptied first: the filler is Python code, during which another thread's call may
+    # hit this slot, or fill it again
     L.emit(f"store ptr null, ptr {at}")
     index = L.call("PyLong_FromLongLong", _bin(L, "add", slot, str(first)))
     L.check_null(index, op)
     entry = L.helper(op, "program_callee", [
-        L.const(holder), index, callee, "%globals", "%builtins", L.const(name),
+        callee, "%globals", "%builtins", L.const(name),
         L.none() if owner is None else owner], extra=(index, callee))
-    L.decref(index)
     got, none = L.label("pc.got"), L.label("pc.none")
     L.emit(f"br i1 {_icmp(L, 'eq', entry, L.none(), 'ptr')}, label %{none}, label %{got}")
     L.start(none)
     L.decref(entry)
+    L.decref(index)
     none_end = L.cur
     L.emit(f"br label %{join}")     # (callee, held)
     L.start(got)
+    # the slot's words and the holder's entry for it are set here, with no Python code
+    # in between (the filler set the holder itself before: another thread filling the
+    # same slot in the filler's way back -- its with-block exit -- set holder and words
+    # to its entry, then this one wrote its words over them and the holder dropped
+    # their entry: a hit then called a freed compiled copy)
     for i in range(_ENTRY_WORDS):
         item = L.field(entry, abi.TUPLE_ITEMS + 8 * i)
         if i in (3, 4):    # (no defaults: a NULL member, which reads as None)
@@ -3328,6 +3333,10 @@ def _program_target(L, op, callee: str, name: str, owner: str | None) -> str:
         L.emit(f"store ptr {item}, ptr {p}")
     target = L.field(entry, abi.TUPLE_ITEMS + 8)
     L.incref(target)
+    # (the slot's old entry goes last, the words already this one's: its finalisers
+    # may come back to this site; a list's item store with an index in range cannot fail)
+    L.call("PyObject_SetItem", L.const(holder), index, entry)
+    L.decref(index)
     L.decref(entry)      # (the holder holds it)
     L.decref(callee)
     fill_end = L.cur

@@ -256,15 +256,21 @@ class LazyGeneric:
 
     @as_imported
     def __call__(self, _finalizing=sys.is_finalizing):
-        if self._pending is None or self._busy or too_deep_to_compile() or _finalizing():
-            return None     # (at interpreter exit imports fail, and so would compiling)
+        # The body is claimed (_busy) in the same breath as it is found pending: no call
+        # in between, where another thread could run (too_deep_to_compile, a Python
+        # call, let one: two threads past the check compiled the body twice, and the
+        # later library replaced -- freed -- the one the first had put in implp and
+        # other calls were running: a return into freed code). Likewise _pending is
+        # cleared before _busy.
+        if self._pending is None or self._busy:
+            return None
         self._busy = True
-        t0 = time.perf_counter()
-        tables, packed, entry_library = self._pending
-        text = zlib.decompress(packed).decode()
-        # (_pending is cleared before _busy: another thread compiling the body again
-        # in between would replace, and so free, the library this one runs -- a crash)
         try:
+            if too_deep_to_compile() or _finalizing():
+                return None     # (at interpreter exit imports fail, and so would compiling)
+            t0 = time.perf_counter()
+            tables, packed, entry_library = self._pending
+            text = zlib.decompress(packed).decode()
             self.library = _link_text(tables, self.code, text,
                                       ["impl", "consts", "frame"], self.opt_level)
             self._pending = None

@@ -335,15 +335,15 @@ def class_init(cls):
 
 
 @as_imported      # (it imports, and compiles: see there)
-def program_callee(holder, index, fn, globals_, builtins_, name, owner,
-                   _finalizing=sys.is_finalizing):
+def program_callee(fn, globals_, builtins_, name, owner, _finalizing=sys.is_finalizing):
     """A call site's cache entry for ``fn``, found as ``name`` in the MRO of the class
     ``owner`` (a method; a class's __init__) or, with ``owner`` None, bound to the
     global ``name``: (fn, what the site calls instead, then what that was made from:
     code, defaults, kwdefaults, qualname, name). What it calls is fn's compiled copy
     when fn is a plain function of the caller's module (specialize.program_copy),
-    else fn itself; ``holder[index]`` keeps the entry alive while the site's cache
-    words point at its items. None when fn is not found there (one passed around,
+    else fn itself; the site stores the entry in its holder, which keeps it alive
+    while the site's cache words point at its items (native code, which sets both
+    with no thread switch in between). None when fn is not found there (one passed around,
     which the cache must not keep alive) or no copy could be made now (too deep, or
     the interpreter is finalising: imports fail by then)."""
     if _finalizing():
@@ -366,7 +366,6 @@ def program_callee(holder, index, fn, globals_, builtins_, name, owner,
         entry = (fn, fn) + shape
     else:
         entry = (fn, copy) + made_from
-    holder[index] = entry
     return entry
 
 

@@ -265,3 +265,37 @@ def test_a_second_thread_never_compiles_the_body_again():
     finally:
         sys.settrace(None)
     assert seen and (False, True) not in seen
+
+
+def test_the_body_is_claimed_before_another_thread_can_run(monkeypatch):
+    # a thread switch between finding the body pending and claiming it (_busy): the
+    # checks after it call Python code (too_deep_to_compile), where another thread's
+    # first generic call came in, compiled the body and put it in implp; this one then
+    # compiled it again and replaced -- freed -- the library the others ran (a return
+    # into freed code, helper 47). Here the other thread's call is made in that place
+    # (and finishes there: before the fix this call then failed, TypeError, unpacking
+    # the _pending the other had cleared; with threads both compiled).
+    from jit import pipeline
+    f = jit.compile(add)
+    lazy = lazy_of(f)
+    bodies, nested = [], []
+    real_link, real_deep = pipeline._link_text, pipeline.too_deep_to_compile
+
+    def link(lowering, code, text, exports, *args, **kwargs):
+        library = real_link(lowering, code, text, exports, *args, **kwargs)
+        if exports[0] == "impl":          # (the lazy body's, not a specialisation's)
+            bodies.append(library)
+        return library
+
+    def deep():
+        if not nested and sys._getframe(1).f_code is \
+                pipeline.LazyGeneric.__call__.__wrapped__.__code__:
+            nested.append("calling")
+            nested[0] = lazy()            # "another thread's" call
+        return real_deep()
+    monkeypatch.setattr(pipeline, "_link_text", link)
+    monkeypatch.setattr(pipeline, "too_deep_to_compile", deep)
+    assert f("a", "b") == "ab"            # nothing to unbox: the generic code
+    assert nested == [None]
+    assert len(bodies) == 1 and lazy.library is bodies[0]
+    assert f("c", "d") == "cd" and len(bodies) == 1
