@@ -3542,31 +3542,32 @@ def lo_call(L, op):
 def _call_nested(L, op):
     """Call a function this code just made (a comprehension) by running its code
     compiled in this module, with the function's globals, builtins and closure. Only
-    hostile code could have changed its __code__ meanwhile: then a Python call."""
+    hostile code could have changed its __code__ meanwhile: then a Python call. A
+    kept function's call with numbers may pass them raw (``raw_args``), and take its
+    number result raw (an I64/F64 result: specialize.Inference.kept_result)."""
     code = L.fn.consts[op.attrs["nested_code_index"]]
     raw = op.attrs.get("raw_args", False)     # (its numbers unboxed: specialize.Rewriter)
+    typed = op.result.type in (I64, F64)
+    obj = L.v(op.attrs["boxed"]) if typed else L.v(op.result)   # an object result
     impl = L.nested_impl(code, op.attrs.get("nested_arg"), op.attrs.get("nested_free"), raw=raw)
-    if impl is None:
-        if raw:
-            _raw_args_call(L, op, L.v(op.args[1]), op.args[2:], L.v(op.result))
-        else:
-            _vectorcall(L, op, L.v(op.result))
-        return
     first, second, *rest = op.args
     func, args = (second, rest) if first.id in L.static_null else (first, [second, *rest])
     f = L.v(func)
-    takes = L.nested_raw(impl)
-    if takes and takes != tuple(int if a.type == I64 else float if a.type == F64 else None
-                                for a in args):
-        # a copy taking other numbers raw (the code this call is in, recursing with
-        # other types): its entry would deopt, before its cells are made: an ordinary
-        # call
+    takes = L.nested_raw(impl) if impl is not None else ()
+    if impl is None or (takes and takes != tuple(
+            int if a.type == I64 else float if a.type == F64 else None for a in args)):
+        # no copy; or a copy taking other numbers raw (the code this call is in,
+        # recursing with other types): its entry would deopt, before its cells are
+        # made: an ordinary call
         if raw:
-            _raw_args_call(L, op, f, args, L.v(op.result))
+            _raw_args_call(L, op, f, args, obj)
         else:
-            _vectorcall(L, op, L.v(op.result))
+            _vectorcall(L, op, obj)
+        if typed:
+            _number_result(L, op, obj, [], L.label("nest.num"))
         return
     compiled, python, join = L.label("nested"), L.label("nestpy"), L.label("nestjoin")
+    done = L.label("nest.num")
     same = L.t()
     if op.attrs.get("kept"):
         # a function kept in a variable (ssa.mark_kept_functions): anything may be
@@ -3583,8 +3584,25 @@ def _call_nested(L, op):
         L.emit(f"{same} = icmp eq ptr {L.field(f, abi.FUNC_CODE)}, {L.const(code)}")
     L.emit(f"br i1 {same}, label %{compiled}, label %{python}")
     L.start(compiled)
-    if raw and L.nested_raw(impl):
-        r1 = _run_nested(L, impl, code, f, [(a.type, L.v(a)) for a in args], raw=True)
+    raw_in = []
+    if raw and takes:
+        out = None
+        if typed:
+            out = L.t("out")
+            L.allocas.append(f"{out} = alloca [2 x i64]")
+            L.emit(f"store i64 {raw_code([op.result.type], False)}, ptr {out}")
+        r1 = _run_nested(L, impl, code, f, [(a.type, L.v(a)) for a in args], raw=True, out=out)
+        if typed:      # the number raw in out, or (the raw marker not returned) an object
+            rawl, objl = L.label("nest.raw"), L.label("nest.obj")
+            L.emit(f"br i1 {_icmp(L, 'eq', r1, L.capi('jit_raw_marker'), 'ptr')}, "
+                   f"label %{rawl}, label %{objl}")
+            L.start(rawl)
+            v, p = L.t(), L.t()
+            L.emit(f"{p} = getelementptr i64, ptr {out}, i64 1")
+            L.emit(f"{v} = load {LLTYPE[op.result.type]}, ptr {p}")
+            raw_in.append((v, rawl))
+            L.emit(f"br label %{done}")
+            L.start(objl)
     elif raw:      # (the copy takes objects after all: generic, or nothing to unbox)
         boxes = _box_all(L, op, args)
         r1 = _run_nested(L, impl, code, f, boxes)
@@ -3605,14 +3623,45 @@ def _call_nested(L, op):
     python_end = L.cur
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{L.v(op.result)} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
+    L.emit(f"{obj} = phi ptr [ {r1}, %{compiled_end} ], [ {r2}, %{python_end} ]")
+    if typed:
+        _number_result(L, op, obj, raw_in, done)
 
 
-def _run_nested(L, impl: str, code, f: str, args: list, raw=False) -> str:
+def _number_result(L, op, obj: str, raw_in: list, done: str):
+    """The number result (op.result, I64/F64) of a call from ``obj``, the call's
+    object result: unboxed, or (not an exact int that fits / a float that is not a
+    nan) the call resumes after it in the interpreter with the object pushed; joined
+    at ``done`` with the raw results ``raw_in`` [(value, block)]."""
+    from .lower_typed import _fcmp, unbox_int_inline
+    res = op.result
+    if res.type == I64:     # (a bool stays an object: True must not come back as 1)
+        val, ok = unbox_int_inline(L, obj, no_bool=True)
+    else:     # (a nan stays an object too: it is found by identity)
+        ok = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
+        val = L.field(obj, abi.FLOAT_VALUE, "double")
+        ok = _and(L, ok, _not(L, _fcmp(L, "uno", val, val)))
+    bad, good = L.label("nest.deopt"), L.label("nest.unboxed")
+    L.emit(f"br i1 {_not(L, ok)}, label %{bad}, label %{good}, !prof !0")
+    L.start(bad)
+    after, below = op.attrs["after"]
+    L.emit_deopt(after, below + [op.attrs["boxed"]], op.offset, release=op.attrs["release"])
+    L.start(good)
+    L.decref(obj)
+    good_end = L.cur
+    L.emit(f"br label %{done}")
+    L.start(done)
+    incoming = raw_in + [(val, good_end)]
+    L.emit(f"{L.v(res)} = phi {LLTYPE[res.type]} " +
+           ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
+
+
+def _run_nested(L, impl: str, code, f: str, args: list, raw=False, out=None) -> str:
     """Call ``impl`` (``code`` compiled in this module) as the function ``f``, made
     of it, with ``args``: its globals, builtins and closure; its traceback entries
     name a frame of ``code``. The result (NULL on error). ``raw``: the arguments
-    are (IR type, raw number) pairs, passed as a direct call's."""
+    are (IR type, raw number) pairs, passed as a direct call's, and ``out`` asks for
+    a raw result (see raw_code)."""
     from .pipeline import make_frame
     frame = L.const(make_frame(code, L.entry_consts.get("globals", {})))
     g, b, clo = (L.field(f, off) for off in (abi.FUNC_GLOBALS, abi.FUNC_BUILTINS, abi.FUNC_CLOSURE))
@@ -3627,7 +3676,8 @@ def _run_nested(L, impl: str, code, f: str, args: list, raw=False) -> str:
         arr = L.array(args)
     r = L.t("r")
     L.emit(f"{r} = call ptr {impl}(ptr {g}, ptr {b}, ptr null, ptr {frame}, ptr {clo}, "
-           f"i1 {'true' if raw else 'false'}, ptr null, ptr {arr}, ptr %ts, i64 {L.stack_floor})")
+           f"i1 {'true' if raw else 'false'}, ptr {out or 'null'}, ptr {arr}, ptr %ts, "
+           f"i64 {L.stack_floor})")
     return r
 
 

@@ -228,6 +228,7 @@ class Inference:
         self.free_types = free_types
         self.depth = depth
         self.comprehensions: dict = {}    # (code id, iterator type) -> items guessed
+        self.kept_returns: dict = {}      # (code id, argument types) -> INT/FLOAT returned
         self.no_spec = no_speculate
         self.spec = spec           # the dispatch.Specialization being built (for calls)
         self.ret_type = None       # join of the types returned
@@ -960,6 +961,10 @@ class Inference:
                 not op.attrs.get("kwnames"):
             self.set(op.result, ANY)
             return ("dict_get_call",)
+        kept = self.kept_result(op)
+        if kept is not None:      # a kept nested function returning a number: raw
+            self.set(op.result, kept)
+            return ("keep",)
         made = self.made_guess(op)
         if made is not None:      # a generic call, but what it makes is guessed
             self.set(op.result, ("obj", made))
@@ -1080,6 +1085,33 @@ class Inference:
             items = self.items_of(args[0])
             return items if items in (INT, FLOAT) else None
         return None
+
+    def kept_result(self, op):
+        """INT or FLOAT when ``op`` calls a kept nested function (ssa.mark_kept_functions)
+        with numbers only, which, inferred for them, returns that: its copy then hands
+        the result back raw (lower._call_nested), an object result being unboxed or
+        resumed after the call, as a direct call's. Else None."""
+        if not op.attrs.get("kept") or "nested_code_index" not in op.attrs or \
+                self.spec is None or self.depth >= COMPREHENSION_DEPTH or \
+                not self.speculate(op):
+            return None
+        types = tuple(self.t(a) for a in op.args[2:])
+        if not types or any(t not in (INT, FLOAT) for t in types):
+            return None
+        code = self.fn.consts[op.attrs["nested_code_index"]]
+        key = (id(code), types)    # (the code is a constant of this function: alive)
+        if key not in self.kept_returns:
+            self.kept_returns[key] = None      # (a recursion meanwhile: not guessed)
+            from .ssa import build_ssa
+            try:
+                fn, _ = build_ssa(code)
+            except (CompileError, UnsupportedError, RecursionError):
+                return None
+            inner = Inference(fn, list(types), set(), None, free_types=self.cell_guesses(code),
+                              depth=self.depth + 1).run()
+            ret = inner.ret_type
+            self.kept_returns[key] = ret if ret in (INT, FLOAT) else None
+        return self.kept_returns[key]
 
     def comprehension_items(self, op):
         """What the list comprehension ``op`` makes and calls here appends, guessed by
@@ -1692,6 +1724,13 @@ class Rewriter:
                     for t in map(self.inf.t, op.args[2:]))
                 if raw:
                     op.attrs["raw_args"] = True
+                if op.result.type in (I64, F64):
+                    # (kept_result: the number comes back raw; an object result that
+                    # does not unbox resumes after the call with it pushed)
+                    after = self.fn.next_offset[op.offset]
+                    below = op.state[1][:len(op.state[1]) - len(op.args)]
+                    op.attrs.update(boxed=self.new(OBJ), release=[op.args[0], op.args[1]],
+                                    after=(after, below))
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
             # (worth specialising this function for, even if nothing of its own unboxes)

@@ -251,3 +251,30 @@ def test_raw_calls_leak_nothing():
     for _ in range(500):
         c(20, k)
     assert sys.getrefcount(k) == before
+
+
+def mixed_results(n, m):
+    def f(x):
+        if x == 13:
+            return None
+        if x == 17:
+            return 2.5
+        return x * m           # an int past 64 bits for a big m
+    out, t = [], 0
+    for i in range(n):
+        r = f(i)
+        out.append(r)
+        if isinstance(r, int):
+            t += r
+    return t, out[-4:]
+
+
+def test_a_number_result_comes_back_raw():
+    # a kept function returning an int for ints hands it back raw; an object it
+    # returns instead (None, a float, a big int) resumes after the call with it
+    text = show(raw_helper.__code__, "spec", (10, 7))
+    assert any(":i64 = call" in line and "kept=True" in line for line in text.splitlines())
+    c = jit.compile(mixed_results)
+    for n, m in ((20, 3), (20, 2**62), (20, 1.5), (5, True), (20, 3)):
+        for _ in range(2):
+            assert _outcome(c, n, m) == _outcome(mixed_results, n, m), (n, m)
