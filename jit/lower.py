@@ -3629,10 +3629,11 @@ def _call_nested(L, op):
 
 
 def _number_result(L, op, obj: str, raw_in: list, done: str):
-    """The number result (op.result, I64/F64) of a call from ``obj``, the call's
-    object result: unboxed, or (not an exact int that fits / a float that is not a
-    nan) the call resumes after it in the interpreter with the object pushed; joined
-    at ``done`` with the raw results ``raw_in`` [(value, block)]."""
+    """The number result (op.result, I64/F64) of a call (a direct call's, a kept
+    nested function's) from ``obj``, the call's object result: unboxed, or (not an
+    exact int that fits / a float that is not a nan) the call resumes after it in
+    the interpreter with the object pushed (op's ``after``, ``boxed`` and ``release``);
+    joined at ``done`` with the raw results ``raw_in`` [(value, block)]."""
     from .lower_typed import _fcmp, unbox_int_inline
     res = op.result
     if res.type == I64:     # (a bool stays an object: True must not come back as 1)

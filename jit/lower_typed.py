@@ -1556,24 +1556,7 @@ def lo_direct_call(L, op):
             L.emit(f"{L.v(results[0])} = phi {LLTYPE[results[0].type]} [ {loaded[0]}, %{rawl} ]")
         return
     # an object result: unbox it, or resume after the call with it on the stack
-    res = results[0]
-    if want == 1:     # (a bool stays an object: True must not come back as 1)
-        val, ok = unbox_int_inline(L, obj, no_bool=True)
-    else:      # (a nan stays an object too: it is found by identity)
-        ok = _icmp(L, "eq", L.type_of(obj), L.capi("PyFloat_Type"), "ptr")
-        val = L.field(obj, abi.FLOAT_VALUE, "double")
-        ok = _and(L, ok, _not(L, _fcmp(L, "uno", val, val)))
-    bad, good = L.label("dc.deopt"), L.label("dc.unboxed")
-    L.emit(f"br i1 {_not(L, ok)}, label %{bad}, label %{good}, !prof !0")
-    L.start(bad)
-    L.emit_deopt(after, below + [op.attrs["boxed"]], op.offset, release=op.attrs["release"])
-    L.start(good)
-    L.decref(obj)
-    good_end = L.cur
-    L.emit(f"br label %{join}")
-    L.start(join)
-    lt = LLTYPE[res.type]
-    L.emit(f"{L.v(res)} = phi {lt} [ {loaded[0]}, %{rawl} ], [ {val}, %{good_end} ]")
+    lower._number_result(L, op, obj, [(loaded[0], rawl)], join)
 
 
 TYPED_LOWER = {
