@@ -1466,100 +1466,6 @@ run:
                   "disp.generic:"]
         return "\n".join(lines)
 
-    def _keywords_text(self, argc: int, posonly: int) -> str:
-        """Blocks %kw .. %kw.done of the entry: a call with keywords bound into %buf
-        natively when each keyword is one of the parameters after the positional-only
-        ones, by identity (names are interned), none is given twice and each missing
-        parameter has a default; anything else (errors included) goes to %slow, the
-        binder. From %kw.done, %buf holds the argc arguments (borrowed)."""
-        idx = self.fn.const_index(self.code.co_varnames[:argc])   # (the same str objects)
-        return f"""
-kw:
-  %names.p = getelementptr ptr, ptr @{self.p}.consts, i64 {idx}
-  %names = load ptr, ptr %names.p
-  %nkw.p = getelementptr i8, ptr %kwnames, i64 {abi.VAR_SIZE}
-  %nkw = load i64, ptr %nkw.p
-  %kwnames.items = getelementptr i8, ptr %kwnames, i64 {abi.TUPLE_ITEMS}
-  %names.items = getelementptr i8, ptr %names, i64 {abi.TUPLE_ITEMS}
-  %kw.fits = icmp ule i64 %nargs, {argc}
-  br i1 %kw.fits, label %kw.clear, label %slow
-kw.clear:
-  %kc.i = phi i64 [ 0, %kw ], [ %kc.next, %kw.clear ]
-  %kc.given = icmp ult i64 %kc.i, %nargs
-  %kc.ap = getelementptr ptr, ptr %args, i64 %kc.i
-  %kc.bp = getelementptr ptr, ptr %buf, i64 %kc.i
-  ; (loads from %buf itself when not given: args may end before argc)
-  %kc.safe = select i1 %kc.given, ptr %kc.ap, ptr %kc.bp
-  %kc.a = load ptr, ptr %kc.safe
-  %kc.v = select i1 %kc.given, ptr %kc.a, ptr null
-  store ptr %kc.v, ptr %kc.bp
-  %kc.next = add i64 %kc.i, 1
-  %kc.more = icmp ult i64 %kc.next, {argc}
-  br i1 %kc.more, label %kw.clear, label %kw.next
-kw.next:
-  %kn.k = phi i64 [ 0, %kw.clear ], [ %kn.k1, %kw.put ]
-  %kn.more = icmp ult i64 %kn.k, %nkw
-  br i1 %kn.more, label %kw.name, label %kw.fill
-kw.name:
-  %kn.np = getelementptr ptr, ptr %kwnames.items, i64 %kn.k
-  %kn.name = load ptr, ptr %kn.np
-  br label %kw.find
-kw.find:
-  %kf.j = phi i64 [ {posonly}, %kw.name ], [ %kf.j1, %kw.miss ]
-  %kf.in = icmp ult i64 %kf.j, {argc}
-  br i1 %kf.in, label %kw.cmp, label %slow
-kw.cmp:
-  %kf.pp = getelementptr ptr, ptr %names.items, i64 %kf.j
-  %kf.p = load ptr, ptr %kf.pp
-  %kf.hit = icmp eq ptr %kf.p, %kn.name
-  br i1 %kf.hit, label %kw.found, label %kw.miss
-kw.miss:
-  %kf.j1 = add i64 %kf.j, 1
-  br label %kw.find
-kw.found:
-  %kp.bp = getelementptr ptr, ptr %buf, i64 %kf.j
-  %kp.old = load ptr, ptr %kp.bp
-  %kp.twice = icmp ne ptr %kp.old, null
-  br i1 %kp.twice, label %slow, label %kw.put
-kw.put:
-  %kp.ai = add i64 %nargs, %kn.k
-  %kp.ap = getelementptr ptr, ptr %args, i64 %kp.ai
-  %kp.a = load ptr, ptr %kp.ap
-  store ptr %kp.a, ptr %kp.bp
-  %kn.k1 = add i64 %kn.k, 1
-  br label %kw.next
-kw.fill:
-  %nd.kp = getelementptr i8, ptr %defs, i64 {abi.VAR_SIZE}
-  %nd.src = select i1 %hasdefs, ptr %nd.kp, ptr %nkw.p    ; (no defaults: NULL)
-  %nd.kw = load i64, ptr %nd.src
-  %nd.k = select i1 %hasdefs, i64 %nd.kw, i64 0
-  %kd.first = sub i64 {argc}, %nd.k
-  %kd.items = getelementptr i8, ptr %defs, i64 {abi.TUPLE_ITEMS}
-  br label %kw.slot
-kw.slot:
-  %kd.j = phi i64 [ 0, %kw.fill ], [ %kd.j1, %kw.have ]
-  %kd.in = icmp ult i64 %kd.j, {argc}
-  br i1 %kd.in, label %kw.check, label %kw.done
-kw.check:
-  %kd.bp = getelementptr ptr, ptr %buf, i64 %kd.j
-  %kd.v = load ptr, ptr %kd.bp
-  %kd.none = icmp eq ptr %kd.v, null
-  br i1 %kd.none, label %kw.default, label %kw.have
-kw.default:
-  %kd.ok = icmp uge i64 %kd.j, %kd.first
-  br i1 %kd.ok, label %kw.takedef, label %slow
-kw.takedef:
-  %kd.di = sub i64 %kd.j, %kd.first
-  %kd.dp = getelementptr ptr, ptr %kd.items, i64 %kd.di
-  %kd.d = load ptr, ptr %kd.dp
-  store ptr %kd.d, ptr %kd.bp
-  br label %kw.have
-kw.have:
-  %kd.j1 = add i64 %kd.j, 1
-  br label %kw.slot
-kw.done:
-  br label %fast"""
-
     def _bind_text(self, call: str) -> str:
         """Blocks %nb .. of the entry of a function with keyword-only, ``*args`` or
         ``**kwargs`` parameters: the call's arguments bound into %buf natively (as the
@@ -1791,86 +1697,33 @@ slow:""")
         floor = ", i64 0"    # (the thread's stack floor, unknown here: impl looks it up)
         if lazy:     # (only simple signatures are dispatched: argc positional values)
             call, floor = f"call ptr @{p}.run_generic(ptr", ""
-        fast = dispatch = ""
-        bound_call = f"""  %ts.i = call ptr @_PyThreadState_UncheckedGet()
-  %r2 = {call} %items, ptr %ts.i{floor})"""
-        if simple:
-            # exactly argc positional values, to the specialisation for their types
-            dispatch = f"""
+        # the arguments' types (positional and keyword-only ones) to the specialisation
+        # for them (no dispatcher: straight to impl)
+        keyed = self.dispatch.argc if self.dispatch is not None else argc
+        dispatch = f"""
 define internal ptr @{p}.dispatch(ptr %dargs) alwaysinline {{
 fast:
-{loads}{self._dispatch_text(argc)}
+{loads}{self._dispatch_text(keyed)}
   %ts.a = call ptr @_PyThreadState_UncheckedGet()
   %r = {call} %dargs, ptr %ts.a{floor})
   ret ptr %r
 }}"""
-            # a call with keywords, bound by the binder, is dispatched the same way
-            bound_call = f"  %r2 = call ptr @{p}.dispatch(ptr %items)"
-            fast = f"""
+        # a call the binder binds (its errors) is dispatched the same way
+        bound_call = f"  %r2 = call ptr @{p}.dispatch(ptr %items)"
+        fast = "\n  %nb.va.cell = alloca ptr\n  %nb.vk.cell = alloca ptr"
+        if simple:      # exactly argc positional values: dispatched as they are
+            fast += f"""
   %nargs = and i64 %nargsf, 9223372036854775807
   %nokw = icmp eq ptr %kwnames, null
   %exact = icmp eq i64 %nargs, {argc}
   %isfast = and i1 %nokw, %exact
-  br i1 %isfast, label %fast.args, label %defaults
-fast.args:
-  br label %fast
+  br i1 %isfast, label %fast, label %nb
 fast:
-  ; the arguments, or (see defaults) a copy with the defaults filled in
-  %dargs = phi ptr [ %args, %fast.args ], [ %buf, %defs.store ], [ %buf, %kw.done ]
-  %r = call ptr @{p}.dispatch(ptr %dargs)
-  ret ptr %r
-defaults:
-  ; positional call short of trailing parameters that have defaults: fill them in
-  ; from the binder's __defaults__ (what assigning __defaults__ changes)
-  %defs = call ptr @PyFunction_GetDefaults(ptr %binder)
-  %hasdefs = icmp ne ptr %defs, null
-  br i1 %nokw, label %positional, label %kw
-positional:
-  %short = icmp ult i64 %nargs, {argc}
-  %c2 = and i1 %short, %hasdefs
-  br i1 %c2, label %defs.size, label %slow{self._keywords_text(argc, code.co_posonlyargcount)}
-defs.size:
-  %nd.p = getelementptr i8, ptr %defs, i64 {abi.VAR_SIZE}
-  %nd = load i64, ptr %nd.p
-  %missing = sub i64 {argc}, %nargs
-  %enough = icmp ule i64 %missing, %nd
-  br i1 %enough, label %defs.fill, label %slow
-defs.fill:
-  %defitems = getelementptr i8, ptr %defs, i64 {abi.TUPLE_ITEMS}
-  %skip = sub i64 %nd, %missing
-  br label %defs.loop
-defs.loop:
-  %i = phi i64 [ 0, %defs.fill ], [ %i.next, %defs.store ]
-  %fromargs = icmp ult i64 %i, %nargs
-  %ap = getelementptr ptr, ptr %args, i64 %i
-  %j0 = sub i64 %i, %nargs
-  %j = add i64 %j0, %skip
-  %dp = getelementptr ptr, ptr %defitems, i64 %j
-  %src = select i1 %fromargs, ptr %ap, ptr %dp
-  %val = load ptr, ptr %src
-  br label %defs.store
-defs.store:
-  %bp = getelementptr ptr, ptr %buf, i64 %i
-  store ptr %val, ptr %bp
-  %i.next = add i64 %i, 1
-  %more = icmp ult i64 %i.next, {argc}
-  br i1 %more, label %defs.loop, label %fast
-slow:"""
+  %r = call ptr @{p}.dispatch(ptr %args)
+  ret ptr %r"""
         else:
-            bound = f"{call} %buf, ptr %nb.ts{floor})"
-            if self.dispatch is not None:
-                # keyword-only parameters are dispatched on too (*args, **kwargs are not)
-                dispatch = f"""
-define internal ptr @{p}.dispatch(ptr %dargs) alwaysinline {{
-fast:
-{loads}{self._dispatch_text(self.dispatch.argc)}
-  %ts.a = call ptr @_PyThreadState_UncheckedGet()
-  %r = {call} %dargs, ptr %ts.a{floor})
-  ret ptr %r
-}}"""
-                bound = f"call ptr @{p}.dispatch(ptr %buf)"
-            fast = ("\n  %nb.va.cell = alloca ptr\n  %nb.vk.cell = alloca ptr\n  br label %nb" +
-                    self._bind_text(bound))
+            fast += "\n  br label %nb"
+        fast += self._bind_text(f"call ptr @{p}.dispatch(ptr %buf)")
         from runtime import funcobject
         return f"""
 define ptr @{p}.entry(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
