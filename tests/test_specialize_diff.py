@@ -2341,6 +2341,39 @@ def kw_loop(x, y):
     return s
 
 
+@case(KW(5), KW(5, step=2), KW(5, scale=2.5), KW(n=4, scale=IMAX), KW(5, step=0), KW(5, step=-1),
+      KW(5, scale="ab"), KW(), KW(5, 6), KW(5, stp=1), KW(IMAX // 2, step=IMAX // 4), KW(5))
+def kwonly_loop(n, *, step=1, scale=3):
+    # keyword-only parameters are dispatched on (and unboxed) like positional ones
+    log, s = [], 0
+    for i in range(0, n, step):
+        s = s + i * scale
+        log.append(s)
+    return s, log[-2:]
+
+
+@case((1,), (1, 2, 3), (1.5, 2), (IMAX, 1, 1), KW(1, k=2), KW(2, 3, k=IMAX, z=0), ("a", "b"), (),
+      KW(x=1, k=3), (1,))
+def variadic_spec(x, *args, k=2, **kw):
+    t = x
+    for a in args:
+        t = t * k + a         # leaves 64 bits with IMAX
+    return t, len(kw), sorted(kw)
+
+
+@case((10, 3), (10, IMAX), (10, 2.5), (3, 0), (40, 7), (10, True), (10, 3))
+def kept_raw_calls(n, k):
+    def mix(x, y):
+        return x * y - 1 if y else None     # None for y == 0: an object result
+    def half(z):
+        return z / 2
+    t = 0
+    for i in range(n):
+        r = mix(i, k)
+        t = t + (r if r is not None else 1)
+    return t, half(t) if type(t) in (int, float) else None
+
+
 @case((2, 1), (2, 0), (100, 1), (100, 2), (2.0, 1), (2, 1), install=("rec_overflow",))
 def rec_overflow(n, x):
     if n == 0:
