@@ -982,8 +982,10 @@ def mark_kept_functions(fn: ir.Function, free_codes: dict):
         for op in blk.ops:
             if op.kind not in ("store_local", "store_deref"):
                 continue
+            # (defaults, keyword defaults and annotations do not matter: the calls
+            # taken pass every parameter positionally)
             made = producer.get(op.args[0].id)
-            if made is None or made.kind != "make_function" or made.attrs["flags"] & 7:
+            if made is None or made.kind != "make_function":
                 continue
             key = ("local", op.attrs["slot"]) if op.kind == "store_local" else \
                 ("cell", op.attrs["name"])

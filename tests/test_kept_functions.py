@@ -278,3 +278,22 @@ def test_a_number_result_comes_back_raw():
     for n, m in ((20, 3), (20, 2**62), (20, 1.5), (5, True), (20, 3)):
         for _ in range(2):
             assert _outcome(c, n, m) == _outcome(mixed_results, n, m), (n, m)
+
+
+def annotated_helper(n):
+    def sq(x: int, k: int = 2) -> int:
+        return x * x + k
+    t = 0
+    for i in range(n):
+        t += sq(i, 3) + sq(i)        # the second relies on the default: an ordinary call
+    return t
+
+
+def test_annotations_and_defaults_do_not_keep_a_helper_interpreted():
+    # a call passing every parameter positionally runs the compiled copy whatever
+    # defaults or annotations the function has
+    text = show(annotated_helper.__code__, "spec", (10,))
+    assert text.count("kept=True") == 1
+    c = jit.compile(annotated_helper)
+    for n in (0, 10, 3000):
+        assert c(n) == annotated_helper(n)
