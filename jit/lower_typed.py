@@ -1533,7 +1533,10 @@ def lo_direct_call(L, op):
         boxed = [made.get(i, L.v(a)) for i, a in enumerate(args)]
         copy = op.attrs.get("copy")     # a program function's compiled copy, else fn_obj
         slow_callee = L.v(fn_obj) if copy is None else L.const(L.fn.consts[copy])
-        r2 = L.call("PyObject_Vectorcall", slow_callee, L.array(boxed), str(len(boxed)), "null")
+        kw = op.attrs.get("kwonly_names")     # (keyword-only parameters: by keyword)
+        kwn = L.fn.consts[kw] if kw is not None else ()
+        r2 = L.call("PyObject_Vectorcall", slow_callee, L.array(boxed),
+                    str(len(boxed) - len(kwn)), L.const(kwn) if kwn else "null")
         for b in made.values():
             L.decref(b)
         L.check_null(r2, op, lasti=lasti)

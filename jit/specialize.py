@@ -1412,19 +1412,22 @@ def program_copy(fn, globals_, builtins_):
 
 
 def bind_call(fn, nargs: int, kwnames: tuple):
-    """Where each parameter of ``fn`` (positional ones only: a function with others
-    is never called directly) takes its value from in a call with ``nargs``
-    arguments, the last ``len(kwnames)`` of them by keyword: the argument's index,
-    or a 1-tuple holding the default's value (ints, floats, lists and tuples only:
-    passed directly). None when the call does not bind plainly (the interpreter's
-    binding then raises, or an odd default): it stays an ordinary call."""
+    """Where each parameter of ``fn`` (positional and keyword-only ones: a function
+    with *args or **kwargs is never called directly) takes its value from in a call
+    with ``nargs`` arguments, the last ``len(kwnames)`` of them by keyword: the
+    argument's index, or a 1-tuple holding the default's value (ints, floats, lists
+    and tuples only: passed directly; a keyword-only parameter must be passed, its
+    default living in a dict that may change in place). None when the call does not
+    bind plainly (the interpreter's binding then raises, or an odd default): it
+    stays an ordinary call."""
     code = fn.__code__
     argc = code.co_argcount
+    named = argc + code.co_kwonlyargcount
     npos = nargs - len(kwnames)
-    if code.co_kwonlyargcount or code.co_flags & 0x0C or npos > argc:
+    if code.co_flags & 0x0C or npos > argc:
         return None
-    order: list = list(range(npos)) + [None] * (argc - npos)
-    names = code.co_varnames[:argc]
+    order: list = list(range(npos)) + [None] * (named - npos)
+    names = code.co_varnames[:named]
     for k, name in enumerate(kwnames):
         i = names.index(name) if name in names else -1
         if i < max(npos, code.co_posonlyargcount) or order[i] is not None:
@@ -1440,6 +1443,8 @@ def bind_call(fn, nargs: int, kwnames: tuple):
             if number_type(x) is None and type(x) not in (list, tuple):
                 return None
             order[i] = (x,)
+    if None in order[argc:]:
+        return None
     return order
 
 
@@ -2076,6 +2081,11 @@ class Rewriter:
         attrs = {"cell": ctypes.addressof(cell), "type_checks": checks}
         if plain:     # (no specialisation yet: the ordinary call is the copy's)
             attrs["copy"] = self.fn.const_index(holder)
+        code = target.__code__
+        if code.co_kwonlyargcount:
+            # (the ordinary call passes the keyword-only ones by keyword)
+            attrs["kwonly_names"] = self.fn.const_index(
+                code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount])
         inline = callee.spec_for(sig)
         if inline is not None and self.inf.spec is not None and \
                 callee is not self.inf.spec.dispatcher and \

@@ -277,3 +277,45 @@ def asks_who(n):
 def test_frame_readers_in_a_helpers_nested_code():
     c = jit.compile(asks_who)
     assert c(1) == c(1) == asks_who(1) == ("who", ["who2"])
+
+
+def scaled(x, *, k, off=0.0):
+    return x * k + off
+
+
+def scaled_sum(n, k):
+    s = 0.0
+    for i in range(n):
+        s += scaled(i, k=k, off=0.5) + scaled(i, k=k)    # the second takes off's default
+    return s
+
+
+def test_a_helper_with_keyword_only_parameters():
+    # every keyword-only parameter passed: a direct native call; one left to its
+    # default (in __kwdefaults__, a dict that may change in place): an ordinary call
+    # of the compiled copy, which reads it at each call
+    c = jit.compile(scaled_sum)
+    for n, k in ((10, 2), (10, 2.5), (10, 2**62), (3, "ab"), (10, 2)):
+        try:
+            want = ("ok", scaled_sum(n, k))
+        except Exception as e:
+            want = ("exc", type(e), str(e))
+        try:
+            got = ("ok", c(n, k))
+        except Exception as e:
+            got = ("exc", type(e), str(e))
+        assert got == want, (n, k)
+    scaled.__kwdefaults__["off"] = 100.0
+    try:
+        assert c(10, 2) == scaled_sum(10, 2)
+    finally:
+        scaled.__kwdefaults__["off"] = 0.0
+    # the call passing every keyword-only parameter is a direct native call; the
+    # copy's row for (int, float, float) was made for its types
+    from runtime import funcobject
+    c = jit.compile(scaled_sum)
+    assert c(10, 1.5) == scaled_sum(10, 1.5)
+    (_, spec), = funcobject.get_state(c).dispatcher.rows
+    assert str(spec.native.ir).count("direct_call") == 1
+    helper = _explain_of(c, "scaled")
+    assert helper is not None and "(int, float, float): specialised" in helper
