@@ -3283,15 +3283,29 @@ def _class_call(L, op, callee: str, args: list[str], npos: int, kwnames: str, re
     fast_end = L.cur
     L.emit(f"br label %{join}")
     L.start(generic)
+    incoming = [(r1, fast_end)]
+    if npos == 1 and kwnames == "null":
+        # str(x): what str's constructor does with one argument, as the interpreter's
+        # specialised call (str has no vectorcall here: its call makes an argument
+        # tuple and parses it)
+        text, other = L.label("cc.str"), L.label("cc.other")
+        L.emit(f"br i1 {_icmp(L, 'eq', callee, L.capi('PyUnicode_Type'), 'ptr')}, "
+               f"label %{text}, label %{other}")
+        L.start(text)
+        r3 = L.call("PyObject_Str", args[0])
+        L.check_null(r3, op, lasti=lambda: _call_lasti(L, op))
+        incoming.append((r3, L.cur))
+        L.emit(f"br label %{join}")
+        L.start(other)
     arr = L.array(["null"] + args)
     p = L.t()
     L.emit(f"{p} = getelementptr ptr, ptr {arr}, i64 1")
     r2 = L.call("PyObject_Vectorcall", callee, p, str(offset_flag), kwnames)
     L.check_null(r2, op, lasti=lambda: _call_lasti(L, op))
-    generic_end = L.cur
+    incoming.append((r2, L.cur))
     L.emit(f"br label %{join}")
     L.start(join)
-    L.emit(f"{result} = phi ptr [ {r1}, %{fast_end} ], [ {r2}, %{generic_end} ]")
+    L.emit(f"{result} = phi ptr " + ", ".join(f"[ {v}, %{b} ]" for v, b in incoming))
 
 
 def _init_new_object(L, op, cls: str, init: str, target: str, tag: str, args: list[str],

@@ -147,3 +147,36 @@ def test_string_loops_leak_nothing():
     for _ in range(100):
         cc(text, key)
     assert (sys.getrefcount(text), sys.getrefcount(key)) == before
+
+
+class _Shown:
+    def __str__(self):
+        return "shown"
+
+
+class _Broken:
+    def __str__(self):
+        raise ValueError("no text")
+
+
+class _Sub(str):
+    pass
+
+
+def _strs(xs):
+    out = []
+    for x in xs:
+        try:
+            out.append((str(x), type(str(x)).__name__))
+        except ValueError as e:
+            out.append(("error", str(e)))
+    return out
+
+
+def test_str_of_one_argument_is_pyobject_str():
+    # str(x) in generic code: what str's constructor does with one argument
+    import jit
+    xs = [1, 2.5, None, "s", _Sub("sub"), _Shown(), _Broken(), b"b", [1, (2,)], 10**30]
+    c = jit.compile(_strs)
+    for _ in range(3):
+        assert c(xs) == _strs(xs)
