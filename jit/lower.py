@@ -1483,11 +1483,21 @@ run:
         varargs, varkw = bool(code.co_flags & 0x04), bool(code.co_flags & 0x08)
         va_at, vk_at = named, named + varargs
         self.used |= {"PyTuple_New", "PyDict_New", "PyDict_SetItem", "PyDict_GetItem",
-                      "PyUnicode_Compare", "PyFunction_GetKwDefaults", "_PyThreadState_UncheckedGet"}
+                      "PyUnicode_Compare", "PyFunction_GetKwDefaults", "_PyThreadState_UncheckedGet",
+                      "PyUnicode_Type"}
         idx = self.fn.const_index(code.co_varnames[:named])   # (the same str objects)
         nparams = named + varargs + varkw
         clear = "\n".join(f"  %nb.c{j} = getelementptr ptr, ptr %buf, i64 {j}\n"
                            f"  store ptr null, ptr %nb.c{j}" for j in range(nparams))
+        # the defaults taken, owned while the call runs: the first call of a signature
+        # compiles, where a finaliser, a gc callback or another thread may rebind
+        # __defaults__ and free them (the interpreter's frame holds them too)
+        clear += "".join(f"\n  %nb.o{j} = getelementptr ptr, ptr %nb.own, i64 {j}\n"
+                         f"  store ptr null, ptr %nb.o{j}" for j in range(named))
+
+        def release(tag):
+            return "".join(f"\n  %nb.{tag}{j} = load ptr, ptr %nb.o{j}\n"
+                           f"  call void @jit.xdecref(ptr %nb.{tag}{j})" for j in range(named))
         lines = [f"""
 nb:
   store ptr null, ptr %nb.va.cell
@@ -1551,7 +1561,11 @@ nb.vk.made:
   store ptr %nb.vk, ptr %nb.vk.bp""")
         # a keyword no parameter takes by identity: into **kwargs, unless one equals it
         # by value (a name made at run time: the binder's to bind), else the binder's
-        none = ("  br label %nb.kwval" if varkw else "  br label %nb.slow")
+        # (a str subclass's name: the binder's, as its __eq__ counts there)
+        none = (f"""  %nk.tp = getelementptr i8, ptr %nk.name, i64 {abi.OB_TYPE}
+  %nk.t = load ptr, ptr %nk.tp
+  %nk.str = icmp eq ptr %nk.t, @PyUnicode_Type
+  br i1 %nk.str, label %nb.kwval, label %nb.slow""" if varkw else "  br label %nb.slow")
         lines.append(f"""  %nb.haskw = icmp ne ptr %kwnames, null
   br i1 %nb.haskw, label %nb.kw, label %nb.defaults
 nb.kw:
@@ -1643,6 +1657,9 @@ nb.takedef:
   %nd.dp = getelementptr ptr, ptr %nb.defitems, i64 %nd.di
   %nd.d = load ptr, ptr %nd.dp
   store ptr %nd.d, ptr %nd.bp
+  call void @jit.incref(ptr %nd.d)
+  %nd.op = getelementptr ptr, ptr %nb.own, i64 %nd.j
+  store ptr %nd.d, ptr %nd.op
   br label %nb.have
 nb.kwdefault:
   %nd.kwdefs = call ptr @PyFunction_GetKwDefaults(ptr %binder)
@@ -1656,6 +1673,9 @@ nb.kwlook:
   br i1 %nd.missing, label %nb.slow, label %nb.kwtake
 nb.kwtake:
   store ptr %nd.kd, ptr %nd.bp
+  call void @jit.incref(ptr %nd.kd)
+  %nd.ko = getelementptr ptr, ptr %nb.own, i64 %nd.j
+  store ptr %nd.kd, ptr %nd.ko
   br label %nb.have
 nb.have:
   %nd.j1 = add i64 %nd.j, 1
@@ -1666,19 +1686,19 @@ nb.done:
   %nb.va.end = load ptr, ptr %nb.va.cell
   call void @jit.xdecref(ptr %nb.va.end)
   %nb.vk.end = load ptr, ptr %nb.vk.cell
-  call void @jit.xdecref(ptr %nb.vk.end)
+  call void @jit.xdecref(ptr %nb.vk.end){release("e")}
   ret ptr %nb.r
 nb.fail:
   %nb.va.f = load ptr, ptr %nb.va.cell
   call void @jit.xdecref(ptr %nb.va.f)
   %nb.vk.f = load ptr, ptr %nb.vk.cell
-  call void @jit.xdecref(ptr %nb.vk.f)
+  call void @jit.xdecref(ptr %nb.vk.f){release("f")}
   ret ptr null
 nb.slow:
   %nb.va.s = load ptr, ptr %nb.va.cell
   call void @jit.xdecref(ptr %nb.va.s)
   %nb.vk.s = load ptr, ptr %nb.vk.cell
-  call void @jit.xdecref(ptr %nb.vk.s)
+  call void @jit.xdecref(ptr %nb.vk.s){release("s")}
   br label %slow
 slow:""")
         return "\n".join(lines)
@@ -1710,7 +1730,8 @@ fast:
 }}"""
         # a call the binder binds (its errors) is dispatched the same way
         bound_call = f"  %r2 = call ptr @{p}.dispatch(ptr %items)"
-        fast = "\n  %nb.va.cell = alloca ptr\n  %nb.vk.cell = alloca ptr"
+        fast = "\n  %nb.va.cell = alloca ptr\n  %nb.vk.cell = alloca ptr" + \
+            f"\n  %nb.own = alloca [{max(argc + code.co_kwonlyargcount, 1)} x ptr]"
         if simple:      # exactly argc positional values: dispatched as they are
             fast += f"""
   %nargs = and i64 %nargsf, 9223372036854775807

@@ -510,3 +510,52 @@ def test_native_binding_leaks_nothing():
         g(value, value, k=value, **{key: value})
         outcome(g, (), {"k": value})          # (an error, through the binder)
     assert (sys.getrefcount(value), sys.getrefcount(key)) == before
+
+
+def test_defaults_taken_natively_are_held_through_the_call():
+    # the first call of a signature compiles (Python code: here a gc callback) in
+    # between binding and running; a default rebound meanwhile must stay alive for
+    # the call, as the interpreter's frame holds it (helper 49: freed memory read)
+    import gc
+    import jit
+
+    def f(a=None, *, b=None):
+        return a, b
+    g = jit.compile(f)
+    g.__defaults__ = ([1, 2],)
+    g.__kwdefaults__ = {"b": [3, 4]}
+
+    def drop(phase, info):
+        if phase == "start" and g.__kwdefaults__["b"] is not None:
+            g.__kwdefaults__ = {"b": None}
+            g.__defaults__ = (None,)
+    gc.callbacks.append(drop)
+    threshold = gc.get_threshold()
+    gc.set_threshold(1)
+    try:
+        r = g()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(drop)
+    junk = [[0] * 2 for _ in range(10000)]
+    assert r == ([1, 2], [3, 4]) and len(junk) == 10000
+
+
+def test_a_keyword_of_a_str_subclass_binds_as_the_interpreter_does():
+    # its __eq__ decides which parameter it names (the binder's comparison)
+    import jit
+
+    class Key(str):
+        def __eq__(self, other):
+            return True
+        __hash__ = str.__hash__
+
+    def f(a, /, b=0, **kw):
+        return b, kw
+
+    def h(a, b=0, **kw):
+        return a, b, kw
+    for fn in (f, h):
+        g = jit.compile(fn)
+        for _ in range(2):
+            assert outcome(g, (1,), {Key("zz"): 5}) == outcome(fn, (1,), {Key("zz"): 5})
