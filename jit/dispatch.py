@@ -144,6 +144,15 @@ def _outgrown(seen: set) -> bool:
         not any(issubclass(t, int) and t is not int for t in seen)
 
 
+def _overflowed(spec, offset: int, seen: set) -> bool:
+    """Whether the deopts at ``offset`` were an int op's overflow though ``seen`` does
+    not show it: a guard hoisted before a loop (hoist.py) resumes at the loop's
+    header, whose stack is what it records. An int op there, with no float seen."""
+    return not seen & {float, bool, complex} and any(
+        op.offset == offset and op.kind == "int_op"
+        for blk in spec.native.ir.blocks for op in blk.ops)
+
+
 def _from_resumed(tb, code):
     while tb is not None and not (tb.tb_frame.f_code.co_qualname == code.co_qualname
                                   and tb.tb_frame.f_code.co_filename == code.co_filename):
@@ -267,7 +276,8 @@ class Dispatcher:
             if offset is not None and offset not in float_sites and float in seen \
                     and seen <= {int, float}:
                 float_sites = float_sites | {offset}   # guess floats there
-            elif offset is not None and _outgrown(seen) and spec.native is not None:
+            elif offset is not None and spec.native is not None and \
+                    (_outgrown(seen) or _overflowed(spec, offset, seen)):
                 # (an int too big for 64 bits: generic ops wherever it can flow)
                 no_spec = no_spec | {offset} | int_flow(spec.native.ir, offset)
             elif offset is not None:
