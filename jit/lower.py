@@ -1467,16 +1467,17 @@ run:
         return "\n".join(lines)
 
     def _bind_text(self, call: str) -> str:
-        """Blocks %nb .. of the entry of a function with keyword-only, ``*args`` or
-        ``**kwargs`` parameters: the call's arguments bound into %buf natively (as the
-        interpreter's initialize_locals), then the call made. The plain cases only:
+        """Blocks %nb .. of the entry (every call but an exact positional one): the
+        call's arguments bound into %buf natively (as the interpreter's
+        initialize_locals), then the call made. The plain cases only:
         each keyword names a parameter after the positional-only ones by identity
         (names are interned) or, with ``**kwargs``, none at all (not even by value),
         none is given twice, and each missing parameter has a default; anything else
         (errors included) goes to %slow, the binder, which raises what the
-        interpreter raises. %buf's parameters are borrowed; the *args tuple and the
-        **kwargs dict are made here and released after the call, ``call`` (of %buf
-        and %nb.ts, the thread state)."""
+        interpreter raises. %buf's arguments are borrowed; the defaults taken, the
+        *args tuple and the **kwargs dict are owned here (%nb.own, %nb.va.cell,
+        %nb.vk.cell) and released after ``call`` (of %buf and %nb.ts, the thread
+        state)."""
         code = self.code
         argc, kwonly, posonly = code.co_argcount, code.co_kwonlyargcount, code.co_posonlyargcount
         named = argc + kwonly
@@ -1496,8 +1497,11 @@ run:
                          f"  store ptr null, ptr %nb.o{j}" for j in range(named))
 
         def release(tag):
-            return "".join(f"\n  %nb.{tag}{j} = load ptr, ptr %nb.o{j}\n"
-                           f"  call void @jit.xdecref(ptr %nb.{tag}{j})" for j in range(named))
+            """What this binding owns, released (``tag`` names the values)."""
+            cells = ["%nb.va.cell", "%nb.vk.cell"] + [f"%nb.o{j}" for j in range(named)]
+            return "".join(f"\n  %nb.{tag}{k} = load ptr, ptr {c}\n"
+                           f"  call void @jit.xdecref(ptr %nb.{tag}{k})"
+                           for k, c in enumerate(cells))
         lines = [f"""
 nb:
   store ptr null, ptr %nb.va.cell
@@ -1682,23 +1686,11 @@ nb.have:
   br label %nb.slot
 nb.done:
   %nb.ts = call ptr @_PyThreadState_UncheckedGet()
-  %nb.r = {call}
-  %nb.va.end = load ptr, ptr %nb.va.cell
-  call void @jit.xdecref(ptr %nb.va.end)
-  %nb.vk.end = load ptr, ptr %nb.vk.cell
-  call void @jit.xdecref(ptr %nb.vk.end){release("e")}
+  %nb.r = {call}{release("e")}
   ret ptr %nb.r
-nb.fail:
-  %nb.va.f = load ptr, ptr %nb.va.cell
-  call void @jit.xdecref(ptr %nb.va.f)
-  %nb.vk.f = load ptr, ptr %nb.vk.cell
-  call void @jit.xdecref(ptr %nb.vk.f){release("f")}
+nb.fail:{release("f")}
   ret ptr null
-nb.slow:
-  %nb.va.s = load ptr, ptr %nb.va.cell
-  call void @jit.xdecref(ptr %nb.va.s)
-  %nb.vk.s = load ptr, ptr %nb.vk.cell
-  call void @jit.xdecref(ptr %nb.vk.s){release("s")}
+nb.slow:{release("s")}
   br label %slow
 slow:""")
         return "\n".join(lines)
