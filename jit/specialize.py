@@ -1729,13 +1729,8 @@ class Rewriter:
                     for t in map(self.inf.t, op.args[2:]))
                 if raw:
                     op.attrs["raw_args"] = True
-                if op.result.type in (I64, F64):
-                    # (kept_result: the number comes back raw; an object result that
-                    # does not unbox resumes after the call with it pushed)
-                    after = self.fn.next_offset[op.offset]
-                    below = op.state[1][:len(op.state[1]) - len(op.args)]
-                    op.attrs.update(boxed=self.new(OBJ), release=[op.args[0], op.args[1]],
-                                    after=(after, below))
+                if op.result.type in (I64, F64):      # (kept_result: the number raw)
+                    op.attrs.update(self.resume_after(op, [op.args[0], op.args[1]]))
             op.attrs["nested_free"] = self.inf.cell_guesses(
                 self.fn.consts[op.attrs["nested_code_index"]])
             # (worth specialising this function for, even if nothing of its own unboxes)
@@ -2109,14 +2104,19 @@ class Rewriter:
             self._take_over(op, unpack)
             attrs["items"] = True
         if results[0].type in (I64, F64):
-            # an object result that does not unbox resumes after the call, with it pushed
-            after = self.fn.next_offset[op.offset]
-            below = op.state[1][:len(op.state[1]) - len(op.args)]
-            attrs.update(boxed=self.new(OBJ), release=[first, fn_obj],
-                         after=(after, below))
+            attrs.update(self.resume_after(op, [first, fn_obj]))
         if "py_lasti" in op.attrs:       # (a Python function's: see lower._call_lasti)
             attrs["py_lasti"] = op.attrs["py_lasti"]
         self.emit("direct_call", [fn_obj, *args], results, op, unwind=op.unwind, **attrs)
+
+    def resume_after(self, op, release: list) -> dict:
+        """The attributes of call ``op`` whose result comes back a raw number: an
+        object result that does not unbox resumes after the call in the interpreter,
+        with it pushed (``boxed``) over the stack below the call's operands, the
+        values ``release`` (the callee, its NULL or self) released (lower._number_result)."""
+        after = self.fn.next_offset[op.offset]
+        below = op.state[1][:len(op.state[1]) - len(op.args)]
+        return {"boxed": self.new(OBJ), "release": release, "after": (after, below)}
 
     def r_known_call(self, op, obj, convs, kind, unpack):
         first, callee, *args = op.args
